@@ -1,0 +1,193 @@
+package datasets
+
+import (
+	"bytes"
+	"cmp"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+//go:embed data/iris.data
+var irisData []byte
+
+// Iris returns Fisher's Iris data set: 150 samples of 4 measurements
+// (sepal length and width, petal length and width, in cm), 50 of each of 3
+// classes. It is embedded in the binary.
+func Iris() *Dataset {
+	d, err := ParseCSV(bytes.NewReader(irisData), "iris", CSVOptions{})
+	if err != nil {
+		panic("datasets: embedded iris.data: " + err.Error()) // cannot happen: tested
+	}
+	return d
+}
+
+// IrisFeatures names Iris's four columns.
+var IrisFeatures = []string{"sepal length", "sepal width", "petal length", "petal width"}
+
+// MaxCSVClasses bounds the number of distinct labels in a CSV table; more
+// than this almost always means the label column is a measurement.
+const MaxCSVClasses = 1000
+
+// CSVOptions says how to read a table.
+type CSVOptions struct {
+	// LabelColumn is the column holding the class, counted from 1 as in
+	// error messages; 0 means the last column.
+	LabelColumn int
+}
+
+// LoadCSV reads a numeric table from a file. See [ParseCSV].
+func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	d, err := ParseCSV(f, path, opt)
+	if err != nil {
+		return nil, err
+	}
+	d.Name = name
+	return d, nil
+}
+
+// ParseCSV reads a table of numbers with one label column. Lines are
+// comma-separated; blank lines are skipped; a first line whose feature
+// columns are not all numbers is taken as a header. Labels may be any text
+// (class names, in order of first appearance) or integers (sorted
+// numerically). Every error names the source and line: "iris.csv:12: ...".
+func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	var (
+		d      = &Dataset{Name: source}
+		labels []string
+		cols   = -1
+		labCol int
+	)
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
+			}
+			return nil, fmt.Errorf("%s: %v", source, err)
+		}
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if cols < 0 {
+			cols = len(rec)
+			if cols < 2 {
+				return nil, fmt.Errorf("%s:%d: need at least 2 columns (features and a label), found %d", source, line, cols)
+			}
+			labCol = opt.LabelColumn - 1
+			if opt.LabelColumn == 0 {
+				labCol = cols - 1
+			}
+			if labCol < 0 || labCol >= cols {
+				return nil, fmt.Errorf("%s:%d: label column %d out of range for %d columns", source, line, opt.LabelColumn, cols)
+			}
+			d.Shape = []int{cols - 1}
+			if isHeader(rec, labCol) {
+				continue
+			}
+		}
+		if len(rec) != cols {
+			return nil, fmt.Errorf("%s:%d: %d columns, want %d like the first line", source, line, len(rec), cols)
+		}
+		for c, f := range rec {
+			if c == labCol {
+				continue
+			}
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, fmt.Errorf("%s:%d: column %d: %q is not a finite number", source, line, c+1, f)
+			}
+			d.X = append(d.X, float32(v))
+		}
+		lab := strings.TrimSpace(rec[labCol])
+		if lab == "" {
+			return nil, fmt.Errorf("%s:%d: column %d: empty label", source, line, labCol+1)
+		}
+		labels = append(labels, lab)
+	}
+	if len(labels) == 0 {
+		return nil, fmt.Errorf("%s: no data rows", source)
+	}
+	d.Classes = classNames(labels)
+	if len(d.Classes) > MaxCSVClasses {
+		return nil, fmt.Errorf("%s: column %d has %d distinct labels (max %d); is it the class column?", source, labCol+1, len(d.Classes), MaxCSVClasses)
+	}
+	index := make(map[string]int32, len(d.Classes))
+	for i, c := range d.Classes {
+		index[c] = int32(i)
+	}
+	d.Y = make([]int32, len(labels))
+	for i, l := range labels {
+		d.Y[i] = index[l]
+	}
+	if len(d.Classes) < 2 {
+		return nil, fmt.Errorf("%s: only one class (%q); a classifier needs at least 2", source, d.Classes[0])
+	}
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %v", source, err)
+	}
+	return d, nil
+}
+
+// isHeader reports whether a first line is a header: some feature column is
+// not a number.
+func isHeader(rec []string, labCol int) bool {
+	for c, f := range rec {
+		if c == labCol {
+			continue
+		}
+		if _, err := strconv.ParseFloat(strings.TrimSpace(f), 64); err != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// classNames orders the distinct labels: numerically when all are
+// integers, else by first appearance.
+func classNames(labels []string) []string {
+	seen := map[string]bool{}
+	var names []string
+	allInt := true
+	for _, l := range labels {
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
+		names = append(names, l)
+		if _, err := strconv.ParseInt(l, 10, 64); err != nil {
+			allInt = false
+		}
+	}
+	if allInt {
+		slices.SortFunc(names, func(a, b string) int {
+			x, _ := strconv.ParseInt(a, 10, 64)
+			y, _ := strconv.ParseInt(b, 10, 64)
+			return cmp.Compare(x, y)
+		})
+	}
+	return names
+}
