@@ -1,0 +1,97 @@
+// Package atomicfile writes files so that readers see either the old
+// content or the new, never a mix: the data goes to a temporary file in the
+// same directory, is synced to disk, and is renamed over the target. A
+// failure at any point (a full disk, a read-only directory, a crash) leaves
+// the previous file as it was.
+package atomicfile
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// createTemp makes the temporary file; tests replace it to inject failures.
+var createTemp = func(dir, pattern string) (file, error) { return os.CreateTemp(dir, pattern) }
+
+// file is the part of *os.File that Write uses.
+type file interface {
+	io.Writer
+	Name() string
+	Sync() error
+	Close() error
+	Chmod(os.FileMode) error
+}
+
+// Write creates or replaces path with what fn writes, atomically. The file
+// gets mode 0644. If fn or any step fails, the error names path and the
+// target is untouched.
+func Write(path string, fn func(w io.Writer) error) (err error) {
+	dir, base := filepath.Split(path)
+	if dir == "" {
+		dir = "."
+	}
+	f, err := createTemp(dir, "."+base+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	tmp := f.Name()
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(tmp)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 1<<16)
+	if err = fn(bw); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err = bw.Flush(); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	if err = f.Chmod(0o644); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	if err = f.Sync(); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	if err = f.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	if err = os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+	}
+	syncDir(dir)
+	return nil
+}
+
+// WriteFile replaces path with data, atomically.
+func WriteFile(path string, data []byte) error {
+	return Write(path, func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	})
+}
+
+// syncDir makes a rename durable. Some systems cannot sync a directory;
+// the rename itself has still happened, so that is not an error.
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		d.Sync()
+		d.Close()
+	}
+}
+
+// unwrapPath drops the temporary file's name from an *os.PathError so the
+// message names the target rather than ".model.safetensors.tmp-123".
+func unwrapPath(err error) error {
+	if pe, ok := err.(*os.PathError); ok {
+		return pe.Err
+	}
+	if le, ok := err.(*os.LinkError); ok {
+		return le.Err
+	}
+	return err
+}

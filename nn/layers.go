@@ -1,0 +1,251 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// Dense is a fully connected layer, y = x·W + b.
+//
+//	forward:  x [batch, in] · W [in, out] + b [out]  -> y [batch, out]
+//	backward: dW = xᵀ·dy [in, out]; db = Σ_rows dy [out]; dx = dy·Wᵀ [batch, in]
+//
+// W, B and their gradients are views into the owning model's flat
+// parameter and gradient buffers. Backward overwrites the gradients.
+type Dense struct {
+	In, Out int
+	W, DW   *Matrix
+	B, DB   []float32
+	// InputGrad says whether Backward computes dx; the first layer of a
+	// network skips it, saving its largest product.
+	InputGrad bool
+
+	x     *Matrix // the input of the last Forward, kept for Backward
+	y, dx Matrix
+}
+
+// NewDense returns a layer over the given views; params must hold
+// in*out+out values (W row-major, then b), and so must grads.
+func NewDense(in, out int, params, grads []float32) *Dense {
+	if len(params) != in*out+out || len(grads) != len(params) {
+		panic(fmt.Sprintf("nn: NewDense(%d, %d): %d params, %d grads", in, out, len(params), len(grads)))
+	}
+	return &Dense{
+		In: in, Out: out, InputGrad: true,
+		W: FromSlice(in, out, params[:in*out]), B: params[in*out:],
+		DW: FromSlice(in, out, grads[:in*out]), DB: grads[in*out:],
+	}
+}
+
+// Forward returns x·W + b. The result is owned by d and valid until the
+// next Forward.
+func (d *Dense) Forward(x *Matrix) *Matrix {
+	d.x = x
+	d.y.Resize(x.Rows, d.Out)
+	for i := 0; i < x.Rows; i++ {
+		copy(d.y.Row(i), d.B)
+	}
+	MatMul(false, false, 1, x, d.W, 1, &d.y)
+	return &d.y
+}
+
+// Backward takes dL/dy, sets dL/dW and dL/db, and returns dL/dx (nil when
+// InputGrad is false).
+func (d *Dense) Backward(dy *Matrix) *Matrix {
+	MatMul(true, false, 1, d.x, dy, 0, d.DW)
+	clear(d.DB)
+	for i := 0; i < dy.Rows; i++ {
+		for j, v := range dy.Row(i) {
+			d.DB[j] += v
+		}
+	}
+	if !d.InputGrad {
+		return nil
+	}
+	d.dx.Resize(dy.Rows, d.In)
+	MatMul(false, true, 1, dy, d.W, 0, &d.dx)
+	return &d.dx
+}
+
+// Activation is ReLU (Slope 0) or leaky ReLU: y = x for x > 0, else Slope·x.
+//
+//	forward:  x [batch, n] -> y [batch, n]
+//	backward: dx = dy ⊙ (x > 0 ? 1 : Slope)
+type Activation struct {
+	Slope float32
+	x     *Matrix
+	y, dx Matrix
+}
+
+// Forward applies the activation; the result is owned by a.
+func (a *Activation) Forward(x *Matrix) *Matrix {
+	a.x = x
+	a.y.Resize(x.Rows, x.Cols)
+	s := a.Slope
+	for i, v := range x.Data {
+		if v <= 0 {
+			v *= s
+		}
+		a.y.Data[i] = v
+	}
+	return &a.y
+}
+
+// Backward returns dL/dx from dL/dy, using the input of the last Forward.
+func (a *Activation) Backward(dy *Matrix) *Matrix {
+	a.dx.Resize(dy.Rows, dy.Cols)
+	s := a.Slope
+	for i, v := range dy.Data {
+		if a.x.Data[i] <= 0 {
+			v *= s
+		}
+		a.dx.Data[i] = v
+	}
+	return &a.dx
+}
+
+// Dropout is inverted dropout: in training each unit is dropped with
+// probability Rate and the survivors are scaled by 1/(1-Rate), so that at
+// evaluation it is the identity.
+//
+//	forward:  y = x ⊙ mask, mask_i = 0 with probability Rate, else 1/(1-Rate)
+//	backward: dx = dy ⊙ mask
+//
+// The mask is drawn from RNG; seeding RNG before a step makes the step's
+// mask reproducible.
+type Dropout struct {
+	Rate float32
+	RNG  RNG
+
+	active bool
+	mask   []float32
+	y, dx  Matrix
+}
+
+// Forward applies dropout when train is set and Rate > 0; otherwise it
+// returns x itself.
+func (d *Dropout) Forward(x *Matrix, train bool) *Matrix {
+	d.active = train && d.Rate > 0
+	if !d.active {
+		return x
+	}
+	n := len(x.Data)
+	if cap(d.mask) < n {
+		d.mask = make([]float32, n)
+	}
+	d.mask = d.mask[:n]
+	keep := 1 / (1 - d.Rate)
+	// A unit is dropped when a 32-bit draw falls below Rate·2^32.
+	thr := uint64(float64(d.Rate) * (1 << 32))
+	for i := 0; i < n; i += 2 {
+		r := d.RNG.Uint64()
+		d.mask[i] = keep
+		if r&0xffffffff < thr {
+			d.mask[i] = 0
+		}
+		if i+1 < n {
+			d.mask[i+1] = keep
+			if r>>32 < thr {
+				d.mask[i+1] = 0
+			}
+		}
+	}
+	d.y.Resize(x.Rows, x.Cols)
+	for i, v := range x.Data {
+		d.y.Data[i] = v * d.mask[i]
+	}
+	return &d.y
+}
+
+// Backward returns dL/dx: dy through the mask of the last Forward.
+func (d *Dropout) Backward(dy *Matrix) *Matrix {
+	if !d.active {
+		return dy
+	}
+	d.dx.Resize(dy.Rows, dy.Cols)
+	for i, v := range dy.Data {
+		d.dx.Data[i] = v * d.mask[i]
+	}
+	return &d.dx
+}
+
+// SoftmaxCrossEntropy is the softmax of logits followed by the mean
+// negative log-likelihood of the true classes, computed stably:
+//
+//	loss = 1/batch Σ_i [ logsumexp(z_i) - z_i[y_i] ]
+//	dz   = (softmax(z) - onehot(y)) / batch
+type SoftmaxCrossEntropy struct {
+	probs, dz Matrix
+}
+
+// Forward returns the mean loss over the batch and how many rows have
+// their largest logit at the true class. It keeps the probabilities for
+// Backward and Probs.
+func (l *SoftmaxCrossEntropy) Forward(z *Matrix, y []int32) (loss float64, correct int) {
+	l.probs.Resize(z.Rows, z.Cols)
+	Softmax(&l.probs, z)
+	for i := 0; i < z.Rows; i++ {
+		row := z.Row(i)
+		lse, arg := logSumExp(row)
+		loss += lse - float64(row[y[i]])
+		if arg == int(y[i]) {
+			correct++
+		}
+	}
+	return loss / float64(z.Rows), correct
+}
+
+// Backward returns dL/dz for the labels of the last Forward.
+func (l *SoftmaxCrossEntropy) Backward(y []int32) *Matrix {
+	l.dz.Resize(l.probs.Rows, l.probs.Cols)
+	inv := 1 / float32(l.probs.Rows)
+	for i := 0; i < l.probs.Rows; i++ {
+		p, d := l.probs.Row(i), l.dz.Row(i)
+		for j, v := range p {
+			d[j] = v * inv
+		}
+		d[y[i]] -= inv
+	}
+	return &l.dz
+}
+
+// Probs returns the softmax probabilities of the last Forward.
+func (l *SoftmaxCrossEntropy) Probs() *Matrix { return &l.probs }
+
+// logSumExp returns log Σ exp(row) computed stably, and the index of the
+// largest element.
+func logSumExp(row []float32) (float64, int) {
+	arg := 0
+	for j, v := range row {
+		if v > row[arg] {
+			arg = j
+		}
+	}
+	m := float64(row[arg])
+	var s float64
+	for _, v := range row {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s), arg
+}
+
+// Softmax writes the row-wise softmax of z into p (same shape).
+func Softmax(p, z *Matrix) {
+	for i := 0; i < z.Rows; i++ {
+		row, out := z.Row(i), p.Row(i)
+		m := row[0]
+		for _, v := range row {
+			m = max(m, v)
+		}
+		var s float64
+		for j, v := range row {
+			e := math.Exp(float64(v - m))
+			out[j] = float32(e)
+			s += e
+		}
+		inv := float32(1 / s)
+		for j := range out {
+			out[j] *= inv
+		}
+	}
+}

@@ -1,0 +1,188 @@
+package nn
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+)
+
+// Model file format: a safetensors file whose tensors are, for each Dense
+// layer i, "dense.<i>.weight" [in, out] and "dense.<i>.bias" [out]
+// (y = x·W + b), and whose metadata holds, as strings:
+//
+//	format          "mlptui.model"
+//	format_version  "1"
+//	arch            JSON of Arch: inputs, hidden, classes, activation, leaky_slope
+//	classes         JSON list of class names, in label order
+//	input_shape     JSON list: [features] or [channels, height, width]
+//	normalization   JSON {"mean": [...], "std": [...]}, one per channel
+//
+// plus any extra entries of Model.Info.
+const (
+	ModelFormat  = "mlptui.model"
+	ModelVersion = 1
+)
+
+// Model is a trained network with what it takes to use it on new input:
+// the class names, the input shape and the normalization of the training
+// data.
+type Model struct {
+	Net        *MLP
+	Classes    []string
+	InputShape []int
+	Mean, Std  []float32
+	// Info holds extra metadata: data set, mlptui version, and so on.
+	Info map[string]string
+}
+
+// Validate checks that the parts of m agree with each other.
+func (m *Model) Validate() error {
+	a := m.Net.Arch
+	if len(m.Classes) != a.Classes {
+		return fmt.Errorf("%d class names for %d outputs", len(m.Classes), a.Classes)
+	}
+	if n := shapeSize(m.InputShape); len(m.InputShape) == 0 || n != a.Inputs {
+		return fmt.Errorf("input shape %v does not give the %d inputs of %s", m.InputShape, a.Inputs, a)
+	}
+	ch := a.Inputs
+	if len(m.InputShape) == 3 {
+		ch = m.InputShape[0]
+	}
+	if len(m.Mean) != ch || len(m.Std) != ch {
+		return fmt.Errorf("normalization has %d means and %d deviations for %d channels", len(m.Mean), len(m.Std), ch)
+	}
+	for c, s := range m.Std {
+		if !(s > 0) || CheckFinite([]float32{m.Mean[c], s}) != nil {
+			return fmt.Errorf("normalization channel %d: mean %v, std %v", c, m.Mean[c], s)
+		}
+	}
+	return nil
+}
+
+// Tensors returns the model's weights as named tensors viewing Net.Params.
+func (m *Model) Tensors() []Tensor {
+	var ts []Tensor
+	for i, d := range m.Net.Layers {
+		ts = append(ts,
+			Tensor{Name: fmt.Sprintf("dense.%d.weight", i), Shape: []int{d.In, d.Out}, Data: d.W.Data},
+			Tensor{Name: fmt.Sprintf("dense.%d.bias", i), Shape: []int{d.Out}, Data: d.B})
+	}
+	return ts
+}
+
+// Metadata returns the model's safetensors metadata.
+func (m *Model) Metadata() map[string]string {
+	meta := map[string]string{}
+	for k, v := range m.Info {
+		meta[k] = v
+	}
+	meta["format"] = ModelFormat
+	meta["format_version"] = strconv.Itoa(ModelVersion)
+	meta["arch"] = mustJSON(m.Net.Arch)
+	meta["classes"] = mustJSON(m.Classes)
+	meta["input_shape"] = mustJSON(m.InputShape)
+	meta["normalization"] = mustJSON(struct {
+		Mean []float32 `json:"mean"`
+		Std  []float32 `json:"std"`
+	}{m.Mean, m.Std})
+	return meta
+}
+
+// SaveModel writes m to path atomically.
+func SaveModel(path string, m *Model) error {
+	if err := m.Validate(); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return SaveSafetensors(path, m.Tensors(), m.Metadata())
+}
+
+// LoadModel reads a model file. Every error names the file and says what is
+// wrong: not safetensors, damaged, a checkpoint or a foreign file rather
+// than a model, a newer format version, or weights that do not fit the
+// architecture.
+func LoadModel(path string) (*Model, error) {
+	ts, meta, err := LoadSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := ModelFromTensors(ts, meta, ModelFormat)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return m, nil
+}
+
+// ModelFromTensors builds a model from a safetensors file's content whose
+// metadata must say the given format ("mlptui.model", or the checkpoint
+// format, which carries a model too).
+func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format string) (*Model, error) {
+	switch f := meta["format"]; {
+	case f == "":
+		return nil, fmt.Errorf("not an mlptui file: no %q in its metadata", "format")
+	case f != format:
+		return nil, fmt.Errorf("holds a %s, not a %s", f, format)
+	}
+	v, err := strconv.Atoi(meta["format_version"])
+	if err != nil || v < 1 {
+		return nil, fmt.Errorf("bad format_version %q", meta["format_version"])
+	}
+	if v > ModelVersion {
+		return nil, fmt.Errorf("format version %d is newer than this mlptui reads (%d); upgrade mlptui", v, ModelVersion)
+	}
+	m := &Model{Info: map[string]string{}}
+	var arch Arch
+	var norm struct {
+		Mean []float32 `json:"mean"`
+		Std  []float32 `json:"std"`
+	}
+	for key, dst := range map[string]any{"arch": &arch, "classes": &m.Classes, "input_shape": &m.InputShape, "normalization": &norm} {
+		s, ok := meta[key]
+		if !ok {
+			return nil, fmt.Errorf("metadata lacks %q", key)
+		}
+		if err := json.Unmarshal([]byte(s), dst); err != nil {
+			return nil, fmt.Errorf("metadata %q: %v", key, err)
+		}
+	}
+	m.Mean, m.Std = norm.Mean, norm.Std
+	if err := arch.Validate(); err != nil {
+		return nil, fmt.Errorf("architecture: %w", err)
+	}
+	if m.Net, err = NewZero(arch); err != nil {
+		return nil, err
+	}
+	want := m.Tensors()
+	for _, w := range want {
+		t, ok := ts[w.Name]
+		if !ok {
+			return nil, fmt.Errorf("architecture %s needs tensor %q, which is missing", arch, w.Name)
+		}
+		if !slices.Equal(t.Shape, w.Shape) {
+			return nil, fmt.Errorf("tensor %q has shape %v, architecture %s needs %v", w.Name, t.Shape, arch, w.Shape)
+		}
+		copy(w.Data, t.Data)
+	}
+	if CheckFinite(m.Net.Params) != nil {
+		return nil, fmt.Errorf("weights hold NaN or infinite values")
+	}
+	for k, v := range meta {
+		switch k {
+		case "format", "format_version", "arch", "classes", "input_shape", "normalization":
+		default:
+			m.Info[k] = v
+		}
+	}
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func mustJSON(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only plain data is marshalled here
+	}
+	return string(b)
+}
