@@ -1,0 +1,187 @@
+package gemm
+
+import "unsafe"
+
+// kernelFunc computes the mr×nr product of a packed A micro-panel (kc×mr,
+// k-major) and a packed B micro-panel (kc×nr, k-major) into the C tile at c
+// (row stride ldc): C = AB if flag == 0, else C = AB + beta*C.
+type kernelFunc func(kc int, a, b, c *float32, ldc int, beta float32, flag int)
+
+// packFunc is a full-width packing routine of fixed width w. The copy form
+// does dst[p*w+x] = alpha*src[p*lds+x] for p < n, x < w; the transpose form
+// does dst[p*w+x] = alpha*src[x*lds+p] for x < w, p < n (n a multiple of 8).
+type packFunc func(dst, src *float32, lds, n int, alpha float32)
+
+// impl is a micro-kernel with its packing routines and block sizes.
+type impl struct {
+	name       string
+	mr, nr     int // register tile
+	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
+	kern       kernelFunc
+	// Packing routines of width mr (A) and nr (B); nil means portable Go.
+	copyA, transA packFunc
+	copyB, transB packFunc
+}
+
+// buffers are the pack buffers of one goroutine.
+type buffers struct {
+	a, b     []float32
+	aRaw     []float32
+	bRaw     []float32
+	tile     [tileMax]float32
+}
+
+// tileMax bounds mr*nr of every kernel.
+const tileMax = 16 * 64
+
+// aligned returns a 64-byte aligned slice of n floats, reusing raw if it is
+// large enough.
+func aligned(raw *[]float32, n int) []float32 {
+	if cap(*raw) < n+16 {
+		*raw = make([]float32, n+16)
+	}
+	r := (*raw)[:cap(*raw)]
+	off := int(uintptr(unsafe.Pointer(&r[0]))&63) / 4
+	if off != 0 {
+		off = 16 - off
+	}
+	return r[off : off+n]
+}
+
+// blockSize splits n into the fewest blocks of at most max and returns the
+// block size, rounded up to a multiple of unit (and at most max, which must
+// be a multiple of unit).
+func blockSize(n, maxb, unit int) int {
+	nb := (n + maxb - 1) / maxb
+	bs := (n + nb - 1) / nb
+	bs = (bs + unit - 1) / unit * unit
+	return min(bs, maxb)
+}
+
+// run computes the part C[i0:i1, j0:j1] of the problem.
+func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
+	mr, nr := im.mr, im.nr
+	k := pr.k
+	kcb := blockSize(k, im.kc, 8)
+	mcb := blockSize(i1-i0, im.mc, mr)
+	ncb := blockSize(j1-j0, im.nc, nr)
+	abuf := aligned(&buf.aRaw, mcb*kcb)
+	bbuf := aligned(&buf.bRaw, ncb*kcb)
+	c, ldc := pr.c, pr.ldc
+	tile := &buf.tile
+	for pc := 0; pc < k; pc += kcb {
+		kc := min(kcb, k-pc)
+		beta := pr.beta
+		if pc > 0 {
+			beta = 1
+		}
+		flag := 0
+		if beta != 0 {
+			flag = 1
+		}
+		for ic := i0; ic < i1; ic += mcb {
+			mc := min(mcb, i1-ic)
+			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
+			// when transA, else at a[x*lda+p].
+			pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
+			for jc := j0; jc < j1; jc += ncb {
+				nc := min(ncb, j1-jc)
+				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
+				pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
+				for ir := 0; ir < mc; ir += mr {
+					rows := min(mr, mc-ir)
+					ap := &abuf[ir*kc]
+					crow := (ic+ir)*ldc + jc
+					for jr := 0; jr < nc; jr += nr {
+						cols := min(nr, nc-jr)
+						bp := &bbuf[jr*kc]
+						if rows == mr && cols == nr {
+							im.kern(kc, ap, bp, &c[crow+jr], ldc, beta, flag)
+							continue
+						}
+						im.kern(kc, ap, bp, &tile[0], nr, 0, 0)
+						for i := 0; i < rows; i++ {
+							t := tile[i*nr : i*nr+cols]
+							cr := c[crow+i*ldc+jr : crow+i*ldc+jr+cols]
+							if flag == 0 {
+								copy(cr, t)
+								continue
+							}
+							for j, v := range t {
+								cr[j] = v + beta*cr[j]
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// pack packs the block X[x0:x0+xn, p0:p0+kc] of a matrix stored in src with
+// leading dimension ld into micro-panels of width w: panel q holds
+// dst[q*w*kc + p*w + x] = alpha*X[x0+q*w+x, p0+p], zero-padded to width w.
+// When trans, X[x, p] is at src[x*ld+p]; else at src[p*ld+x].
+func pack(dst, src []float32, ld int, trans bool, x0, xn, p0, kc, w int, copyFn, transFn packFunc, alpha float32) {
+	for q := 0; q < xn; q += w {
+		cols := min(w, xn-q)
+		d := dst[q*kc : q*kc+w*kc]
+		x := x0 + q
+		if trans {
+			s := src[x*ld+p0:]
+			kc8 := 0
+			if cols == w && transFn != nil {
+				kc8 = kc &^ 7
+				if kc8 > 0 {
+					transFn(&d[0], &s[0], ld, kc8, alpha)
+				}
+			}
+			if kc8 < kc {
+				transGo(d, s, ld, w, cols, kc8, kc, alpha)
+			}
+			continue
+		}
+		s := src[p0*ld+x:]
+		if cols == w && copyFn != nil {
+			copyFn(&d[0], &s[0], ld, kc, alpha)
+			continue
+		}
+		copyGo(d, s, ld, w, cols, kc, alpha)
+	}
+}
+
+// transGo does d[p*w+x] = alpha*s[x*ld+p] for x < cols, p in [p0, p1), and
+// zeroes d[p*w+x] for x in [cols, w).
+func transGo(d, s []float32, ld, w, cols, p0, p1 int, alpha float32) {
+	for x := 0; x < cols; x++ {
+		row := s[x*ld+p0 : x*ld+p1]
+		dd := d[p0*w+x:]
+		if alpha == 1 {
+			for p, v := range row {
+				dd[p*w] = v
+			}
+			continue
+		}
+		for p, v := range row {
+			dd[p*w] = alpha * v
+		}
+	}
+	if cols < w {
+		for p := p0; p < p1; p++ {
+			clear(d[p*w+cols : p*w+w])
+		}
+	}
+}
+
+// copyGo does d[p*w+x] = alpha*s[p*ld+x] for x < cols, p < kc, and zeroes
+// d[p*w+x] for x in [cols, w).
+func copyGo(d, s []float32, ld, w, cols, kc int, alpha float32) {
+	for p := 0; p < kc; p++ {
+		row := s[p*ld : p*ld+cols]
+		dd := d[p*w : p*w+w]
+		for x, v := range row {
+			dd[x] = alpha * v
+		}
+		clear(dd[cols:])
+	}
+}

@@ -1,0 +1,313 @@
+package gemm
+
+import (
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C with BLAS semantics
+// (row-major): op(A) is m×k, op(B) is k×n, C is m×n. transA means A is stored
+// k×m (lda >= m), else m×k (lda >= k); likewise B (transB: n×k with
+// ldb >= k, else k×n with ldb >= n). ldc >= n. beta == 0 means C is not read
+// (NaNs in C are overwritten).
+//
+// Sgemm panics on negative sizes, too small leading dimensions and too short
+// slices. It may be called from several goroutines at once.
+func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	checkArgs(transA, transB, m, n, k, a, lda, b, ldb, c, ldc)
+	if m == 0 || n == 0 {
+		return
+	}
+	if alpha == 0 || k == 0 {
+		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	im := current.Load()
+	pr := problem{
+		transA: transA, transB: transB,
+		m: m, n: n, k: k,
+		alpha: alpha, a: a, lda: lda,
+		b: b, ldb: ldb,
+		beta: beta, c: c, ldc: ldc,
+	}
+	nt := int(threads.Load())
+	if nt <= 1 || float64(m)*float64(n)*float64(k) < smallWork {
+		runLocal(im, &pr, 0, m, 0, n)
+		return
+	}
+	parallel(im, &pr, nt)
+}
+
+// smallWork is the m*n*k below which a call runs on the calling goroutine.
+const smallWork = 64 * 64 * 64
+
+func checkArgs(transA, transB bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+	if m < 0 {
+		panic("gemm: m < 0")
+	}
+	if n < 0 {
+		panic("gemm: n < 0")
+	}
+	if k < 0 {
+		panic("gemm: k < 0")
+	}
+	ar, ac := m, k // rows, columns of A as stored
+	if transA {
+		ar, ac = k, m
+	}
+	br, bc := k, n
+	if transB {
+		br, bc = n, k
+	}
+	if lda < max(1, ac) {
+		panic(fmt.Sprintf("gemm: bad lda %d (A is stored %d×%d)", lda, ar, ac))
+	}
+	if ldb < max(1, bc) {
+		panic(fmt.Sprintf("gemm: bad ldb %d (B is stored %d×%d)", ldb, br, bc))
+	}
+	if ldc < max(1, n) {
+		panic(fmt.Sprintf("gemm: bad ldc %d (C is %d×%d)", ldc, m, n))
+	}
+	if m == 0 || n == 0 {
+		return
+	}
+	if k > 0 && len(a) < lda*(ar-1)+ac {
+		panic(fmt.Sprintf("gemm: insufficient length of a: %d < %d", len(a), lda*(ar-1)+ac))
+	}
+	if k > 0 && len(b) < ldb*(br-1)+bc {
+		panic(fmt.Sprintf("gemm: insufficient length of b: %d < %d", len(b), ldb*(br-1)+bc))
+	}
+	if len(c) < ldc*(m-1)+n {
+		panic(fmt.Sprintf("gemm: insufficient length of c: %d < %d", len(c), ldc*(m-1)+n))
+	}
+}
+
+// scaleC sets C = beta*C (C = 0 if beta == 0, without reading C).
+func scaleC(m, n int, beta float32, c []float32, ldc int) {
+	if beta == 1 {
+		return
+	}
+	for i := 0; i < m; i++ {
+		row := c[i*ldc : i*ldc+n]
+		if beta == 0 {
+			clear(row)
+			continue
+		}
+		for j := range row {
+			row[j] *= beta
+		}
+	}
+}
+
+// GFLOPS returns the rate of an m×n×k matrix product (2*m*n*k floating-point
+// operations) done in the given number of seconds, in GFLOP/s.
+func GFLOPS(m, n, k int, seconds float64) float64 {
+	if seconds <= 0 {
+		return 0
+	}
+	return 2 * float64(m) * float64(n) * float64(k) / seconds / 1e9
+}
+
+// Kernel reports the micro-kernel in use: "avx512", "avx2" or "generic".
+func Kernel() string { return current.Load().name }
+
+// SetKernel forces a kernel: "avx512", "avx2" or "generic". It returns an
+// error, and changes nothing, if the name is unknown or the CPU lacks the
+// instructions.
+func SetKernel(name string) error {
+	im, err := lookup(name)
+	if err != nil {
+		return err
+	}
+	current.Store(im)
+	return nil
+}
+
+// Kernels lists the kernels this CPU supports, best first.
+func Kernels() []string {
+	var s []string
+	for _, im := range available {
+		s = append(s, im.name)
+	}
+	return s
+}
+
+func lookup(name string) (*impl, error) {
+	for _, im := range available {
+		if im.name == name {
+			return im, nil
+		}
+	}
+	switch name {
+	case "avx512", "avx2", "generic":
+		return nil, fmt.Errorf("gemm: kernel %q is not supported on this CPU", name)
+	}
+	return nil, fmt.Errorf("gemm: unknown kernel %q (want avx512, avx2 or generic)", name)
+}
+
+// SetThreads sets how many goroutines share one call: 1 runs every call on
+// the calling goroutine; n <= 0 restores the default, runtime.GOMAXPROCS(0).
+func SetThreads(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	threads.Store(int32(min(n, maxThreads)))
+}
+
+// Threads reports the number of goroutines that share one call.
+func Threads() int { return int(threads.Load()) }
+
+const maxThreads = 256
+
+var (
+	current atomic.Pointer[impl]
+	threads atomic.Int32
+	// available lists the supported kernels, best first (set by init).
+	available []*impl
+)
+
+func init() {
+	available = append(asmImpls(), &genericImpl)
+	current.Store(available[0])
+	if name := os.Getenv("MLPTUI_KERNEL"); name != "" {
+		if im, err := lookup(name); err == nil {
+			current.Store(im)
+		}
+	}
+	SetThreads(0)
+}
+
+// problem is one Sgemm call.
+type problem struct {
+	transA, transB bool
+	m, n, k        int
+	alpha          float32
+	a              []float32
+	lda            int
+	b              []float32
+	ldb            int
+	beta           float32
+	c              []float32
+	ldc            int
+}
+
+// localBufs holds pack buffers for calling goroutines.
+var localBufs = sync.Pool{New: func() any { return new(buffers) }}
+
+func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
+	buf := localBufs.Get().(*buffers)
+	im.run(buf, pr, i0, i1, j0, j1)
+	localBufs.Put(buf)
+}
+
+// task is one part of a parallel call, run by a worker.
+type task struct {
+	im             *impl
+	pr             *problem
+	i0, i1, j0, j1 int
+	wg             *sync.WaitGroup
+}
+
+// call holds what a parallel call needs, pooled so calls do not allocate.
+type call struct {
+	pr    problem
+	wg    sync.WaitGroup
+	tasks [maxThreads]task
+}
+
+var calls = sync.Pool{New: func() any { return new(call) }}
+
+var (
+	queue    = make(chan *task, 2*maxThreads)
+	nworkers atomic.Int32
+	workerMu sync.Mutex
+)
+
+// startWorkers makes sure at least n workers run. Workers live for the
+// life of the process; each owns its pack buffers.
+func startWorkers(n int) {
+	if int(nworkers.Load()) >= n {
+		return
+	}
+	workerMu.Lock()
+	defer workerMu.Unlock()
+	for int(nworkers.Load()) < n {
+		go worker()
+		nworkers.Add(1)
+	}
+}
+
+func worker() {
+	var buf buffers
+	for t := range queue {
+		t.im.run(&buf, t.pr, t.i0, t.i1, t.j0, t.j1)
+		wg := t.wg
+		*t = task{}
+		wg.Done()
+	}
+}
+
+// split returns the bounds of part p of q parts of n units of size u
+// (the last unit may be partial): [lo, hi).
+func split(n, u, q, p int) (lo, hi int) {
+	units := (n + u - 1) / u
+	lo = (units * p / q) * u
+	hi = (units * (p + 1) / q) * u
+	return min(lo, n), min(hi, n)
+}
+
+// parallel splits the call over nt goroutines along m or n.
+func parallel(im *impl, pr *problem, nt int) {
+	tm := (pr.m + im.mr - 1) / im.mr // tiles along m
+	tn := (pr.n + im.nr - 1) / im.nr // tiles along n
+	// Split the dimension that gives the most even parts; prefer n when
+	// both are good, because each part then packs only its own B panel.
+	alongN := imbalance(tn, nt) <= imbalance(tm, nt)
+	parts := nt
+	if alongN {
+		parts = min(parts, tn)
+	} else {
+		parts = min(parts, tm)
+	}
+	if parts <= 1 {
+		runLocal(im, pr, 0, pr.m, 0, pr.n)
+		return
+	}
+	startWorkers(parts - 1)
+	cl := calls.Get().(*call)
+	cl.pr = *pr
+	cl.wg.Add(parts - 1)
+	for p := 1; p < parts; p++ {
+		t := &cl.tasks[p]
+		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n, wg: &cl.wg}
+		if alongN {
+			t.j0, t.j1 = split(pr.n, im.nr, parts, p)
+		} else {
+			t.i0, t.i1 = split(pr.m, im.mr, parts, p)
+		}
+		queue <- t
+	}
+	i0, i1, j0, j1 := 0, pr.m, 0, pr.n
+	if alongN {
+		j0, j1 = split(pr.n, im.nr, parts, 0)
+	} else {
+		i0, i1 = split(pr.m, im.mr, parts, 0)
+	}
+	runLocal(im, &cl.pr, i0, i1, j0, j1)
+	cl.wg.Wait()
+	cl.pr = problem{}
+	calls.Put(cl)
+}
+
+// imbalance is the relative excess of the largest of q parts of t tiles
+// over a perfect split.
+func imbalance(t, q int) float64 {
+	if t < q {
+		return float64(q-t) / float64(q) * 2 // idle goroutines: worse than any uneven split
+	}
+	largest := (t + q - 1) / q
+	return float64(largest*q-t) / float64(t)
+}

@@ -1,0 +1,10 @@
+//go:build !amd64 || purego
+
+package gemm
+
+// asmImpls returns the assembly kernels this CPU supports: none without
+// amd64 assembly.
+func asmImpls() []*impl { return nil }
+
+// variants lists extra kernel shapes for benchmarks: none without assembly.
+var variants = map[string]*impl{}
