@@ -95,11 +95,15 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 					for jr := 0; jr < nc; jr += nr {
 						cols := min(nr, nc-jr)
 						bp := &bbuf[jr*kc]
-						if rows == mr && cols == nr {
+						if rows == mr && cols == nr && !pr.transC {
 							im.kern(kc, ap, bp, &c[crow+jr], ldc, beta, flag)
 							continue
 						}
 						im.kern(kc, ap, bp, &tile[0], nr, 0, 0)
+						if pr.transC {
+							mergeTrans(tile[:], nr, rows, cols, c[(jc+jr)*ldc+ic+ir:], ldc, beta, flag)
+							continue
+						}
 						for i := 0; i < rows; i++ {
 							t := tile[i*nr : i*nr+cols]
 							cr := c[crow+i*ldc+jr : crow+i*ldc+jr+cols]
@@ -114,6 +118,23 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// mergeTrans adds the rows×cols tile t (row stride nr) transposed into c:
+// c[j*ldc+i] = t[i*nr+j] (+ beta*c[j*ldc+i] if flag != 0).
+func mergeTrans(t []float32, nr, rows, cols int, c []float32, ldc int, beta float32, flag int) {
+	for j := 0; j < cols; j++ {
+		cr := c[j*ldc : j*ldc+rows]
+		if flag == 0 {
+			for i := range cr {
+				cr[i] = t[i*nr+j]
+			}
+			continue
+		}
+		for i := range cr {
+			cr[i] = t[i*nr+j] + beta*cr[i]
 		}
 	}
 }

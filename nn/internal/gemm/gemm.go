@@ -33,12 +33,27 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		b: b, ldb: ldb,
 		beta: beta, c: c, ldc: ldc,
 	}
+	if transposeWins(im, m, n) {
+		// Compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead: the roles of m and n swap,
+		// which fills the register tile better when n is small.
+		pr.transA, pr.transB = !transB, !transA
+		pr.m, pr.n = n, m
+		pr.a, pr.lda, pr.b, pr.ldb = b, ldb, a, lda
+		pr.transC = true
+	}
 	nt := int(threads.Load())
 	if nt <= 1 || float64(m)*float64(n)*float64(k) < smallWork {
-		runLocal(im, &pr, 0, m, 0, n)
+		runLocal(im, &pr, 0, pr.m, 0, pr.n)
 		return
 	}
 	parallel(im, &pr, nt)
+}
+
+// transposeWins reports whether computing Cᵀ wastes clearly less of the
+// register tiles than computing C (for example n = 10 with nr = 32).
+func transposeWins(im *impl, m, n int) bool {
+	fill := func(x, t int) float64 { return float64(x) / float64((x+t-1)/t*t) }
+	return fill(m, im.nr)*fill(n, im.mr) > 1.25*fill(n, im.nr)*fill(m, im.mr)
 }
 
 // smallWork is the m*n*k below which a call runs on the calling goroutine.
@@ -192,15 +207,26 @@ type problem struct {
 	beta           float32
 	c              []float32
 	ldc            int
+	transC         bool // C is stored transposed (n×m, see transposeWins)
 }
 
-// localBufs holds pack buffers for calling goroutines.
-var localBufs = sync.Pool{New: func() any { return new(buffers) }}
+// localBufs keeps the pack buffers of calling goroutines between calls. It
+// is a free list rather than a sync.Pool so that the buffers (megabytes)
+// survive garbage collections: a warm call allocates nothing.
+var localBufs = make(chan *buffers, 8)
 
 func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
-	buf := localBufs.Get().(*buffers)
+	var buf *buffers
+	select {
+	case buf = <-localBufs:
+	default:
+		buf = new(buffers)
+	}
 	im.run(buf, pr, i0, i1, j0, j1)
-	localBufs.Put(buf)
+	select {
+	case localBufs <- buf:
+	default: // more concurrent callers than kept buffers: let it go
+	}
 }
 
 // task is one part of a parallel call, run by a worker.
@@ -218,7 +244,8 @@ type call struct {
 	tasks [maxThreads]task
 }
 
-var calls = sync.Pool{New: func() any { return new(call) }}
+// calls is a free list of call records (see localBufs).
+var calls = make(chan *call, 8)
 
 var (
 	queue    = make(chan *task, 2*maxThreads)
@@ -277,7 +304,12 @@ func parallel(im *impl, pr *problem, nt int) {
 		return
 	}
 	startWorkers(parts - 1)
-	cl := calls.Get().(*call)
+	var cl *call
+	select {
+	case cl = <-calls:
+	default:
+		cl = new(call)
+	}
 	cl.pr = *pr
 	cl.wg.Add(parts - 1)
 	for p := 1; p < parts; p++ {
@@ -299,7 +331,10 @@ func parallel(im *impl, pr *problem, nt int) {
 	runLocal(im, &cl.pr, i0, i1, j0, j1)
 	cl.wg.Wait()
 	cl.pr = problem{}
-	calls.Put(cl)
+	select {
+	case calls <- cl:
+	default:
+	}
 }
 
 // imbalance is the relative excess of the largest of q parts of t tiles

@@ -253,9 +253,6 @@ func TestSgemmConcurrent(t *testing.T) {
 }
 
 func TestSgemmAllocs(t *testing.T) {
-	if raceEnabled {
-		t.Skip("sync.Pool drops items at random under the race detector")
-	}
 	for _, kern := range allKernels {
 		for _, nt := range []int{1, 2} {
 			t.Run(fmt.Sprintf("%s/threads=%d", kern, nt), func(t *testing.T) {
