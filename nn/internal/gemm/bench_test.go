@@ -158,4 +158,3 @@ func BenchmarkVariants(b *testing.B) {
 		}
 	}
 }
-

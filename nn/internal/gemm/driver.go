@@ -7,10 +7,15 @@ import "unsafe"
 // (row stride ldc): C = AB if flag == 0, else C = AB + beta*C.
 type kernelFunc func(kc int, a, b, c *float32, ldc int, beta float32, flag int)
 
-// packFunc is a full-width packing routine of fixed width w. The copy form
-// does dst[p*w+x] = alpha*src[p*lds+x] for p < n, x < w; the transpose form
-// does dst[p*w+x] = alpha*src[x*lds+p] for x < w, p < n (n a multiple of 8).
-type packFunc func(dst, src *float32, lds, n int, alpha float32)
+// transFunc packs one full micro-panel of fixed width w from a matrix stored
+// across the panel: dst[p*w+x] = alpha*src[x*lds+p] for x < w, p < n (n a
+// multiple of 8).
+type transFunc func(dst, src *float32, lds, n int, alpha float32)
+
+// copyFunc packs panels full micro-panels of fixed width w from a matrix
+// stored along the panels: dst[q*pstride+p*w+x] = alpha*src[p*lds+q*w+x]
+// for p < rows, q < panels, x < w.
+type copyFunc func(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 // impl is a micro-kernel with its packing routines and block sizes.
 type impl struct {
@@ -19,16 +24,15 @@ type impl struct {
 	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
 	kern       kernelFunc
 	// Packing routines of width mr (A) and nr (B); nil means portable Go.
-	copyA, transA packFunc
-	copyB, transB packFunc
+	copyA, copyB   copyFunc
+	transA, transB transFunc
 }
 
 // buffers are the pack buffers of one goroutine.
 type buffers struct {
-	a, b     []float32
-	aRaw     []float32
-	bRaw     []float32
-	tile     [tileMax]float32
+	aRaw []float32
+	bRaw []float32
+	tile [tileMax]float32
 }
 
 // tileMax bounds mr*nr of every kernel.
@@ -143,31 +147,38 @@ func mergeTrans(t []float32, nr, rows, cols int, c []float32, ldc int, beta floa
 // leading dimension ld into micro-panels of width w: panel q holds
 // dst[q*w*kc + p*w + x] = alpha*X[x0+q*w+x, p0+p], zero-padded to width w.
 // When trans, X[x, p] is at src[x*ld+p]; else at src[p*ld+x].
-func pack(dst, src []float32, ld int, trans bool, x0, xn, p0, kc, w int, copyFn, transFn packFunc, alpha float32) {
+func pack(dst, src []float32, ld int, trans bool, x0, xn, p0, kc, w int, copyFn copyFunc, transFn transFunc, alpha float32) {
+	if !trans {
+		// Copy layout: whole panels row by row, then the ragged one.
+		full := 0
+		if copyFn != nil {
+			full = xn / w
+			if full > 0 {
+				_ = dst[full*w*kc-1]              // bounds of the assembly's writes
+				_ = src[(p0+kc-1)*ld+x0+full*w-1] // and reads
+				copyFn(&dst[0], &src[p0*ld+x0], ld, kc, full, w*kc, alpha)
+			}
+		}
+		for q := full * w; q < xn; q += w {
+			copyGo(dst[q*kc:q*kc+w*kc], src[p0*ld+x0+q:], ld, w, min(w, xn-q), kc, alpha)
+		}
+		return
+	}
 	for q := 0; q < xn; q += w {
 		cols := min(w, xn-q)
 		d := dst[q*kc : q*kc+w*kc]
-		x := x0 + q
-		if trans {
-			s := src[x*ld+p0:]
-			kc8 := 0
-			if cols == w && transFn != nil {
-				kc8 = kc &^ 7
-				if kc8 > 0 {
-					transFn(&d[0], &s[0], ld, kc8, alpha)
-				}
+		s := src[(x0+q)*ld+p0:]
+		kc8 := 0
+		if cols == w && transFn != nil {
+			kc8 = kc &^ 7
+			if kc8 > 0 {
+				_ = s[(w-1)*ld+kc8-1] // bounds of the assembly's reads
+				transFn(&d[0], &s[0], ld, kc8, alpha)
 			}
-			if kc8 < kc {
-				transGo(d, s, ld, w, cols, kc8, kc, alpha)
-			}
-			continue
 		}
-		s := src[p0*ld+x:]
-		if cols == w && copyFn != nil {
-			copyFn(&d[0], &s[0], ld, kc, alpha)
-			continue
+		if kc8 < kc {
+			transGo(d, s, ld, w, cols, kc8, kc, alpha)
 		}
-		copyGo(d, s, ld, w, cols, kc, alpha)
 	}
 }
 

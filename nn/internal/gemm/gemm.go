@@ -290,14 +290,14 @@ func split(n, u, q, p int) (lo, hi int) {
 func parallel(im *impl, pr *problem, nt int) {
 	tm := (pr.m + im.mr - 1) / im.mr // tiles along m
 	tn := (pr.n + im.nr - 1) / im.nr // tiles along n
-	// Split the dimension that gives the most even parts; prefer n when
-	// both are good, because each part then packs only its own B panel.
-	alongN := imbalance(tn, nt) <= imbalance(tm, nt)
-	parts := nt
+	// Split the dimension that gives the least work to the slowest part:
+	// ceil(tiles/parts) tile columns (or rows) times the tiles across. On a
+	// tie prefer n, because each part then packs only its own part of B.
+	pm, pn := min(nt, tm), min(nt, tn)
+	alongN := (tn+pn-1)/pn*tm <= (tm+pm-1)/pm*tn
+	parts := pm
 	if alongN {
-		parts = min(parts, tn)
-	} else {
-		parts = min(parts, tm)
+		parts = pn
 	}
 	if parts <= 1 {
 		runLocal(im, pr, 0, pr.m, 0, pr.n)
@@ -335,14 +335,4 @@ func parallel(im *impl, pr *problem, nt int) {
 	case calls <- cl:
 	default:
 	}
-}
-
-// imbalance is the relative excess of the largest of q parts of t tiles
-// over a perfect split.
-func imbalance(t, q int) float64 {
-	if t < q {
-		return float64(q-t) / float64(q) * 2 // idle goroutines: worse than any uneven split
-	}
-	largest := (t + q - 1) / q
-	return float64(largest*q-t) / float64(t)
 }

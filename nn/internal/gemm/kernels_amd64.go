@@ -25,49 +25,49 @@ func kernAVX512x12x32e(kc int, a, b, c *float32, ldc int, beta float32, flag int
 func kernAVX2x6x16(kc int, a, b, c *float32, ldc int, beta float32, flag int)
 
 //go:noescape
-func packCopy6(dst, src *float32, lds, rows int, alpha float32)
+func packCopy6(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans6(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy8(dst, src *float32, lds, rows int, alpha float32)
+func packCopy8(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans8(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy12(dst, src *float32, lds, rows int, alpha float32)
+func packCopy12(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans12(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy14(dst, src *float32, lds, rows int, alpha float32)
+func packCopy14(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans14(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy16(dst, src *float32, lds, rows int, alpha float32)
+func packCopy16(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans16(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy32(dst, src *float32, lds, rows int, alpha float32)
+func packCopy32(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans32(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy48(dst, src *float32, lds, rows int, alpha float32)
+func packCopy48(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans48(dst, src *float32, lds, cols int, alpha float32)
 
 //go:noescape
-func packCopy64(dst, src *float32, lds, rows int, alpha float32)
+func packCopy64(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
 //go:noescape
 func packTrans64(dst, src *float32, lds, cols int, alpha float32)

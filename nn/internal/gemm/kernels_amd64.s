@@ -2099,26 +2099,39 @@ store0:
 	VZEROUPPER
 	RET
 
-// func packCopy6(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy6(SB), NOSPLIT, $0-36
+// func packCopy6(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy6(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), X15, X0
-	VMOVUPS X0, 0(DI)
-	VMOVQ 16(SI), X1
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), X15, X0
+	VMOVUPS X0, 0(R11)
+	VMOVQ 16(R10), X1
 	VMULPS X15, X1, X1
-	VMOVQ X1, 16(DI)
+	VMOVQ X1, 16(R11)
+	ADDQ $24, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $24, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2182,23 +2195,36 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy8(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy8(SB), NOSPLIT, $0-36
+// func packCopy8(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy8(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	ADDQ $32, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $32, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2266,25 +2292,38 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy12(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy12(SB), NOSPLIT, $0-36
+// func packCopy12(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy12(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), X15, X1
-	VMOVUPS X1, 32(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), X15, X1
+	VMOVUPS X1, 32(R11)
+	ADDQ $48, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $48, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2374,28 +2413,41 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy14(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy14(SB), NOSPLIT, $0-36
+// func packCopy14(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy14(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), X15, X1
-	VMOVUPS X1, 32(DI)
-	VMOVQ 48(SI), X2
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), X15, X1
+	VMOVUPS X1, 32(R11)
+	VMOVQ 48(R10), X2
 	VMULPS X15, X2, X2
-	VMOVQ X2, 48(DI)
+	VMOVQ X2, 48(R11)
+	ADDQ $56, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $56, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2501,25 +2553,38 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy16(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy16(SB), NOSPLIT, $0-36
+// func packCopy16(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy16(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), Y15, Y1
-	VMOVUPS Y1, 32(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), Y15, Y1
+	VMOVUPS Y1, 32(R11)
+	ADDQ $64, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $64, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2629,29 +2694,42 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy32(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy32(SB), NOSPLIT, $0-36
+// func packCopy32(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy32(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), Y15, Y1
-	VMOVUPS Y1, 32(DI)
-	VMULPS 64(SI), Y15, Y2
-	VMOVUPS Y2, 64(DI)
-	VMULPS 96(SI), Y15, Y3
-	VMOVUPS Y3, 96(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), Y15, Y1
+	VMOVUPS Y1, 32(R11)
+	VMULPS 64(R10), Y15, Y2
+	VMOVUPS Y2, 64(R11)
+	VMULPS 96(R10), Y15, Y3
+	VMOVUPS Y3, 96(R11)
+	ADDQ $128, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $128, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -2845,33 +2923,46 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy48(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy48(SB), NOSPLIT, $0-36
+// func packCopy48(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy48(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), Y15, Y1
-	VMOVUPS Y1, 32(DI)
-	VMULPS 64(SI), Y15, Y2
-	VMOVUPS Y2, 64(DI)
-	VMULPS 96(SI), Y15, Y3
-	VMOVUPS Y3, 96(DI)
-	VMULPS 128(SI), Y15, Y4
-	VMOVUPS Y4, 128(DI)
-	VMULPS 160(SI), Y15, Y5
-	VMOVUPS Y5, 160(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), Y15, Y1
+	VMOVUPS Y1, 32(R11)
+	VMULPS 64(R10), Y15, Y2
+	VMOVUPS Y2, 64(R11)
+	VMULPS 96(R10), Y15, Y3
+	VMOVUPS Y3, 96(R11)
+	VMULPS 128(R10), Y15, Y4
+	VMOVUPS Y4, 128(R11)
+	VMULPS 160(R10), Y15, Y5
+	VMOVUPS Y5, 160(R11)
+	ADDQ $192, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $192, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET
@@ -3149,37 +3240,50 @@ done:
 	VZEROUPPER
 	RET
 
-// func packCopy64(dst, src *float32, lds, rows int, alpha float32)
-TEXT ·packCopy64(SB), NOSPLIT, $0-36
+// func packCopy64(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+TEXT ·packCopy64(SB), NOSPLIT, $0-52
 	MOVQ dst+0(FP), DI
 	MOVQ src+8(FP), SI
 	MOVQ lds+16(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+24(FP), CX
-	VBROADCASTSS alpha+32(FP), Y15
+	MOVQ panels+32(FP), BX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Y15
 	TESTQ CX, CX
 	JZ done
-loop:
-	VMULPS 0(SI), Y15, Y0
-	VMOVUPS Y0, 0(DI)
-	VMULPS 32(SI), Y15, Y1
-	VMOVUPS Y1, 32(DI)
-	VMULPS 64(SI), Y15, Y2
-	VMOVUPS Y2, 64(DI)
-	VMULPS 96(SI), Y15, Y3
-	VMOVUPS Y3, 96(DI)
-	VMULPS 128(SI), Y15, Y4
-	VMOVUPS Y4, 128(DI)
-	VMULPS 160(SI), Y15, Y5
-	VMOVUPS Y5, 160(DI)
-	VMULPS 192(SI), Y15, Y6
-	VMOVUPS Y6, 192(DI)
-	VMULPS 224(SI), Y15, Y7
-	VMOVUPS Y7, 224(DI)
+	TESTQ BX, BX
+	JZ done
+row:
+	MOVQ SI, R10
+	MOVQ DI, R11
+	MOVQ BX, DX
+panel:
+	VMULPS 0(R10), Y15, Y0
+	VMOVUPS Y0, 0(R11)
+	VMULPS 32(R10), Y15, Y1
+	VMOVUPS Y1, 32(R11)
+	VMULPS 64(R10), Y15, Y2
+	VMOVUPS Y2, 64(R11)
+	VMULPS 96(R10), Y15, Y3
+	VMOVUPS Y3, 96(R11)
+	VMULPS 128(R10), Y15, Y4
+	VMOVUPS Y4, 128(R11)
+	VMULPS 160(R10), Y15, Y5
+	VMOVUPS Y5, 160(R11)
+	VMULPS 192(R10), Y15, Y6
+	VMOVUPS Y6, 192(R11)
+	VMULPS 224(R10), Y15, Y7
+	VMOVUPS Y7, 224(R11)
+	ADDQ $256, R10
+	ADDQ R9, R11
+	DECQ DX
+	JNZ panel
 	ADDQ R8, SI
 	ADDQ $256, DI
 	DECQ CX
-	JNZ loop
+	JNZ row
 done:
 	VZEROUPPER
 	RET

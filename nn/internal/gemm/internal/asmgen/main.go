@@ -185,47 +185,68 @@ func log2(n int) int {
 	return s
 }
 
-// packCopy writes packCopyW(dst, src *float32, lds, rows int, alpha float32):
-// for each of rows rows, dst[0:W] = alpha*src[0:W]; src += lds, dst += W.
+// packCopy writes
+//
+//	packCopyW(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
+//
+// which packs panels full micro-panels of width W from a matrix whose rows
+// run along the panels: for p < rows and q < panels,
+// dst[q*pstride + p*W + x] = alpha*src[p*lds + q*W + x] (pstride in floats).
+// It walks the source row by row, so each source row is read sequentially
+// (hardware prefetch, one TLB entry) rather than in W-wide strips.
 func (g *gen) packCopy(w int) {
-	g.p("// func packCopy%d(dst, src *float32, lds, rows int, alpha float32)", w)
-	g.p("TEXT ·packCopy%d(SB), NOSPLIT, $0-36", w)
+	g.p("// func packCopy%d(dst, src *float32, lds, rows, panels, pstride int, alpha float32)", w)
+	g.p("TEXT ·packCopy%d(SB), NOSPLIT, $0-52", w)
 	g.p("\tMOVQ dst+0(FP), DI")
 	g.p("\tMOVQ src+8(FP), SI")
 	g.p("\tMOVQ lds+16(FP), R8")
 	g.p("\tSHLQ $2, R8")
 	g.p("\tMOVQ rows+24(FP), CX")
-	g.p("\tVBROADCASTSS alpha+32(FP), Y15")
+	g.p("\tMOVQ panels+32(FP), BX")
+	g.p("\tMOVQ pstride+40(FP), R9")
+	g.p("\tSHLQ $2, R9")
+	g.p("\tVBROADCASTSS alpha+48(FP), Y15")
+
 	g.p("\tTESTQ CX, CX")
 	g.p("\tJZ done")
-	g.p("loop:")
+	g.p("\tTESTQ BX, BX")
+	g.p("\tJZ done")
+	g.p("row:")
+	g.p("\tMOVQ SI, R10")
+	g.p("\tMOVQ DI, R11")
+	g.p("\tMOVQ BX, DX")
+	g.p("panel:")
 	off, i := 0, 0
 	for rem := w; rem > 0; i++ {
 		switch {
 		case rem >= 8:
-			g.p("\tVMULPS %d(SI), Y15, Y%d", off*4, i%15)
-			g.p("\tVMOVUPS Y%d, %d(DI)", i%15, off*4)
+			g.p("\tVMULPS %d(R10), Y15, Y%d", off*4, i%15)
+			g.p("\tVMOVUPS Y%d, %d(R11)", i%15, off*4)
 			off, rem = off+8, rem-8
 		case rem >= 4:
-			g.p("\tVMULPS %d(SI), X15, X%d", off*4, i%15)
-			g.p("\tVMOVUPS X%d, %d(DI)", i%15, off*4)
+			g.p("\tVMULPS %d(R10), X15, X%d", off*4, i%15)
+			g.p("\tVMOVUPS X%d, %d(R11)", i%15, off*4)
 			off, rem = off+4, rem-4
 		case rem >= 2:
-			g.p("\tVMOVQ %d(SI), X%d", off*4, i%15)
+			g.p("\tVMOVQ %d(R10), X%d", off*4, i%15)
 			g.p("\tVMULPS X15, X%d, X%d", i%15, i%15)
-			g.p("\tVMOVQ X%d, %d(DI)", i%15, off*4)
+			g.p("\tVMOVQ X%d, %d(R11)", i%15, off*4)
 			off, rem = off+2, rem-2
 		default:
-			g.p("\tVMOVSS %d(SI), X%d", off*4, i%15)
+			g.p("\tVMOVSS %d(R10), X%d", off*4, i%15)
 			g.p("\tVMULSS X15, X%d, X%d", i%15, i%15)
-			g.p("\tVMOVSS X%d, %d(DI)", i%15, off*4)
+			g.p("\tVMOVSS X%d, %d(R11)", i%15, off*4)
 			off, rem = off+1, rem-1
 		}
 	}
+	g.p("\tADDQ $%d, R10", w*4)
+	g.p("\tADDQ R9, R11")
+	g.p("\tDECQ DX")
+	g.p("\tJNZ panel")
 	g.p("\tADDQ R8, SI")
 	g.p("\tADDQ $%d, DI", w*4)
 	g.p("\tDECQ CX")
-	g.p("\tJNZ loop")
+	g.p("\tJNZ row")
 	g.p("done:")
 	g.p("\tVZEROUPPER")
 	g.p("\tRET")
