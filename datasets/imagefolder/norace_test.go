@@ -1,0 +1,5 @@
+//go:build !race
+
+package imagefolder_test
+
+const raceEnabled = false
