@@ -26,6 +26,9 @@ type impl struct {
 	// Packing routines of width mr (A) and nr (B); nil means portable Go.
 	copyA, copyB   copyFunc
 	transA, transB transFunc
+	// prefetch, if not nil, prefetches rows rows of bytes bytes, ld floats
+	// apart: used to fetch the next B block while the kernel runs.
+	prefetch func(p *float32, ld, rows, bytes int)
 }
 
 // buffers are the pack buffers of one goroutine.
@@ -92,7 +95,36 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
 				pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
+				// The source region of the next B block, prefetched bit by bit
+				// between kernel calls so its packing does not wait on memory.
+				var pfBase *float32
+				pfRows, pfBytes := 0, 0
+				if im.prefetch != nil {
+					npc, njc := pc, jc+ncb
+					if njc >= j1 {
+						npc, njc = pc+kcb, j0
+						if ic+mcb < i1 {
+							npc = pc
+						}
+					}
+					if npc < k {
+						nkc, nnc := min(kcb, k-npc), min(ncb, j1-njc)
+						if pr.transB {
+							pfBase, pfRows, pfBytes = &pr.b[njc*pr.ldb+npc], nnc, nkc*4
+						} else {
+							pfBase, pfRows, pfBytes = &pr.b[npc*pr.ldb+njc], nkc, nnc*4
+						}
+					}
+				}
+				nir := (mc + mr - 1) / mr
 				for ir := 0; ir < mc; ir += mr {
+					if pfRows > 0 {
+						q := ir / mr
+						r0, r1 := q*pfRows/nir, (q+1)*pfRows/nir
+						if r1 > r0 {
+							im.prefetch((*float32)(unsafe.Add(unsafe.Pointer(pfBase), r0*pr.ldb*4)), pr.ldb, r1-r0, pfBytes)
+						}
+					}
 					rows := min(mr, mc-ir)
 					ap := &abuf[ir*kc]
 					crow := (ic+ir)*ldc + jc

@@ -221,6 +221,20 @@ func TestSgemmLarge(t *testing.T) {
 	}
 }
 
+// TestGenericTiles checks both portable kernels, whichever this GOARCH uses.
+func TestGenericTiles(t *testing.T) {
+	prev := current.Load()
+	defer current.Store(prev)
+	for _, goarch := range []string{"amd64", "arm64"} {
+		im := newGenericImpl(goarch)
+		current.Store(&im)
+		rng := rand.New(rand.NewPCG(6, 6))
+		for i, s := range [][3]int{{1, 1, 1}, {5, 7, 3}, {33, 65, 17}, {70, 30, 300}, {130, 90, 270}} {
+			check(t, rng, gemmCase{tA: i%2 == 0, tB: i%3 == 0, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5, padC: 1})
+		}
+	}
+}
+
 func TestSgemmZeroSizes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, s := range [][3]int{{0, 5, 5}, {5, 0, 5}, {5, 5, 0}, {0, 0, 0}} {

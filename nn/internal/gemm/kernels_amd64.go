@@ -72,6 +72,9 @@ func packCopy64(dst, src *float32, lds, rows, panels, pstride int, alpha float32
 //go:noescape
 func packTrans64(dst, src *float32, lds, cols int, alpha float32)
 
+//go:noescape
+func prefetchRows(p *float32, ld, rows, bytes int)
+
 var avx512Impl = impl{
 	name: "avx512",
 	mr:   12, nr: 32,
@@ -79,6 +82,7 @@ var avx512Impl = impl{
 	kern:  kernAVX512x12x32,
 	copyA: packCopy12, transA: packTrans12,
 	copyB: packCopy32, transB: packTrans32,
+	prefetch: prefetchRows,
 }
 
 var avx2Impl = impl{
@@ -88,6 +92,7 @@ var avx2Impl = impl{
 	kern:  kernAVX2x6x16,
 	copyA: packCopy6, transA: packTrans6,
 	copyB: packCopy16, transB: packTrans16,
+	prefetch: prefetchRows,
 }
 
 // variants are other tile shapes, for benchmarks (named "avx512" so the

@@ -3645,3 +3645,28 @@ done:
 	VZEROUPPER
 	RET
 
+// func prefetchRows(p *float32, ld, rows, bytes int)
+TEXT ·prefetchRows(SB), NOSPLIT, $0-32
+	MOVQ p+0(FP), SI
+	MOVQ ld+8(FP), R8
+	SHLQ $2, R8
+	MOVQ rows+16(FP), CX
+	MOVQ bytes+24(FP), DX
+	TESTQ CX, CX
+	JLE done
+	TESTQ DX, DX
+	JLE done
+row:
+	MOVQ SI, R10
+	MOVQ DX, R11
+line:
+	PREFETCHT1 (R10)
+	ADDQ $64, R10
+	SUBQ $64, R11
+	JG line
+	ADDQ R8, SI
+	DECQ CX
+	JNZ row
+done:
+	RET
+

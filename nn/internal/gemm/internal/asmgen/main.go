@@ -388,6 +388,36 @@ func (g *gen) packTrans(w int) {
 	g.p("")
 }
 
+// prefetch writes prefetchRows(p *float32, ld, rows, bytes int), which
+// prefetches rows rows of bytes bytes each, ld floats apart.
+func (g *gen) prefetch(name, instr string) {
+	g.p("// func %s(p *float32, ld, rows, bytes int)", name)
+	g.p("TEXT ·%s(SB), NOSPLIT, $0-32", name)
+	g.p("\tMOVQ p+0(FP), SI")
+	g.p("\tMOVQ ld+8(FP), R8")
+	g.p("\tSHLQ $2, R8")
+	g.p("\tMOVQ rows+16(FP), CX")
+	g.p("\tMOVQ bytes+24(FP), DX")
+	g.p("\tTESTQ CX, CX")
+	g.p("\tJLE done")
+	g.p("\tTESTQ DX, DX")
+	g.p("\tJLE done")
+	g.p("row:")
+	g.p("\tMOVQ SI, R10")
+	g.p("\tMOVQ DX, R11")
+	g.p("line:")
+	g.p("\t%s (R10)", instr)
+	g.p("\tADDQ $64, R10")
+	g.p("\tSUBQ $64, R11")
+	g.p("\tJG line")
+	g.p("\tADDQ R8, SI")
+	g.p("\tDECQ CX")
+	g.p("\tJNZ row")
+	g.p("done:")
+	g.p("\tRET")
+	g.p("")
+}
+
 func main() {
 	out := flag.String("out", "kernels_amd64.s", "output file")
 	flag.Parse()
@@ -405,6 +435,7 @@ func main() {
 		g.packCopy(w)
 		g.packTrans(w)
 	}
+	g.prefetch("prefetchRows", "PREFETCHT1")
 	if err := os.WriteFile(*out, g.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
