@@ -235,6 +235,26 @@ func TestGenericTiles(t *testing.T) {
 	}
 }
 
+// TestVariants checks the alternative tile shapes kept for benchmarks.
+func TestVariants(t *testing.T) {
+	if len(variants) == 0 {
+		t.Skip("no assembly variants on this build")
+	}
+	if _, err := lookup("avx512"); err != nil {
+		t.Skip(err)
+	}
+	prev := current.Load()
+	defer current.Store(prev)
+	for name, im := range variants {
+		current.Store(im)
+		rng := rand.New(rand.NewPCG(7, 7))
+		for i, s := range [][3]int{{1, 1, 1}, {15, 70, 9}, {33, 65, 17}, {70, 30, 300}, {130, 90, 270}} {
+			tc := gemmCase{tA: i%2 == 0, tB: i%3 == 0, m: s[0], n: s[1], k: s[2], alpha: 1.5, beta: 0.5, padC: 1}
+			t.Run(name, func(t *testing.T) { check(t, rng, tc) })
+		}
+	}
+}
+
 func TestSgemmZeroSizes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	for _, s := range [][3]int{{0, 5, 5}, {5, 0, 5}, {5, 5, 0}, {0, 0, 0}} {
