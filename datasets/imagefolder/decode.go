@@ -1,6 +1,7 @@
 package imagefolder
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -40,9 +41,27 @@ var (
 // pixels (0 means [DefaultMaxPixels]) are refused before they are decoded.
 // Errors name the file: "photo.jpg: not an image (unknown format)".
 func DecodeFile(path string, h, w int, maxPixels int) ([]byte, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err // *fs.PathError names the file
+	}
+	defer f.Close()
+	// Check the header before reading the whole file into memory.
+	if maxPixels <= 0 {
+		maxPixels = DefaultMaxPixels
+	}
+	if _, _, err := decodeConfig(path, bufio.NewReader(f), maxPixels); err != nil {
+		if fi, serr := f.Stat(); serr == nil && fi.Size() == 0 {
+			return nil, fmt.Errorf("%s: empty file: %w", path, ErrNotImage)
+		}
+		return nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	data, err := io.ReadAll(f)
+	if err != nil {
+		return nil, err
 	}
 	return DecodeBytes(path, data, h, w, maxPixels)
 }

@@ -97,6 +97,7 @@ func TestDecodeColourModels(t *testing.T) {
 		{"PNG RGBA64 top byte", encodePNG(t, rgba64), refPlanes(rgba64), 0},
 		{"PNG paletted", encodePNG(t, pal), refPlanes(pal), 0},
 		{"GIF paletted", encodeGIF(t, pal), refPlanes(pal), 0},
+		{"BMP", encodeBMP(t, src), refPlanes(src), 0},
 		{"JPEG YCbCr 4:2:0 near the source", encodeJPEG(t, smooth(w, h), 100), refPlanes(smooth(w, h)), 4},
 		{"JPEG gray near the source", encodeJPEG(t, gray, 100), grayPlanes(func(x, y int) byte { return byte(x*30 + y) }), 3},
 		{"JPEG CMYK", fourComponentJPEG([4]byte{255 - 200, 255 - 50, 255 - 0, 255 - 40}, 0), cmykPlanes(8, 8, 200, 50, 0, 40), 2},
@@ -252,6 +253,23 @@ func TestDecodeFile(t *testing.T) {
 	if !bytes.Equal(got, refPlanes(src)) {
 		t.Errorf("DecodeFile = %v, want %v", got, refPlanes(src))
 	}
+	for _, c := range []struct {
+		file string
+		data []byte
+		is   error
+		msg  string
+	}{
+		{"e.png", nil, ErrNotImage, "e.png: empty file"},
+		{"photo.jpg", []byte("just text"), ErrNotImage, "photo.jpg: not an image (unknown format)"},
+		{"huge.png", pngHeader(100000, 100000), ErrSize, "huge.png: bad image size"},
+		{"cut.png", encodePNG(t, src)[:40], ErrCorrupt, "cut.png: corrupt image: truncated png file"},
+	} {
+		p := filepath.Join(dir, c.file)
+		writeFile(t, p, c.data)
+		if _, err := DecodeFile(p, 2, 3, 0); !errors.Is(err, c.is) || !strings.Contains(err.Error(), c.msg) {
+			t.Errorf("DecodeFile(%s): got %v, want %v containing %q", c.file, err, c.is, c.msg)
+		}
+	}
 	missing := filepath.Join(dir, "missing.png")
 	if _, err := DecodeFile(missing, 2, 3, 0); err == nil || !strings.Contains(err.Error(), missing) {
 		t.Errorf("missing file: got %v, want an error naming it", err)
@@ -272,7 +290,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(fourComponentJPEG([4]byte{10, 20, 30, 40}, 0))
 	f.Add(fourComponentJPEG([4]byte{10, 20, 30, 40}, 2))
 	f.Add(pngHeader(100000, 100000))
-	f.Add([]byte("BM"))
+	f.Add(encodeBMP(f, pattern(3, 2, 1)))
 	f.Add([]byte("RIFF\x00\x00\x00\x00WEBPVP8 "))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		out, err := DecodeBytes("f", data, 6, 4, 1<<16)

@@ -413,9 +413,14 @@ func classFiles(dir string, classes []string, test bool, info *Info) ([]file, er
 // is read once.
 const cacheBudget = 256 << 20
 
+// maxCachedFile is the largest file kept: a bigger one is read twice, which
+// also means a large file that is not an image is never read whole. (A
+// variable so that tests can turn caching off.)
+var maxCachedFile int64 = 4 << 20
+
 // readHeader reads an image file's header and checks its size. If the file
-// fits in the budget, it is read whole, its size taken from the budget, and
-// returned as data.
+// is small and fits in the budget, it is read whole, its size taken from the
+// budget, and returned as data.
 func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Point, data []byte, err error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -431,13 +436,13 @@ func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Po
 		return size, nil, fmt.Errorf("%s: empty file: %w", path, ErrNotImage)
 	}
 	var r io.Reader = f
-	if budget.Add(-n) >= 0 {
+	if n <= maxCachedFile && budget.Add(-n) >= 0 {
 		data = make([]byte, n)
 		if _, err := io.ReadFull(f, data); err != nil {
 			return size, nil, err // the file shrank; a read error names it
 		}
 		r = bytes.NewReader(data)
-	} else {
+	} else if n <= maxCachedFile {
 		budget.Add(n)
 	}
 	cfg, _, err := decodeConfig(path, r, maxPixels)
