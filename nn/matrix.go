@@ -2,9 +2,9 @@ package nn
 
 import (
 	"fmt"
+	"runtime"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas32"
+	"github.com/mlptui/mlptui/nn/internal/gemm"
 )
 
 // Matrix is a dense row-major float32 matrix over one backing slice:
@@ -75,15 +75,21 @@ func MatMul(transA, transB bool, alpha float32, a, b *Matrix, beta float32, c *M
 
 // sgemm is the one place a matrix product is computed.
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
-	ta, tb := blas.NoTrans, blas.NoTrans
-	if transA {
-		ta = blas.Trans
-	}
-	if transB {
-		tb = blas.Trans
-	}
-	blas32.Implementation().Sgemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
+
+// SetThreads sets how many threads share each matrix product; 0 means all
+// cores.
+func SetThreads(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	gemm.SetThreads(n)
+}
+
+// Kernel names the matrix-multiply kernel in use: "avx512", "avx2" or
+// "generic".
+func Kernel() string { return gemm.Kernel() }
 
 func scale(x []float32, s float32) {
 	for i := range x {

@@ -1,0 +1,160 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// prediction is one input's result, as printed by classify --json.
+type prediction struct {
+	Input       string      `json:"input"`
+	Class       string      `json:"class"`
+	Probability float64     `json:"probability"`
+	Top         []classProb `json:"top"`
+}
+
+type classProb struct {
+	Class       string  `json:"class"`
+	Probability float64 `json:"probability"`
+}
+
+// loadRunModel reads the model of a run directory, or a model file given
+// directly.
+func loadRunModel(path string) (*nn.Model, error) {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		path = filepath.Join(path, trainer.ModelFile)
+	}
+	return nn.LoadModel(path)
+}
+
+func runClassify(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is comma-separated feature values for a table model (5.1,3.5,1.4,0.2)\nor an image file for an image model.")
+	runDir := fs.String("run", "", "run directory (or model.safetensors) whose model to use")
+	top := fs.Int("top", 1, "show the K most probable classes")
+	jsonOut := fs.Bool("json", false, "print one JSON object per input")
+	inputs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if *runDir == "" {
+		return usagef("--run is required: the run directory whose model to use")
+	}
+	if *top < 1 {
+		return usagef("--top %d: want 1 or more", *top)
+	}
+	if len(inputs) == 0 {
+		return usagef("no INPUT given: pass feature values like 5.1,3.5,1.4,0.2 or image files")
+	}
+	m, err := loadRunModel(*runDir)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	enc := json.NewEncoder(e.stdout)
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		x, err := prepareInput(m, in)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
+			failed++
+			continue
+		}
+		p := m.Net.Predict(nn.FromSlice(1, len(x), x)).Row(0)
+		pred := rank(m.Classes, p, *top)
+		pred.Input = in
+		if *jsonOut {
+			enc.Encode(pred)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "%s\t%s\t%.4f\n", in, pred.Class, pred.Probability)
+		for _, t := range pred.Top[1:] {
+			fmt.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
+		}
+	}
+	if failed > 0 {
+		return fmt.Errorf("%d of %d inputs could not be classified", failed, len(inputs))
+	}
+	return nil
+}
+
+// rank returns the most probable class and the top k.
+func rank(classes []string, p []float32, k int) prediction {
+	order := make([]int, len(p))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		switch {
+		case p[a] > p[b]:
+			return -1
+		case p[a] < p[b]:
+			return 1
+		}
+		return 0
+	})
+	var pred prediction
+	for _, i := range order[:min(k, len(order))] {
+		pred.Top = append(pred.Top, classProb{classes[i], float64(p[i])})
+	}
+	pred.Class, pred.Probability = pred.Top[0].Class, pred.Top[0].Probability
+	return pred
+}
+
+// prepareInput turns one INPUT into the model's normalized input vector.
+func prepareInput(m *nn.Model, in string) ([]float32, error) {
+	if len(m.InputShape) == 3 {
+		return prepareImage(m, in)
+	}
+	want := m.Net.Arch.Inputs
+	parts := strings.Split(in, ",")
+	if len(parts) != want {
+		if _, err := os.Stat(in); err == nil {
+			return nil, fmt.Errorf("%s: this model takes %d comma-separated values, not a file", in, want)
+		}
+		return nil, fmt.Errorf("%s: %d values, the model takes %d", in, len(parts), want)
+	}
+	x := make([]float32, want)
+	for i, s := range parts {
+		v, err := strconv.ParseFloat(strings.TrimSpace(s), 32)
+		if err != nil || nn.CheckFinite([]float32{float32(v)}) != nil {
+			return nil, fmt.Errorf("%s: value %d, %q, is not a finite number", in, i+1, s)
+		}
+		x[i] = (float32(v) - m.Mean[i]) / m.Std[i]
+	}
+	return x, nil
+}
+
+// prepareImage decodes an image file, resized to the model's input size,
+// and standardizes it channel by channel.
+func prepareImage(m *nn.Model, in string) ([]float32, error) {
+	c, h, w := m.InputShape[0], m.InputShape[1], m.InputShape[2]
+	if _, err := os.Stat(in); err != nil && strings.Contains(in, ",") {
+		return nil, fmt.Errorf("%s: not a file; this model classifies %dx%d images", in, w, h)
+	}
+	pix, err := imagefolder.DecodeFile(in, h, w, imagefolder.DefaultMaxPixels)
+	if err != nil {
+		return nil, err
+	}
+	if len(pix) != c*h*w {
+		return nil, fmt.Errorf("%s: %d values after decoding, the model takes %d", in, len(pix), c*h*w)
+	}
+	x := make([]float32, len(pix))
+	plane := h * w
+	for i, p := range pix {
+		ch := i / plane
+		x[i] = (float32(p) - m.Mean[ch]) / m.Std[ch]
+	}
+	return x, nil
+}

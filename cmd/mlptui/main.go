@@ -1,0 +1,201 @@
+// Command mlptui trains neural-network classifiers and lets you watch and
+// steer them learn in a terminal dashboard.
+//
+// Usage:
+//
+//	mlptui                    the dashboard, Iris by default
+//	mlptui train [flags]      headless training
+//	mlptui classify --run DIR [--top K] [--json] INPUT...
+//	mlptui runs [--runs DIR] [--json]
+//
+// Run "mlptui help" or "mlptui COMMAND -h" for the flags.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// Exit codes.
+const (
+	exitOK          = 0
+	exitFailed      = 1
+	exitUsage       = 2
+	exitInterrupted = 130
+)
+
+// errUsage marks an error in how mlptui was called; it exits with 2.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+
+// errInterrupted ends a command that was interrupted after saving.
+var errInterrupted = errors.New("interrupted")
+
+// env is what a command sees of the outside world; tests give their own.
+type env struct {
+	stdout, stderr io.Writer
+	// stderrTTY says whether stderr is a terminal (live progress lines).
+	stderrTTY bool
+}
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, e *env, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
+		{"classify", "classify inputs with a saved run's model", runClassify},
+		{"runs", "list saved runs", runRuns},
+		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
+			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
+			return nil
+		}},
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
+	os.Exit(run(ctx, e, os.Args[1:]))
+}
+
+// run executes one command line and returns the exit code.
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 {
+		printUsage(e.stderr)
+		return exitUsage
+	}
+	name, rest := args[0], args[1:]
+	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+		if len(rest) > 0 {
+			return run(ctx, e, []string{rest[0], "-h"})
+		}
+		printUsage(e.stdout)
+		return exitOK
+	}
+	for _, c := range commands {
+		if c.name != name {
+			continue
+		}
+		err := c.run(ctx, e, rest)
+		var ue *usageError
+		switch {
+		case err == nil:
+			return exitOK
+		case errors.Is(err, flag.ErrHelp):
+			return exitOK
+		case errors.Is(err, errInterrupted):
+			return exitInterrupted
+		case errors.As(err, &ue):
+			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, oneLine(err.Error()))
+			fmt.Fprintf(e.stderr, "Run 'mlptui %s -h' for usage.\n", name)
+			return exitUsage
+		default:
+			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, oneLine(err.Error()))
+			return exitFailed
+		}
+	}
+	fmt.Fprintf(e.stderr, "mlptui: unknown command %q\n", name)
+	printUsage(e.stderr)
+	return exitUsage
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "mlptui trains neural-network classifiers and shows them learn.")
+	fmt.Fprintln(w, "\nUsage:\n  mlptui <command> [flags]\n\nCommands:")
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'mlptui <command> -h' for a command's flags.")
+}
+
+// oneLine keeps an error message to one line.
+func oneLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func isTerminal(f *os.File) bool {
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// newFlagSet makes a flag set that reports errors instead of exiting and
+// writes its help to stdout.
+func newFlagSet(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "Usage: %s\n\nFlags:\n", usage)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// positional arguments, and returns the positional ones. An argument that
+// looks like a negative number ("-1.5,2") is positional; "--" ends the
+// flags.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for len(args) > 0 {
+		a := args[0]
+		if a == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" || looksNegative(a) {
+			pos = append(pos, a)
+			args = args[1:]
+			continue
+		}
+		// One flag, with its value if it takes one and has no "=".
+		n := 1
+		name := strings.TrimLeft(a, "-")
+		if !strings.Contains(name, "=") {
+			if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && len(args) > 1 {
+				n = 2
+			}
+		}
+		if err := fs.Parse(args[:n]); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usagef("%v", err)
+		}
+		args = args[n:]
+	}
+	return pos, nil
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+func looksNegative(s string) bool {
+	return len(s) > 1 && s[0] == '-' && (s[1] >= '0' && s[1] <= '9' || s[1] == '.')
+}

@@ -1,0 +1,228 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// TestMain lets the test binary stand in for mlptui itself: with
+// MLPTUI_BE_MAIN set it runs main, so tests can start real processes and
+// send them signals.
+func TestMain(m *testing.M) {
+	if os.Getenv("MLPTUI_BE_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+// call runs one command line in-process and returns its exit code and
+// output.
+func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(context.Background(), &env{stdout: &out, stderr: &errb}, args)
+	return code, out.String(), errb.String()
+}
+
+// quick are flags for a fast Iris run.
+func quick(runs string) []string {
+	return []string{"--runs", runs, "--hidden", "32", "--epochs", "5", "--batch", "16", "--lr", "0.01"}
+}
+
+func TestTrainJSONAndClassify(t *testing.T) {
+	runs := t.TempDir()
+	code, out, errs := call(t, append([]string{"train", "--dataset", "iris", "--seed", "3", "--json"}, quick(runs)...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	var s map[string]any
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatalf("stdout is not one JSON object: %v\n%s", err, out)
+	}
+	for _, k := range []string{"run", "dataset", "epochs", "test_accuracy", "test_loss", "best_val_accuracy", "train_seconds", "samples_per_second"} {
+		if _, ok := s[k]; !ok {
+			t.Errorf("--json output lacks %q", k)
+		}
+	}
+	if strings.Contains(errs, "\r") || strings.Contains(errs, "\033") {
+		t.Errorf("progress to a non-terminal has carriage returns or escapes: %q", errs)
+	}
+	if n := strings.Count(errs, "\nepoch "); n != 5 {
+		t.Errorf("%d epoch lines on stderr, want 5:\n%s", n, errs)
+	}
+	dir := s["run"].(string)
+
+	code, out, errs = call(t, "classify", "--run", dir, "--top", "2", "--json", "5.1,3.5,1.4,0.2", "6.9,3.1,5.4,2.1")
+	if code != 0 {
+		t.Fatalf("classify exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("classify --json printed %d lines", len(lines))
+	}
+	var p prediction
+	if err := json.Unmarshal([]byte(lines[0]), &p); err != nil || p.Class != "Iris-setosa" || len(p.Top) != 2 || p.Input != "5.1,3.5,1.4,0.2" {
+		t.Errorf("first prediction %+v (%v)", p, err)
+	}
+
+	// Human output, and flags after the inputs.
+	code, out, _ = call(t, "classify", "5.1,3.5,1.4,0.2", "--run", dir)
+	if code != 0 || !strings.HasPrefix(out, "5.1,3.5,1.4,0.2\tIris-setosa\t") {
+		t.Errorf("classify: exit %d, %q", code, out)
+	}
+
+	code, out, _ = call(t, "runs", "--runs", runs)
+	if code != 0 || !strings.Contains(out, filepath.Base(dir)) || !strings.Contains(out, "done") {
+		t.Errorf("runs: exit %d\n%s", code, out)
+	}
+}
+
+func TestPresetOrder(t *testing.T) {
+	cases := []struct {
+		args   []string
+		hidden string
+		lr     float64
+	}{
+		{[]string{"--dataset", "iris"}, "1000,100", 1e-2},
+		{[]string{"--lr", "0.1", "--preset", "default"}, "100", 1e-3},      // flag before --preset: overridden
+		{[]string{"--preset", "default", "--lr", "0.1"}, "100", 0.1},       // after: overrides
+		{[]string{"--preset", "cifar10-original"}, "4000,1000,4000", 1e-5}, // the preset's data set
+	}
+	for _, c := range cases {
+		fs := newFlagSet(&env{stdout: &bytes.Buffer{}}, "t", "")
+		var cf configFlags
+		cf.register(fs)
+		if _, err := parseInterspersed(fs, c.args); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := cf.config()
+		if err != nil {
+			t.Fatalf("%v: %v", c.args, err)
+		}
+		if trainer.HiddenString(cfg.Hidden) != c.hidden || (c.lr != 0 && cfg.LR != c.lr) {
+			t.Errorf("%v: hidden %v lr %v, want %s %v", c.args, cfg.Hidden, cfg.LR, c.hidden, c.lr)
+		}
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	runs := t.TempDir()
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{}, 2, "Usage"},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"train", "--lr", "abc"}, 2, `"abc" is not a number`},
+		{[]string{"train", "--dropout", "1.5"}, 2, "--dropout: 1.5"},
+		{[]string{"train", "--hidden", "10,x"}, 2, `"10,x" is not a list`},
+		{[]string{"train", "--hidden", "10,-3"}, 2, "--hidden: layer 2 has -3 units"},
+		{[]string{"train", "--epochs", "0"}, 2, "--epochs: 0"},
+		{[]string{"train", "--preset", "nope"}, 2, `unknown preset "nope"`},
+		{[]string{"train", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 1, "--dataset /no/such/data.csv: no such file"},
+		{[]string{"train", "--resume", "/no/such/run"}, 1, "/no/such/run/config.json"},
+		{[]string{"train", "--resume", "/x", "--lr", "1"}, 2, "--resume takes only --epochs"},
+		{[]string{"classify", "1,2,3,4"}, 2, "--run is required"},
+		{[]string{"classify", "--run", "/no/such/run", "1,2,3,4"}, 1, "/no/such/run"},
+		{[]string{"classify", "--run", runs}, 2, "no INPUT"},
+		{[]string{"classify", "--run", runs, "--top", "0", "1"}, 2, "--top 0"},
+		{[]string{"runs", "--runs", "/no/such/dir"}, 1, "/no/such/dir"},
+	}
+	for _, c := range cases {
+		code, _, errs := call(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
+			t.Errorf("%v: stack trace on stderr", c.args)
+		}
+	}
+}
+
+func TestClassifyBadInputs(t *testing.T) {
+	runs := t.TempDir()
+	code, out, errs := call(t, append([]string{"train", "--json"}, quick(runs)...)...)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var s trainer.Summary
+	json.Unmarshal([]byte(out), &s)
+	code, out, errs = call(t, "classify", "--run", s.Run, "1,2,3", "5.1,3.5,1.4,0.2", "1,2,x,4", "-1,2,3,NaN")
+	if code != 1 {
+		t.Errorf("exit %d, want 1", code)
+	}
+	if !strings.Contains(out, "5.1,3.5,1.4,0.2\t") {
+		t.Errorf("the good input was not classified: %q", out)
+	}
+	for _, want := range []string{"1,2,3: 3 values, the model takes 4", `1,2,x,4: value 3, "x"`, `-1,2,3,NaN: value 4`, "3 of 4 inputs could not be classified"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+// TestInterruptSavesAndExits130 starts a real process, sends SIGINT
+// during training, and expects exit 130 with a complete run directory.
+func TestInterruptSavesAndExits130(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	runs := t.TempDir()
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		cmd := exec.Command(os.Args[0], "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
+		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+		stderr, _ := cmd.StderrPipe()
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "epoch 2/") {
+				cmd.Process.Signal(sig)
+				break
+			}
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: no exit within 30 s", sig)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Errorf("%v: exit %d, want 130", sig, code)
+		}
+		dir := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(stdout.String(), "\n", 2)[0], "run"))
+		s, err := trainer.ReadSummary(dir)
+		if err != nil || s.Status != trainer.StatusInterrupted {
+			t.Fatalf("%v: summary %+v, %v", sig, s, err)
+		}
+		for _, f := range []string{trainer.ConfigFile, trainer.MetricsFile, trainer.EventsFile, trainer.ModelFile, trainer.CheckpointFile} {
+			if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+				t.Errorf("%v: %v", sig, err)
+			}
+		}
+	}
+}

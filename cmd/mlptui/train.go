@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+func runTrain(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "train", "mlptui train [flags]\n\nTrains a network headless: progress on stderr, a summary on stdout.\nA flag given after --preset overrides the preset.")
+	var cf configFlags
+	cf.register(fs)
+	jsonOut := fs.Bool("json", false, "print the summary as one JSON object")
+	resume := fs.String("resume", "", "continue the run in this directory from its checkpoint (with --epochs: the new total)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	var run *trainer.Run
+	if *resume != "" {
+		for _, s := range cf.sets {
+			if s.flag.name != "epochs" {
+				return usagef("--resume takes only --epochs; the run's other settings are in its config.json (got --%s)", s.flag.name)
+			}
+		}
+		epochs := 0
+		if cf.has("epochs") {
+			c, _ := cf.config()
+			epochs = c.Epochs
+		}
+		run, err = trainer.Resume(ctx, *resume, epochs)
+	} else {
+		cfg, cerr := cf.config()
+		if cerr != nil {
+			return cerr
+		}
+		run, err = trainer.Start(ctx, cfg)
+	}
+	if err != nil {
+		return err
+	}
+	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	for ev := range run.Events() {
+		p.event(ev)
+	}
+	sum, err := run.Wait()
+	if err != nil {
+		return err
+	}
+	if *jsonOut {
+		enc := json.NewEncoder(e.stdout)
+		if err := enc.Encode(sum); err != nil {
+			return err
+		}
+	} else {
+		printSummary(e.stdout, sum)
+	}
+	if sum.Status == trainer.StatusInterrupted {
+		return errInterrupted
+	}
+	if sum.Status == trainer.StatusDiverged {
+		return fmt.Errorf("%s", sum.Message)
+	}
+	return nil
+}
+
+// progressPrinter writes training progress: on a terminal a live line
+// rewritten in place plus a line per epoch; elsewhere only plain lines,
+// one per epoch, without carriage returns or colour.
+type progressPrinter struct {
+	w      io.Writer
+	tty    bool
+	info   *trainer.RunInfo
+	live   bool // a live line is on screen
+	epochs int
+}
+
+func (p *progressPrinter) clearLive() {
+	if p.live {
+		fmt.Fprint(p.w, "\r\033[K")
+		p.live = false
+	}
+}
+
+func (p *progressPrinter) line(format string, args ...any) {
+	p.clearLive()
+	fmt.Fprintf(p.w, format+"\n", args...)
+}
+
+func (p *progressPrinter) event(ev trainer.Event) {
+	switch ev.Kind {
+	case trainer.Loading:
+		if ev.Total != 0 && ev.Done != 0 {
+			if p.tty {
+				p.clearLive()
+				fmt.Fprintf(p.w, "%s", ev.Message)
+				p.live = true
+			}
+			return
+		}
+		p.line("%s", ev.Message)
+	case trainer.Started:
+		p.info = ev.Info
+		p.epochs = ev.Info.Config.Epochs
+		val := ""
+		if ev.Info.Val > 0 {
+			val = fmt.Sprintf(" / %d val", ev.Info.Val)
+		}
+		p.line("run %s: %s, %s parameters; %d train%s / %d test; %d steps per epoch",
+			ev.Info.Dir, ev.Info.Arch, thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches)
+		if ev.Info.StartStep > 0 {
+			p.line("resuming after epoch %d, step %d", ev.Info.StartEpoch, ev.Info.StartStep)
+		}
+	case trainer.Progress:
+		if !p.tty || p.info == nil {
+			return
+		}
+		p.clearLive()
+		frac := float64(ev.Batch) / float64(ev.Batches)
+		const width = 20
+		bar := strings.Repeat("=", int(frac*width)) + strings.Repeat(" ", width-int(frac*width))
+		left := float64(p.epochs-ev.Epoch)*float64(p.info.Train) + (1-frac)*float64(p.info.Train)
+		fmt.Fprintf(p.w, "epoch %d/%d [%s] %3.0f%%  loss %.4f  %s samples/s  ETA %s",
+			ev.Epoch, p.epochs, bar, 100*frac, ev.Loss, thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
+		p.live = true
+	case trainer.EpochEnd:
+		m := ev.Metrics
+		val := ""
+		if !math.IsNaN(m.ValAcc) {
+			val = fmt.Sprintf("  val_loss %.4f  val_acc %.4f", m.ValLoss, m.ValAcc)
+		}
+		p.line("epoch %d/%d  loss %.4f  acc %.4f%s  lr %.3g  %s samples/s",
+			m.Epoch, p.epochs, m.TrainLoss, m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
+	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
+		if ev.Message != "" {
+			p.line("%s", ev.Message)
+		}
+	case trainer.Finished:
+		p.line("%s", ev.Message)
+	case trainer.Failed:
+		p.clearLive()
+	}
+}
+
+func printSummary(w io.Writer, s *trainer.Summary) {
+	fmt.Fprintf(w, "run        %s\n", s.Run)
+	fmt.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
+	fmt.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
+	if s.TestAccuracy != nil {
+		fmt.Fprintf(w, "test       accuracy %.4f  loss %.4f\n", *s.TestAccuracy, *s.TestLoss)
+	}
+	if s.BestValAccuracy != nil {
+		fmt.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
+	}
+	fmt.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, thousands(s.SamplesPerSecond))
+}
+
+// thousands formats a count with thousands separators: 12,345.
+func thousands(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "-"
+	}
+	s := fmt.Sprintf("%.0f", v)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// duration formats seconds as 1:02:03 or 2:03.
+func duration(sec float64) string {
+	if math.IsNaN(sec) || math.IsInf(sec, 0) || sec < 0 {
+		return "-"
+	}
+	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
+	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
+	}
+	return fmt.Sprintf("%d:%02d", m, s)
+}

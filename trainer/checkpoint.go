@@ -1,0 +1,167 @@
+package trainer
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+// Checkpoint file format: a safetensors file holding the model's tensors
+// (as in a model file), the optimizer's per-parameter state as
+// "optimizer.<name>" tensors over the flat parameter buffer, and in its
+// metadata, besides the model's entries (with format "mlptui.checkpoint"):
+//
+//	step, epoch, batch      steps taken, epochs completed, batches done in the next epoch
+//	optimizer               adam or sgd; optimizer_step its own step count
+//	base_lr, dropout        the settings in force (edits included)
+//	train_seconds           training time so far
+//	loss_sum, correct, seen the running sums of the epoch under way
+//
+// Numbers are written so that they read back exactly.
+const CheckpointFormat = "mlptui.checkpoint"
+
+type checkpoint struct {
+	model   *nn.Model
+	opt     nn.OptimizerState
+	step    int64
+	epoch   int
+	batch   int
+	baseLR  float64
+	dropout float64
+	secs    float64
+	lossSum float64
+	correct int
+	seen    int
+}
+
+func (t *trainer) writeCheckpoint() error {
+	m := t.model()
+	meta := m.Metadata()
+	meta["format"] = CheckpointFormat
+	st := t.optim.State()
+	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for k, v := range map[string]string{
+		"step": strconv.FormatInt(t.step, 10), "epoch": strconv.Itoa(t.epoch), "batch": strconv.Itoa(t.batch),
+		"optimizer": st.Name, "optimizer_step": strconv.FormatInt(st.Step, 10),
+		"base_lr": f(t.baseLR), "dropout": f(t.dropout), "train_seconds": f(t.trainSecs),
+		"loss_sum": f(t.lossSum), "correct": strconv.Itoa(t.correct), "seen": strconv.Itoa(t.seen),
+	} {
+		meta[k] = v
+	}
+	ts := m.Tensors()
+	names := make([]string, 0, len(st.Tensors))
+	for name := range st.Tensors {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		v := st.Tensors[name]
+		ts = append(ts, nn.Tensor{Name: "optimizer." + name, Shape: []int{len(v)}, Data: v})
+	}
+	return nn.SaveSafetensors(filepath.Join(t.dir, CheckpointFile), ts, meta)
+}
+
+func readCheckpoint(path string) (*checkpoint, error) {
+	ts, meta, err := nn.LoadSafetensors(path)
+	if err != nil {
+		return nil, err
+	}
+	m, err := nn.ModelFromTensors(ts, meta, CheckpointFormat)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ck := &checkpoint{model: m, opt: nn.OptimizerState{Name: meta["optimizer"], Tensors: map[string][]float32{}}}
+	var errs []string
+	integer := func(key string) int64 {
+		v, err := strconv.ParseInt(meta[key], 10, 64)
+		if err != nil || v < 0 {
+			errs = append(errs, key)
+		}
+		return v
+	}
+	float := func(key string) float64 {
+		v, err := strconv.ParseFloat(meta[key], 64)
+		if err != nil {
+			errs = append(errs, key)
+		}
+		return v
+	}
+	ck.step = integer("step")
+	ck.epoch = int(integer("epoch"))
+	ck.batch = int(integer("batch"))
+	ck.opt.Step = integer("optimizer_step")
+	ck.correct = int(integer("correct"))
+	ck.seen = int(integer("seen"))
+	ck.baseLR, ck.dropout = float("base_lr"), float("dropout")
+	ck.secs, ck.lossSum = float("train_seconds"), float("loss_sum")
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%s: bad or missing metadata %v", path, errs)
+	}
+	for name, t := range ts {
+		if after, ok := strings.CutPrefix(name, "optimizer."); ok {
+			ck.opt.Tensors[after] = t.Data
+		}
+	}
+	return ck, nil
+}
+
+// restore puts a resumed run back where its checkpoint left it.
+func (t *trainer) restore() error {
+	ck := t.resume
+	path := filepath.Join(t.dir, CheckpointFile)
+	m := ck.model
+	if m.Net.Arch.String() != t.net.Arch.String() || m.Net.Arch.Activation != t.net.Arch.Activation {
+		return fmt.Errorf("%s: network %s does not match config.json's %s", path, m.Net.Arch, t.net.Arch)
+	}
+	if !slices.Equal(m.Mean, t.data.Norm.Mean) || !slices.Equal(m.Std, t.data.Norm.Std) || !slices.Equal(m.Classes, t.data.Train.Classes) {
+		return fmt.Errorf("%s: the data set %s has changed since the run started (other classes or statistics)", path, t.cfg.Dataset)
+	}
+	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
+		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
+	}
+	copy(t.net.Params, m.Net.Params)
+	if err := t.optim.SetState(ck.opt); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	t.step, t.epoch, t.batch = ck.step, ck.epoch, ck.batch
+	t.baseLR, t.dropout, t.trainSecs = ck.baseLR, ck.dropout, ck.secs
+	t.lossSum, t.correct, t.seen = ck.lossSum, ck.correct, ck.seen
+	hist, err := ReadMetrics(t.dir)
+	if err != nil {
+		return err
+	}
+	if len(hist) < t.epoch {
+		return fmt.Errorf("%s: %d rows for %d epochs done", filepath.Join(t.dir, MetricsFile), len(hist), t.epoch)
+	}
+	t.history = hist[:t.epoch] // rows written after the checkpoint are trained again
+	if t.log, err = ReadEvents(t.dir); err != nil {
+		return err
+	}
+	if old, err := ReadSummary(t.dir); err == nil {
+		t.summary.Started = old.Started
+	}
+	return nil
+}
+
+// rngSource is a reseedable math/rand/v2 generator for augmentation: it is
+// reseeded at every step without allocating.
+type rngSource struct {
+	pcg  *rand.PCG
+	rand *rand.Rand
+}
+
+func newRNGSource() *rngSource {
+	p := rand.NewPCG(0, 0)
+	return &rngSource{pcg: p, rand: rand.New(p)}
+}
+
+func (r *rngSource) seed(words ...uint64) {
+	var g nn.RNG
+	g.Seed(words...)
+	r.pcg.Seed(g.Uint64(), g.Uint64())
+}

@@ -1,0 +1,272 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+// Version is mlptui's version, written into every run.
+const Version = "0.1.0"
+
+// Config holds every setting of a training run. Its JSON form is a run's
+// config.json. Field names in errors are the command-line flag names.
+type Config struct {
+	Dataset    string  `json:"dataset"`               // "iris", "cifar10", a folder of images, or a .csv file
+	Preset     string  `json:"preset,omitempty"`      // the preset the settings started from
+	Name       string  `json:"name,omitempty"`        // appended to the run directory's name
+	Hidden     []int   `json:"hidden"`                // hidden layer widths
+	Activation string  `json:"activation"`            // relu or leaky-relu
+	LeakySlope float64 `json:"leaky_slope,omitempty"` // leaky ReLU's negative slope (0: 0.01)
+	Dropout    float64 `json:"dropout"`               // probability of dropping a hidden unit
+	L2         float64 `json:"l2"`                    // L2 penalty on weights
+	Optimizer  string  `json:"optimizer"`             // adam or sgd
+	LR         float64 `json:"lr"`                    // learning rate (the peak, under a schedule)
+	Momentum   float64 `json:"momentum"`              // SGD momentum
+	Nesterov   bool    `json:"nesterov"`              // SGD with Nesterov momentum
+	Schedule   string  `json:"schedule"`              // constant, cosine or onecycle
+	Batch      int     `json:"batch"`                 // samples per step; 0 = the whole training set
+	Epochs     int     `json:"epochs"`                // passes over the training set
+	Seed       uint64  `json:"seed"`                  // seeds the split, initialization, shuffling, dropout, augmentation
+	ValSplit   float64 `json:"val_split"`             // share of the training part held out for validation
+	TestSplit  float64 `json:"test_split"`            // share held out for testing when a data set has no test part
+	Augment    bool    `json:"augment"`               // image flips and shifted crops
+	ImageSize  int     `json:"image_size,omitempty"`  // image folders: side to resize to (0: the most common size)
+	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
+	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
+
+	// Where things are; not part of config.json.
+	RunsDir string `json:"-"` // parent of run directories (default "runs")
+	DataDir string `json:"-"` // where downloaded data sets are kept (default the user cache)
+}
+
+// Schedules.
+const (
+	Constant = "constant"
+	Cosine   = "cosine"
+	OneCycle = "onecycle"
+)
+
+// Defaults returns the settings used where neither a preset nor a flag
+// says otherwise.
+func Defaults() Config {
+	return Config{
+		Dataset:    "iris",
+		Hidden:     []int{100},
+		Activation: nn.ReLU,
+		Optimizer:  "adam",
+		LR:         1e-3,
+		Momentum:   0.9,
+		Schedule:   Constant,
+		Batch:      32,
+		Epochs:     20,
+		Seed:       1,
+		ValSplit:   0.1,
+		TestSplit:  0.2,
+		RunsDir:    "runs",
+		DataDir:    DefaultDataDir(),
+	}
+}
+
+// DefaultDataDir is where downloaded data sets are kept unless --data-dir
+// says otherwise: the user's cache directory, or ./mlptui-data without one.
+func DefaultDataDir() string {
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "mlptui")
+	}
+	return "mlptui-data"
+}
+
+// A Preset is a named set of hyperparameters.
+type Preset struct {
+	Name        string
+	Description string
+	Dataset     string // the data set it was made for
+	Apply       func(*Config)
+}
+
+// Presets lists the named settings, by name.
+var Presets = map[string]Preset{
+	"default": {
+		Name: "default", Description: "a small network for any data set: hidden 100, Adam 1e-3, batch 32, 20 epochs",
+		Apply: resetHyper,
+	},
+	"iris": {
+		Name: "iris", Dataset: "iris",
+		Description: "the original Iris network trained to convergence: hidden 1000,100, dropout 0.1, L2 0.01, Adam 1e-2, whole training set per step, 500 epochs",
+		Apply: func(c *Config) {
+			resetHyper(c)
+			c.Hidden, c.Dropout, c.L2, c.LR, c.Batch, c.Epochs = []int{1000, 100}, 0.1, 1e-2, 1e-2, 0, 500
+		},
+	},
+	"iris-original": {
+		Name: "iris-original", Dataset: "iris",
+		Description: "the original Iris network as it was: hidden 1000,100, dropout 0.1, Adam 5e-4, whole training set per step, 100 epochs",
+		Apply: func(c *Config) {
+			resetHyper(c)
+			c.Hidden, c.Dropout, c.LR, c.Batch, c.Epochs = []int{1000, 100}, 0.1, 5e-4, 0, 100
+		},
+	},
+	"cifar10-original": {
+		Name: "cifar10-original", Dataset: "cifar10",
+		Description: "the original CIFAR-10 network: hidden 4000,1000,4000, no dropout, Adam 1e-5, batch 1024, 30 epochs",
+		Apply: func(c *Config) {
+			resetHyper(c)
+			c.Hidden, c.LR, c.Batch, c.Epochs = []int{4000, 1000, 4000}, 1e-5, 1024, 30
+		},
+	},
+	"cifar10": {
+		Name: "cifar10", Dataset: "cifar10",
+		Description: "mlptui's CIFAR-10 network: hidden 2048,1024,512, dropout 0.2, flips and crops, Adam one-cycle 1e-3, batch 256, 30 epochs",
+		Apply: func(c *Config) {
+			resetHyper(c)
+			c.Hidden, c.Dropout, c.Augment = []int{2048, 1024, 512}, 0.2, true
+			c.LR, c.Schedule, c.Batch, c.Epochs = 1e-3, OneCycle, 256, 30
+		},
+	},
+}
+
+// resetHyper sets every hyperparameter to its default, leaving the data
+// set, seed, splits and locations alone: each preset starts from it.
+func resetHyper(c *Config) {
+	d := Defaults()
+	c.Hidden, c.Activation, c.LeakySlope, c.Dropout, c.L2 = d.Hidden, d.Activation, d.LeakySlope, d.Dropout, d.L2
+	c.Optimizer, c.LR, c.Momentum, c.Nesterov, c.Schedule = d.Optimizer, d.LR, d.Momentum, d.Nesterov, d.Schedule
+	c.Batch, c.Epochs, c.Augment = d.Batch, d.Epochs, d.Augment
+}
+
+// PresetNames returns the preset names, sorted.
+func PresetNames() []string {
+	var n []string
+	for k := range Presets {
+		n = append(n, k)
+	}
+	sort.Strings(n)
+	return n
+}
+
+// DefaultPreset is the preset a data set gets when none is named.
+func DefaultPreset(dataset string) string {
+	switch dataset {
+	case "iris", "cifar10":
+		return dataset
+	}
+	return "default"
+}
+
+// ApplyPreset sets c's hyperparameters from the named preset and records
+// its name. The data set is left alone.
+func (c *Config) ApplyPreset(name string) error {
+	p, ok := Presets[name]
+	if !ok {
+		return &FieldError{Field: "preset", Problem: fmt.Sprintf("unknown preset %q (have %s)", name, strings.Join(PresetNames(), ", "))}
+	}
+	p.Apply(c)
+	c.Preset = name
+	return nil
+}
+
+// FieldError says which setting is wrong and why.
+type FieldError struct {
+	Field   string // the flag name: "lr", "hidden", ...
+	Problem string
+}
+
+func (e *FieldError) Error() string { return "--" + e.Field + ": " + e.Problem }
+
+// Problems returns everything wrong with c, one error per field, in flag
+// order. The dashboard's form shows them next to the fields; Validate
+// returns the first.
+func (c *Config) Problems() []*FieldError {
+	var errs []*FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	if strings.TrimSpace(c.Dataset) == "" {
+		bad("dataset", "empty; want iris, cifar10, a folder of images or a .csv file")
+	}
+	if c.Preset != "" {
+		if _, ok := Presets[c.Preset]; !ok {
+			bad("preset", "unknown preset %q (have %s)", c.Preset, strings.Join(PresetNames(), ", "))
+		}
+	}
+	if strings.ContainsAny(c.Name, `/\`) || strings.HasPrefix(c.Name, ".") {
+		bad("name", "%q: must not contain / or \\ or start with a dot", c.Name)
+	}
+	if len(c.Hidden) > 32 {
+		bad("hidden", "%d layers; at most 32", len(c.Hidden))
+	}
+	for i, h := range c.Hidden {
+		if h <= 0 || h > nn.MaxUnits {
+			bad("hidden", "layer %d has %d units; want 1 to %d", i+1, h, nn.MaxUnits)
+			break
+		}
+	}
+	if c.Activation != nn.ReLU && c.Activation != nn.LeakyReLU {
+		bad("activation", "%q; want %s or %s", c.Activation, nn.ReLU, nn.LeakyReLU)
+	}
+	if !finite(c.LeakySlope) || c.LeakySlope < 0 || c.LeakySlope >= 1 {
+		bad("leaky-slope", "%v; want 0 <= slope < 1", c.LeakySlope)
+	}
+	if !finite(c.Dropout) || c.Dropout < 0 || c.Dropout >= 1 {
+		bad("dropout", "%v; want a probability in [0, 1)", c.Dropout)
+	}
+	if !finite(c.L2) || c.L2 < 0 {
+		bad("l2", "%v; want >= 0", c.L2)
+	}
+	if c.Optimizer != "adam" && c.Optimizer != "sgd" {
+		bad("optimizer", "%q; want adam or sgd", c.Optimizer)
+	}
+	if !finite(c.LR) || c.LR <= 0 || c.LR > 10 {
+		bad("lr", "%v; want a learning rate > 0 and <= 10", c.LR)
+	}
+	if !finite(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1 {
+		bad("momentum", "%v; want 0 <= momentum < 1", c.Momentum)
+	}
+	if !slices.Contains([]string{Constant, Cosine, OneCycle}, c.Schedule) {
+		bad("schedule", "%q; want %s, %s or %s", c.Schedule, Constant, Cosine, OneCycle)
+	}
+	if c.Batch < 0 || c.Batch > 1<<20 {
+		bad("batch", "%d; want 0 (whole training set) to %d", c.Batch, 1<<20)
+	}
+	if c.Epochs <= 0 || c.Epochs > 100000 {
+		bad("epochs", "%d; want 1 to 100000", c.Epochs)
+	}
+	if !finite(c.ValSplit) || c.ValSplit < 0 || c.ValSplit >= 1 {
+		bad("val-split", "%v; want a share in [0, 1)", c.ValSplit)
+	}
+	if !finite(c.TestSplit) || c.TestSplit <= 0 || c.TestSplit >= 1 {
+		bad("test-split", "%v; want a share in (0, 1)", c.TestSplit)
+	}
+	if c.ImageSize < 0 || c.ImageSize > 1024 {
+		bad("image-size", "%d; want 0 (most common size) to 1024", c.ImageSize)
+	}
+	if c.Threads < 0 || c.Threads > 1024 {
+		bad("threads", "%d; want 0 (all cores) to 1024", c.Threads)
+	}
+	return errs
+}
+
+// Validate returns the first problem with c, or nil.
+func (c *Config) Validate() error {
+	if p := c.Problems(); len(p) > 0 {
+		return p[0]
+	}
+	return nil
+}
+
+// HiddenString formats hidden sizes as on the command line: "1000,100".
+func HiddenString(h []int) string {
+	s := make([]string, len(h))
+	for i, v := range h {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ",")
+}

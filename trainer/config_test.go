@@ -1,0 +1,91 @@
+package trainer
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+func TestValidateNamesTheField(t *testing.T) {
+	cases := []struct {
+		field string
+		edit  func(*Config)
+	}{
+		{"dataset", func(c *Config) { c.Dataset = " " }},
+		{"preset", func(c *Config) { c.Preset = "nope" }},
+		{"name", func(c *Config) { c.Name = "../x" }},
+		{"hidden", func(c *Config) { c.Hidden = []int{10, 0} }},
+		{"hidden", func(c *Config) { c.Hidden = []int{-5} }},
+		{"activation", func(c *Config) { c.Activation = "tanh" }},
+		{"leaky-slope", func(c *Config) { c.LeakySlope = -1 }},
+		{"dropout", func(c *Config) { c.Dropout = 1 }},
+		{"dropout", func(c *Config) { c.Dropout = math.NaN() }},
+		{"l2", func(c *Config) { c.L2 = -0.1 }},
+		{"optimizer", func(c *Config) { c.Optimizer = "rmsprop" }},
+		{"lr", func(c *Config) { c.LR = 0 }},
+		{"lr", func(c *Config) { c.LR = math.Inf(1) }},
+		{"momentum", func(c *Config) { c.Momentum = 1 }},
+		{"schedule", func(c *Config) { c.Schedule = "step" }},
+		{"batch", func(c *Config) { c.Batch = -1 }},
+		{"epochs", func(c *Config) { c.Epochs = 0 }},
+		{"val-split", func(c *Config) { c.ValSplit = 1 }},
+		{"test-split", func(c *Config) { c.TestSplit = 0 }},
+		{"image-size", func(c *Config) { c.ImageSize = -3 }},
+		{"threads", func(c *Config) { c.Threads = -1 }},
+	}
+	for _, c := range cases {
+		cfg := Defaults()
+		c.edit(&cfg)
+		err := cfg.Validate()
+		fe, ok := err.(*FieldError)
+		if !ok || fe.Field != c.field || !strings.HasPrefix(err.Error(), "--"+c.field+": ") {
+			t.Errorf("%s: got %v, want an error for --%s", c.field, err, c.field)
+		}
+		if len(cfg.Problems()) != 1 {
+			t.Errorf("%s: %d problems, want 1", c.field, len(cfg.Problems()))
+		}
+	}
+	for _, name := range PresetNames() {
+		cfg := Defaults()
+		if err := cfg.ApplyPreset(name); err != nil {
+			t.Fatal(err)
+		}
+		if err := cfg.Validate(); err != nil {
+			t.Errorf("preset %s: %v", name, err)
+		}
+	}
+}
+
+func TestIrisPresetIsTheOriginal(t *testing.T) {
+	c := Defaults()
+	if err := c.ApplyPreset("iris-original"); err != nil {
+		t.Fatal(err)
+	}
+	if HiddenString(c.Hidden) != "1000,100" || c.Dropout != 0.1 || c.Optimizer != "adam" || c.LR != 5e-4 || c.Batch != 0 || c.Epochs != 100 {
+		t.Errorf("iris-original preset: %+v", c)
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	const total = 1000
+	for _, s := range []string{Constant, Cosine, OneCycle} {
+		first, peak, last := lrAt(s, 1, 1, total), 0.0, lrAt(s, 1, total, total)
+		for step := int64(1); step <= total; step++ {
+			peak = math.Max(peak, lrAt(s, 1, step, total))
+		}
+		switch s {
+		case Constant:
+			if first != 1 || last != 1 {
+				t.Errorf("constant: %v .. %v", first, last)
+			}
+		case Cosine:
+			if first != 1 || math.Abs(last-1e-3) > 1e-12 {
+				t.Errorf("cosine: %v .. %v", first, last)
+			}
+		case OneCycle:
+			if math.Abs(first-1.0/25) > 1e-12 || math.Abs(peak-1) > 1e-5 || math.Abs(last-1e-4) > 1e-12 {
+				t.Errorf("onecycle: %v, peak %v, %v", first, peak, last)
+			}
+		}
+	}
+}

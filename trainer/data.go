@@ -1,0 +1,148 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/datasets/cifar10"
+	"github.com/mlptui/mlptui/datasets/imagefolder"
+)
+
+// Data is a data set prepared for training: split three ways, with the
+// normalization computed on the training part.
+type Data struct {
+	Name    string
+	Train   *datasets.Dataset
+	Val     *datasets.Dataset // nil without a validation split
+	Test    *datasets.Dataset
+	Norm    datasets.Normalization
+	Augment datasets.Augment
+}
+
+// Seed words that keep the random streams of one seed apart.
+const (
+	streamTestSplit = 0x7e57
+	streamValSplit  = 0x7a1
+	streamShuffle   = 0x5ff1e
+	streamAugment   = 0xa06
+	streamDropout   = 0xd209
+)
+
+// LoadData reads the data set a config names and splits it: a test part
+// (the data set's own, or TestSplit of it, stratified by Seed), then a
+// validation part of ValSplit of the rest. report, if not nil, gets Loading
+// events.
+func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error) {
+	if report == nil {
+		report = func(Event) {}
+	}
+	var train, test *datasets.Dataset
+	var err error
+	switch name := cfg.Dataset; name {
+	case "iris":
+		train = datasets.Iris()
+	case "cifar10":
+		train, test, err = loadCIFAR10(ctx, cfg, report)
+	default:
+		st, serr := os.Stat(name)
+		switch {
+		case serr != nil:
+			err = fmt.Errorf("--dataset %s: %w (want iris, cifar10, a folder of images or a .csv file)", name, unwrapPathErr(serr))
+		case st.IsDir():
+			train, test, err = loadImageFolder(ctx, cfg, report)
+		default:
+			report(Event{Kind: Loading, Message: "reading " + name})
+			train, err = datasets.LoadCSV(name, datasets.CSVOptions{})
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if test == nil {
+		if train.Len() < 4 {
+			return nil, fmt.Errorf("--dataset %s: %d samples; too few to split into training and test parts", cfg.Dataset, train.Len())
+		}
+		train, test = datasets.StratifiedSplit(train, cfg.TestSplit, cfg.Seed^streamTestSplit)
+	}
+	d := &Data{Name: train.Name, Train: train, Test: test}
+	if cfg.ValSplit > 0 {
+		d.Train, d.Val = datasets.StratifiedSplit(train, cfg.ValSplit, cfg.Seed^streamValSplit)
+		if d.Val.Len() == 0 {
+			d.Val = nil
+		}
+	}
+	if d.Train.Len() == 0 {
+		return nil, fmt.Errorf("--dataset %s: no training samples left after the splits", cfg.Dataset)
+	}
+	d.Norm = datasets.ComputeNormalization(d.Train)
+	if cfg.Augment && d.Train.IsImage() {
+		d.Augment = datasets.DefaultAugment(d.Train.Shape[2])
+	}
+	return d, nil
+}
+
+// DatasetName is the short name of a --dataset value, as used in run
+// directory names: "iris", "cifar10", or a path's base name without
+// extension.
+func DatasetName(dataset string) string {
+	switch dataset {
+	case "iris", "cifar10":
+		return dataset
+	}
+	base := filepath.Base(filepath.Clean(dataset))
+	return strings.TrimSuffix(base, filepath.Ext(base))
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+func loadCIFAR10(ctx context.Context, cfg Config, report func(Event)) (train, test *datasets.Dataset, err error) {
+	report(Event{Kind: Loading, Message: "loading CIFAR-10 from " + cfg.DataDir})
+	start := time.Now()
+	var last time.Time
+	opt := cifar10.Options{Progress: func(done, total int64) {
+		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
+			last = now
+			report(Event{Kind: Loading, Done: done, Total: total,
+				Message: cifar10.ProgressLine(cifar10.ArchiveName, done, total, now.Sub(start))})
+		}
+	}}
+	train, test, err = cifar10.Load(ctx, cfg.DataDir, opt)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--dataset cifar10: %w", err)
+	}
+	return train, test, nil
+}
+
+func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train, test *datasets.Dataset, err error) {
+	report(Event{Kind: Loading, Message: "loading images from " + cfg.Dataset})
+	train, test, info, err := imagefolder.Load(ctx, cfg.Dataset, imagefolder.Options{
+		ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad, TestSplit: cfg.TestSplit, Seed: cfg.Seed ^ streamTestSplit,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("--dataset %s: %w", cfg.Dataset, err)
+	}
+	msg := fmt.Sprintf("loaded %d images of %dx%d (%s", info.Images, info.Width, info.Height, info.Layout)
+	if info.Resized > 0 {
+		msg += fmt.Sprintf(", %d resized", info.Resized)
+	}
+	if info.Skipped > 0 {
+		msg += fmt.Sprintf(", %d skipped as undecodable: %s", info.Skipped, strings.Join(info.SkippedFiles, ", "))
+	}
+	report(Event{Kind: Loading, Message: msg + ")"})
+	return train, test, nil
+}

@@ -1,0 +1,142 @@
+package trainer
+
+import (
+	"sync"
+	"time"
+)
+
+// Kind says what an Event reports.
+type Kind string
+
+// Event kinds, in the order a run produces them.
+const (
+	Loading    Kind = "loading"    // data being read or downloaded: Message, Done and Total bytes
+	Started    Kind = "started"    // training begins: Info
+	Progress   Kind = "progress"   // within an epoch, at most about 10 a second
+	EpochEnd   Kind = "epoch"      // an epoch finished: Metrics
+	EditDone   Kind = "edit"       // a hyperparameter changed: Field, Value
+	Paused     Kind = "paused"     // training waits for Resume
+	Resumed    Kind = "resumed"    // training goes on
+	Checkpoint Kind = "checkpoint" // model and checkpoint saved
+	Finished   Kind = "finished"   // the run ended (done, stopped, interrupted or diverged): Summary
+	Failed     Kind = "failed"     // the run could not go on: Err, and Summary when a run directory exists
+)
+
+// Event is one thing that happened in a run. Fields not relevant to the
+// Kind are zero.
+type Event struct {
+	Kind  Kind
+	Time  time.Time
+	Epoch int   // the epoch under way (1-based); for EpochEnd, the epoch that ended
+	Step  int64 // optimizer steps taken so far
+
+	// Progress
+	Batch, Batches int     // batches done in this epoch, and per epoch
+	SamplesPerSec  float64 // training throughput so far in this epoch
+	Loss, Accuracy float64 // running training loss and accuracy of this epoch
+
+	Metrics *EpochMetrics // EpochEnd
+	Info    *RunInfo      // Started
+	Field   string        // EditDone: "lr" or "dropout"
+	Value   float64       // EditDone
+	Message string        // Loading, Paused, Finished: a human-readable line
+	Done    int64         // Loading: bytes so far
+	Total   int64         // Loading: bytes expected, or -1
+	Summary *Summary      // Finished, Failed
+	Err     error         // Failed
+}
+
+// RunInfo describes a run as it starts.
+type RunInfo struct {
+	Dir        string   // run directory
+	Config     Config   // the settings in force
+	Arch       string   // layer widths, "4-1000-100-3"
+	Params     int      // weights and biases
+	Classes    []string // class names
+	InputShape []int    // [features] or [channels, height, width]
+	Train      int      // training samples
+	Val        int      // validation samples
+	Test       int      // test samples
+	Batches    int      // steps per epoch
+	StartEpoch int      // epochs already done (a resumed run)
+	StartStep  int64    // steps already done (a resumed run)
+}
+
+// EpochMetrics is one row of metrics.csv, with the validation confusion
+// matrix.
+type EpochMetrics struct {
+	Epoch     int
+	Step      int64
+	Seconds   float64 // training time so far, evaluation excluded
+	LR        float64 // learning rate of the epoch's last step
+	TrainLoss float64
+	TrainAcc  float64
+	ValLoss   float64 // NaN without a validation split
+	ValAcc    float64 // NaN without a validation split
+	// SamplesPerSec is the epoch's training throughput.
+	SamplesPerSec float64
+	// Confusion[true][predicted] counts validation samples; nil without
+	// a validation split.
+	Confusion [][]int
+}
+
+// queue holds events between the training goroutine, which must never
+// wait, and the reader of the events channel, who may be slow. Important
+// events are all kept; consecutive progress events collapse into the
+// latest.
+type queue struct {
+	mu     sync.Mutex
+	events []Event
+	closed bool
+	wake   chan struct{}
+}
+
+func newQueue() *queue { return &queue{wake: make(chan struct{}, 1)} }
+
+func (q *queue) push(e Event) {
+	q.mu.Lock()
+	if n := len(q.events); e.Kind == Progress && n > 0 && q.events[n-1].Kind == Progress {
+		q.events[n-1] = e
+	} else {
+		q.events = append(q.events, e)
+	}
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *queue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+}
+
+func (q *queue) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default:
+	}
+}
+
+// forward delivers events to out in order and closes out after the last.
+func (q *queue) forward(out chan<- Event) {
+	defer close(out)
+	for range q.wake {
+		q.mu.Lock()
+		batch, closed := q.events, q.closed
+		q.events = nil
+		q.mu.Unlock()
+		for _, e := range batch {
+			out <- e
+		}
+		if closed {
+			q.mu.Lock()
+			rest := q.events
+			q.mu.Unlock()
+			for _, e := range rest {
+				out <- e
+			}
+			return
+		}
+	}
+}

@@ -1,0 +1,293 @@
+package trainer
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/mlptui/mlptui/internal/atomicfile"
+)
+
+// The files of a run directory.
+const (
+	ConfigFile     = "config.json"
+	MetricsFile    = "metrics.csv"
+	EventsFile     = "events.jsonl"
+	ModelFile      = "model.safetensors"
+	CheckpointFile = "checkpoint.safetensors"
+	SummaryFile    = "summary.json"
+)
+
+// Run statuses in summary.json.
+const (
+	StatusRunning     = "running"
+	StatusDone        = "done"
+	StatusStopped     = "stopped"     // stopped by the user; can be resumed
+	StatusInterrupted = "interrupted" // SIGINT or SIGTERM; can be resumed
+	StatusDiverged    = "diverged"    // the loss became NaN or infinite
+	StatusFailed      = "failed"
+)
+
+// Summary is a run's summary.json: how it ended and its final and best
+// metrics. Accuracies are fractions in [0, 1]; a value that does not exist
+// (no validation split, no test yet) is null.
+type Summary struct {
+	Run              string    `json:"run"`
+	Status           string    `json:"status"`
+	Message          string    `json:"message,omitempty"`
+	Dataset          string    `json:"dataset"`
+	Preset           string    `json:"preset,omitempty"`
+	Arch             string    `json:"arch"`
+	Params           int       `json:"params"`
+	Epochs           int       `json:"epochs"`
+	Steps            int64     `json:"steps"`
+	TestAccuracy     *float64  `json:"test_accuracy"`
+	TestLoss         *float64  `json:"test_loss"`
+	BestValAccuracy  *float64  `json:"best_val_accuracy"`
+	BestValEpoch     int       `json:"best_val_epoch,omitempty"`
+	TrainLoss        *float64  `json:"train_loss"`
+	TrainAccuracy    *float64  `json:"train_accuracy"`
+	ValLoss          *float64  `json:"val_loss"`
+	ValAccuracy      *float64  `json:"val_accuracy"`
+	TrainSeconds     float64   `json:"train_seconds"`
+	SamplesPerSecond float64   `json:"samples_per_second"`
+	Started          time.Time `json:"started"`
+	Updated          time.Time `json:"updated"`
+	PID              int       `json:"pid,omitempty"`
+	Version          string    `json:"mlptui_version"`
+}
+
+// configFile is config.json: the settings and the version that wrote them.
+type configFile struct {
+	Version string    `json:"mlptui_version"`
+	Created time.Time `json:"created"`
+	Config
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, append(b, '\n'))
+}
+
+// maxSmallFile bounds the JSON and CSV files of a run that are read whole.
+const maxSmallFile = 64 << 20
+
+func readSmall(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxSmallFile {
+		return nil, fmt.Errorf("%s: larger than %d MB", path, maxSmallFile>>20)
+	}
+	return b, nil
+}
+
+// ReadConfig reads a run's config.json.
+func ReadConfig(dir string) (Config, error) {
+	path := filepath.Join(dir, ConfigFile)
+	b, err := readSmall(path)
+	if err != nil {
+		return Config{}, err
+	}
+	var cf configFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&cf); err != nil {
+		return Config{}, fmt.Errorf("%s: %v", path, err)
+	}
+	if err := cf.Config.Validate(); err != nil {
+		return Config{}, fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "--"))
+	}
+	return cf.Config, nil
+}
+
+// ReadSummary reads a run's summary.json.
+func ReadSummary(dir string) (*Summary, error) {
+	path := filepath.Join(dir, SummaryFile)
+	b, err := readSmall(path)
+	if err != nil {
+		return nil, err
+	}
+	var s Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if s.Status == "" {
+		return nil, fmt.Errorf("%s: no status", path)
+	}
+	return &s, nil
+}
+
+// metricsHeader is the first line of metrics.csv.
+const metricsHeader = "epoch,step,seconds,lr,train_loss,train_acc,val_loss,val_acc"
+
+// writeMetrics replaces metrics.csv with the given rows.
+func writeMetrics(path string, rows []EpochMetrics) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		fmt.Fprintln(bw, metricsHeader)
+		for _, r := range rows {
+			fmt.Fprintf(bw, "%d,%d,%s,%s,%s,%s,%s,%s\n", r.Epoch, r.Step, ftoa(r.Seconds), ftoa(r.LR),
+				ftoa(r.TrainLoss), ftoa(r.TrainAcc), ftoa(r.ValLoss), ftoa(r.ValAcc))
+		}
+		return bw.Flush()
+	})
+}
+
+// ftoa formats a float exactly (it reads back to the same float64); NaN
+// is an empty cell.
+func ftoa(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
+
+// ReadMetrics reads a run's metrics.csv. Errors name the file and line.
+func ReadMetrics(dir string) ([]EpochMetrics, error) {
+	path := filepath.Join(dir, MetricsFile)
+	b, err := readSmall(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseMetrics(path, b)
+}
+
+func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
+	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(lines) == 0 || strings.TrimSpace(lines[0]) != metricsHeader {
+		return nil, fmt.Errorf("%s:1: header is not %q", path, metricsHeader)
+	}
+	var rows []EpochMetrics
+	for i, line := range lines[1:] {
+		f := strings.Split(strings.TrimSpace(line), ",")
+		if len(f) != 8 {
+			return nil, fmt.Errorf("%s:%d: %d fields, want 8", path, i+2, len(f))
+		}
+		var r EpochMetrics
+		var err error
+		num := func(s string) float64 {
+			if err != nil {
+				return 0
+			}
+			if s == "" {
+				return math.NaN()
+			}
+			var v float64
+			v, err = strconv.ParseFloat(s, 64)
+			return v
+		}
+		ep, e1 := strconv.Atoi(f[0])
+		st, e2 := strconv.ParseInt(f[1], 10, 64)
+		r.Epoch, r.Step = ep, st
+		r.Seconds, r.LR, r.TrainLoss, r.TrainAcc, r.ValLoss, r.ValAcc = num(f[2]), num(f[3]), num(f[4]), num(f[5]), num(f[6]), num(f[7])
+		if err = errors.Join(e1, e2, err); err != nil || ep < 1 || st < 0 {
+			return nil, fmt.Errorf("%s:%d: bad row %q", path, i+2, line)
+		}
+		if len(rows) > 0 && ep != rows[len(rows)-1].Epoch+1 {
+			return nil, fmt.Errorf("%s:%d: epoch %d follows epoch %d", path, i+2, ep, rows[len(rows)-1].Epoch)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
+}
+
+// LogEntry is one line of events.jsonl.
+type LogEntry struct {
+	Time    time.Time `json:"time"`
+	Event   string    `json:"event"` // start, resume, pause, continue, edit, checkpoint, stop, interrupt, diverged, finish, fail
+	Epoch   int       `json:"epoch"`
+	Step    int64     `json:"step"`
+	Field   string    `json:"field,omitempty"`
+	Value   *float64  `json:"value,omitempty"`
+	Old     *float64  `json:"old,omitempty"`
+	Message string    `json:"message,omitempty"`
+}
+
+func writeEvents(path string, log []LogEntry) error {
+	return atomicfile.Write(path, func(w io.Writer) error {
+		enc := json.NewEncoder(w)
+		for _, e := range log {
+			if err := enc.Encode(e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// ReadEvents reads a run's events.jsonl. Errors name the file and line.
+func ReadEvents(dir string) ([]LogEntry, error) {
+	path := filepath.Join(dir, EventsFile)
+	b, err := readSmall(path)
+	if err != nil {
+		return nil, err
+	}
+	return parseEvents(path, b)
+}
+
+func parseEvents(path string, b []byte) ([]LogEntry, error) {
+	var log []LogEntry
+	for i, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var e LogEntry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+1, err)
+		}
+		if e.Event == "" {
+			return nil, fmt.Errorf("%s:%d: no event name", path, i+1)
+		}
+		log = append(log, e)
+	}
+	return log, nil
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9._-]+`)
+
+// createRunDir makes a new run directory under parent named
+// <yyyymmdd-hhmmss>-<dataset>[-<name>], adding -2, -3 ... if another run
+// (perhaps in another process) took the name first. Mkdir is atomic, so
+// two processes never share a directory.
+func createRunDir(parent, dataset, name string, now time.Time) (string, error) {
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return "", fmt.Errorf("runs directory: %w", err)
+	}
+	base := now.Format("20060102-150405") + "-" + strings.Trim(unsafeName.ReplaceAllString(dataset, "_"), "_.")
+	if name != "" {
+		base += "-" + strings.Trim(unsafeName.ReplaceAllString(name, "_"), "_.")
+	}
+	for i := 1; i < 1000; i++ {
+		dir := filepath.Join(parent, base)
+		if i > 1 {
+			dir += "-" + strconv.Itoa(i)
+		}
+		err := os.Mkdir(dir, 0o755)
+		if err == nil {
+			return dir, nil
+		}
+		if !errors.Is(err, os.ErrExist) {
+			return "", fmt.Errorf("run directory: %w", err)
+		}
+	}
+	return "", fmt.Errorf("run directory: too many runs named %s in %s", base, parent)
+}

@@ -1,0 +1,96 @@
+package trainer
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMetricsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	rows := []EpochMetrics{
+		{Epoch: 1, Step: 7, Seconds: 0.1234567891, LR: 5e-4, TrainLoss: 1.0986, TrainAcc: 1.0 / 3, ValLoss: 0.9, ValAcc: 0.5},
+		{Epoch: 2, Step: 14, Seconds: 0.25, LR: 1e-3, TrainLoss: 0.5, TrainAcc: 0.75, ValLoss: math.NaN(), ValAcc: math.NaN()},
+	}
+	if err := writeMetrics(dir+"/"+MetricsFile, rows); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadMetrics(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		a, b := rows[i], got[i]
+		same := func(x, y float64) bool { return x == y || math.IsNaN(x) && math.IsNaN(y) }
+		if a.Epoch != b.Epoch || a.Step != b.Step || !same(a.Seconds, b.Seconds) || !same(a.TrainAcc, b.TrainAcc) || !same(a.ValLoss, b.ValLoss) {
+			t.Errorf("row %d: wrote %+v, read %+v", i, a, b)
+		}
+	}
+}
+
+func TestMetricsRefused(t *testing.T) {
+	h := metricsHeader + "\n"
+	cases := []struct{ name, text, want string }{
+		{"empty", "", "m.csv:1: header"},
+		{"other header", "a,b,c\n", "m.csv:1: header"},
+		{"short row", h + "1,2,3\n", "m.csv:2: 3 fields"},
+		{"not a number", h + "1,7,0.1,0.001,x,0.5,,\n", "m.csv:2: bad row"},
+		{"negative epoch", h + "-1,7,0.1,0.001,1,0.5,,\n", "m.csv:2: bad row"},
+		{"gap", h + "1,7,0.1,0.001,1,0.5,,\n3,14,0.1,0.001,1,0.5,,\n", "m.csv:3: epoch 3 follows epoch 1"},
+	}
+	for _, c := range cases {
+		_, err := parseMetrics("m.csv", []byte(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+}
+
+func TestEventsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	v, old := 0.01, 0.001
+	log := []LogEntry{
+		{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Event: "start"},
+		{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Event: "edit", Epoch: 3, Step: 40, Field: "lr", Value: &v, Old: &old},
+	}
+	if err := writeEvents(dir+"/"+EventsFile, log); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadEvents(dir)
+	if err != nil || len(got) != 2 || got[1].Field != "lr" || *got[1].Value != v || got[1].Step != 40 || !got[0].Time.Equal(log[0].Time) {
+		t.Errorf("read %+v, %v", got, err)
+	}
+	for _, c := range []struct{ text, want string }{
+		{"{\"event\":\"start\"}\nnot json\n", "e.jsonl:2:"},
+		{"{\"time\":\"2026-01-02T03:04:05Z\"}\n", "e.jsonl:1: no event name"},
+	} {
+		if _, err := parseEvents("e.jsonl", []byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+}
+
+func FuzzParseMetrics(f *testing.F) {
+	f.Add([]byte(metricsHeader + "\n1,7,0.1,0.001,1,0.5,,\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		rows, err := parseMetrics("m.csv", b)
+		if err == nil && len(rows) > strings.Count(string(b), "\n")+1 {
+			t.Fatalf("%d rows from %d lines", len(rows), strings.Count(string(b), "\n"))
+		}
+	})
+}
+
+func FuzzParseEvents(f *testing.F) {
+	f.Add([]byte("{\"event\":\"start\",\"step\":3}\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		log, err := parseEvents("e.jsonl", b)
+		if err == nil {
+			for _, e := range log {
+				if e.Event == "" {
+					t.Fatal("entry without event")
+				}
+			}
+		}
+	})
+}

@@ -1,0 +1,656 @@
+// Package trainer runs training in a background goroutine, reports what
+// happens as events, takes controls (pause, resume, stop, new learning rate
+// or dropout), and keeps each run in a directory on disk.
+//
+// A run is started with [Start] (or continued with [Resume]) and watched
+// through [Run.Events], which must be read until it is closed:
+//
+//	run, err := trainer.Start(ctx, cfg)
+//	for ev := range run.Events() {
+//		...
+//	}
+//	summary, err := run.Wait()
+//
+// Training never waits for the reader: progress events are coalesced to at
+// most about ten a second, and the other events are queued, never dropped.
+//
+// The same seed and settings give the same run, bit for bit on one
+// machine: the splits, the initial weights, each epoch's shuffle and each
+// step's dropout masks and augmentations are drawn from streams derived
+// from the seed and the epoch or step number, so a run stopped and resumed
+// ends where an uninterrupted one does.
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/nn"
+)
+
+// Options tune how a run reports and saves; the zero value is fine.
+type Options struct {
+	// CheckpointEvery is the least time between two saves of the model
+	// and checkpoint at epoch ends (default 30 s). Runs also save when they
+	// end, stop or are interrupted.
+	CheckpointEvery time.Duration
+	// ProgressEvery is the least time between two progress events
+	// (default 100 ms).
+	ProgressEvery time.Duration
+	// WriteEvery is the least time between two rewrites of metrics.csv
+	// and summary.json at epoch ends (default 1 s); they are also written
+	// with every checkpoint and when the run ends.
+	WriteEvery time.Duration
+	// Now is the clock (default time.Now); tests inject their own.
+	Now func() time.Time
+	// StopAfterStep, if positive, stops the run (status stopped, with a
+	// checkpoint) once that many steps are done, as if Stop had been
+	// called then. Tests use it to stop at an exact step.
+	StopAfterStep int64
+}
+
+// Run is a training run under way.
+type Run struct {
+	events chan Event
+	q      *queue
+	done   chan struct{}
+
+	mu      sync.Mutex
+	pending []control
+	wake    chan struct{}
+	hasCtl  atomic.Bool
+
+	summary *Summary
+	err     error
+}
+
+type control struct {
+	kind  string // pause, resume, stop, lr, dropout
+	value float64
+}
+
+// Events returns the run's events. It is closed after the last event
+// (Finished or Failed). It must be read until closed.
+func (r *Run) Events() <-chan Event { return r.events }
+
+// Wait waits for the run to end and returns its summary. The error is
+// non-nil if the run failed; a stopped, interrupted or diverged run is not
+// an error (see Summary.Status).
+func (r *Run) Wait() (*Summary, error) {
+	<-r.done
+	return r.summary, r.err
+}
+
+// Done is closed when the run has ended.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+// Pause makes training wait after the current step.
+func (r *Run) Pause() { r.send(control{kind: "pause"}) }
+
+// Resume continues a paused run.
+func (r *Run) Resume() { r.send(control{kind: "resume"}) }
+
+// Stop ends the run after the current step: it saves, evaluates on the
+// test set and finishes with status "stopped".
+func (r *Run) Stop() { r.send(control{kind: "stop"}) }
+
+// SetLR sets the (peak) learning rate from the next step on.
+func (r *Run) SetLR(lr float64) { r.send(control{kind: "lr", value: lr}) }
+
+// SetDropout sets the dropout probability from the next step on.
+func (r *Run) SetDropout(p float64) { r.send(control{kind: "dropout", value: p}) }
+
+func (r *Run) send(c control) {
+	r.mu.Lock()
+	r.pending = append(r.pending, c)
+	r.mu.Unlock()
+	r.hasCtl.Store(true)
+	select {
+	case r.wake <- struct{}{}:
+	default:
+	}
+}
+
+func (r *Run) takeControls() []control {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.pending
+	r.pending = nil
+	r.hasCtl.Store(false)
+	return c
+}
+
+// Start validates cfg and begins training in a new goroutine: the data
+// set is loaded, a run directory created under cfg.RunsDir, and training
+// goes on until the epochs are done, Stop is called or ctx is cancelled
+// (status "interrupted"; the run is saved first).
+func Start(ctx context.Context, cfg Config, opts ...Options) (*Run, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return launch(ctx, &trainer{cfg: cfg}, opts)
+}
+
+// Resume continues the run in dir from its checkpoint: the same data,
+// weights, optimizer state, step and epoch numbers. epochs, if positive,
+// sets the total number of epochs (it must exceed those done).
+func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		return nil, err
+	}
+	if epochs > 0 {
+		cfg.Epochs = epochs
+	}
+	if ck.epoch >= cfg.Epochs {
+		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
+	}
+	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck}, opts)
+}
+
+func launch(ctx context.Context, t *trainer, opts []Options) (*Run, error) {
+	if len(opts) > 0 {
+		t.opt = opts[0]
+	}
+	if t.opt.CheckpointEvery == 0 {
+		t.opt.CheckpointEvery = 30 * time.Second
+	}
+	if t.opt.ProgressEvery == 0 {
+		t.opt.ProgressEvery = 100 * time.Millisecond
+	}
+	if t.opt.WriteEvery == 0 {
+		t.opt.WriteEvery = time.Second
+	}
+	if t.opt.Now == nil {
+		t.opt.Now = time.Now
+	}
+	r := &Run{events: make(chan Event, 64), q: newQueue(), done: make(chan struct{}), wake: make(chan struct{}, 1)}
+	t.run = r
+	go r.q.forward(r.events)
+	go func() {
+		defer close(r.done)
+		defer r.q.close()
+		r.summary, r.err = t.main(ctx)
+	}()
+	return r, nil
+}
+
+// trainer is the state of the training goroutine.
+type trainer struct {
+	cfg    Config
+	opt    Options
+	run    *Run
+	dir    string
+	resume *checkpoint
+
+	data    *Data
+	net     *nn.MLP
+	optim   nn.Optimizer
+	good    []float32 // parameters at the last epoch end with a finite loss
+	history []EpochMetrics
+	log     []LogEntry
+	summary Summary
+
+	epoch     int   // epochs completed
+	batch     int   // batches completed in the epoch under way
+	step      int64 // optimizer steps taken
+	batches   int   // batches per epoch
+	batchSize int
+	baseLR    float64
+	dropout   float64
+	trainSecs float64   // training time, evaluation and pauses excluded
+	lastSave  time.Time // model and checkpoint
+	lastWrite time.Time // metrics, events and summary
+
+	// sums over the epoch under way
+	lossSum float64
+	correct int
+	seen    int
+
+	x, xEval nn.Matrix
+	y        []int32
+	idx      []int
+	augRNG   *rngSource
+}
+
+func (t *trainer) emit(e Event) {
+	if e.Time.IsZero() {
+		e.Time = t.opt.Now()
+	}
+	t.run.q.push(e)
+}
+
+// main runs the whole life of a run and returns its summary.
+func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("internal error: %v", p)
+			t.logEvent("fail", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
+			sum = t.finish(StatusFailed, err.Error())
+		}
+		if err != nil {
+			t.emit(Event{Kind: Failed, Err: err, Summary: sum, Epoch: t.epoch, Step: t.step})
+		}
+	}()
+	if err := t.setup(ctx); err != nil {
+		if t.dir != "" && t.resume == nil {
+			return t.finish(StatusFailed, err.Error()), err
+		}
+		return nil, err
+	}
+	status, msg, err := t.loop(ctx)
+	if err != nil {
+		return t.finish(StatusFailed, err.Error()), err
+	}
+	if status != StatusInterrupted {
+		t.evalTest()
+	}
+	s := t.finish(status, msg)
+	if s.Status == StatusFailed {
+		return s, errors.New(s.Message)
+	}
+	t.emit(Event{Kind: Finished, Summary: s, Message: msg, Epoch: t.epoch, Step: t.step})
+	return s, nil
+}
+
+// setup loads the data, builds or restores the network and optimizer, and
+// creates or reopens the run directory.
+func (t *trainer) setup(ctx context.Context) error {
+	cfg := t.cfg
+	nn.SetThreads(cfg.Threads)
+	data, err := LoadData(ctx, cfg, t.emit)
+	if err != nil {
+		return err
+	}
+	t.data = data
+	n := data.Train.Len()
+	t.batchSize = cfg.Batch
+	if t.batchSize == 0 || t.batchSize > n {
+		t.batchSize = n
+	}
+	t.batches = (n + t.batchSize - 1) / t.batchSize
+	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
+		Activation: cfg.Activation, LeakySlope: cfg.LeakySlope}
+	if t.net, err = nn.New(arch, cfg.Seed); err != nil {
+		return fmt.Errorf("--hidden: %w", err)
+	}
+	t.net.L2 = float32(cfg.L2)
+	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
+	switch cfg.Optimizer {
+	case "sgd":
+		t.optim = nn.NewSGD(len(t.net.Params), cfg.LR, cfg.Momentum, cfg.Nesterov)
+	default:
+		t.optim = nn.NewAdam(len(t.net.Params), cfg.LR)
+	}
+	now := t.opt.Now()
+	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
+		Started: now, PID: os.Getpid(), Version: Version}
+	if t.resume != nil {
+		if err := t.restore(); err != nil {
+			return err
+		}
+		t.logEvent("resume", fmt.Sprintf("resumed at epoch %d, step %d", t.epoch, t.step))
+	} else {
+		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
+			return err
+		}
+		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg}); err != nil {
+			return err
+		}
+		t.logEvent("start", "")
+		if err := t.save(); err != nil { // a model file exists from the first moment
+			return err
+		}
+	}
+	t.summary.Run = t.dir
+	t.good = slices.Clone(t.net.Params)
+	t.net.SetDropout(t.dropout)
+	t.x.Resize(t.batchSize, data.Train.Dim())
+	t.idx = make([]int, n)
+	t.augRNG = newRNGSource()
+	if err := t.writeProgress(StatusRunning, ""); err != nil {
+		return err
+	}
+	val := 0
+	if data.Val != nil {
+		val = data.Val.Len()
+	}
+	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
+		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
+		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
+		StartEpoch: t.epoch, StartStep: t.step,
+	}})
+	return nil
+}
+
+// loop trains until the last epoch, a stop, an interrupt or divergence.
+func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
+	cfg := t.cfg
+	total := int64(cfg.Epochs) * int64(t.batches)
+	train := t.data.Train
+	dim := train.Dim()
+	for t.epoch < cfg.Epochs {
+		for i := range t.idx {
+			t.idx[i] = i
+		}
+		nn.NewRNG(cfg.Seed, streamShuffle, uint64(t.epoch)).Shuffle(t.idx)
+		epochStart := t.opt.Now()
+		epochSecs := 0.0
+		lastProgress := time.Time{}
+		for t.batch < t.batches {
+			if t.run.hasCtl.Load() {
+				if st, m := t.controls(ctx); st != "" {
+					return st, m, nil
+				}
+				epochStart = t.opt.Now().Add(-time.Duration(epochSecs * float64(time.Second)))
+			}
+			if ctx.Err() != nil {
+				return t.interrupt()
+			}
+			lo := t.batch * t.batchSize
+			hi := min(lo+t.batchSize, train.Len())
+			idx := t.idx[lo:hi]
+			t.x.Resize(len(idx), dim)
+			t.y = t.y[:0]
+			for _, i := range idx {
+				t.y = append(t.y, train.Y[i])
+			}
+			t.step++
+			t.augRNG.seed(cfg.Seed, streamAugment, uint64(t.step))
+			train.Batch(t.x.Data, idx, t.data.Norm, t.data.Augment, t.augRNG.rand)
+			t.net.SeedDropout(cfg.Seed, streamDropout, uint64(t.step))
+			loss, correct := t.net.TrainBatch(&t.x, t.y)
+			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				return t.diverged(loss)
+			}
+			t.optim.SetLR(lrAt(cfg.Schedule, t.baseLR, t.step, total))
+			t.optim.Step(t.net.Params, t.net.Grads)
+			t.batch++
+			t.lossSum += loss * float64(len(idx))
+			t.correct += correct
+			t.seen += len(idx)
+			now := t.opt.Now()
+			epochSecs = now.Sub(epochStart).Seconds()
+			if now.Sub(lastProgress) >= t.opt.ProgressEvery || t.batch == t.batches {
+				lastProgress = now
+				t.emit(Event{Kind: Progress, Time: now, Epoch: t.epoch + 1, Step: t.step, Batch: t.batch, Batches: t.batches,
+					SamplesPerSec: float64(t.seen) / math.Max(epochSecs, 1e-9),
+					Loss:          t.lossSum / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)})
+			}
+			if t.opt.StopAfterStep > 0 && t.step >= t.opt.StopAfterStep {
+				t.trainSecs += epochSecs
+				return t.stop()
+			}
+		}
+		t.trainSecs += epochSecs
+		if err := t.endEpoch(epochSecs); err != nil {
+			return "", "", err
+		}
+	}
+	return StatusDone, fmt.Sprintf("%d epochs done", t.epoch), nil
+}
+
+// endEpoch evaluates on the validation part, records the metrics and saves
+// what is due.
+func (t *trainer) endEpoch(epochSecs float64) error {
+	m := EpochMetrics{
+		Epoch: t.epoch + 1, Step: t.step, Seconds: t.trainSecs, LR: t.optim.LR(),
+		TrainLoss: t.lossSum / float64(t.seen), TrainAcc: float64(t.correct) / float64(t.seen),
+		ValLoss: math.NaN(), ValAcc: math.NaN(), SamplesPerSec: float64(t.seen) / math.Max(epochSecs, 1e-9),
+	}
+	if t.data.Val != nil {
+		m.ValLoss, m.ValAcc, m.Confusion = t.evaluate(t.data.Val)
+	}
+	t.epoch++
+	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
+	t.history = append(t.history, m)
+	copy(t.good, t.net.Params)
+	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m})
+	now := t.opt.Now()
+	checkpoint := now.Sub(t.lastSave) >= t.opt.CheckpointEvery
+	if checkpoint || now.Sub(t.lastWrite) >= t.opt.WriteEvery {
+		if err := t.writeProgress(StatusRunning, ""); err != nil {
+			return err
+		}
+	}
+	if checkpoint {
+		if err := t.save(); err != nil {
+			return err
+		}
+		t.emit(Event{Kind: Checkpoint, Epoch: t.epoch, Step: t.step, Message: "checkpoint saved"})
+	}
+	return nil
+}
+
+// controls applies pending controls; while paused it waits for resume,
+// stop or cancellation. It returns a final status when the run must end.
+func (t *trainer) controls(ctx context.Context) (status, msg string) {
+	paused := false
+	for {
+		for _, c := range t.run.takeControls() {
+			switch c.kind {
+			case "pause":
+				if !paused {
+					paused = true
+					t.logEvent("pause", "")
+					t.emit(Event{Kind: Paused, Epoch: t.epoch + 1, Step: t.step, Message: "paused"})
+				}
+			case "resume":
+				if paused {
+					paused = false
+					t.logEvent("continue", "")
+					t.emit(Event{Kind: Resumed, Epoch: t.epoch + 1, Step: t.step})
+				}
+			case "stop":
+				st, m, _ := t.stop()
+				return st, m
+			case "lr", "dropout":
+				t.edit(c.kind, c.value)
+			}
+		}
+		if !paused {
+			return "", ""
+		}
+		t.writeProgress(StatusRunning, "paused")
+		select {
+		case <-t.run.wake:
+		case <-ctx.Done():
+			st, m, _ := t.interrupt()
+			return st, m
+		}
+	}
+}
+
+// edit applies a learning rate or dropout change from the next step on.
+func (t *trainer) edit(field string, v float64) {
+	var old float64
+	switch field {
+	case "lr":
+		if !(v > 0) || v > 10 {
+			t.emit(Event{Kind: EditDone, Field: field, Value: t.baseLR, Epoch: t.epoch + 1, Step: t.step,
+				Message: fmt.Sprintf("learning rate %v refused: want > 0 and <= 10", v)})
+			return
+		}
+		old, t.baseLR = t.baseLR, v
+	case "dropout":
+		if !(v >= 0 && v < 1) {
+			t.emit(Event{Kind: EditDone, Field: field, Value: t.dropout, Epoch: t.epoch + 1, Step: t.step,
+				Message: fmt.Sprintf("dropout %v refused: want a probability in [0, 1)", v)})
+			return
+		}
+		old, t.dropout = t.dropout, v
+		t.net.SetDropout(v)
+	}
+	e := LogEntry{Time: t.opt.Now(), Event: "edit", Epoch: t.epoch + 1, Step: t.step, Field: field, Value: &v, Old: &old,
+		Message: fmt.Sprintf("%s %g -> %g from step %d", field, old, v, t.step+1)}
+	t.log = append(t.log, e)
+	writeEvents(filepath.Join(t.dir, EventsFile), t.log)
+	t.emit(Event{Kind: EditDone, Field: field, Value: v, Epoch: t.epoch + 1, Step: t.step, Message: e.Message})
+}
+
+func (t *trainer) stop() (string, string, error) {
+	t.logEvent("stop", "")
+	return StatusStopped, fmt.Sprintf("stopped at epoch %d, step %d", t.epoch+1, t.step), nil
+}
+
+func (t *trainer) interrupt() (string, string, error) {
+	t.logEvent("interrupt", "")
+	return StatusInterrupted, fmt.Sprintf("interrupted at epoch %d, step %d", t.epoch+1, t.step), nil
+}
+
+// diverged puts back the parameters of the last good epoch end and ends
+// the run. The optimizer state is not saved: the checkpoint on disk stays
+// the last good one.
+func (t *trainer) diverged(loss float64) (string, string, error) {
+	copy(t.net.Params, t.good)
+	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
+		loss, t.step, t.epoch+1, t.epoch, t.baseLR)
+	t.logEvent("diverged", msg)
+	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
+	return StatusDiverged, msg, nil
+}
+
+// evaluate returns the mean loss, the accuracy and the confusion matrix of
+// the network on a data set, in evaluation mode, in chunks.
+func (t *trainer) evaluate(d *datasets.Dataset) (loss, acc float64, conf [][]int) {
+	const chunk = 1024
+	classes := len(d.Classes)
+	conf = make([][]int, classes)
+	for i := range conf {
+		conf[i] = make([]int, classes)
+	}
+	idx := make([]int, 0, chunk)
+	var lossSum float64
+	var correct int
+	for lo := 0; lo < d.Len(); lo += chunk {
+		hi := min(lo+chunk, d.Len())
+		idx = idx[:0]
+		for i := lo; i < hi; i++ {
+			idx = append(idx, i)
+		}
+		t.xEval.Resize(len(idx), d.Dim())
+		d.Batch(t.xEval.Data, idx, t.data.Norm, datasets.Augment{}, nil)
+		l, c := t.net.EvalBatch(&t.xEval, d.Y[lo:hi])
+		lossSum += l * float64(len(idx))
+		correct += c
+		p := t.net.Probs()
+		for j := range idx {
+			conf[d.Y[lo+j]][nn.Argmax(p.Row(j))]++
+		}
+	}
+	n := float64(d.Len())
+	return lossSum / n, float64(correct) / n, conf
+}
+
+func (t *trainer) evalTest() {
+	loss, acc, _ := t.evaluate(t.data.Test)
+	t.summary.TestLoss, t.summary.TestAccuracy = &loss, &acc
+}
+
+// finish saves everything and writes the final summary. Only a run with a
+// directory and finite weights saves its model and checkpoint.
+func (t *trainer) finish(status, msg string) *Summary {
+	if t.dir == "" {
+		return nil
+	}
+	if status != StatusDiverged && status != StatusFailed && t.net != nil && nn.CheckFinite(t.net.Params) == nil {
+		if err := t.save(); err != nil {
+			status, msg = StatusFailed, err.Error()
+		}
+	} else if status == StatusDiverged {
+		// The checkpoint on disk is the last good one; the model file gets
+		// the last good weights.
+		if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+			status, msg = StatusFailed, err.Error()
+		}
+	}
+	switch status {
+	case StatusDone:
+		t.logEvent("finish", msg)
+	case StatusFailed:
+		if len(t.log) == 0 || t.log[len(t.log)-1].Event != "fail" {
+			t.logEvent("fail", msg)
+		}
+	}
+	t.writeProgress(status, msg)
+	s := t.summary
+	return &s
+}
+
+// writeProgress rewrites metrics.csv, events.jsonl and summary.json.
+func (t *trainer) writeProgress(status, msg string) error {
+	s := &t.summary
+	s.Status, s.Message, s.Epochs, s.Steps = status, msg, t.epoch, t.step
+	s.Updated = t.opt.Now()
+	t.lastWrite = s.Updated
+	s.TrainSeconds = t.trainSecs
+	s.BestValAccuracy, s.BestValEpoch = nil, 0
+	s.TrainLoss, s.TrainAccuracy, s.ValLoss, s.ValAccuracy = nil, nil, nil, nil
+	var samples float64
+	for i := range t.history {
+		h := &t.history[i]
+		if !math.IsNaN(h.ValAcc) && (s.BestValAccuracy == nil || h.ValAcc > *s.BestValAccuracy) {
+			s.BestValAccuracy, s.BestValEpoch = &h.ValAcc, h.Epoch
+		}
+		samples += float64(t.data.Train.Len())
+	}
+	if n := len(t.history); n > 0 {
+		last := t.history[n-1]
+		s.TrainLoss, s.TrainAccuracy = ptr(last.TrainLoss), ptr(last.TrainAcc)
+		if !math.IsNaN(last.ValAcc) {
+			s.ValLoss, s.ValAccuracy = ptr(last.ValLoss), ptr(last.ValAcc)
+		}
+	}
+	samples += float64(t.seen)
+	if t.trainSecs > 0 {
+		s.SamplesPerSecond = samples / t.trainSecs
+	}
+	return errors.Join(
+		writeMetrics(filepath.Join(t.dir, MetricsFile), t.history),
+		writeEvents(filepath.Join(t.dir, EventsFile), t.log),
+		writeJSON(filepath.Join(t.dir, SummaryFile), s))
+}
+
+func ptr(v float64) *float64 { return &v }
+
+func (t *trainer) logEvent(event, msg string) {
+	t.log = append(t.log, LogEntry{Time: t.opt.Now(), Event: event, Epoch: t.epoch, Step: t.step, Message: msg})
+	if t.dir != "" {
+		writeEvents(filepath.Join(t.dir, EventsFile), t.log)
+	}
+}
+
+// model returns the network with what classify needs to use it.
+func (t *trainer) model() *nn.Model {
+	return &nn.Model{
+		Net: t.net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
+		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
+		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version},
+	}
+}
+
+// save writes the model and the checkpoint.
+func (t *trainer) save() error {
+	if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+		return err
+	}
+	if err := t.writeCheckpoint(); err != nil {
+		return err
+	}
+	t.lastSave = t.opt.Now()
+	return nil
+}
