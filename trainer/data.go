@@ -32,6 +32,7 @@ const (
 	streamShuffle   = 0x5ff1e
 	streamAugment   = 0xa06
 	streamDropout   = 0xd209
+	streamSamples   = 0x5a3
 )
 
 // LoadData reads the data set a config names and splits it: a test part

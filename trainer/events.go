@@ -36,14 +36,17 @@ type Event struct {
 	Loss, Accuracy float64 // running training loss and accuracy of this epoch
 
 	Metrics *EpochMetrics // EpochEnd
-	Info    *RunInfo      // Started
-	Field   string        // EditDone: "lr" or "dropout"
-	Value   float64       // EditDone
-	Message string        // Loading, Paused, Finished: a human-readable line
-	Done    int64         // Loading: bytes so far
-	Total   int64         // Loading: bytes expected, or -1
-	Summary *Summary      // Finished, Failed
-	Err     error         // Failed
+	// Predictions holds, for Started and EpochEnd, the class
+	// probabilities of RunInfo.Samples (see Options.Samples).
+	Predictions [][]float32
+	Info        *RunInfo // Started
+	Field       string   // EditDone: "lr" or "dropout"
+	Value       float64  // EditDone
+	Message     string   // Loading, Paused, Finished: a human-readable line
+	Done        int64    // Loading: bytes so far
+	Total       int64    // Loading: bytes expected, or -1
+	Summary     *Summary // Finished, Failed
+	Err         error    // Failed
 }
 
 // RunInfo describes a run as it starts.
@@ -60,6 +63,16 @@ type RunInfo struct {
 	Batches    int      // steps per epoch
 	StartEpoch int      // epochs already done (a resumed run)
 	StartStep  int64    // steps already done (a resumed run)
+	Samples    []Sample // test samples whose predictions events carry
+}
+
+// Sample is one test sample as stored: raw pixels or raw feature values,
+// before normalization.
+type Sample struct {
+	Index int       // in the test set
+	Label int       // true class
+	Pix   []byte    // images: channels×height×width bytes
+	X     []float32 // tables: the feature values
 }
 
 // EpochMetrics is one row of metrics.csv, with the validation confusion

@@ -53,6 +53,10 @@ type Options struct {
 	WriteEvery time.Duration
 	// Now is the clock (default time.Now); tests inject their own.
 	Now func() time.Time
+	// Samples is how many test samples every EpochEnd event carries the
+	// predicted probabilities of (RunInfo.Samples holds the samples), for a
+	// screen of predictions. 0 means none.
+	Samples int
 	// StopAfterStep, if positive, stops the run (status stopped, with a
 	// checkpoint) once that many steps are done, as if Stop had been
 	// called then. Tests use it to stop at an exact step.
@@ -225,6 +229,7 @@ type trainer struct {
 	y        []int32
 	idx      []int
 	augRNG   *rngSource
+	samples  []int // test indices of the samples whose predictions events carry
 }
 
 func (t *trainer) emit(e Event) {
@@ -329,11 +334,12 @@ func (t *trainer) setup(ctx context.Context) error {
 	if data.Val != nil {
 		val = data.Val.Len()
 	}
+	samples := t.pickSamples()
 	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
-		StartEpoch: t.epoch, StartStep: t.step,
-	}})
+		StartEpoch: t.epoch, StartStep: t.step, Samples: samples,
+	}, Predictions: t.predictSamples()})
 	return nil
 }
 
@@ -419,7 +425,7 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	t.history = append(t.history, m)
 	copy(t.good, t.net.Params)
-	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m})
+	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
 	checkpoint := now.Sub(t.lastSave) >= t.opt.CheckpointEvery
 	if checkpoint || now.Sub(t.lastWrite) >= t.opt.WriteEvery {
@@ -653,4 +659,47 @@ func (t *trainer) save() error {
 	}
 	t.lastSave = t.opt.Now()
 	return nil
+}
+
+// pickSamples chooses Options.Samples test samples, the same for every
+// run with the same seed.
+func (t *trainer) pickSamples() []Sample {
+	test := t.data.Test
+	n := min(t.opt.Samples, test.Len())
+	if n <= 0 {
+		return nil
+	}
+	idx := make([]int, test.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	nn.NewRNG(t.cfg.Seed, streamSamples).Shuffle(idx)
+	t.samples = idx[:n]
+	dim := test.Dim()
+	out := make([]Sample, n)
+	for j, i := range t.samples {
+		out[j] = Sample{Index: i, Label: int(test.Y[i])}
+		if test.IsImage() {
+			out[j].Pix = slices.Clone(test.Pix[i*dim : (i+1)*dim])
+		} else {
+			out[j].X = slices.Clone(test.X[i*dim : (i+1)*dim])
+		}
+	}
+	return out
+}
+
+// predictSamples returns the class probabilities of the chosen samples.
+func (t *trainer) predictSamples() [][]float32 {
+	if len(t.samples) == 0 {
+		return nil
+	}
+	test := t.data.Test
+	t.xEval.Resize(len(t.samples), test.Dim())
+	test.Batch(t.xEval.Data, t.samples, t.data.Norm, datasets.Augment{}, nil)
+	p := t.net.Predict(&t.xEval)
+	out := make([][]float32, p.Rows)
+	for i := range out {
+		out[i] = p.Row(i)
+	}
+	return out
 }

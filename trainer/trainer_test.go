@@ -107,6 +107,34 @@ func TestRunWritesAllFiles(t *testing.T) {
 	}
 }
 
+func TestSamplePredictions(t *testing.T) {
+	cfg := smallConfig(t)
+	evs, _ := runToEnd(t)(Start(context.Background(), cfg, Options{Samples: 5}))
+	info := evs[0].Info
+	if len(info.Samples) != 5 || len(evs[0].Predictions) != 5 {
+		t.Fatalf("%d samples, %d predictions at the start", len(info.Samples), len(evs[0].Predictions))
+	}
+	for _, s := range info.Samples {
+		if len(s.X) != 4 || s.Label < 0 || s.Label > 2 {
+			t.Errorf("sample %+v", s)
+		}
+	}
+	for _, e := range evs {
+		if e.Kind != EpochEnd {
+			continue
+		}
+		for i, p := range e.Predictions {
+			var sum float64
+			for _, v := range p {
+				sum += float64(v)
+			}
+			if len(p) != 3 || math.Abs(sum-1) > 1e-4 {
+				t.Errorf("epoch %d sample %d: probabilities %v", e.Epoch, i, p)
+			}
+		}
+	}
+}
+
 func TestSameSeedSameRun(t *testing.T) {
 	cfg := smallConfig(t)
 	_, a := runToEnd(t)(Start(context.Background(), cfg))

@@ -4,9 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"path/filepath"
-	"sort"
 	"text/tabwriter"
 
 	"github.com/mlptui/mlptui/trainer"
@@ -23,24 +21,19 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	ents, err := os.ReadDir(*dir)
+	recs, err := trainer.ListRuns(*dir)
 	if err != nil {
 		return err
 	}
 	var sums []*trainer.Summary
-	for _, ent := range ents {
-		if !ent.IsDir() {
-			continue
+	for _, r := range recs {
+		s := r.Summary
+		if s == nil {
+			s = &trainer.Summary{Message: oneLine(r.Err.Error())}
 		}
-		path := filepath.Join(*dir, ent.Name())
-		s, err := trainer.ReadSummary(path)
-		if err != nil {
-			s = &trainer.Summary{Run: path, Status: "damaged", Message: oneLine(err.Error())}
-		}
-		s.Run = path
+		s.Run, s.Status = r.Dir, r.Status
 		sums = append(sums, s)
 	}
-	sort.Slice(sums, func(i, j int) bool { return sums[i].Run < sums[j].Run })
 	if *jsonOut {
 		if sums == nil {
 			sums = []*trainer.Summary{}

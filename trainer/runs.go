@@ -1,0 +1,80 @@
+package trainer
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// RunRecord is one saved run as found on disk.
+type RunRecord struct {
+	Dir     string
+	Config  *Config  // nil if config.json is missing or damaged
+	Summary *Summary // nil if summary.json is missing or damaged
+	// Status is the summary's status, except: "damaged" when summary.json
+	// cannot be read, and "crashed" when it says running but the process
+	// that wrote it is gone.
+	Status string
+	Err    error // what made the run damaged, if it is
+}
+
+// ListRuns reads every run directory directly under dir, sorted by name
+// (which starts with the start time). A damaged run is listed with its
+// error; it does not stop the listing.
+func ListRuns(dir string) ([]RunRecord, error) {
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []RunRecord
+	for _, ent := range ents {
+		if !ent.IsDir() || ent.Name()[0] == '.' {
+			continue
+		}
+		out = append(out, ReadRun(filepath.Join(dir, ent.Name())))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Dir < out[j].Dir })
+	return out, nil
+}
+
+// ReadRun reads one run directory's config and summary.
+func ReadRun(dir string) RunRecord {
+	r := RunRecord{Dir: dir}
+	var errs []error
+	if c, err := ReadConfig(dir); err == nil {
+		r.Config = &c
+	} else {
+		errs = append(errs, err)
+	}
+	if s, err := ReadSummary(dir); err == nil {
+		r.Summary = s
+		r.Status = s.Status
+		if s.Status == StatusRunning && !processAlive(s.PID) {
+			r.Status = "crashed"
+		}
+	} else {
+		errs = append(errs, err)
+		r.Status = "damaged"
+	}
+	r.Err = errors.Join(errs...)
+	return r
+}
+
+// processAlive reports whether a process with that id exists on this
+// machine.
+func processAlive(pid int) bool {
+	if pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return true
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return false
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
