@@ -21,6 +21,7 @@ type Config struct {
 	Dataset    string  `json:"dataset"`               // "iris", "cifar10", a folder of images, or a .csv file
 	Preset     string  `json:"preset,omitempty"`      // the preset the settings started from
 	Name       string  `json:"name,omitempty"`        // appended to the run directory's name
+	Sweep      string  `json:"sweep,omitempty"`       // the sweep this run is a trial of, if any
 	Hidden     []int   `json:"hidden"`                // hidden layer widths
 	Activation string  `json:"activation"`            // relu or leaky-relu
 	LeakySlope float64 `json:"leaky_slope,omitempty"` // leaky ReLU's negative slope (0: 0.01)
