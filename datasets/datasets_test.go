@@ -1,0 +1,247 @@
+package datasets
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestIris(t *testing.T) {
+	d := Iris()
+	if d.Len() != 150 || d.Dim() != 4 || len(d.Classes) != 3 {
+		t.Fatalf("iris: %d samples of %d, %d classes", d.Len(), d.Dim(), len(d.Classes))
+	}
+	if !slices.Equal(d.Classes, []string{"Iris-setosa", "Iris-versicolor", "Iris-virginica"}) {
+		t.Errorf("classes %v", d.Classes)
+	}
+	if !slices.Equal(d.ClassCounts(), []int{50, 50, 50}) {
+		t.Errorf("class counts %v", d.ClassCounts())
+	}
+	// The first line of iris.data: 5.1,3.5,1.4,0.2,Iris-setosa.
+	if !slices.Equal(d.X[:4], []float32{5.1, 3.5, 1.4, 0.2}) || d.Y[0] != 0 {
+		t.Errorf("first row %v label %d", d.X[:4], d.Y[0])
+	}
+}
+
+func TestParseCSV(t *testing.T) {
+	cases := []struct {
+		name, text string
+		opt        CSVOptions
+		classes    []string
+		x          []float32
+		y          []int32
+	}{
+		{"plain", "1,2,a\n3,4,b\n5,6,a\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4, 5, 6}, []int32{0, 1, 0}},
+		{"header", "x,y,label\n1,2,a\n3,4,b\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"label first", "cat,1,2\ndog,3,4\n", CSVOptions{LabelColumn: 1}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"integer labels sort numerically", "1,10\n2,2\n3,1\n", CSVOptions{}, []string{"1", "2", "10"}, []float32{1, 2, 3}, []int32{2, 1, 0}},
+		{"spaces, blank lines, CRLF", " 1 , 2,a\r\n\r\n3, 4 ,b\r\n\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"scientific", "1e-3,-2.5E2,x\n0,0,y\n", CSVOptions{}, []string{"x", "y"}, []float32{1e-3, -250, 0, 0}, []int32{0, 1}},
+	}
+	for _, c := range cases {
+		d, err := ParseCSV(strings.NewReader(c.text), "t.csv", c.opt)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !slices.Equal(d.Classes, c.classes) || !slices.Equal(d.X, c.x) || !slices.Equal(d.Y, c.y) {
+			t.Errorf("%s: classes %v x %v y %v; want %v %v %v", c.name, d.Classes, d.X, d.Y, c.classes, c.x, c.y)
+		}
+	}
+}
+
+func TestParseCSVRefused(t *testing.T) {
+	cases := []struct {
+		name, text string
+		opt        CSVOptions
+		want       string
+	}{
+		{"empty", "", CSVOptions{}, "t.csv: no data rows"},
+		{"header only", "a,b,c\n", CSVOptions{}, "t.csv: no data rows"},
+		{"one column", "1\n2\n", CSVOptions{}, "t.csv:1: need at least 2 columns"},
+		{"ragged", "1,2,a\n3,b\n", CSVOptions{}, "t.csv:2: 2 columns, want 3"},
+		{"not a number", "1,2,a\n3,x,b\n", CSVOptions{}, `t.csv:2: column 2: "x" is not a finite number`},
+		{"NaN", "1,2,a\n3,NaN,b\n", CSVOptions{}, `t.csv:2: column 2: "NaN" is not a finite number`},
+		{"Inf", "1,2,a\nInf,2,b\n", CSVOptions{}, `t.csv:2: column 1: "Inf"`},
+		{"empty label", "1,2,a\n3,4,\n", CSVOptions{}, "t.csv:2: column 3: empty label"},
+		{"one class", "1,2,a\n3,4,a\n", CSVOptions{}, `only one class ("a")`},
+		{"label column out of range", "1,2,a\n", CSVOptions{LabelColumn: 4}, "label column 4 out of range for 3 columns"},
+		{"bad quote", "1,2,\"a\n", CSVOptions{}, "t.csv:1:"},
+		{"later blank line number", "1,2,a\n\n\n1,2,b\n1,z,a\n", CSVOptions{}, "t.csv:5: column 2"},
+	}
+	for _, c := range cases {
+		_, err := ParseCSV(strings.NewReader(c.text), "t.csv", c.opt)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	many := &strings.Builder{}
+	for i := range MaxCSVClasses + 1 {
+		many.WriteString("1,c")
+		many.WriteString(strings.Repeat("x", i%7))
+		many.WriteString(string(rune('a' + i%26)))
+		many.WriteString(string(rune('a' + i/26%26)))
+		many.WriteString(string(rune('a' + i/676)))
+		many.WriteString("\n")
+	}
+	if _, err := ParseCSV(strings.NewReader(many.String()), "t.csv", CSVOptions{}); err == nil || !strings.Contains(err.Error(), "distinct labels") {
+		t.Errorf("too many classes: %v", err)
+	}
+}
+
+func FuzzParseCSV(f *testing.F) {
+	f.Add("5.1,3.5,1.4,0.2,Iris-setosa\n4.9,3.0,1.4,0.2,Iris-versicolor\n")
+	f.Add("a,b\n1,x\n2,y\n")
+	f.Fuzz(func(t *testing.T, text string) {
+		d, err := ParseCSV(strings.NewReader(text), "f.csv", CSVOptions{})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestStratifiedSplit(t *testing.T) {
+	d := Iris()
+	a, b := StratifiedSplit(d, 0.2, 42)
+	if a.Len() != 120 || b.Len() != 30 {
+		t.Fatalf("split %d/%d", a.Len(), b.Len())
+	}
+	if !slices.Equal(b.ClassCounts(), []int{10, 10, 10}) {
+		t.Errorf("test part counts %v", b.ClassCounts())
+	}
+	// Every sample lands in exactly one part.
+	key := func(d *Dataset, i int) string { return fmt.Sprint(d.X[i*4:i*4+4], d.Classes[d.Y[i]]) }
+	seen := map[string]int{}
+	for i := range d.Len() {
+		seen[key(d, i)]++
+	}
+	for _, p := range []*Dataset{a, b} {
+		for i := range p.Len() {
+			seen[key(p, i)]--
+		}
+	}
+	for k, v := range seen {
+		if v != 0 {
+			t.Errorf("sample %s counted %d times too often", k, -v)
+		}
+	}
+	a2, b2 := StratifiedSplit(d, 0.2, 42)
+	if !slices.Equal(a.X, a2.X) || !slices.Equal(b.Y, b2.Y) {
+		t.Errorf("the same seed gives another split")
+	}
+	_, b3 := StratifiedSplit(d, 0.2, 43)
+	if slices.Equal(b.X, b3.X) {
+		t.Errorf("seeds 42 and 43 give the same split")
+	}
+	if r, p := StratifiedSplit(d, 0, 1); r != d || p != nil {
+		t.Errorf("fraction 0 should return the data set and nil")
+	}
+}
+
+func TestNormalization(t *testing.T) {
+	d := Iris()
+	n := ComputeNormalization(d)
+	if err := n.Validate(4); err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, d.Len()*4)
+	idx := make([]int, d.Len())
+	for i := range idx {
+		idx[i] = i
+	}
+	d.Batch(x, idx, n, Augment{}, nil)
+	for f := range 4 {
+		var s, q float64
+		for i := range d.Len() {
+			v := float64(x[i*4+f])
+			s += v
+			q += v * v
+		}
+		mean, v := s/150, q/150-(s/150)*(s/150)
+		if math.Abs(mean) > 1e-5 || math.Abs(v-1) > 1e-4 {
+			t.Errorf("feature %d after standardization: mean %g variance %g", f, mean, v)
+		}
+	}
+	// A constant feature gets std 1 rather than a division by zero.
+	c := &Dataset{Classes: []string{"a", "b"}, Shape: []int{2}, X: []float32{1, 5, 2, 5, 3, 5}, Y: []int32{0, 1, 0}}
+	if n := ComputeNormalization(c); n.Std[1] != 1 || n.Mean[1] != 5 {
+		t.Errorf("constant feature: %+v", n)
+	}
+	if err := (Normalization{Mean: []float32{0}, Std: []float32{0}}).Validate(1); err == nil {
+		t.Errorf("std 0 accepted")
+	}
+}
+
+// imageSet makes n images of c channels, h×w, with a distinct value per
+// pixel.
+func imageSet(n, c, h, w int) *Dataset {
+	d := &Dataset{Classes: []string{"a", "b"}, Shape: []int{c, h, w}, Pix: make([]byte, n*c*h*w), Y: make([]int32, n)}
+	for i := range d.Pix {
+		d.Pix[i] = byte(i % 251)
+	}
+	return d
+}
+
+func TestImageNormalizationPerChannel(t *testing.T) {
+	d := imageSet(3, 3, 4, 4)
+	for i := 0; i < 3; i++ { // channel c of every image holds 10·(c+1)
+		for c := range 3 {
+			for k := range 16 {
+				d.Pix[i*48+c*16+k] = byte(10 * (c + 1))
+			}
+		}
+	}
+	d.Pix[0] = 40 // one red pixel differs
+	n := ComputeNormalization(d)
+	if n.Mean[1] != 20 || n.Mean[2] != 30 || n.Std[1] != 1 || math.Abs(float64(n.Mean[0])-(10+30.0/48)) > 1e-4 {
+		t.Errorf("per-channel normalization %+v", n)
+	}
+}
+
+func TestAugment(t *testing.T) {
+	const h, w = 4, 5
+	d := imageSet(1, 1, h, w)
+	norm := Normalization{Mean: []float32{0}, Std: []float32{1}}
+	at := func(out []float32, y, x int) float32 { return out[y*w+x] }
+	src := func(y, x int) float32 { return float32(d.Pix[y*w+x]) }
+	out := make([]float32, h*w)
+	augmentImage(out, d.Pix, h, w, norm.Mean, []float32{1}, true, 0, 0)
+	for y := range h {
+		for x := range w {
+			if at(out, y, x) != src(y, w-1-x) {
+				t.Fatalf("flip: (%d,%d) = %v, want %v", y, x, at(out, y, x), src(y, w-1-x))
+			}
+		}
+	}
+	augmentImage(out, d.Pix, h, w, norm.Mean, []float32{1}, false, 2, -1)
+	for y := range h {
+		for x := range w {
+			want := float32(0)
+			if sy, sx := y-1, x+2; sy >= 0 && sy < h && sx < w {
+				want = src(sy, sx)
+			}
+			if at(out, y, x) != want {
+				t.Fatalf("shift: (%d,%d) = %v, want %v", y, x, at(out, y, x), want)
+			}
+		}
+	}
+	// Batch with augmentation: deterministic for a seed, and only
+	// permutations of the original pixels or zeros.
+	aug := DefaultAugment(w)
+	b1 := make([]float32, h*w)
+	b2 := make([]float32, h*w)
+	d.Batch(b1, []int{0}, norm, aug, rand.New(rand.NewPCG(1, 2)))
+	d.Batch(b2, []int{0}, norm, aug, rand.New(rand.NewPCG(1, 2)))
+	if !slices.Equal(b1, b2) {
+		t.Errorf("same generator state, different augmentation")
+	}
+}
