@@ -81,7 +81,6 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -89,6 +88,7 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			}
 			return nil, fmt.Errorf("%s: %v", source, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
 			continue
 		}
