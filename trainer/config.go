@@ -42,9 +42,10 @@ type Config struct {
 	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
 	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
 
-	// Where things are; not part of config.json.
-	RunsDir string `json:"-"` // parent of run directories (default "runs")
-	DataDir string `json:"-"` // where downloaded data sets are kept (default the user cache)
+	// Where things are. DataDir is kept in config.json so that a run can
+	// be resumed or evaluated on the same machine without repeating it.
+	RunsDir string `json:"-"`                  // parent of run directories (default "runs")
+	DataDir string `json:"data_dir,omitempty"` // where downloaded data sets are kept (default the user cache)
 }
 
 // Schedules.

@@ -116,6 +116,10 @@ func ReadConfig(dir string) (Config, error) {
 	if err := cf.Config.Validate(); err != nil {
 		return Config{}, fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "--"))
 	}
+	if cf.Config.DataDir == "" {
+		cf.Config.DataDir = DefaultDataDir()
+	}
+	cf.Config.RunsDir = filepath.Dir(filepath.Clean(dir))
 	return cf.Config, nil
 }
 

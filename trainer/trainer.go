@@ -53,6 +53,9 @@ type Options struct {
 	WriteEvery time.Duration
 	// Now is the clock (default time.Now); tests inject their own.
 	Now func() time.Time
+	// DataDir, if set, overrides the data directory a resumed run's
+	// config.json names.
+	DataDir string
 	// Samples is how many test samples every EpochEnd event carries the
 	// predicted probabilities of (RunInfo.Samples holds the samples), for a
 	// screen of predictions. 0 means none.
@@ -159,6 +162,9 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run,
 	}
 	if epochs > 0 {
 		cfg.Epochs = epochs
+	}
+	if len(opts) > 0 && opts[0].DataDir != "" {
+		cfg.DataDir = opts[0].DataDir
 	}
 	if ck.epoch >= cfg.Epochs {
 		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
@@ -531,35 +537,9 @@ func (t *trainer) diverged(loss float64) (string, string, error) {
 }
 
 // evaluate returns the mean loss, the accuracy and the confusion matrix of
-// the network on a data set, in evaluation mode, in chunks.
+// the network on a data set.
 func (t *trainer) evaluate(d *datasets.Dataset) (loss, acc float64, conf [][]int) {
-	const chunk = 1024
-	classes := len(d.Classes)
-	conf = make([][]int, classes)
-	for i := range conf {
-		conf[i] = make([]int, classes)
-	}
-	idx := make([]int, 0, chunk)
-	var lossSum float64
-	var correct int
-	for lo := 0; lo < d.Len(); lo += chunk {
-		hi := min(lo+chunk, d.Len())
-		idx = idx[:0]
-		for i := lo; i < hi; i++ {
-			idx = append(idx, i)
-		}
-		t.xEval.Resize(len(idx), d.Dim())
-		d.Batch(t.xEval.Data, idx, t.data.Norm, datasets.Augment{}, nil)
-		l, c := t.net.EvalBatch(&t.xEval, d.Y[lo:hi])
-		lossSum += l * float64(len(idx))
-		correct += c
-		p := t.net.Probs()
-		for j := range idx {
-			conf[d.Y[lo+j]][nn.Argmax(p.Row(j))]++
-		}
-	}
-	n := float64(d.Len())
-	return lossSum / n, float64(correct) / n, conf
+	return evaluate(t.net, d, t.data.Norm, &t.xEval)
 }
 
 func (t *trainer) evalTest() {

@@ -62,7 +62,9 @@ func init() {
 	commands = []command{
 		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
 		{"classify", "classify inputs with a saved run's model", runClassify},
+		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs", runRuns},
+		{"data", "download and verify a data set: mlptui data cifar10", runData},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil

@@ -83,6 +83,25 @@ func TestTrainJSONAndClassify(t *testing.T) {
 		t.Errorf("classify: exit %d, %q", code, out)
 	}
 
+	// eval measures the saved model on the same test split: the summary's figure.
+	code, out, errs = call(t, "eval", "--run", dir, "--json")
+	var ev trainer.Evaluation
+	if err := json.Unmarshal([]byte(out), &ev); code != 0 || err != nil {
+		t.Fatalf("eval: exit %d, %v: %s", code, err, errs)
+	}
+	if ev.Accuracy != s["test_accuracy"].(float64) || ev.Samples != 30 || len(ev.PerClass) != 3 {
+		t.Errorf("eval accuracy %v on %d samples, train said %v", ev.Accuracy, ev.Samples, s["test_accuracy"])
+	}
+	total := 0
+	for _, row := range ev.Confusion {
+		for _, v := range row {
+			total += v
+		}
+	}
+	if total != 30 {
+		t.Errorf("confusion matrix counts %d samples", total)
+	}
+
 	code, out, _ = call(t, "runs", "--runs", runs)
 	if code != 0 || !strings.Contains(out, filepath.Base(dir)) || !strings.Contains(out, "done") {
 		t.Errorf("runs: exit %d\n%s", code, out)
@@ -136,12 +155,14 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 1, "--dataset /no/such/data.csv: no such file"},
 		{[]string{"train", "--resume", "/no/such/run"}, 1, "/no/such/run/config.json"},
-		{[]string{"train", "--resume", "/x", "--lr", "1"}, 2, "--resume takes only --epochs"},
+		{[]string{"train", "--resume", "/x", "--lr", "1"}, 2, "--resume takes only --epochs and --data-dir"},
 		{[]string{"classify", "1,2,3,4"}, 2, "--run is required"},
 		{[]string{"classify", "--run", "/no/such/run", "1,2,3,4"}, 1, "/no/such/run"},
 		{[]string{"classify", "--run", runs}, 2, "no INPUT"},
 		{[]string{"classify", "--run", runs, "--top", "0", "1"}, 2, "--top 0"},
 		{[]string{"runs", "--runs", "/no/such/dir"}, 1, "/no/such/dir"},
+		{[]string{"eval"}, 2, "--run is required"},
+		{[]string{"eval", "--run", "/no/such/run"}, 1, "/no/such/run/config.json"},
 	}
 	for _, c := range cases {
 		code, _, errs := call(t, c.args...)

@@ -28,16 +28,19 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var run *trainer.Run
 	if *resume != "" {
 		for _, s := range cf.sets {
-			if s.flag.name != "epochs" {
-				return usagef("--resume takes only --epochs; the run's other settings are in its config.json (got --%s)", s.flag.name)
+			if s.flag.name != "epochs" && s.flag.name != "data-dir" {
+				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.flag.name)
 			}
 		}
-		epochs := 0
+		c, _ := cf.config()
+		epochs, opt := 0, trainer.Options{}
 		if cf.has("epochs") {
-			c, _ := cf.config()
 			epochs = c.Epochs
 		}
-		run, err = trainer.Resume(ctx, *resume, epochs)
+		if cf.has("data-dir") {
+			opt.DataDir = c.DataDir
+		}
+		run, err = trainer.Resume(ctx, *resume, epochs, opt)
 	} else {
 		cfg, cerr := cf.config()
 		if cerr != nil {
@@ -99,15 +102,22 @@ func (p *progressPrinter) line(format string, args ...any) {
 func (p *progressPrinter) event(ev trainer.Event) {
 	switch ev.Kind {
 	case trainer.Loading:
-		if ev.Total != 0 && ev.Done != 0 {
-			if p.tty {
-				p.clearLive()
-				fmt.Fprintf(p.w, "%s", ev.Message)
-				p.live = true
+		if ev.Done == 0 && ev.Total == 0 {
+			p.line("%s", ev.Message)
+			return
+		}
+		if !p.tty { // a download: one line at the end only
+			if ev.Done == ev.Total {
+				p.line("%s", ev.Message)
 			}
 			return
 		}
-		p.line("%s", ev.Message)
+		p.clearLive()
+		if ev.Total > 0 {
+			fmt.Fprintf(p.w, "%s ", bar(float64(ev.Done)/float64(ev.Total)))
+		}
+		fmt.Fprintf(p.w, "%s", ev.Message)
+		p.live = true
 	case trainer.Started:
 		p.info = ev.Info
 		p.epochs = ev.Info.Config.Epochs
@@ -126,11 +136,9 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		}
 		p.clearLive()
 		frac := float64(ev.Batch) / float64(ev.Batches)
-		const width = 20
-		bar := strings.Repeat("=", int(frac*width)) + strings.Repeat(" ", width-int(frac*width))
 		left := float64(p.epochs-ev.Epoch)*float64(p.info.Train) + (1-frac)*float64(p.info.Train)
-		fmt.Fprintf(p.w, "epoch %d/%d [%s] %3.0f%%  loss %.4f  %s samples/s  ETA %s",
-			ev.Epoch, p.epochs, bar, 100*frac, ev.Loss, thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
+		fmt.Fprintf(p.w, "epoch %d/%d %s  loss %.4f  %s samples/s  ETA %s",
+			ev.Epoch, p.epochs, bar(frac), ev.Loss, thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
 		p.live = true
 	case trainer.EpochEnd:
 		m := ev.Metrics
@@ -149,6 +157,14 @@ func (p *progressPrinter) event(ev trainer.Event) {
 	case trainer.Failed:
 		p.clearLive()
 	}
+}
+
+// bar draws a fraction as "[=====     ]  50%".
+func bar(frac float64) string {
+	const width = 20
+	frac = math.Max(0, math.Min(1, frac))
+	n := int(frac * width)
+	return fmt.Sprintf("[%s%s] %3.0f%%", strings.Repeat("=", n), strings.Repeat(" ", width-n), 100*frac)
 }
 
 func printSummary(w io.Writer, s *trainer.Summary) {

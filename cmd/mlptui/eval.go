@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+func runEval(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--json]\n\nMeasures a run's model on its test set: accuracy, loss, confusion matrix,\nper-class precision and recall.")
+	runDir := fs.String("run", "", "run directory whose model to evaluate")
+	jsonOut := fs.Bool("json", false, "print one JSON object")
+	dataDir := fs.String("data-dir", "", "where downloaded data sets are kept (default: the run's own)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	if *runDir == "" {
+		return usagef("--run is required: the run directory whose model to evaluate")
+	}
+	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	ev, err := trainer.Evaluate(ctx, *runDir, *dataDir, p.event)
+	p.clearLive()
+	if err != nil {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		return err
+	}
+	if *jsonOut {
+		return json.NewEncoder(e.stdout).Encode(ev)
+	}
+	fmt.Fprintf(e.stdout, "run       %s\ntest      %d samples  accuracy %.4f  loss %.4f\n\n", ev.Run, ev.Samples, ev.Accuracy, ev.Loss)
+	// Right-aligned numbers; class names padded to one width read left-aligned.
+	w := len("class")
+	for _, c := range ev.Classes {
+		w = max(w, len(c)+len(fmt.Sprint(len(ev.Classes)))+1)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "%-*s\tprecision\trecall\tsupport\t\n", w, "class")
+	for i, c := range ev.PerClass {
+		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.Support)
+	}
+	tw.Flush()
+	fmt.Fprintln(e.stdout, "\nconfusion matrix (rows: true class, columns: predicted)")
+	tw = tabwriter.NewWriter(e.stdout, 0, 4, 1, ' ', tabwriter.AlignRight)
+	var head strings.Builder
+	head.WriteString("\t")
+	for i := range ev.Classes {
+		fmt.Fprintf(&head, "%d\t", i)
+	}
+	fmt.Fprintln(tw, head.String())
+	for i, row := range ev.Confusion {
+		fmt.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
+		for _, v := range row {
+			fmt.Fprintf(tw, "%d\t", v)
+		}
+		fmt.Fprintln(tw)
+	}
+	return tw.Flush()
+}

@@ -1,0 +1,114 @@
+package trainer
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"slices"
+
+	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/nn"
+)
+
+// evaluate returns the mean loss, the accuracy and the confusion matrix
+// (true class by predicted class) of net on d, in evaluation mode, in
+// chunks that bound memory. buf is reused between calls.
+func evaluate(net *nn.MLP, d *datasets.Dataset, norm datasets.Normalization, buf *nn.Matrix) (loss, acc float64, conf [][]int) {
+	const chunk = 1024
+	classes := len(d.Classes)
+	conf = make([][]int, classes)
+	for i := range conf {
+		conf[i] = make([]int, classes)
+	}
+	idx := make([]int, 0, chunk)
+	var lossSum float64
+	var correct int
+	for lo := 0; lo < d.Len(); lo += chunk {
+		hi := min(lo+chunk, d.Len())
+		idx = idx[:0]
+		for i := lo; i < hi; i++ {
+			idx = append(idx, i)
+		}
+		buf.Resize(len(idx), d.Dim())
+		d.Batch(buf.Data, idx, norm, datasets.Augment{}, nil)
+		l, c := net.EvalBatch(buf, d.Y[lo:hi])
+		lossSum += l * float64(len(idx))
+		correct += c
+		p := net.Probs()
+		for j := range idx {
+			conf[d.Y[lo+j]][nn.Argmax(p.Row(j))]++
+		}
+	}
+	n := float64(d.Len())
+	return lossSum / n, float64(correct) / n, conf
+}
+
+// Evaluation is a saved model's performance on its run's test set.
+type Evaluation struct {
+	Run       string       `json:"run"`
+	Dataset   string       `json:"dataset"`
+	Samples   int          `json:"samples"`
+	Accuracy  float64      `json:"accuracy"`
+	Loss      float64      `json:"loss"`
+	Classes   []string     `json:"classes"`
+	Confusion [][]int      `json:"confusion"` // [true][predicted]
+	PerClass  []ClassStats `json:"per_class"`
+}
+
+// ClassStats is one class's precision and recall. Precision is NaN-free:
+// a class never predicted gets precision 0.
+type ClassStats struct {
+	Class     string  `json:"class"`
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	Support   int     `json:"support"` // test samples of the class
+}
+
+// Evaluate loads the model of the run in dir, reloads its data set with
+// the run's settings (the same seed gives the same split) and measures the
+// model on the test part. dataDir, if not empty, overrides the data
+// directory in the run's config.json.
+func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Evaluation, error) {
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	if dataDir != "" {
+		cfg.DataDir = dataDir
+	}
+	path := filepath.Join(dir, ModelFile)
+	m, err := nn.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	data, err := LoadData(ctx, cfg, report)
+	if err != nil {
+		return nil, err
+	}
+	test := data.Test
+	if !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
+		return nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
+			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
+	}
+	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
+	var buf nn.Matrix
+	loss, acc, conf := evaluate(m.Net, test, norm, &buf)
+	e := &Evaluation{Run: dir, Dataset: cfg.Dataset, Samples: test.Len(), Accuracy: acc, Loss: loss,
+		Classes: test.Classes, Confusion: conf}
+	for c, name := range test.Classes {
+		var predicted, support int
+		for t := range conf {
+			predicted += conf[t][c]
+			support += conf[c][t]
+		}
+		s := ClassStats{Class: name, Support: support}
+		if predicted > 0 {
+			s.Precision = float64(conf[c][c]) / float64(predicted)
+		}
+		if support > 0 {
+			s.Recall = float64(conf[c][c]) / float64(support)
+		}
+		e.PerClass = append(e.PerClass, s)
+	}
+	return e, nil
+}
