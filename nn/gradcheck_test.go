@@ -12,6 +12,12 @@ import (
 // of f with respect to v (a slice f reads). f is evaluated in float32
 // arithmetic, so the tolerance is loose compared with float64 checks but
 // still far below the O(1) errors that a wrong derivative gives.
+//
+// ReLU has a kink at zero: where a step of ±h moves a pre-activation across
+// it, the central difference averages two slopes and matches neither. Such
+// points are found by comparing the forward and the backward difference
+// (on a smooth stretch they agree, across a kink they differ by the change
+// of slope); they are skipped, and at most 5 % may be.
 func checkGrad(t *testing.T, what string, v []float32, analytic []float32, f func() float64) {
 	t.Helper()
 	x := make([]float64, len(v))
@@ -19,17 +25,25 @@ func checkGrad(t *testing.T, what string, v []float32, analytic []float32, f fun
 		x[i] = float64(v[i])
 	}
 	orig := append([]float32(nil), v...)
-	num := fd.Gradient(nil, func(y []float64) float64 {
+	fn := func(y []float64) float64 {
 		for i := range y {
 			v[i] = float32(y[i])
 		}
 		return f()
-	}, x, &fd.Settings{Formula: fd.Central, Step: 1e-3})
+	}
+	num := fd.Gradient(nil, fn, x, &fd.Settings{Formula: fd.Central, Step: 1e-3})
+	fwd := fd.Gradient(nil, fn, x, &fd.Settings{Formula: fd.Forward, Step: 1e-3})
+	bwd := fd.Gradient(nil, fn, x, &fd.Settings{Formula: fd.Backward, Step: 1e-3})
 	copy(v, orig)
-	bad := 0
+	tol := func(n float64) float64 { return 2e-3 + 2e-2*math.Abs(n) }
+	bad, kinks := 0, 0
 	for i := range num {
 		a, n := float64(analytic[i]), num[i]
-		if math.Abs(a-n) > 2e-3+2e-2*math.Abs(n) {
+		if math.Abs(fwd[i]-bwd[i]) > 2*tol(n)+1e-2*math.Abs(n) {
+			kinks++
+			continue
+		}
+		if math.Abs(a-n) > tol(n) {
 			if bad < 5 {
 				t.Errorf("%s[%d]: analytic %.6g, numeric %.6g", what, i, a, n)
 			}
@@ -38,6 +52,9 @@ func checkGrad(t *testing.T, what string, v []float32, analytic []float32, f fun
 	}
 	if bad > 0 {
 		t.Errorf("%s: %d of %d derivatives disagree", what, bad, len(num))
+	}
+	if kinks*20 > len(num) {
+		t.Errorf("%s: %d of %d derivatives skipped as non-smooth", what, kinks, len(num))
 	}
 }
 
@@ -111,7 +128,7 @@ func TestDropoutGradient(t *testing.T) {
 	x := randMatrix(rng, 8, 10, 1)
 	r := randMatrix(rng, 8, 10, 1)
 	f := func() float64 {
-		d.RNG.Seed(42) // the same mask at every evaluation
+		d.Seed(42) // the same mask at every evaluation
 		return dot(r, d.Forward(x, true))
 	}
 	f()
@@ -121,7 +138,7 @@ func TestDropoutGradient(t *testing.T) {
 func TestDropoutStatistics(t *testing.T) {
 	for _, rate := range []float32{0, 0.1, 0.5, 0.9} {
 		d := &Dropout{Rate: rate}
-		d.RNG.Seed(7)
+		d.Seed(7)
 		x := NewMatrix(100, 1000)
 		for i := range x.Data {
 			x.Data[i] = 1

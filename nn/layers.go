@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/mlptui/mlptui/nn/internal/parallel"
 )
 
 // Dense is a fully connected layer, y = x·W + b.
@@ -22,6 +24,8 @@ type Dense struct {
 
 	x     *Matrix // the input of the last Forward, kept for Backward
 	y, dx Matrix
+	bias  addBias
+	sums  sumRows
 }
 
 // NewDense returns a layer over the given views; params must hold
@@ -42,10 +46,9 @@ func NewDense(in, out int, params, grads []float32) *Dense {
 func (d *Dense) Forward(x *Matrix) *Matrix {
 	d.x = x
 	d.y.Resize(x.Rows, d.Out)
-	for i := 0; i < x.Rows; i++ {
-		copy(d.y.Row(i), d.B)
-	}
-	MatMul(false, false, 1, x, d.W, 1, &d.y)
+	MatMul(false, false, 1, x, d.W, 0, &d.y)
+	d.bias = addBias{y: d.y.Data, b: d.B}
+	parallel.For(x.Rows, 1, &d.bias)
 	return &d.y
 }
 
@@ -53,12 +56,8 @@ func (d *Dense) Forward(x *Matrix) *Matrix {
 // InputGrad is false).
 func (d *Dense) Backward(dy *Matrix) *Matrix {
 	MatMul(true, false, 1, d.x, dy, 0, d.DW)
-	clear(d.DB)
-	for i := 0; i < dy.Rows; i++ {
-		for j, v := range dy.Row(i) {
-			d.DB[j] += v
-		}
-	}
+	d.sums = sumRows{dy: dy.Data, db: d.DB, rows: dy.Rows}
+	parallel.For(d.Out, 1, &d.sums)
 	if !d.InputGrad {
 		return nil
 	}
@@ -71,36 +70,31 @@ func (d *Dense) Backward(dy *Matrix) *Matrix {
 //
 //	forward:  x [batch, n] -> y [batch, n]
 //	backward: dx = dy ⊙ (x > 0 ? 1 : Slope)
+//
+// (At x = +0 the derivative is taken as 1, at -0 as Slope: the sign bit
+// decides.)
 type Activation struct {
 	Slope float32
 	x     *Matrix
 	y, dx Matrix
+	fwd   actForward
+	bwd   actBackward
 }
 
 // Forward applies the activation; the result is owned by a.
 func (a *Activation) Forward(x *Matrix) *Matrix {
 	a.x = x
 	a.y.Resize(x.Rows, x.Cols)
-	s := a.Slope
-	for i, v := range x.Data {
-		if v <= 0 {
-			v *= s
-		}
-		a.y.Data[i] = v
-	}
+	a.fwd = actForward{x: x.Data, y: a.y.Data, slope: a.Slope}
+	parallel.For(len(x.Data), 1, &a.fwd)
 	return &a.y
 }
 
 // Backward returns dL/dx from dL/dy, using the input of the last Forward.
 func (a *Activation) Backward(dy *Matrix) *Matrix {
 	a.dx.Resize(dy.Rows, dy.Cols)
-	s := a.Slope
-	for i, v := range dy.Data {
-		if a.x.Data[i] <= 0 {
-			v *= s
-		}
-		a.dx.Data[i] = v
-	}
+	a.bwd = actBackward{x: a.x.Data, dy: dy.Data, dx: a.dx.Data, slope: a.Slope}
+	parallel.For(len(dy.Data), 1, &a.bwd)
 	return &a.dx
 }
 
@@ -111,15 +105,25 @@ func (a *Activation) Backward(dy *Matrix) *Matrix {
 //	forward:  y = x ⊙ mask, mask_i = 0 with probability Rate, else 1/(1-Rate)
 //	backward: dx = dy ⊙ mask
 //
-// The mask is drawn from RNG; seeding RNG before a step makes the step's
-// mask reproducible.
+// The mask is drawn from random streams derived from the words given to
+// Seed, block by block; seeding before a step makes the step's mask
+// reproducible, whatever the number of threads.
 type Dropout struct {
 	Rate float32
-	RNG  RNG
 
+	seed   uint64
 	active bool
 	mask   []float32
 	y, dx  Matrix
+	fwd    dropForward
+	mul    mulMask
+}
+
+// Seed sets the random stream of the next masks from the given words.
+func (d *Dropout) Seed(words ...uint64) {
+	var r RNG
+	r.Seed(words...)
+	d.seed = r.Uint64()
 }
 
 // Forward applies dropout when train is set and Rate > 0; otherwise it
@@ -134,26 +138,10 @@ func (d *Dropout) Forward(x *Matrix, train bool) *Matrix {
 		d.mask = make([]float32, n)
 	}
 	d.mask = d.mask[:n]
-	keep := 1 / (1 - d.Rate)
-	// A unit is dropped when a 32-bit draw falls below Rate·2^32.
-	thr := uint64(float64(d.Rate) * (1 << 32))
-	for i := 0; i < n; i += 2 {
-		r := d.RNG.Uint64()
-		d.mask[i] = keep
-		if r&0xffffffff < thr {
-			d.mask[i] = 0
-		}
-		if i+1 < n {
-			d.mask[i+1] = keep
-			if r>>32 < thr {
-				d.mask[i+1] = 0
-			}
-		}
-	}
 	d.y.Resize(x.Rows, x.Cols)
-	for i, v := range x.Data {
-		d.y.Data[i] = v * d.mask[i]
-	}
+	d.fwd = dropForward{x: x.Data, y: d.y.Data, mask: d.mask, seed: d.seed,
+		thr: uint64(float64(d.Rate) * (1 << 32)), keep: 1 / (1 - d.Rate)}
+	parallel.For(n, dropBlock, &d.fwd)
 	return &d.y
 }
 
@@ -163,9 +151,8 @@ func (d *Dropout) Backward(dy *Matrix) *Matrix {
 		return dy
 	}
 	d.dx.Resize(dy.Rows, dy.Cols)
-	for i, v := range dy.Data {
-		d.dx.Data[i] = v * d.mask[i]
-	}
+	d.mul = mulMask{in: dy.Data, mask: d.mask, out: d.dx.Data}
+	parallel.For(len(dy.Data), 1, &d.mul)
 	return &d.dx
 }
 

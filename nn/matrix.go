@@ -5,6 +5,7 @@ import (
 	"runtime"
 
 	"github.com/mlptui/mlptui/nn/internal/gemm"
+	"github.com/mlptui/mlptui/nn/internal/parallel"
 )
 
 // Matrix is a dense row-major float32 matrix over one backing slice:
@@ -85,6 +86,7 @@ func SetThreads(n int) {
 		n = runtime.GOMAXPROCS(0)
 	}
 	gemm.SetThreads(n)
+	parallel.SetThreads(n)
 }
 
 // Kernel names the matrix-multiply kernel in use: "avx512", "avx2" or

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/mlptui/mlptui/nn/internal/parallel"
 )
 
 // Activation names accepted in an Arch.
@@ -121,6 +123,7 @@ type MLP struct {
 	acts  []*Activation
 	drops []*Dropout
 	loss  SoftmaxCrossEntropy
+	l2    addScaled
 }
 
 // New returns an MLP with He-normal weights (standard deviation
@@ -175,8 +178,11 @@ func (m *MLP) SetDropout(rate float64) {
 // SeedDropout reseeds every dropout layer's generator from the given words
 // (layer i adds its index), so that a step's masks depend only on them.
 func (m *MLP) SeedDropout(seed ...uint64) {
+	var r RNG
+	r.Seed(seed...)
+	base := r.Uint64()
 	for i, d := range m.drops {
-		d.RNG.Seed(append(seed, uint64(i))...)
+		d.Seed(base, uint64(i))
 	}
 }
 
@@ -211,9 +217,8 @@ func (m *MLP) Backward(dlogits *Matrix) {
 	}
 	if m.L2 != 0 {
 		for _, d := range m.Layers {
-			for i, w := range d.W.Data {
-				d.DW.Data[i] += m.L2 * w
-			}
+			m.l2 = addScaled{g: d.DW.Data, w: d.W.Data, s: m.L2}
+			parallel.For(len(d.W.Data), 1, &m.l2)
 		}
 	}
 }

@@ -3,6 +3,8 @@ package nn
 import (
 	"fmt"
 	"math"
+
+	"github.com/mlptui/mlptui/nn/internal/parallel"
 )
 
 // Optimizer updates parameters from their gradients. It owns its
@@ -42,6 +44,7 @@ type Adam struct {
 
 	t    int64
 	m, v []float32
+	job  adamStep
 }
 
 // NewAdam returns Adam for n parameters with the given learning rate and
@@ -71,16 +74,9 @@ func (a *Adam) Step(params, grads []float32) {
 	step := float32(a.Rate / bc1)
 	invSqrtBC2 := float32(1 / math.Sqrt(bc2))
 	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	c1, c2 := 1-b1, 1-b2
-	eps := float32(a.Eps)
-	m, v := a.m[:len(params)], a.v[:len(params)]
-	grads = grads[:len(params)]
-	for i, g := range grads {
-		mi := b1*m[i] + c1*g
-		vi := b2*v[i] + c2*g*g
-		m[i], v[i] = mi, vi
-		params[i] -= step * mi / (sqrt32(vi)*invSqrtBC2 + eps)
-	}
+	a.job = adamStep{p: params, g: grads, m: a.m, v: a.v, b1: b1, b2: b2, c1: 1 - b1, c2: 1 - b2,
+		step: step, isb2: invSqrtBC2, eps: float32(a.Eps)}
+	parallel.For(len(params), 1, &a.job)
 }
 
 // State returns the step count and copies of m and v.
@@ -116,6 +112,7 @@ type SGD struct {
 
 	t   int64
 	vel []float32
+	job sgdStep
 }
 
 // NewSGD returns SGD for n parameters.
@@ -138,24 +135,8 @@ func (s *SGD) Step(params, grads []float32) {
 		panic(fmt.Sprintf("nn: SGD for %d parameters given %d and %d", len(s.vel), len(params), len(grads)))
 	}
 	s.t++
-	lr, mu := float32(s.Rate), float32(s.Momentum)
-	if mu == 0 {
-		for i, g := range grads {
-			params[i] -= lr * g
-		}
-		return
-	}
-	vel := s.vel[:len(params)]
-	grads = grads[:len(params)]
-	for i, g := range grads {
-		b := mu*vel[i] + g
-		vel[i] = b
-		if s.Nesterov {
-			params[i] -= lr * (g + mu*b)
-		} else {
-			params[i] -= lr * b
-		}
-	}
+	s.job = sgdStep{p: params, g: grads, vel: s.vel, lr: float32(s.Rate), mu: float32(s.Momentum), nesterov: s.Nesterov}
+	parallel.For(len(params), 1, &s.job)
 }
 
 // State returns the step count and a copy of the velocity.
@@ -193,5 +174,3 @@ func checkState(s OptimizerState, name string, n int, tensors ...string) error {
 	}
 	return nil
 }
-
-func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

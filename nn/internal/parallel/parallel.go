@@ -1,0 +1,100 @@
+// Package parallel splits element-wise work over a pool of long-lived
+// goroutines without allocating: a job is any value with a Run(lo, hi)
+// method, and For hands out contiguous ranges of it.
+//
+// Results never depend on the number of threads as long as a job's Run
+// treats each index independently, or (for reductions and random streams)
+// derives its work from fixed-size blocks rather than from the range it is
+// given: see [Blocks].
+package parallel
+
+import (
+	"runtime"
+	"sync"
+	"sync/atomic"
+)
+
+// Job is work over the indices [0, n): Run(lo, hi) does [lo, hi).
+type Job interface {
+	Run(lo, hi int)
+}
+
+// Grain is the least number of indices worth handing to another goroutine;
+// smaller work runs on the caller.
+const Grain = 1 << 14
+
+var threads atomic.Int32
+
+// SetThreads sets how many goroutines (the caller included) share a call;
+// n <= 0 means runtime.GOMAXPROCS(0).
+func SetThreads(n int) {
+	if n <= 0 {
+		n = runtime.GOMAXPROCS(0)
+	}
+	threads.Store(int32(n))
+}
+
+// Threads reports the number of goroutines that share a call.
+func Threads() int {
+	if t := threads.Load(); t > 0 {
+		return int(t)
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
+type task struct {
+	job    Job
+	lo, hi int
+	wg     *sync.WaitGroup
+}
+
+var (
+	startOnce sync.Once
+	tasks     chan task
+	wgPool    = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+)
+
+func start() {
+	tasks = make(chan task, 256)
+	for range max(runtime.NumCPU(), 1) {
+		go func() {
+			for t := range tasks {
+				t.job.Run(t.lo, t.hi)
+				t.wg.Done()
+			}
+		}()
+	}
+}
+
+// For runs job over [0, n), split into up to Threads() contiguous ranges
+// whose bounds are multiples of align (align <= 1: any bounds), and
+// returns when all are done. The caller runs the first range itself.
+func For(n, align int, job Job) {
+	if n <= 0 {
+		return
+	}
+	if align < 1 {
+		align = 1
+	}
+	parts := min(Threads(), (n+Grain-1)/Grain)
+	if parts <= 1 {
+		job.Run(0, n)
+		return
+	}
+	startOnce.Do(start)
+	// Range size rounded up to the alignment.
+	size := (n + parts - 1) / parts
+	size = (size + align - 1) / align * align
+	wg := wgPool.Get().(*sync.WaitGroup)
+	first := min(size, n)
+	for lo := first; lo < n; lo += size {
+		wg.Add(1)
+		tasks <- task{job: job, lo: lo, hi: min(lo+size, n), wg: wg}
+	}
+	job.Run(0, first)
+	wg.Wait()
+	wgPool.Put(wg)
+}
+
+// Blocks returns how many blocks of size b cover n indices.
+func Blocks(n, b int) int { return (n + b - 1) / b }
