@@ -65,6 +65,7 @@ func init() {
 		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs", runRuns},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
+		{"bench", "measure matrix-multiply speed and training-step time on this machine", runBench},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil

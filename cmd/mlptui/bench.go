@@ -1,0 +1,121 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/nn/bench"
+)
+
+// benchReport is what `mlptui bench --json` prints.
+type benchReport struct {
+	Kernel    string          `json:"kernel"`
+	Kernels   []string        `json:"kernels"`
+	Threads   int             `json:"threads"`
+	Products  []bench.Product `json:"products"`
+	TrainStep bench.TrainStep `json:"train_step"`
+}
+
+func runBench(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "bench", "mlptui bench [--json] [--kernel avx512|avx2|generic]\n\nMeasures the matrix products of one training step of a network, beside gonum's\npure-Go Sgemm, and the time of whole training steps. MLPTUI_KERNEL in the\nenvironment forces a kernel too.")
+	jsonOut := fs.Bool("json", false, "print one JSON object")
+	kernel := fs.String("kernel", "", "force the multiply's kernel: avx512, avx2 or generic (default: the best this CPU has)")
+	network := fs.String("network", "3072-4000-1000-4000-10", "layer widths, input first")
+	batches := fs.String("batch", "256,1024", "batch sizes of the products")
+	stepBatch := fs.Int("step-batch", 1024, "batch size of the timed training steps")
+	steps := fs.Int("steps", 5, "training steps to time")
+	threads := fs.Int("threads", 0, "threads (0: all cores)")
+	noGonum := fs.Bool("no-gonum", false, "skip gonum's multiply (it is slow)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	var sizes []int
+	for _, s := range strings.Split(*network, "-") {
+		n, err := strconv.Atoi(s)
+		if err != nil || n <= 0 || n > 1<<16 {
+			return usagef("--network %s: want layer widths like 3072-4000-1000-4000-10", *network)
+		}
+		sizes = append(sizes, n)
+	}
+	if len(sizes) < 2 {
+		return usagef("--network %s: want at least an input and an output width", *network)
+	}
+	var bs []int
+	for _, s := range strings.Split(*batches, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n <= 0 || n > 1<<16 {
+			return usagef("--batch %s: want batch sizes like 256,1024", *batches)
+		}
+		bs = append(bs, n)
+	}
+	if *stepBatch <= 0 || *stepBatch > 1<<16 || *steps <= 0 || *steps > 1000 {
+		return usagef("--step-batch %d --steps %d: want positive sizes", *stepBatch, *steps)
+	}
+	if *kernel != "" {
+		if err := bench.SetKernel(*kernel); err != nil {
+			return usagef("--kernel %s: %v", *kernel, err)
+		}
+	}
+	nn.SetThreads(*threads)
+	r := benchReport{Kernel: bench.Kernel(), Kernels: bench.Kernels(), Threads: bench.Threads()}
+	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	for _, b := range bs {
+		for _, prod := range bench.Products(sizes, b) {
+			if p.tty {
+				p.clearLive()
+				fmt.Fprintf(e.stderr, "measuring %s at batch %d ...", prod.Name, b)
+				p.live = true
+			}
+			if err := bench.Measure(ctx, &prod, !*noGonum); err != nil {
+				return interruptedOr(ctx, err)
+			}
+			r.Products = append(r.Products, prod)
+		}
+	}
+	if p.tty {
+		p.clearLive()
+		fmt.Fprintf(e.stderr, "timing %d training steps ...", *steps)
+		p.live = true
+	}
+	r.TrainStep, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
+	p.clearLive()
+	if err != nil {
+		return interruptedOr(ctx, err)
+	}
+	if *jsonOut {
+		return json.NewEncoder(e.stdout).Encode(r)
+	}
+	fmt.Fprintf(e.stdout, "kernel %s (this CPU has: %s), %d threads\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "product\tbatch\tm\tn\tk\top\tGFLOP/s\tgonum\tx gonum\t")
+	for _, pr := range r.Products {
+		op := map[bool]string{false: "N", true: "T"}
+		ratio, gon := "-", "-"
+		if pr.GonumGFLOPS > 0 {
+			gon = fmt.Sprintf("%.1f", pr.GonumGFLOPS)
+			ratio = fmt.Sprintf("%.1f", pr.GFLOPS/pr.GonumGFLOPS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s%s\t%.1f\t%s\t%s\t\n", pr.Name, pr.Batch, pr.M, pr.N, pr.K, op[pr.TransA], op[pr.TransB], pr.GFLOPS, gon, ratio)
+	}
+	tw.Flush()
+	s := r.TrainStep
+	fmt.Fprintf(e.stdout, "\ntraining step %s, batch %d, Adam: %.3f s (fastest of %d; median %.3f s)\n", s.Network, s.Batch, s.Seconds, s.Steps, s.Median)
+	return nil
+}
+
+// interruptedOr turns a cancelled context into errInterrupted.
+func interruptedOr(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return errInterrupted
+	}
+	return err
+}

@@ -1,0 +1,183 @@
+// Package bench measures what decides training speed on this machine: the
+// matrix products of a training step, against gonum's pure-Go Sgemm, and
+// whole training steps. It is what `mlptui bench` prints.
+package bench
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/nn/internal/gemm"
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/gonum"
+)
+
+// Product is one matrix product of a training step: C = op(A)·op(B) with
+// op(A) m×k and op(B) k×n.
+type Product struct {
+	Name   string `json:"name"` // "fc2.forward", "fc2.dW", "fc2.dX"
+	M      int    `json:"m"`
+	N      int    `json:"n"`
+	K      int    `json:"k"`
+	TransA bool   `json:"trans_a"`
+	TransB bool   `json:"trans_b"`
+	Batch  int    `json:"batch"`
+	// Measured rates; 0 when not measured.
+	GFLOPS      float64 `json:"gflops"`
+	GonumGFLOPS float64 `json:"gonum_gflops"`
+}
+
+// Products lists the products of one training step of an MLP with the
+// given layer widths (input first) at a batch size: for each Dense layer
+// the forward product Y = X·W (batch×in · in×out), the weight gradient
+// dW = Xᵀ·dY (in×batch · batch×out) and, except for the first layer, the
+// input gradient dX = dY·Wᵀ (batch×out · out×in).
+func Products(sizes []int, batch int) []Product {
+	var ps []Product
+	for i := 1; i < len(sizes); i++ {
+		in, out := sizes[i-1], sizes[i]
+		name := fmt.Sprintf("fc%d", i)
+		ps = append(ps,
+			Product{Name: name + ".forward", M: batch, N: out, K: in, Batch: batch},
+			Product{Name: name + ".dW", M: in, N: out, K: batch, TransA: true, Batch: batch})
+		if i > 1 {
+			ps = append(ps, Product{Name: name + ".dX", M: batch, N: in, K: out, TransB: true, Batch: batch})
+		}
+	}
+	return ps
+}
+
+// operands allocates A, B and C for a product, filled with small values.
+func operands(p Product) (a, b, c []float32, lda, ldb int) {
+	a = make([]float32, p.M*p.K)
+	b = make([]float32, p.K*p.N)
+	c = make([]float32, p.M*p.N)
+	for i := range a {
+		a[i] = float32(i%17) / 17
+	}
+	for i := range b {
+		b[i] = float32(i%13) / 13
+	}
+	lda, ldb = p.K, p.N
+	if p.TransA {
+		lda = p.M
+	}
+	if p.TransB {
+		ldb = p.K
+	}
+	return a, b, c, lda, ldb
+}
+
+// timeIt runs f once to warm up, then repeatedly for at least budget (and
+// at least min times), and returns the fastest run.
+func timeIt(ctx context.Context, budget time.Duration, minRuns int, f func()) (time.Duration, error) {
+	f()
+	best := time.Duration(1<<63 - 1)
+	start := time.Now()
+	for n := 0; n < minRuns || time.Since(start) < budget; n++ {
+		if err := ctx.Err(); err != nil {
+			return 0, err
+		}
+		t := time.Now()
+		f()
+		best = min(best, time.Since(t))
+	}
+	return best, nil
+}
+
+// Measure sets p.GFLOPS (mlptui's multiply) and, if withGonum, p.GonumGFLOPS
+// (gonum's pure-Go Sgemm on the same operands), each the best of several
+// runs.
+func Measure(ctx context.Context, p *Product, withGonum bool) error {
+	a, b, c, lda, ldb := operands(*p)
+	d, err := timeIt(ctx, 500*time.Millisecond, 3, func() {
+		gemm.Sgemm(p.TransA, p.TransB, p.M, p.N, p.K, 1, a, lda, b, ldb, 0, c, p.N)
+	})
+	if err != nil {
+		return err
+	}
+	p.GFLOPS = gemm.GFLOPS(p.M, p.N, p.K, d.Seconds())
+	if !withGonum {
+		return nil
+	}
+	ta, tb := blas.NoTrans, blas.NoTrans
+	if p.TransA {
+		ta = blas.Trans
+	}
+	if p.TransB {
+		tb = blas.Trans
+	}
+	var impl gonum.Implementation
+	d, err = timeIt(ctx, 0, 1, func() {
+		impl.Sgemm(ta, tb, p.M, p.N, p.K, 1, a, lda, b, ldb, 0, c, p.N)
+	})
+	if err != nil {
+		return err
+	}
+	p.GonumGFLOPS = gemm.GFLOPS(p.M, p.N, p.K, d.Seconds())
+	return nil
+}
+
+// TrainStep is the time of one training step (forward, loss, backward,
+// Adam) of an MLP on synthetic data.
+type TrainStep struct {
+	Network string  `json:"network"`
+	Batch   int     `json:"batch"`
+	Seconds float64 `json:"seconds"` // the fastest of the steps timed
+	Median  float64 `json:"median_seconds"`
+	Steps   int     `json:"steps"`
+}
+
+// MeasureTrainStep times training steps of the network with the given
+// widths (ReLU, dropout 0.1, Adam) at a batch size, after one warm-up step.
+func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int) (TrainStep, error) {
+	arch := nn.Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: nn.ReLU}
+	net, err := nn.New(arch, 1)
+	if err != nil {
+		return TrainStep{}, err
+	}
+	net.SetDropout(0.1)
+	opt := nn.NewAdam(len(net.Params), 1e-4)
+	rng := nn.NewRNG(2)
+	x := nn.NewMatrix(batch, arch.Inputs)
+	for i := range x.Data {
+		x.Data[i] = float32(rng.NormFloat64())
+	}
+	y := make([]int32, batch)
+	for i := range y {
+		y[i] = int32(rng.IntN(arch.Classes))
+	}
+	step := func(i int) {
+		net.SeedDropout(1, uint64(i))
+		net.TrainBatch(x, y)
+		opt.Step(net.Params, net.Grads)
+	}
+	step(0)
+	times := make([]float64, 0, steps)
+	for i := 1; i <= steps; i++ {
+		if err := ctx.Err(); err != nil {
+			return TrainStep{}, err
+		}
+		t := time.Now()
+		step(i)
+		times = append(times, time.Since(t).Seconds())
+	}
+	sort.Float64s(times)
+	return TrainStep{Network: arch.String(), Batch: batch, Seconds: times[0], Median: times[len(times)/2], Steps: steps}, nil
+}
+
+// Kernel names the multiply's kernel in use: "avx512", "avx2" or
+// "generic".
+func Kernel() string { return gemm.Kernel() }
+
+// SetKernel forces a kernel; it fails if the CPU lacks it.
+func SetKernel(name string) error { return gemm.SetKernel(name) }
+
+// Kernels lists the kernels this CPU supports, best first.
+func Kernels() []string { return gemm.Kernels() }
+
+// Threads reports how many threads share a product.
+func Threads() int { return gemm.Threads() }
