@@ -108,10 +108,24 @@ func ReadConfig(dir string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
+	c, err := parseConfig(path, b)
+	if err != nil {
+		return Config{}, err
+	}
+	c.RunsDir = filepath.Dir(filepath.Clean(dir))
+	return c, nil
+}
+
+// parseConfig reads config.json's content: one JSON object whose settings
+// must pass Validate. Errors name the file.
+func parseConfig(path string, b []byte) (Config, error) {
 	var cf configFile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&cf); err != nil {
 		return Config{}, fmt.Errorf("%s: %v", path, err)
+	}
+	if dec.More() {
+		return Config{}, fmt.Errorf("%s: more than one JSON value", path)
 	}
 	if err := cf.Config.Validate(); err != nil {
 		return Config{}, fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "--"))
@@ -119,7 +133,6 @@ func ReadConfig(dir string) (Config, error) {
 	if cf.Config.DataDir == "" {
 		cf.Config.DataDir = DefaultDataDir()
 	}
-	cf.Config.RunsDir = filepath.Dir(filepath.Clean(dir))
 	return cf.Config, nil
 }
 

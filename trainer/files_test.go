@@ -94,3 +94,39 @@ func FuzzParseEvents(f *testing.F) {
 		}
 	})
 }
+
+func TestConfigRefused(t *testing.T) {
+	cases := []struct{ name, text, want string }{
+		{"empty", "", "c.json: EOF"},
+		{"not json", "hello", "c.json: invalid character"},
+		{"array", "[1,2]", "cannot unmarshal array"},
+		{"two objects", `{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2} {}`, "more than one JSON value"},
+		{"no settings", "{}", "c.json: dataset: empty"},
+		{"string for number", `{"dataset":"iris","lr":"fast"}`, "cannot unmarshal string"},
+		{"huge layer", `{"dataset":"iris","hidden":[1000000000],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2}`, "c.json: hidden: layer 1 has 1000000000 units"},
+		{"negative seed", `{"dataset":"iris","seed":-1}`, "cannot unmarshal number -1"},
+		{"bad dropout", `{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2,"dropout":1}`, "c.json: dropout: 1"},
+	}
+	for _, c := range cases {
+		_, err := parseConfig("c.json", []byte(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	good := `{"mlptui_version":"0.1.0","dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2,"future_field":true}`
+	if c, err := parseConfig("c.json", []byte(good)); err != nil || c.LR != 0.1 || c.DataDir == "" {
+		t.Errorf("good config: %+v, %v", c, err)
+	}
+}
+
+func FuzzParseConfig(f *testing.F) {
+	f.Add([]byte(`{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		c, err := parseConfig("c.json", b)
+		if err == nil {
+			if err := c.Validate(); err != nil {
+				t.Fatalf("accepted an invalid config: %v", err)
+			}
+		}
+	})
+}
