@@ -1,0 +1,88 @@
+//go:build linux
+
+package trainer
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+// tmpfs mounts a small RAM file system for the test, or skips when the
+// test may not mount (not root, or in a container that forbids it).
+func tmpfs(t *testing.T, size string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size="+size, "tmpfs", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	return dir
+}
+
+// TestFullDiskKeepsLastGoodFiles trains into a file system too small for
+// a second checkpoint: the run must fail with a message naming the file and
+// the cause, and the model and checkpoint from before must still load.
+func TestFullDiskKeepsLastGoodFiles(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden = []int{1000, 100} // model 0.42 MB, checkpoint 1.3 MB
+	cfg.Epochs = 50
+	cfg.RunsDir = tmpfs(t, "2600k")
+	r, err := Start(context.Background(), cfg, Options{CheckpointEvery: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last Event
+	for e := range r.Events() {
+		last = e
+	}
+	s, err := r.Wait()
+	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), ".safetensors") {
+		t.Fatalf("run on a full disk: %v", err)
+	}
+	if last.Kind != Failed {
+		t.Errorf("last event %s, want failed", last.Kind)
+	}
+	if s == nil {
+		t.Fatal("no summary")
+	}
+	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
+	if err != nil {
+		t.Errorf("the last good model does not load: %v", err)
+	} else if nn.CheckFinite(m.Net.Params) != nil {
+		t.Errorf("the kept model is not finite")
+	}
+	if _, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile)); err != nil {
+		t.Errorf("the last good checkpoint does not load: %v", err)
+	}
+	ents, _ := os.ReadDir(s.Run)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+func TestReadOnlyRunsDirectory(t *testing.T) {
+	dir := tmpfs(t, "1m")
+	if out, err := exec.Command("mount", "-o", "remount,ro", dir).CombinedOutput(); err != nil {
+		t.Skipf("cannot remount read-only: %v %s", err, out)
+	}
+	cfg := smallConfig(t)
+	cfg.RunsDir = filepath.Join(dir, "runs")
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range r.Events() {
+	}
+	if _, err := r.Wait(); err == nil || !strings.Contains(err.Error(), "read-only file system") || !strings.Contains(err.Error(), "runs") {
+		t.Errorf("read-only runs directory: %v", err)
+	}
+}
