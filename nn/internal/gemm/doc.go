@@ -47,8 +47,10 @@
 //     architectures and with the purego build tag.
 //
 // On Zen 4, which executes 512-bit instructions as two 256-bit halves, the
-// avx2 kernel is about as fast as the avx512 one; on Intel CPUs with two
-// 512-bit FMA units avx512 should be up to twice as fast.
+// avx2 kernel reaches about 92% of the avx512 one's peak (205 vs 224 GFLOP/s
+// on two cores); the 14×32, 8×48, 6×64 and embedded-broadcast 12×32 AVX-512
+// tiles (kept for BenchmarkKernelPeak/BenchmarkVariants) measured the same as
+// 12×32 there. Measured results are in BENCHMARKS.md.
 //
 // The best kernel the CPU (and OS) supports is chosen at start-up with
 // golang.org/x/sys/cpu. The environment variable MLPTUI_KERNEL=avx512|avx2|
