@@ -1,0 +1,169 @@
+package trainer
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+// FieldKind says how a setting is edited.
+type FieldKind int
+
+// Field kinds.
+const (
+	TextField   FieldKind = iota // free text: a data set, a name, a path
+	NumberField                  // a number or a list of numbers
+	ChoiceField                  // one of Field.Choices
+	BoolField                    // true or false
+)
+
+// A Field is one setting of Config as the command line and the
+// dashboard's form name it: the flag name, a one-line usage, and how to
+// show it as text and set it from text. Set reports a value that is not
+// even of the right type ("abc" for a number); whether a well-formed value
+// is allowed is for Config.Problems to say, under the same name.
+type Field struct {
+	Name    string
+	Usage   string
+	Kind    FieldKind
+	Choices []string // ChoiceField: the values, in order
+	// Live marks what a running run can change (Run.SetLR, Run.SetDropout);
+	// every other field takes effect only in a new run.
+	Live bool
+	Get  func(*Config) string
+	Set  func(*Config, string) error
+}
+
+// Fields lists the settings of Config in flag order. "preset" sets every
+// hyperparameter from the named preset.
+var Fields = []Field{
+	textField("dataset", "iris, cifar10, a folder of images or a .csv file", func(c *Config) *string { return &c.Dataset }),
+	{Name: "preset", Usage: "named settings; choosing one refills the hyperparameters", Kind: ChoiceField, Choices: PresetNames(),
+		Get: func(c *Config) string { return c.Preset },
+		Set: func(c *Config, v string) error { return c.ApplyPreset(v) }},
+	textField("name", "a name added to the run directory's", func(c *Config) *string { return &c.Name }),
+	{Name: "hidden", Usage: "hidden layer sizes, like 1000,100 (none: no hidden layer)", Kind: NumberField,
+		Get: func(c *Config) string {
+			if len(c.Hidden) == 0 {
+				return "none"
+			}
+			return HiddenString(c.Hidden)
+		},
+		Set: func(c *Config, v string) error {
+			h, err := ParseHidden(v)
+			c.Hidden = h
+			return err
+		}},
+	choiceField("activation", "hidden layers' activation", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation }),
+	floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope }),
+	floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout }),
+	floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 }),
+	choiceField("optimizer", "adam or sgd", []string{"adam", "sgd"}, func(c *Config) *string { return &c.Optimizer }),
+	floatField("lr", "learning rate (the peak under a schedule)", true, func(c *Config) *float64 { return &c.LR }),
+	floatField("momentum", "SGD momentum", false, func(c *Config) *float64 { return &c.Momentum }),
+	boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov }),
+	choiceField("schedule", "learning-rate schedule", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule }),
+	intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch }),
+	intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs }),
+	{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
+		Get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
+		Set: func(c *Config, v string) error {
+			s, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number >= 0", v)
+			}
+			c.Seed = s
+			return nil
+		}},
+	floatField("val-split", "share of the training data held out for validation", false, func(c *Config) *float64 { return &c.ValSplit }),
+	floatField("test-split", "share held out for testing when the data set has no test part", false, func(c *Config) *float64 { return &c.TestSplit }),
+	boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment }),
+	intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize }),
+	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
+	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
+	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),
+	textField("data-dir", "where downloaded data sets are kept", func(c *Config) *string { return &c.DataDir }),
+}
+
+// FieldByName returns the field with that flag name, or nil.
+func FieldByName(name string) *Field {
+	for i := range Fields {
+		if Fields[i].Name == name {
+			return &Fields[i]
+		}
+	}
+	return nil
+}
+
+// ParseHidden reads layer sizes like "1000,100"; "" or "none" means no
+// hidden layer. Whether the sizes are allowed is for Config.Problems.
+func ParseHidden(v string) ([]int, error) {
+	v = strings.TrimSpace(v)
+	if v == "" || v == "none" {
+		return []int{}, nil
+	}
+	var h []int
+	for _, p := range strings.Split(v, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(p))
+		if err != nil {
+			return nil, fmt.Errorf("%q is not a list of layer sizes like 1000,100", v)
+		}
+		h = append(h, n)
+	}
+	return h, nil
+}
+
+func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+func textField(name, usage string, get func(*Config) *string) Field {
+	return Field{Name: name, Usage: usage, Kind: TextField,
+		Get: func(c *Config) string { return *get(c) },
+		Set: func(c *Config, v string) error { *get(c) = v; return nil }}
+}
+
+func choiceField(name, usage string, choices []string, get func(*Config) *string) Field {
+	f := textField(name, usage, get)
+	f.Kind, f.Choices = ChoiceField, choices
+	return f
+}
+
+func floatField(name, usage string, live bool, get func(*Config) *float64) Field {
+	return Field{Name: name, Usage: usage, Kind: NumberField, Live: live,
+		Get: func(c *Config) string { return formatFloat(*get(c)) },
+		Set: func(c *Config, v string) error {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				return fmt.Errorf("%q is not a number", v)
+			}
+			*get(c) = f
+			return nil
+		}}
+}
+
+func intField(name, usage string, get func(*Config) *int) Field {
+	return Field{Name: name, Usage: usage, Kind: NumberField,
+		Get: func(c *Config) string { return strconv.Itoa(*get(c)) },
+		Set: func(c *Config, v string) error {
+			i, err := strconv.Atoi(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%q is not a whole number", v)
+			}
+			*get(c) = i
+			return nil
+		}}
+}
+
+func boolField(name, usage string, get func(*Config) *bool) Field {
+	return Field{Name: name, Usage: usage, Kind: BoolField,
+		Get: func(c *Config) string { return strconv.FormatBool(*get(c)) },
+		Set: func(c *Config, v string) error {
+			b, err := strconv.ParseBool(strings.TrimSpace(v))
+			if err != nil {
+				return fmt.Errorf("%q is not true or false", v)
+			}
+			*get(c) = b
+			return nil
+		}}
+}

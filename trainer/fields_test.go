@@ -1,0 +1,66 @@
+package trainer
+
+import (
+	"slices"
+	"testing"
+)
+
+// Every field reads back what it shows, and its name is the one
+// Config.Problems uses for it.
+func TestFieldsRoundTrip(t *testing.T) {
+	c := Defaults()
+	if err := c.ApplyPreset("iris"); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range Fields {
+		var d Config
+		if err := f.Set(&d, f.Get(&c)); err != nil {
+			t.Errorf("%s: Set(Get()) = %v", f.Name, err)
+			continue
+		}
+		if got, want := f.Get(&d), f.Get(&c); got != want {
+			t.Errorf("%s: reads back %q, want %q", f.Name, got, want)
+		}
+		if f.Kind == ChoiceField && !slices.Contains(f.Choices, f.Get(&c)) {
+			t.Errorf("%s: value %q is not among its choices %v", f.Name, f.Get(&c), f.Choices)
+		}
+	}
+	// A well-formed but disallowed value is Problems' to report, under the
+	// field's own name.
+	bad := map[string]string{"lr": "-1", "dropout": "1", "hidden": "0", "epochs": "0", "activation": "tanh", "preset": "nope"}
+	for name, v := range bad {
+		f := FieldByName(name)
+		if f == nil {
+			t.Fatalf("no field %q", name)
+		}
+		d := Defaults()
+		if err := f.Set(&d, v); err != nil {
+			if name == "preset" {
+				continue // ApplyPreset refuses an unknown name itself
+			}
+			t.Errorf("%s: Set(%q) = %v, want it left to Problems", name, v, err)
+		}
+		found := false
+		for _, p := range d.Problems() {
+			found = found || p.Field == name
+		}
+		if !found {
+			t.Errorf("%s=%s: Problems() does not name the field: %v", name, v, d.Problems())
+		}
+	}
+}
+
+func TestFieldsRefuseMalformed(t *testing.T) {
+	for name, v := range map[string]string{"lr": "fast", "hidden": "10,x", "epochs": "1.5", "seed": "-1", "augment": "maybe"} {
+		d := Defaults()
+		if err := FieldByName(name).Set(&d, v); err == nil {
+			t.Errorf("%s: Set(%q) accepted", name, v)
+		}
+	}
+	if got := FieldByName("hidden").Get(&Config{}); got != "none" {
+		t.Errorf("no hidden layers show as %q, want none", got)
+	}
+	if FieldByName("nope") != nil {
+		t.Error("FieldByName found a field that does not exist")
+	}
+}
