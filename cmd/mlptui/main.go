@@ -4,6 +4,7 @@
 // Usage:
 //
 //	mlptui                    the dashboard, Iris by default
+//	mlptui tui [flags]        the dashboard, its form pre-filled from flags
 //	mlptui train [flags]      headless training
 //	mlptui classify --run DIR [--top K] [--json] INPUT...
 //	mlptui runs [--runs DIR] [--json]
@@ -60,6 +61,7 @@ var commands []command
 
 func init() {
 	commands = []command{
+		{"tui", "the dashboard: set up, watch and steer training (the default command)", runTUI},
 		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
 		{"classify", "classify inputs with a saved run's model", runClassify},
 		{"eval", "measure a run's model on its test set", runEval},
@@ -83,8 +85,11 @@ func main() {
 // run executes one command line and returns the exit code.
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
-		printUsage(e.stderr)
-		return exitUsage
+		if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+			printUsage(e.stderr) // no terminal for the dashboard: say what there is
+			return exitUsage
+		}
+		args = []string{"tui"} // the dashboard, on Iris
 	}
 	name, rest := args[0], args[1:]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {

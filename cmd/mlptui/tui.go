@@ -1,0 +1,46 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+
+	"github.com/mlptui/mlptui/tui"
+)
+
+// watchEpochs is the dashboard's Iris default: the iris preset's network
+// and settings, but long enough to watch it learn, pause and edit it
+// (a few seconds; the preset's 500 epochs take about one).
+const watchEpochs = 3000
+
+func runTUI(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nA flag given after --preset overrides the preset.")
+	var cf configFlags
+	cf.register(fs)
+	samples := fs.Int("samples", 24, "test samples on the predictions screen")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	// A setting the trainer refuses is shown in the form, beside its
+	// field; only text that is not even a value (--lr abc) is a usage
+	// error, reported while parsing.
+	cfg, _ := cf.config()
+	if len(cf.sets) == 0 && cfg.Dataset == "iris" {
+		cfg.Epochs = watchEpochs
+	}
+	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
+		return errors.New("the dashboard needs a terminal; use 'mlptui train' to train without one")
+	}
+	interrupted, err := tui.Run(ctx, tui.Options{Config: cfg, Samples: *samples})
+	if err != nil {
+		return err
+	}
+	if interrupted {
+		return errInterrupted
+	}
+	return nil
+}

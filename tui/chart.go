@@ -1,0 +1,242 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/lipgloss"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/guptarohit/asciigraph"
+)
+
+// curve is a series of points in nondecreasing x order.
+type curve struct {
+	x, y []float64
+}
+
+func (c *curve) add(x, y float64) {
+	c.x = append(c.x, x)
+	c.y = append(c.y, y)
+}
+
+func (c *curve) len() int { return len(c.x) }
+
+// last returns the last point's y, or NaN.
+func (c *curve) last() float64 {
+	if len(c.y) == 0 {
+		return math.NaN()
+	}
+	return c.y[len(c.y)-1]
+}
+
+// resample returns n values for n equal columns of [x0, x1]: the mean of
+// the points in a column, else the straight line between the points on
+// either side, else NaN (before the first point or after the last).
+// Infinite values become NaN: asciigraph cannot draw them.
+func (c *curve) resample(x0, x1 float64, n int) []float64 {
+	out := make([]float64, n)
+	for i := range out {
+		out[i] = math.NaN()
+	}
+	if len(c.x) == 0 || n <= 0 || !(x1 > x0) {
+		return out
+	}
+	dx := (x1 - x0) / float64(n)
+	col := func(x float64) int { return min(n-1, max(0, int((x-x0)/dx))) }
+	sum := make([]float64, n)
+	cnt := make([]int, n)
+	for i, x := range c.x {
+		if y := c.y[i]; !math.IsNaN(y) && !math.IsInf(y, 0) {
+			j := col(x)
+			sum[j] += y
+			cnt[j]++
+		}
+	}
+	for j := range out {
+		if cnt[j] > 0 {
+			out[j] = sum[j] / float64(cnt[j])
+		}
+	}
+	// Fill the gaps between columns that have points.
+	prev := -1
+	for j := range out {
+		if cnt[j] == 0 {
+			continue
+		}
+		if prev >= 0 && j-prev > 1 {
+			a, b := out[prev], out[j]
+			for k := prev + 1; k < j; k++ {
+				out[k] = a + (b-a)*float64(k-prev)/float64(j-prev)
+			}
+		}
+		prev = j
+	}
+	return out
+}
+
+// series is a named curve of a chart.
+type series struct {
+	name string
+	c    *curve
+}
+
+// chart draws curves over x in [x0, x1] with asciigraph: a title line
+// with a legend, the plot, and a line naming the x axis.
+type chart struct {
+	title  string
+	series []series
+	x0, x1 float64
+	// xLabel names an x value on the axis line ("epoch 12").
+	xLabel func(x float64) string
+}
+
+// yLabelWidth is the width of the value labels left of the plot;
+// asciigraph adds the axis and one space, so a plot of n columns is
+// n+chartPad cells wide.
+const (
+	yLabelWidth = 6
+	chartPad    = yLabelWidth + 2
+)
+
+// markers tell curves apart without colour.
+var markers = []string{"", "•", "×", "+", "o", "#"}
+
+// yLabel formats a value for the y axis in exactly yLabelWidth cells.
+func yLabel(v float64) string {
+	a := math.Abs(v)
+	var s string
+	switch {
+	case a >= 1e5:
+		s = fmt.Sprintf("%.0e", v)
+	case a >= 100:
+		s = fmt.Sprintf("%.0f", v)
+	case a >= 10:
+		s = fmt.Sprintf("%.1f", v)
+	case a >= 1:
+		s = fmt.Sprintf("%.2f", v)
+	default:
+		s = fmt.Sprintf("%.3f", v)
+	}
+	if len(s) > yLabelWidth {
+		s = s[:yLabelWidth]
+	}
+	return fmt.Sprintf("%*s", yLabelWidth, s)
+}
+
+// legendStyle styles the i-th curve's name like its line.
+func legendStyle(st *styles, i int) lipgloss.Style {
+	c := st.curveColor(i)
+	if c == asciigraph.Default {
+		return lipgloss.NewStyle()
+	}
+	return lipgloss.NewStyle().Foreground(lipgloss.Color(strconv.Itoa(int(c))))
+}
+
+// legendMark is the short line drawn before a curve's name.
+func legendMark(st *styles, i int) string {
+	m := "──"
+	if !st.colour() && markers[i%len(markers)] != "" {
+		m = strings.Repeat(markers[i%len(markers)], 2)
+	}
+	return legendStyle(st, i).Render(m)
+}
+
+// render draws the chart in exactly h lines of at most w cells.
+func (ch chart) render(w, h int, st *styles) string {
+	if h <= 0 || w <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, h)
+	legend := make([]string, 0, len(ch.series))
+	for i, s := range ch.series {
+		legend = append(legend, legendMark(st, i)+" "+s.name)
+	}
+	lines = append(lines, fitLine(st.bold.Render(ch.title)+"  "+strings.Join(legend, "  "), w))
+	plotH := h - 2
+	n := w - chartPad
+	if plotH < 2 || n < 4 {
+		return strings.Join(padLines(lines, h), "\n")
+	}
+	data := make([][]float64, len(ch.series))
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for i, s := range ch.series {
+		data[i] = s.c.resample(ch.x0, ch.x1, n)
+		for _, v := range data[i] {
+			if !math.IsNaN(v) {
+				lo, hi = math.Min(lo, v), math.Max(hi, v)
+			}
+		}
+	}
+	if math.IsInf(lo, 0) {
+		lines = append(lines, st.dim.Render(strings.Repeat(" ", chartPad)+"waiting for the first values…"))
+		return strings.Join(padLines(lines, h), "\n")
+	}
+	if hi-lo < 1e-9*math.Max(1, math.Abs(hi)) {
+		lo, hi = lo-0.5*math.Max(1e-3, math.Abs(lo)*0.01), hi+0.5*math.Max(1e-3, math.Abs(hi)*0.01)
+	}
+	opts := []asciigraph.Option{
+		asciigraph.Width(n), asciigraph.Offset(2), asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
+		asciigraph.YAxisValueFormatter(yLabel),
+	}
+	if st.colour() {
+		colors := make([]asciigraph.AnsiColor, len(data))
+		for i := range colors {
+			colors[i] = st.curveColor(i)
+		}
+		opts = append(opts, asciigraph.SeriesColors(colors...))
+	} else {
+		sets := make([]asciigraph.CharSet, len(data))
+		for i := range sets {
+			if m := markers[i%len(markers)]; m != "" {
+				sets[i] = asciigraph.CreateCharSet(m)
+			}
+		}
+		opts = append(opts, asciigraph.SeriesChars(sets...))
+	}
+	// asciigraph's rows come out one more or less than asked, by rounding:
+	// ask for fewer until the plot fits.
+	var plot []string
+	for ask := plotH - 1; ask >= 1; ask-- {
+		plot = strings.Split(asciigraph.PlotMany(data, append(opts, asciigraph.Height(ask))...), "\n")
+		if len(plot) <= plotH {
+			break
+		}
+	}
+	if len(plot) > plotH {
+		plot = plot[:plotH]
+	}
+	lines = append(lines, padLines(plot, plotH)...)
+	lines = append(lines, ch.axis(n, st))
+	return strings.Join(lines, "\n")
+}
+
+// axis is the line under the plot: the x labels at both ends.
+func (ch chart) axis(n int, st *styles) string {
+	if ch.xLabel == nil {
+		return ""
+	}
+	left, right := ch.xLabel(ch.x0), ch.xLabel(ch.x1)
+	gap := n - len([]rune(left)) - len([]rune(right))
+	if gap < 1 {
+		return strings.Repeat(" ", chartPad) + truncate(right, n)
+	}
+	return st.dim.Render(strings.Repeat(" ", chartPad) + left + strings.Repeat(" ", gap) + right)
+}
+
+// padLines pads a list of lines with empty ones to n.
+func padLines(lines []string, n int) []string {
+	for len(lines) < n {
+		lines = append(lines, "")
+	}
+	return lines
+}
+
+// fitLine cuts a styled line to w cells.
+func fitLine(s string, w int) string {
+	if lipgloss.Width(s) <= w {
+		return s
+	}
+	return ansi.Truncate(s, w, "…")
+}

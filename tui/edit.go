@@ -1,0 +1,143 @@
+package tui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// editModel is the form that changes a live run's learning rate and
+// dropout, checked by the same rule as the setup form (Config.Problems).
+type editModel struct {
+	st     *styles
+	names  []string // the live fields
+	inputs []textinput.Model
+	focus  int
+	errs   []string
+	base   trainer.Config // the settings the edit starts from
+}
+
+// liveFieldNames are the settings a run can change as it trains.
+func liveFieldNames() []string {
+	var n []string
+	for _, f := range trainer.Fields {
+		if f.Live {
+			n = append(n, f.Name)
+		}
+	}
+	return n
+}
+
+// restartFieldNames are the hyperparameters that need a new run.
+func restartFieldNames() []string {
+	var n []string
+	for _, name := range hyperFields {
+		if !trainer.FieldByName(name).Live {
+			n = append(n, name)
+		}
+	}
+	return n
+}
+
+func newEdit(st *styles, base trainer.Config) editModel {
+	m := editModel{st: st, names: liveFieldNames(), base: base}
+	for _, name := range m.names {
+		in := textinput.New()
+		in.Prompt = ""
+		in.CharLimit = 32
+		in.SetValue(trainer.FieldByName(name).Get(&base))
+		in.CursorEnd()
+		m.inputs = append(m.inputs, in)
+	}
+	m.errs = make([]string, len(m.names))
+	m.inputs[0].Focus()
+	return m
+}
+
+// edits returns the values that changed, by field name, and whether all
+// are valid.
+func (m *editModel) edits() (map[string]float64, bool) {
+	c := m.base
+	ok := true
+	for i, name := range m.names {
+		m.errs[i] = ""
+		if err := trainer.FieldByName(name).Set(&c, m.inputs[i].Value()); err != nil {
+			m.errs[i], ok = err.Error(), false
+		}
+	}
+	for _, p := range c.Problems() {
+		for i, name := range m.names {
+			if p.Field == name && m.errs[i] == "" {
+				m.errs[i], ok = p.Problem, false
+			}
+		}
+	}
+	out := map[string]float64{}
+	if c.LR != m.base.LR {
+		out["lr"] = c.LR
+	}
+	if c.Dropout != m.base.Dropout {
+		out["dropout"] = c.Dropout
+	}
+	return out, ok
+}
+
+// Update handles a key. done says the form closes; apply holds the
+// changes to make (nil when cancelled).
+func (m editModel) Update(msg tea.KeyMsg) (_ editModel, done bool, apply map[string]float64) {
+	switch msg.String() {
+	case "esc":
+		return m, true, nil
+	case "enter":
+		e, ok := m.edits()
+		if !ok {
+			return m, false, nil
+		}
+		return m, true, e
+	case "tab", "down", "shift+tab", "up":
+		m.inputs[m.focus].Blur()
+		m.focus = (m.focus + 1) % len(m.inputs)
+		m.inputs[m.focus].Focus()
+		return m, false, nil
+	}
+	m.inputs[m.focus], _ = m.inputs[m.focus].Update(msg)
+	m.edits()
+	return m, false, nil
+}
+
+// View draws the form as a box w cells wide.
+func (m editModel) View(w int, live bool) string {
+	st := m.st
+	var lines []string
+	if live {
+		lines = append(lines, st.bold.Render("Edit the run")+st.dim.Render(": applied from the next step and logged with it"))
+	} else {
+		lines = append(lines, st.bold.Render("Edit")+st.dim.Render(": no run is live; r starts one with these"))
+	}
+	for i, name := range m.names {
+		mark := "  "
+		if i == m.focus {
+			mark = st.focus.Render("› ")
+		}
+		v := m.inputs[i].Value()
+		if i == m.focus {
+			v += "_"
+		}
+		line := mark + padRight(name, 9) + padRight(v, 14)
+		if m.errs[i] != "" {
+			line += st.bad.Render("✗ " + m.errs[i])
+		}
+		lines = append(lines, line)
+	}
+	for i := range lines {
+		lines[i] = fitLine(lines[i], max(16, w-4))
+	}
+	// This one wraps.
+	lines = append(lines, st.dim.Render("Need a restart (change them on the Setup screen, then r): "+strings.Join(restartFieldNames(), ", ")+"."))
+	lines = append(lines, st.dim.Render("enter apply · esc cancel · tab next field"))
+	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Width(max(20, w-2))
+	return box.Render(strings.Join(lines, "\n"))
+}

@@ -1,0 +1,642 @@
+package tui
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// screen is one of the dashboard's screens, in tab order.
+type screen int
+
+const (
+	setupScreen screen = iota
+	trainingScreen
+	predictionsScreen
+	runsScreen
+	numScreens
+)
+
+var screenNames = [numScreens]string{"Setup", "Training", "Predictions", "Runs"}
+
+// overlay is a dialog drawn over the screen, taking the keys.
+type overlay int
+
+const (
+	noOverlay overlay = iota
+	helpOverlay
+	editOverlay
+	quitOverlay
+)
+
+// Options configure the dashboard.
+type Options struct {
+	// Config fills the setup form.
+	Config trainer.Config
+	// Samples is how many test samples the predictions screen shows
+	// (default 24).
+	Samples int
+	// Trainer are the options of the runs the dashboard starts; its
+	// Samples is set from Samples.
+	Trainer trainer.Options
+	// Now is the clock of the dashboard's own log lines (default
+	// time.Now); tests inject one, and a trainer clock in Trainer.Now.
+	Now func() time.Time
+}
+
+// liveRun is the handle of the run under way.
+type liveRun struct {
+	id     int
+	run    *trainer.Run
+	cancel context.CancelFunc
+}
+
+// Model is the dashboard: a bubbletea model with one sub-model per
+// screen. Create it with New; Run runs it on the terminal.
+type Model struct {
+	ctx     context.Context
+	opt     Options
+	now     func() time.Time
+	st      *styles
+	keys    globalKeys
+	width   int
+	height  int
+	screen  screen
+	overlay overlay
+
+	setup setupModel
+	train trainingModel
+	preds predictionsModel
+	runs  runsModel
+	edit  editModel
+
+	reg   *registry
+	live  *liveRun  // nil when no run is going
+	state *runState // what the training and predictions screens show
+	// restart is started when the live run has ended.
+	restart *trainer.Config
+	// quitting: the program ends when the live run has saved.
+	quitting    bool
+	interrupted bool
+	status      string // a passing message for the footer
+	statusBad   bool
+}
+
+// New returns the dashboard for opt. The colours follow lipgloss's
+// profile (lipgloss.SetColorProfile in tests). Runs it starts end with
+// ctx: cancelling it interrupts them (they save) and quits.
+func New(ctx context.Context, opt Options) *Model {
+	if opt.Samples <= 0 {
+		opt.Samples = 24
+	}
+	opt.Trainer.Samples = opt.Samples
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	st := newStyles(lipgloss.ColorProfile())
+	m := &Model{
+		ctx: ctx, opt: opt, now: opt.Now, st: st, keys: newGlobalKeys(), width: 80, height: 24,
+		setup: newSetup(opt.Config, st), train: newTraining(st), preds: newPredictions(st), runs: newRuns(st),
+		reg: newRegistry(),
+	}
+	m.resize()
+	return m
+}
+
+// Interrupted reports whether the dashboard ended by an interrupt
+// (SIGINT, SIGTERM or ctrl+c); its run was saved first.
+func (m *Model) Interrupted() bool { return m.interrupted }
+
+// Init waits for an interrupt.
+func (m *Model) Init() tea.Cmd { return waitInterrupt(m.ctx) }
+
+// resize gives each screen the area between the tab bar and the footer.
+func (m *Model) resize() {
+	w, h := m.width, max(1, m.height-2)
+	m.setup.SetSize(w, h)
+	m.train.SetSize(w, h)
+	m.preds.SetSize(w, h)
+	m.runs.SetSize(w, h)
+}
+
+func (m *Model) setStatus(bad bool, format string, args ...any) {
+	m.status, m.statusBad = fmt.Sprintf(format, args...), bad
+}
+
+// Update handles a message.
+func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		m.width, m.height = msg.Width, msg.Height
+		m.resize()
+		return m, nil
+	case tea.KeyMsg:
+		return m, m.key(msg)
+	case startedMsg:
+		return m, m.started(msg)
+	case eventsMsg:
+		return m, m.events(msg)
+	case historyMsg:
+		if m.live != nil && msg.id == m.live.id && m.state != nil {
+			m.state.setHistory(msg.rows)
+		}
+		return m, nil
+	case runsMsg:
+		m.runs.setRuns(msg.runs, msg.err)
+		return m, nil
+	case inspectMsg:
+		m.inspected(msg)
+		return m, nil
+	case compareMsg:
+		m.runs.compare = msg.c
+		m.status = ""
+		return m, nil
+	case panicMsg:
+		return m, m.panicked(msg)
+	case interruptMsg:
+		m.interrupted = true
+		if m.live == nil {
+			return m, tea.Quit
+		}
+		m.quitting = true // the run sees the same context end and saves
+		m.setStatus(false, "interrupted: saving the run…")
+		return m, nil
+	}
+	return m, nil
+}
+
+// key handles a key press: overlays first, then keys of every screen,
+// then the screen's own.
+func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
+	if key.Matches(msg, m.keys.Interrupt) {
+		return m.interrupt()
+	}
+	if m.quitting {
+		return nil // saving; the program ends when it is done
+	}
+	switch m.overlay {
+	case helpOverlay:
+		m.overlay = noOverlay
+		return nil
+	case quitOverlay:
+		switch msg.String() {
+		case "y", "Y", "enter", "q":
+			m.overlay = noOverlay
+			return m.stopAndQuit()
+		case "n", "N", "esc":
+			m.overlay = noOverlay
+		}
+		return nil
+	case editOverlay:
+		var done bool
+		var apply map[string]float64
+		m.edit, done, apply = m.edit.Update(msg)
+		if done {
+			m.overlay = noOverlay
+			m.applyEdits(apply)
+		}
+		return nil
+	}
+	typing := m.screen == setupScreen && m.setup.typing() || m.screen == runsScreen && m.runs.typing()
+	switch {
+	case key.Matches(msg, m.keys.Next):
+		return m.show((m.screen + 1) % numScreens)
+	case key.Matches(msg, m.keys.Prev):
+		return m.show((m.screen + numScreens - 1) % numScreens)
+	case typing:
+	case key.Matches(msg, m.keys.Help):
+		m.overlay = helpOverlay
+		return nil
+	case key.Matches(msg, m.keys.Quit):
+		if m.live != nil {
+			m.overlay = quitOverlay
+			return nil
+		}
+		return tea.Quit
+	}
+	m.status = ""
+	switch m.screen {
+	case setupScreen:
+		var start bool
+		m.setup, start = m.setup.Update(msg)
+		if start {
+			return m.startFromForm()
+		}
+	case trainingScreen:
+		return m.trainingKey(msg)
+	case predictionsScreen:
+		m.preds = m.preds.Update(msg)
+	case runsScreen:
+		var act *runsAction
+		m.runs, act = m.runs.Update(msg)
+		return m.runsAction(act)
+	}
+	return nil
+}
+
+// show switches to a screen; the runs screen rereads the runs.
+func (m *Model) show(s screen) tea.Cmd {
+	m.screen = s
+	if s == runsScreen {
+		return listRunsCmd(m.runsDir())
+	}
+	return nil
+}
+
+func (m *Model) runsDir() string {
+	c, _ := m.setup.config()
+	if c.RunsDir == "" {
+		return "runs"
+	}
+	return c.RunsDir
+}
+
+func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
+	k := m.train.keys
+	switch {
+	case key.Matches(msg, k.Pause):
+		if m.live == nil {
+			m.setStatus(true, "no run is live")
+			return nil
+		}
+		switch m.state.status {
+		case statePaused:
+			m.live.run.Resume()
+			m.state.status = stateRunning
+		case stateRunning, stateLoading:
+			m.live.run.Pause()
+			m.setStatus(false, "pausing after this step…")
+		}
+	case key.Matches(msg, k.Edit):
+		base := m.setupConfig()
+		if m.state != nil && m.state.info != nil {
+			base = m.state.info.Config
+			base.LR, base.Dropout = m.state.lr, m.state.dropout
+		}
+		m.edit = newEdit(m.st, base)
+		m.overlay = editOverlay
+	case key.Matches(msg, k.Restart):
+		cfg, ok := m.setup.config()
+		if !ok {
+			m.screen = setupScreen
+			m.setup.note, m.setup.bad = "fix the fields marked ✗, then Enter starts", true
+			return nil
+		}
+		if m.live == nil {
+			return m.start(cfg)
+		}
+		m.restart = &cfg
+		m.stopRun("restart: stopping this run first")
+	case key.Matches(msg, k.Stop):
+		if m.live == nil {
+			m.setStatus(true, "no run is live")
+			return nil
+		}
+		m.stopRun("stop: saving the run")
+	}
+	return nil
+}
+
+// setupConfig is the form's configuration, valid or not.
+func (m *Model) setupConfig() trainer.Config {
+	c, _ := m.setup.config()
+	return c
+}
+
+// applyEdits sends live edits to the run and keeps them in the form.
+func (m *Model) applyEdits(e map[string]float64) {
+	if len(e) == 0 {
+		return
+	}
+	lr, dropout := m.setup.field("lr").get(), m.setup.field("dropout").get()
+	if v, ok := e["lr"]; ok {
+		lr = fmt.Sprint(v)
+		if m.live != nil {
+			m.live.run.SetLR(v)
+		}
+	}
+	if v, ok := e["dropout"]; ok {
+		dropout = fmt.Sprint(v)
+		if m.live != nil {
+			m.live.run.SetDropout(v)
+		}
+	}
+	m.setup.setLive(lr, dropout)
+	if m.live != nil {
+		m.setStatus(false, "edit sent: it applies at the next step")
+	} else {
+		m.setStatus(false, "edit kept in the form: r starts a run with it")
+	}
+}
+
+func (m *Model) stopRun(why string) {
+	m.live.run.Stop()
+	m.state.status = stateStopping
+	m.state.logf(m.now(), m.state.last.Step, false, "%s", why)
+}
+
+func (m *Model) stopAndQuit() tea.Cmd {
+	if m.live == nil {
+		return tea.Quit
+	}
+	m.quitting = true
+	m.stopRun("quit: stopping and saving the run")
+	return nil
+}
+
+// interrupt is ctrl+c: the run is interrupted (it saves, without the
+// test evaluation of a stop) and the program ends.
+func (m *Model) interrupt() tea.Cmd {
+	m.interrupted = true
+	if m.live == nil {
+		return tea.Quit
+	}
+	m.quitting = true
+	m.live.cancel()
+	m.state.status = stateStopping
+	m.setStatus(false, "interrupted: saving the run…")
+	return nil
+}
+
+func (m *Model) startFromForm() tea.Cmd {
+	cfg, ok := m.setup.config()
+	if !ok {
+		return nil
+	}
+	if m.live != nil {
+		m.restart = &cfg
+		m.stopRun("restart: stopping this run first")
+		m.screen = trainingScreen
+		return nil
+	}
+	return m.start(cfg)
+}
+
+func (m *Model) start(cfg trainer.Config) tea.Cmd {
+	m.state = newRunState()
+	m.state.logf(m.now(), 0, false, "starting a run on %s", cfg.Dataset)
+	m.preds.reset()
+	m.screen = trainingScreen
+	return startCmd(m.ctx, m.reg, cfg, m.opt.Trainer)
+}
+
+func (m *Model) runsAction(a *runsAction) tea.Cmd {
+	if a == nil {
+		return nil
+	}
+	switch a.kind {
+	case "reload":
+		return listRunsCmd(m.runsDir())
+	case "compare":
+		m.setStatus(false, "reading the runs' metrics…")
+		return compareCmd(a.rows)
+	}
+	if m.live != nil {
+		m.setStatus(true, "a run is live: stop it (s on the Training screen) first")
+		return nil
+	}
+	switch a.kind {
+	case "resume":
+		m.state = newRunState()
+		m.state.logf(m.now(), 0, false, "resuming %s", a.dir)
+		m.preds.reset()
+		m.screen = trainingScreen
+		return resumeCmd(m.ctx, m.reg, a.dir, a.epochs, m.opt.Trainer)
+	case "inspect":
+		m.setStatus(false, "opening %s: loading its data and model…", runName(a.dir))
+		return inspectCmd(m.ctx, a.dir, m.opt.Samples)
+	}
+	return nil
+}
+
+func (m *Model) started(msg startedMsg) tea.Cmd {
+	if msg.err != nil {
+		m.state.status = trainer.StatusFailed
+		m.state.logf(m.now(), 0, true, "could not start: %v", msg.err)
+		m.screen = setupScreen
+		m.setup.note, m.setup.bad = msg.err.Error(), true
+		m.restart = nil
+		if m.quitting {
+			return tea.Quit
+		}
+		return nil
+	}
+	m.live = &liveRun{id: msg.id, run: msg.run, cancel: msg.cancel}
+	if m.quitting { // quit came while the run was starting
+		m.stopRun("quit: stopping and saving the run")
+	}
+	return waitEvents(msg.id, msg.run.Events(), time.Time{})
+}
+
+// events applies a batch of the live run's events, and arms the next
+// wait, or ends the run when its events are over.
+func (m *Model) events(msg eventsMsg) tea.Cmd {
+	if m.live == nil || msg.id != m.live.id {
+		return nil
+	}
+	var cmds []tea.Cmd
+	for _, ev := range msg.events {
+		m.state.apply(ev)
+		switch ev.Kind {
+		case trainer.Started:
+			cfg := ev.Info.Config
+			m.setup.running = &cfg
+			if ev.Info.StartStep > 0 {
+				m.setup.fill(&cfg)
+				m.setup.check()
+				cmds = append(cmds, historyCmd(msg.id, ev.Info.Dir))
+			}
+		case trainer.Failed:
+			if m.state.info == nil { // the data could not be loaded: back to the form
+				m.screen = setupScreen
+				m.setup.note, m.setup.bad = ev.Err.Error(), true
+			}
+		}
+	}
+	if !msg.closed {
+		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.run.Events(), time.Now().Add(frameInterval)))...)
+	}
+	m.live.cancel()
+	m.reg.remove(m.live.id)
+	m.live = nil
+	m.setup.running = nil
+	if m.state.live() { // the channel closed without a last event
+		m.state.status = trainer.StatusFailed
+	}
+	if m.quitting {
+		return tea.Quit
+	}
+	if m.restart != nil {
+		cfg := *m.restart
+		m.restart = nil
+		return m.start(cfg)
+	}
+	if m.screen == runsScreen {
+		cmds = append(cmds, listRunsCmd(m.runsDir()))
+	}
+	return tea.Batch(cmds...)
+}
+
+// inspected shows a saved run on the training and predictions screens.
+func (m *Model) inspected(msg inspectMsg) {
+	if msg.err != nil {
+		m.setStatus(true, "%v", msg.err)
+		return
+	}
+	if m.live != nil {
+		m.setStatus(true, "a run is live: stop it first")
+		return
+	}
+	s := newRunState()
+	s.status = stateSaved
+	if msg.rec.Summary != nil {
+		s.finish(msg.rec.Summary)
+	}
+	info := msg.in.Info
+	s.info = &info
+	s.lr, s.dropout = info.Config.LR, info.Config.Dropout
+	for _, r := range msg.rows {
+		s.addEpoch(r)
+	}
+	s.preds = msg.in.Predictions
+	s.confusion, s.confusionOf, s.testAcc = msg.in.Confusion, "test", msg.in.Accuracy
+	s.logf(m.now(), 0, false, "opened %s (%s)", msg.dir, msg.rec.Status)
+	m.state = s
+	m.preds.reset()
+	m.screen = predictionsScreen
+	m.status = ""
+}
+
+func (m *Model) panicked(msg panicMsg) tea.Cmd {
+	first, _, _ := strings.Cut(msg.err.Error(), "\n")
+	m.setStatus(true, "%s", first)
+	if m.state != nil {
+		m.state.logf(m.now(), m.state.last.Step, true, "%s", first)
+	}
+	if m.live == nil || msg.id != m.live.id {
+		return nil
+	}
+	// The run's events can no longer be read: stop it; it saves, and the
+	// registry waits for it when the program ends.
+	m.live.run.Stop()
+	m.live = nil
+	m.setup.running = nil
+	m.state.status = trainer.StatusFailed
+	if m.quitting {
+		return tea.Quit
+	}
+	return nil
+}
+
+// View draws the dashboard: the tab bar, the screen and a footer.
+func (m *Model) View() string {
+	w, h := m.width, m.height
+	bodyH := max(1, h-2)
+	var body string
+	switch {
+	case m.overlay == helpOverlay:
+		body = m.helpView(w, bodyH)
+	case m.screen == setupScreen:
+		body = m.setup.View()
+	case m.screen == trainingScreen:
+		body = m.train.View(m.state)
+	case m.screen == predictionsScreen:
+		body = m.preds.View(m.state)
+	case m.screen == runsScreen:
+		body = m.runs.View()
+	}
+	lines := strings.Split(body, "\n")
+	switch m.overlay {
+	case editOverlay:
+		lines = overlayBottom(lines, m.edit.View(w, m.live != nil), bodyH)
+	case quitOverlay:
+		box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Render(
+			m.st.bold.Render("A run is training.") + " Stop it, save it and quit? " + m.st.key.Render("y") + "/" + m.st.key.Render("n"))
+		lines = overlayBottom(lines, box, bodyH)
+	}
+	lines = padLines(lines, bodyH)[:bodyH]
+	for i, l := range lines {
+		lines[i] = fitLine(l, w)
+	}
+	return m.tabBar() + "\n" + strings.Join(lines, "\n") + "\n" + m.footer()
+}
+
+// overlayBottom puts a box over the last lines of a screen.
+func overlayBottom(lines []string, box string, h int) []string {
+	b := strings.Split(box, "\n")
+	lines = padLines(lines, h)[:h]
+	keep := max(0, h-len(b))
+	return append(lines[:keep:keep], b...)
+}
+
+// tabBar names the screens, the current one marked, and the run's state.
+func (m *Model) tabBar() string {
+	st := m.st
+	parts := []string{st.title.Render("mlptui")}
+	for i, name := range screenNames {
+		if screen(i) == m.screen {
+			parts = append(parts, st.activeTab.Render("["+name+"]"))
+		} else {
+			parts = append(parts, st.tab.Render(" "+name+" "))
+		}
+	}
+	bar := strings.Join(parts, " ")
+	if m.state != nil {
+		right := stateBadge(st, m.state.status)
+		if gap := m.width - lipgloss.Width(bar) - lipgloss.Width(right); gap >= 2 {
+			bar += strings.Repeat(" ", gap) + right
+		}
+	}
+	return fitLine(bar, m.width)
+}
+
+// footer shows a passing message, or the keys of the screen.
+func (m *Model) footer() string {
+	st := m.st
+	if m.quitting {
+		return fitLine(st.warn.Render("saving the run, then quitting…"), m.width)
+	}
+	if m.status != "" {
+		s := st.dim
+		if m.statusBad {
+			s = st.bad
+		}
+		return fitLine(s.Render(m.status), m.width)
+	}
+	var keys []key.Binding
+	switch m.screen {
+	case setupScreen:
+		keys = []key.Binding{m.setup.keys.Up, m.setup.keys.Choose, m.setup.keys.Start}
+		if !m.setup.typing() {
+			keys = append(keys, m.keys.Quit)
+		}
+	case trainingScreen:
+		t := m.train.keys
+		keys = []key.Binding{t.Pause, t.Edit, t.Restart, t.Stop, m.keys.Quit}
+	case predictionsScreen:
+		keys = []key.Binding{m.preds.keys.Page, m.preds.keys.Confusion, m.keys.Quit}
+	case runsScreen:
+		r := m.runs.keys
+		keys = []key.Binding{r.Select, r.Compare, r.Open, r.Sort, m.keys.Quit}
+	}
+	keys = append(keys, m.keys.Next, m.keys.Help)
+	parts := make([]string, 0, len(keys))
+	for _, k := range keys {
+		h := k.Help()
+		if k.Help().Key == "q" {
+			h.Desc = "quit"
+		}
+		parts = append(parts, st.key.Render(h.Key)+" "+st.dim.Render(h.Desc))
+	}
+	return fitLine(strings.Join(parts, st.faint.Render(" · ")), m.width)
+}
+
+// finite reports whether v is a number to show.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,0 +1,278 @@
+package tui
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// predictionsModel draws test samples with the model's top guesses, and
+// the confusion matrix.
+type predictionsModel struct {
+	st        *styles
+	keys      predictionKeys
+	width     int
+	height    int
+	page      int
+	confusion bool // show the confusion matrix instead of the samples
+	// pictures caches drawn images by sample and scale: they never
+	// change, only the guesses under them do.
+	pictures map[[2]int][]string
+}
+
+func newPredictions(st *styles) predictionsModel {
+	return predictionsModel{st: st, keys: newPredictionKeys(), width: 80, height: 22, pictures: map[[2]int][]string{}}
+}
+
+// SetSize sets the area the screen draws in.
+func (m *predictionsModel) SetSize(w, h int) { m.width, m.height = w, h }
+
+// reset forgets the pictures of another run's samples.
+func (m *predictionsModel) reset() {
+	m.page = 0
+	clear(m.pictures)
+}
+
+// Update pages through the samples and toggles the confusion matrix.
+func (m predictionsModel) Update(msg tea.KeyMsg) predictionsModel {
+	switch {
+	case key.Matches(msg, m.keys.Confusion):
+		m.confusion = !m.confusion
+	case key.Matches(msg, m.keys.Page):
+		if s := msg.String(); s == "left" || s == "h" {
+			m.page--
+		} else {
+			m.page++
+		}
+	}
+	return m
+}
+
+// tile geometry: an image at a scale, or a table row.
+type tileSize struct{ w, h, scale int }
+
+func (m predictionsModel) tileSize(in *trainer.RunInfo, h int) tileSize {
+	if len(in.InputShape) == 3 {
+		iw, ih := in.InputShape[2], in.InputShape[1]
+		for _, scale := range []int{1, 2, 4} {
+			t := tileSize{w: max(iw/scale, 18), h: (ih/scale+1)/2 + 4, scale: scale}
+			if t.h <= h || scale == 4 {
+				return t
+			}
+		}
+	}
+	return tileSize{w: 26, h: 5}
+}
+
+// View draws the screen for a run's state.
+func (m predictionsModel) View(s *runState) string {
+	st, w, h := m.st, m.width, m.height
+	if s == nil || s.info == nil {
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center,
+			st.dim.Render("No predictions yet: they appear when a run starts,\nor open a saved run on the Runs screen (p)."))
+	}
+	conf := confusionView(st, s.info.Classes, s.confusion, s.confusionOf)
+	cw, chh := lipgloss.Width(conf), lipgloss.Height(conf)
+	head := m.headLine(s)
+	body := h - 1
+	if m.confusion || len(s.info.Samples) == 0 {
+		return head + "\n" + conf
+	}
+	ts := m.tileSize(s.info, body)
+	gap := 2
+	cols := max(1, (w+gap)/(ts.w+gap))
+	var tiles string
+	switch {
+	case conf != "" && w-cw-4 >= 2*ts.w+gap && chh <= body: // side by side
+		cols = max(1, (w-cw-4+gap)/(ts.w+gap))
+		tiles = m.grid(s, ts, cols, max(1, body/ts.h))
+		return head + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, tiles, "    ", conf)
+	case conf != "" && body-chh-1 >= ts.h: // samples above the matrix
+		tiles = m.grid(s, ts, cols, max(1, (body-chh-1)/ts.h))
+		return head + "\n" + tiles + "\n\n" + conf
+	}
+	return head + "\n" + m.grid(s, ts, cols, max(1, body/ts.h))
+}
+
+func (m predictionsModel) headLine(s *runState) string {
+	n := len(s.info.Samples)
+	wrong := 0
+	for i, smp := range s.info.Samples {
+		if i < len(s.preds) && argmax(s.preds[i]) != smp.Label {
+			wrong++
+		}
+	}
+	when := "before training"
+	if k := len(s.epochs); k > 0 {
+		when = fmt.Sprintf("after epoch %d", s.epochs[k-1].Epoch)
+	}
+	if s.status == stateSaved || !s.live() && s.confusionOf == "test" {
+		when = "of the saved model"
+	}
+	line := fmt.Sprintf("%d test samples %s: %d wrong", n, when, wrong)
+	if !m.confusion {
+		line += m.st.dim.Render("  (c: confusion matrix, ←/→: page)")
+	} else {
+		line += m.st.dim.Render("  (c: samples)")
+	}
+	return fitLine(line, m.width)
+}
+
+// grid draws one page of sample tiles, cols by rows.
+func (m predictionsModel) grid(s *runState, ts tileSize, cols, rows int) string {
+	per := cols * rows
+	samples := s.info.Samples
+	pages := max(1, (len(samples)+per-1)/per)
+	page := ((m.page % pages) + pages) % pages
+	var out []string
+	for r := range rows {
+		var row []string
+		for c := range cols {
+			i := page*per + r*cols + c
+			if i >= len(samples) {
+				break
+			}
+			row = append(row, lipgloss.NewStyle().Width(ts.w).MarginRight(2).Render(m.tile(s, i, ts)))
+		}
+		if len(row) == 0 {
+			break
+		}
+		out = append(out, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+	}
+	if pages > 1 {
+		out = append(out, m.st.dim.Render(fmt.Sprintf("page %d/%d", page+1, pages)))
+	}
+	return strings.Join(out, "\n")
+}
+
+// tile draws one sample: its picture or feature values, its true class
+// (✓ or ✗ for the top guess) and the three likeliest classes.
+func (m predictionsModel) tile(s *runState, i int, ts tileSize) string {
+	st := m.st
+	smp := s.info.Samples[i]
+	classes := s.info.Classes
+	var lines []string
+	if smp.Pix != nil {
+		k := [2]int{i, ts.scale}
+		pic, ok := m.pictures[k]
+		if !ok {
+			pic = picture(smp.Pix, s.info.InputShape, ts.scale, st.profile)
+			m.pictures[k] = pic
+		}
+		lines = append(lines, pic...)
+	}
+	var p []float32
+	if i < len(s.preds) {
+		p = s.preds[i]
+	}
+	truth := className(classes, smp.Label)
+	mark := st.dim.Render("· " + truth)
+	if p != nil {
+		if argmax(p) == smp.Label {
+			mark = st.good.Render("✓ " + truth)
+		} else {
+			mark = st.bad.Render("✗ " + truth)
+		}
+	}
+	lines = append(lines, fitLine(mark, ts.w))
+	if smp.X != nil {
+		vals := make([]string, len(smp.X))
+		for j, v := range smp.X {
+			vals[j] = fmt.Sprintf("%.3g", v)
+		}
+		lines = append(lines, fitLine(st.dim.Render(strings.Join(vals, " ")), ts.w))
+	}
+	for _, c := range top(p, 3) {
+		line := fmt.Sprintf("%4.0f%% %s", 100*p[c], className(classes, c))
+		if c == smp.Label {
+			line = st.bold.Render(line)
+		}
+		lines = append(lines, fitLine(line, ts.w))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// top returns the indices of the k largest values, largest first.
+func top(p []float32, k int) []int {
+	idx := make([]int, len(p))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
+	return idx[:min(k, len(idx))]
+}
+
+func argmax(p []float32) int {
+	best := -1
+	for i, v := range p {
+		if best < 0 || v > p[best] {
+			best = i
+		}
+	}
+	return best
+}
+
+func className(classes []string, i int) string {
+	if i >= 0 && i < len(classes) {
+		return classes[i]
+	}
+	return fmt.Sprint(i)
+}
+
+// confusionView draws a confusion matrix (rows: true class, columns:
+// predicted) with each class's accuracy; "" without one.
+func confusionView(st *styles, classes []string, conf [][]int, of string) string {
+	if len(conf) == 0 {
+		return ""
+	}
+	most := 0
+	for _, row := range conf {
+		for _, v := range row {
+			most = max(most, v)
+		}
+	}
+	cell := max(3, len(fmt.Sprint(most))+1)
+	nameW := 4
+	for _, c := range classes {
+		nameW = max(nameW, min(12, len([]rune(c))))
+	}
+	idxW := len(fmt.Sprint(len(conf) - 1))
+	lines := []string{st.bold.Render("Confusion matrix ("+of+")") + st.dim.Render("  rows: true, columns: predicted")}
+	var hb strings.Builder
+	hb.WriteString(strings.Repeat(" ", idxW+1+nameW))
+	for j := range conf {
+		fmt.Fprintf(&hb, "%*d", cell, j)
+	}
+	hb.WriteString("    acc")
+	lines = append(lines, st.dim.Render(hb.String()))
+	for i, row := range conf {
+		var b strings.Builder
+		fmt.Fprintf(&b, "%*d %s", idxW, i, padRight(className(classes, i), nameW))
+		total := 0
+		for j, v := range row {
+			total += v
+			s := fmt.Sprintf("%*d", cell, v)
+			switch {
+			case i == j:
+				s = st.good.Render(s)
+			case v == 0:
+				s = st.faint.Render(s)
+			default:
+				s = st.bad.Render(s)
+			}
+			b.WriteString(s)
+		}
+		acc := "      -"
+		if total > 0 {
+			acc = fmt.Sprintf(" %6s", pct(float64(row[i])/float64(total)))
+		}
+		b.WriteString(acc)
+		lines = append(lines, b.String())
+	}
+	return strings.Join(lines, "\n")
+}

@@ -1,0 +1,245 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"time"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// Run states shown in the header, besides the trainer's final statuses
+// (done, stopped, interrupted, diverged, failed).
+const (
+	stateStarting = "starting"
+	stateLoading  = "loading"
+	stateRunning  = "running"
+	statePaused   = "paused"
+	stateStopping = "stopping"
+	stateSaved    = "saved" // a saved run opened from the runs screen
+)
+
+// runState is what the dashboard knows of the run it shows: everything
+// the training and predictions screens draw, built from the run's events
+// by apply. It holds no handle to the run itself.
+type runState struct {
+	status   string
+	loading  string  // the last Loading message
+	loadFrac float64 // share of a download done, or -1
+	info     *trainer.RunInfo
+
+	last      trainer.Event // the last Progress event
+	epochs    []trainer.EpochMetrics
+	trainLoss curve // x: step
+	trainAcc  curve
+	valLoss   curve
+	valAcc    curve
+	lr        float64
+	dropout   float64
+
+	preds       [][]float32 // probabilities of info.Samples
+	confusion   [][]int     // [true][predicted]
+	confusionOf string      // "validation" or "test"
+	testAcc     float64     // NaN until known
+
+	log     []logLine
+	summary *trainer.Summary
+	err     error
+}
+
+// logLine is one line of the event log.
+type logLine struct {
+	time time.Time
+	step int64
+	text string
+	bad  bool // an error or a warning
+}
+
+// maxLog bounds the event log kept in memory.
+const maxLog = 500
+
+func newRunState() *runState {
+	return &runState{status: stateStarting, loadFrac: -1, testAcc: math.NaN(), lr: math.NaN(), dropout: math.NaN()}
+}
+
+func (s *runState) logf(t time.Time, step int64, bad bool, format string, args ...any) {
+	s.log = append(s.log, logLine{time: t, step: step, text: fmt.Sprintf(format, args...), bad: bad})
+	if len(s.log) > maxLog {
+		s.log = append(s.log[:0], s.log[len(s.log)-maxLog:]...)
+	}
+}
+
+// live reports whether the run is still going (events will come).
+func (s *runState) live() bool {
+	switch s.status {
+	case stateStarting, stateLoading, stateRunning, statePaused, stateStopping:
+		return true
+	}
+	return false
+}
+
+// apply updates the state with one event of the run.
+func (s *runState) apply(ev trainer.Event) {
+	switch ev.Kind {
+	case trainer.Loading:
+		s.status = stateLoading
+		s.loading, s.loadFrac = ev.Message, -1
+		if ev.Total > 0 {
+			s.loadFrac = float64(ev.Done) / float64(ev.Total)
+		}
+	case trainer.Started:
+		s.info = ev.Info
+		if s.status != stateStopping {
+			s.status = stateRunning
+		}
+		s.lr, s.dropout = ev.Info.Config.LR, ev.Info.Config.Dropout
+		s.preds = ev.Predictions
+		if ev.Info.StartStep > 0 {
+			s.logf(ev.Time, ev.Step, false, "resumed %s after epoch %d", filepath.Base(ev.Info.Dir), ev.Info.StartEpoch)
+		} else {
+			s.logf(ev.Time, ev.Step, false, "started %s", ev.Info.Dir)
+		}
+	case trainer.Progress:
+		s.last = ev
+		s.trainLoss.add(float64(ev.Step), ev.Loss)
+		s.trainAcc.add(float64(ev.Step), ev.Accuracy)
+	case trainer.EpochEnd:
+		s.addEpoch(*ev.Metrics)
+		if ev.Predictions != nil {
+			s.preds = ev.Predictions
+		}
+	case trainer.EditDone:
+		switch ev.Field {
+		case "lr":
+			s.lr = ev.Value
+		case "dropout":
+			s.dropout = ev.Value
+		}
+		s.logf(ev.Time, ev.Step, false, "edit: %s", ev.Message)
+	case trainer.Paused:
+		if s.status != stateStopping {
+			s.status = statePaused
+		}
+		s.logf(ev.Time, ev.Step, false, "paused at step %d", ev.Step)
+	case trainer.Resumed:
+		if s.status != stateStopping {
+			s.status = stateRunning
+		}
+		s.logf(ev.Time, ev.Step, false, "continued from step %d", ev.Step+1)
+	case trainer.Checkpoint:
+		s.logf(ev.Time, ev.Step, false, "checkpoint saved after epoch %d", ev.Epoch)
+	case trainer.Finished:
+		s.finish(ev.Summary)
+		s.logf(ev.Time, ev.Step, s.status == trainer.StatusDiverged, "%s: %s", s.status, ev.Message)
+		if s.summary != nil && s.summary.TestAccuracy != nil {
+			s.logf(ev.Time, ev.Step, false, "test accuracy %s, saved in %s", pct(*s.summary.TestAccuracy), s.summary.Run)
+		} else if s.summary != nil {
+			s.logf(ev.Time, ev.Step, false, "saved in %s", s.summary.Run)
+		}
+	case trainer.Failed:
+		s.err = ev.Err
+		s.finish(ev.Summary)
+		s.status = trainer.StatusFailed
+		s.logf(ev.Time, ev.Step, true, "failed: %v", ev.Err)
+	}
+}
+
+func (s *runState) finish(sum *trainer.Summary) {
+	s.summary = sum
+	if sum == nil {
+		return
+	}
+	s.status = sum.Status
+	if sum.TestAccuracy != nil {
+		s.testAcc = *sum.TestAccuracy
+	}
+}
+
+// addEpoch records one epoch's metrics: the curves and the validation
+// confusion matrix.
+func (s *runState) addEpoch(m trainer.EpochMetrics) {
+	s.epochs = append(s.epochs, m)
+	x := float64(m.Step)
+	s.trainLoss.add(x, m.TrainLoss)
+	s.trainAcc.add(x, m.TrainAcc)
+	s.valLoss.add(x, m.ValLoss)
+	s.valAcc.add(x, m.ValAcc)
+	if m.Confusion != nil {
+		s.confusion, s.confusionOf = m.Confusion, "validation"
+	}
+}
+
+// setHistory puts the epochs a resumed run did before it was resumed
+// (rows from its metrics.csv) before those its events brought.
+func (s *runState) setHistory(rows []trainer.EpochMetrics) {
+	if s.info == nil {
+		return
+	}
+	later, tl, ta := s.epochs, s.trainLoss, s.trainAcc
+	s.epochs, s.trainLoss, s.trainAcc, s.valLoss, s.valAcc = nil, curve{}, curve{}, curve{}, curve{}
+	for _, m := range rows {
+		if m.Epoch <= s.info.StartEpoch {
+			s.addEpoch(m)
+		}
+	}
+	for _, m := range later {
+		s.epochs = append(s.epochs, m)
+		s.valLoss.add(float64(m.Step), m.ValLoss)
+		s.valAcc.add(float64(m.Step), m.ValAcc)
+	}
+	s.trainLoss.x, s.trainLoss.y = append(s.trainLoss.x, tl.x...), append(s.trainLoss.y, tl.y...)
+	s.trainAcc.x, s.trainAcc.y = append(s.trainAcc.x, ta.x...), append(s.trainAcc.y, ta.y...)
+}
+
+// best returns the best value of a metric over the epochs and its epoch:
+// the lowest for a loss, the highest for an accuracy. ok is false before
+// any finite value.
+func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v float64, epoch int, ok bool) {
+	for i := range s.epochs {
+		x := get(&s.epochs[i])
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			continue
+		}
+		if !ok || lower && x < v || !lower && x > v {
+			v, epoch, ok = x, s.epochs[i].Epoch, true
+		}
+	}
+	return v, epoch, ok
+}
+
+// totalSteps is the number of steps the run will take when it ends, or
+// what is known so far.
+func (s *runState) totalSteps() float64 {
+	if s.info != nil && s.info.Batches > 0 {
+		return float64(s.info.Config.Epochs) * float64(s.info.Batches)
+	}
+	return math.Max(1, s.trainLoss.lastX())
+}
+
+// stepsPerEpoch is the number of steps in an epoch, or 1 if unknown.
+func (s *runState) stepsPerEpoch() float64 {
+	if s.info != nil && s.info.Batches > 0 {
+		return float64(s.info.Batches)
+	}
+	return 1
+}
+
+func (c *curve) lastX() float64 {
+	if len(c.x) == 0 {
+		return 0
+	}
+	return c.x[len(c.x)-1]
+}
+
+// eta is the training time left, in seconds, from the training
+// throughput alone: samples left over samples per second.
+func (s *runState) eta() float64 {
+	if s.info == nil || s.last.SamplesPerSec <= 0 || s.last.Batches == 0 {
+		return math.NaN()
+	}
+	n := float64(s.info.Train)
+	frac := float64(s.last.Batch) / float64(s.last.Batches)
+	left := float64(s.info.Config.Epochs-s.last.Epoch)*n + (1-frac)*n
+	return math.Max(0, left) / s.last.SamplesPerSec
+}

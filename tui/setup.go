@@ -1,0 +1,402 @@
+package tui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/key"
+	"github.com/charmbracelet/bubbles/textinput"
+	tea "github.com/charmbracelet/bubbletea"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// hyperFields are the fields a preset sets.
+var hyperFields = []string{"hidden", "activation", "leaky-slope", "dropout", "l2", "optimizer", "lr",
+	"momentum", "nesterov", "schedule", "batch", "epochs", "augment"}
+
+// formField is one line of the setup form.
+type formField struct {
+	def   *trainer.Field
+	input textinput.Model // text and number fields
+	value string          // choice and bool fields
+	err   string          // what is wrong with the value, if anything
+}
+
+func (f *formField) get() string {
+	if f.def.Kind == trainer.ChoiceField || f.def.Kind == trainer.BoolField {
+		return f.value
+	}
+	return f.input.Value()
+}
+
+func (f *formField) set(v string) {
+	if f.def.Kind == trainer.ChoiceField || f.def.Kind == trainer.BoolField {
+		f.value = v
+		return
+	}
+	f.input.SetValue(v)
+	f.input.CursorEnd()
+}
+
+// typing reports whether the field takes every printable key (so q and ?
+// are letters there, not commands).
+func (f *formField) typing() bool { return f.def.Kind == trainer.TextField }
+
+// numberRune reports whether r can be part of a number field: digits,
+// signs, exponents, list commas, and "none" for no hidden layer.
+func numberRune(r rune) bool {
+	return r >= '0' && r <= '9' || strings.ContainsRune(".,+-eEnoN", r)
+}
+
+// setupModel is the form that sets up a run: every field of
+// trainer.Fields, checked as it changes by Config.Problems.
+type setupModel struct {
+	st     *styles
+	keys   setupKeys
+	fields []formField
+	focus  int
+	offset int // first field shown when the form scrolls
+	width  int
+	height int
+	note   string // the last thing to tell: a preset's description, why a start failed
+	bad    bool   // note is an error
+	// running holds the settings of the run under way, if one is live:
+	// fields that differ from it say whether they apply live or need a
+	// restart.
+	running *trainer.Config
+}
+
+func newSetup(cfg trainer.Config, st *styles) setupModel {
+	m := setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
+	for i := range trainer.Fields {
+		f := formField{def: &trainer.Fields[i]}
+		if f.def.Kind == trainer.TextField || f.def.Kind == trainer.NumberField {
+			f.input = textinput.New()
+			f.input.Prompt = ""
+			f.input.CharLimit = 4096
+			f.input.KeyMap.Paste.SetEnabled(false)
+			f.input.KeyMap.AcceptSuggestion.SetEnabled(false)
+			f.input.KeyMap.NextSuggestion.SetEnabled(false)
+			f.input.KeyMap.PrevSuggestion.SetEnabled(false)
+		}
+		m.fields = append(m.fields, f)
+	}
+	m.fill(&cfg)
+	m.setFocus(0)
+	m.check()
+	if p, ok := trainer.Presets[cfg.Preset]; ok {
+		m.note = "preset " + p.Name + ": " + p.Description
+	}
+	return m
+}
+
+// SetSize sets the area the form draws in.
+func (m *setupModel) SetSize(w, h int) {
+	m.width, m.height = w, h
+	m.scroll()
+}
+
+// rows is the number of fields shown at once.
+func (m *setupModel) rows() int { return max(1, m.height-4) }
+
+// scroll keeps the focused field in view.
+func (m *setupModel) scroll() {
+	rows := m.rows()
+	if m.focus < m.offset {
+		m.offset = m.focus
+	}
+	if m.focus >= m.offset+rows {
+		m.offset = m.focus - rows + 1
+	}
+	m.offset = max(0, min(m.offset, len(m.fields)-rows))
+}
+
+// fill sets every field from c.
+func (m *setupModel) fill(c *trainer.Config) {
+	for i := range m.fields {
+		m.fields[i].set(m.fields[i].def.Get(c))
+	}
+}
+
+func (m *setupModel) field(name string) *formField {
+	for i := range m.fields {
+		if m.fields[i].def.Name == name {
+			return &m.fields[i]
+		}
+	}
+	return nil
+}
+
+func (m *setupModel) setFocus(i int) {
+	i = max(0, min(len(m.fields)-1, i))
+	if f := &m.fields[m.focus]; f.def.Kind == trainer.TextField || f.def.Kind == trainer.NumberField {
+		f.input.Blur()
+	}
+	m.focus = i
+	if f := &m.fields[i]; f.def.Kind == trainer.TextField || f.def.Kind == trainer.NumberField {
+		f.input.Focus()
+	}
+	m.scroll()
+}
+
+// parse builds the configuration the form shows, noting on each field
+// what is wrong with it: its text first, then Config.Problems.
+func (m *setupModel) parse() (trainer.Config, int) {
+	var c trainer.Config
+	bad := 0
+	for i := range m.fields {
+		f := &m.fields[i]
+		f.err = ""
+		if f.def.Name == "preset" {
+			c.Preset = f.get() // applying it would overwrite the other fields
+			continue
+		}
+		if err := f.def.Set(&c, f.get()); err != nil {
+			f.err = err.Error()
+			bad++
+		}
+	}
+	for _, p := range c.Problems() {
+		if f := m.field(p.Field); f != nil && f.err == "" {
+			f.err = p.Problem
+			bad++
+		}
+	}
+	return c, bad
+}
+
+// check re-validates the form and returns the number of bad fields.
+func (m *setupModel) check() int {
+	_, bad := m.parse()
+	return bad
+}
+
+// config returns the form's configuration, and whether it is valid.
+func (m *setupModel) config() (trainer.Config, bool) {
+	c, bad := m.parse()
+	return c, bad == 0
+}
+
+// edited reports whether a hyperparameter differs from what the preset
+// sets.
+func (m *setupModel) edited() bool {
+	c, _ := m.parse()
+	p := c
+	if p.ApplyPreset(c.Preset) != nil {
+		return true
+	}
+	for _, name := range hyperFields {
+		f := trainer.FieldByName(name)
+		if f.Get(&c) != f.Get(&p) {
+			return true
+		}
+	}
+	return false
+}
+
+// applyPreset refills the hyperparameters from a preset.
+func (m *setupModel) applyPreset(name string) {
+	c, _ := m.parse()
+	if err := c.ApplyPreset(name); err != nil {
+		m.note, m.bad = err.Error(), true
+		return
+	}
+	m.fill(&c)
+	m.note, m.bad = "preset "+name+": "+trainer.Presets[name].Description, false
+}
+
+// setLive shows edits made on the training screen in the form, so that
+// a restart keeps them.
+func (m *setupModel) setLive(lr, dropout string) {
+	m.field("lr").set(lr)
+	m.field("dropout").set(dropout)
+	m.check()
+}
+
+// typing reports whether the focused field takes every printable key.
+func (m *setupModel) typing() bool { return m.fields[m.focus].typing() }
+
+// Update handles a key; start is true when Enter asks to start a valid
+// configuration.
+func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
+	f := &m.fields[m.focus]
+	switch {
+	case key.Matches(msg, m.keys.Up):
+		m.setFocus(m.focus - 1)
+		return m, false
+	case key.Matches(msg, m.keys.Down):
+		m.setFocus(m.focus + 1)
+		return m, false
+	case key.Matches(msg, m.keys.Start):
+		if _, ok := m.config(); ok {
+			return m, true
+		}
+		for i := range m.fields {
+			if m.fields[i].err != "" {
+				m.setFocus(i)
+				break
+			}
+		}
+		m.note, m.bad = "fix the fields marked ✗ first", true
+		return m, false
+	}
+	switch f.def.Kind {
+	case trainer.ChoiceField, trainer.BoolField:
+		if key.Matches(msg, m.keys.Choose) || msg.String() == " " {
+			choices := f.def.Choices
+			if f.def.Kind == trainer.BoolField {
+				choices = []string{"false", "true"}
+			}
+			i := slices.Index(choices, f.value)
+			if msg.String() == "left" {
+				i--
+			} else {
+				i++
+			}
+			v := choices[(i+len(choices))%len(choices)]
+			if f.def.Name == "preset" {
+				m.applyPreset(v)
+			}
+			f.set(v)
+		}
+	default:
+		if msg.Type == tea.KeyRunes && f.def.Kind == trainer.NumberField && !msg.Paste {
+			for _, r := range msg.Runes {
+				if !numberRune(r) {
+					return m, false
+				}
+			}
+		}
+		if f.def.Name != "dataset" {
+			f.input, _ = f.input.Update(msg)
+			break
+		}
+		// The preset follows the data set while no hyperparameter has been
+		// changed by hand.
+		old := f.get()
+		follow := !m.edited() && m.field("preset").get() == trainer.DefaultPreset(old)
+		f.input, _ = f.input.Update(msg)
+		if now := f.get(); now != old && follow {
+			if p := trainer.DefaultPreset(now); p != m.field("preset").get() {
+				m.applyPreset(p)
+				m.field("preset").set(p)
+			}
+		}
+	}
+	m.check()
+	return m, false
+}
+
+// View draws the form.
+func (m setupModel) View() string {
+	st := m.st
+	w, h := m.width, m.height
+	var lines []string
+	head := "New run: edit the settings, Enter starts."
+	if m.running != nil {
+		head = "A run is live: lr and dropout change it now (e); other fields need a restart (r)."
+	}
+	lines = append(lines, fitLine(st.bold.Render(head), w))
+	noteStyle := st.dim
+	if m.bad {
+		noteStyle = st.bad
+	}
+	lines = append(lines, fitLine(noteStyle.Render(m.note), w))
+	rows := m.rows()
+	const labelW = 12
+	valueW := min(34, max(8, w-labelW-4-20))
+	for i := m.offset; i < min(len(m.fields), m.offset+rows); i++ {
+		lines = append(lines, fitLine(m.fieldLine(i, labelW, valueW), w))
+	}
+	for len(lines) < h-2 {
+		lines = append(lines, "")
+	}
+	f := &m.fields[m.focus]
+	usage := f.def.Name + ": " + f.def.Usage
+	if f.def.Kind == trainer.ChoiceField || f.def.Kind == trainer.BoolField {
+		usage += "  (←/→ to choose)"
+	}
+	lines = append(lines, fitLine(st.dim.Render(usage), w))
+	bad := 0
+	for i := range m.fields {
+		if m.fields[i].err != "" {
+			bad++
+		}
+	}
+	status := st.good.Render("ready: Enter starts")
+	if bad > 0 {
+		status = st.bad.Render(fmt.Sprintf("%d field(s) to fix", bad))
+	}
+	if len(m.fields) > rows {
+		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", m.offset+1, min(len(m.fields), m.offset+rows), len(m.fields)))
+	}
+	lines = append(lines, fitLine(status, w))
+	return strings.Join(lines[:min(len(lines), h)], "\n")
+}
+
+// fieldLine draws one field: a focus mark, the name, the value and what
+// is wrong with it or whether it needs a restart.
+func (m setupModel) fieldLine(i, labelW, valueW int) string {
+	st := m.st
+	f := &m.fields[i]
+	focused := i == m.focus
+	mark, label := "  ", padRight(f.def.Name, labelW)
+	if focused {
+		mark, label = st.focus.Render("› "), st.focus.Render(label)
+	}
+	var value string
+	switch f.def.Kind {
+	case trainer.ChoiceField, trainer.BoolField:
+		value = padRight("‹ "+f.value+" ›", valueW)
+		if !focused {
+			value = padRight("  "+f.value, valueW)
+		}
+	default:
+		value = m.inputView(f, focused, valueW)
+	}
+	line := mark + label + " " + value
+	switch {
+	case f.err != "":
+		line += " " + st.bad.Render("✗ "+f.err)
+	case m.running != nil && f.def.Name != "preset":
+		if run := f.def.Get(m.running); run != f.get() {
+			if f.def.Live {
+				line += " " + st.good.Render("live: e applies it now (run has "+run+")")
+			} else {
+				line += " " + st.warn.Render("restart (r) to use (run has "+run+")")
+			}
+		}
+	}
+	return line
+}
+
+// inputView draws a text field's value in w cells, with the cursor when
+// focused, scrolled to keep the cursor in view.
+func (m setupModel) inputView(f *formField, focused bool, w int) string {
+	r := []rune(f.input.Value())
+	if !focused {
+		return padRight(string(r), w)
+	}
+	pos := min(f.input.Position(), len(r))
+	start := max(0, pos-w+2)
+	r = r[start:]
+	pos -= start
+	if len(r) > w-1 {
+		r = r[:w-1]
+	}
+	before, at, after := string(r[:min(pos, len(r))]), " ", ""
+	if pos < len(r) {
+		at, after = string(r[pos]), string(r[pos+1:])
+	}
+	cur := m.st.cursor.Render(at)
+	if !m.st.colour() {
+		cur = "_"
+		if at != " " {
+			cur = "|" + at
+		}
+	}
+	text := before + cur + after
+	return text + strings.Repeat(" ", max(0, w-lipgloss.Width(text)))
+}

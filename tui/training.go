@@ -1,0 +1,223 @@
+package tui
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/charmbracelet/bubbles/progress"
+	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// trainingModel draws the training screen: a header, the loss and
+// accuracy charts, the epoch's progress and the event log. Its keys act
+// on the run, so the dashboard handles them.
+type trainingModel struct {
+	st     *styles
+	keys   trainingKeys
+	bar    progress.Model
+	width  int
+	height int
+}
+
+func newTraining(st *styles) trainingModel {
+	bar := progress.New(progress.WithSolidFill("39"), progress.WithColorProfile(st.profile), progress.WithoutPercentage())
+	bar.EmptyColor = "238"
+	return trainingModel{st: st, keys: newTrainingKeys(), bar: bar, width: 80, height: 22}
+}
+
+// SetSize sets the area the screen draws in.
+func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
+
+// stateBadge is the run's state as a coloured word with a symbol.
+func stateBadge(st *styles, s string) string {
+	switch s {
+	case stateRunning:
+		return st.good.Render("● running")
+	case statePaused:
+		return st.warn.Render("‖ paused")
+	case stateStopping:
+		return st.warn.Render("■ stopping, saving…")
+	case stateLoading, stateStarting:
+		return st.dim.Render("… " + s)
+	case trainer.StatusDone:
+		return st.good.Render("✓ done")
+	case trainer.StatusStopped, trainer.StatusInterrupted, stateSaved:
+		return st.accent.Render("■ " + s)
+	case trainer.StatusDiverged, trainer.StatusFailed, "crashed", "damaged":
+		return st.bad.Render("✗ " + s)
+	}
+	return s
+}
+
+// header is the run's identity and state in one line.
+func header(st *styles, s *runState, w int) string {
+	if s.info == nil {
+		return fitLine(stateBadge(st, s.status), w)
+	}
+	in := s.info
+	parts := []string{
+		st.bold.Render(trainer.DatasetName(in.Config.Dataset)),
+		in.Arch,
+		thousands(float64(in.Params)) + " params",
+		stateBadge(st, s.status),
+	}
+	if n := len(s.epochs); n > 0 || s.last.Epoch > 0 {
+		ep := max(s.last.Epoch, len(s.epochs))
+		if s.live() && s.last.Epoch > 0 {
+			ep = s.last.Epoch
+		}
+		parts = append(parts, fmt.Sprintf("epoch %d/%d", ep, in.Config.Epochs))
+	}
+	if !math.IsNaN(s.lr) {
+		parts = append(parts, "lr "+fmt.Sprint(s.lr), "dropout "+fmt.Sprint(s.dropout))
+	}
+	return fitLine(strings.Join(parts, st.faint.Render(" · ")), w)
+}
+
+// View draws the screen for a run's state (nil: no run yet).
+func (m trainingModel) View(s *runState) string {
+	st, w, h := m.st, m.width, m.height
+	if s == nil {
+		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.dim.Render(
+			"No run yet.\nSet one up on the Setup screen and press Enter,\nor open a saved run on the Runs screen (tab)."))
+	}
+	out := []string{header(st, s, w)}
+	logN := max(2, min(10, (h-16)/4+2))
+	if h < 12 || w < 40 {
+		logN = max(0, h-4)
+	}
+	chartH := h - 2 - logN
+	if s.status == stateLoading || s.status == stateStarting {
+		out = append(out, m.loadingView(s, w, chartH))
+	} else if chartH >= 6 && w >= 40 {
+		out = append(out, m.charts(s, w, chartH))
+	} else {
+		out = append(out, m.stats(s, w))
+	}
+	out = append(out, m.progressLine(s, w))
+	out = append(out, logView(st, s.log, w, logN))
+	return lipgloss.NewStyle().MaxWidth(w).MaxHeight(h).Render(strings.Join(out, "\n"))
+}
+
+func (m trainingModel) loadingView(s *runState, w, h int) string {
+	lines := []string{"", m.st.dim.Render(fitLine(s.loading, w))}
+	if s.loadFrac >= 0 {
+		m.bar.Width = min(60, w)
+		lines = append(lines, m.bar.ViewAs(s.loadFrac)+fmt.Sprintf(" %3.0f%%", 100*s.loadFrac))
+	}
+	return strings.Join(padLines(lines, h), "\n")
+}
+
+// charts draws loss and accuracy side by side, or one above the other on
+// a narrow terminal, each with its last and best values under it.
+func (m trainingModel) charts(s *runState, w, h int) string {
+	x1 := s.totalSteps()
+	per := s.stepsPerEpoch()
+	xLabel := func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x/per)) }
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel,
+		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel,
+		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
+	lossStat := m.statLine(s, "loss", true)
+	accStat := m.statLine(s, "acc", false)
+	if w >= 70 {
+		cw := (w - 2) / 2
+		left := loss.render(cw, h-1, m.st) + "\n" + fitLine(lossStat, cw)
+		right := acc.render(cw, h-1, m.st) + "\n" + fitLine(accStat, cw)
+		return lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(cw+2).Render(left), lipgloss.NewStyle().Width(cw).Render(right))
+	}
+	ch := h / 2
+	return strings.Join([]string{
+		loss.render(w, ch-1, m.st), fitLine(lossStat, w),
+		acc.render(w, h-ch-1, m.st), fitLine(accStat, w),
+	}, "\n")
+}
+
+// statLine is a metric's last train and validation values and the best
+// validation value with its epoch.
+func (m trainingModel) statLine(s *runState, metric string, lower bool) string {
+	st := m.st
+	var train, val float64
+	var get func(*trainer.EpochMetrics) float64
+	if metric == "loss" {
+		train, val = s.trainLoss.last(), s.valLoss.last()
+		get = func(e *trainer.EpochMetrics) float64 { return e.ValLoss }
+	} else {
+		train, val = s.trainAcc.last(), s.valAcc.last()
+		get = func(e *trainer.EpochMetrics) float64 { return e.ValAcc }
+	}
+	f := num
+	if !lower {
+		f = pct
+	}
+	line := st.train.Render("train "+f(train)) + "  " + st.val.Render("val "+f(val))
+	if v, ep, ok := s.best(get, lower); ok {
+		line += st.dim.Render(fmt.Sprintf("  best val %s @ epoch %d", f(v), ep))
+	}
+	return line
+}
+
+// stats is the metrics as text, for a terminal too small for charts.
+func (m trainingModel) stats(s *runState, w int) string {
+	return fitLine("loss  "+m.statLine(s, "loss", true), w) + "\n" + fitLine("acc   "+m.statLine(s, "acc", false), w)
+}
+
+// progressLine is the epoch's progress bar, throughput and time left.
+func (m trainingModel) progressLine(s *runState, w int) string {
+	st := m.st
+	if s.info == nil {
+		return ""
+	}
+	ev := s.last
+	frac := 0.0
+	if ev.Batches > 0 {
+		frac = float64(ev.Batch) / float64(ev.Batches)
+	}
+	ep := ev.Epoch
+	if !s.live() {
+		ep, frac = len(s.epochs), 1
+		if s.summary != nil {
+			ep = s.summary.Epochs
+		}
+	}
+	left := fmt.Sprintf("epoch %d/%d ", max(ep, 1), s.info.Config.Epochs)
+	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, thousands(ev.SamplesPerSec))
+	if s.live() {
+		right += "  ETA " + clock(s.eta())
+	} else if s.summary != nil {
+		right += "  trained " + clock(s.summary.TrainSeconds)
+	}
+	if !math.IsNaN(s.testAcc) {
+		right += "  test " + st.bold.Render(pct(s.testAcc))
+	}
+	bw := w - lipgloss.Width(left) - lipgloss.Width(right)
+	if bw < 5 {
+		return fitLine(left+right, w)
+	}
+	m.bar.Width = min(bw, 60)
+	return fitLine(left+m.bar.ViewAs(frac)+right, w)
+}
+
+// logView draws the last n lines of the event log.
+func logView(st *styles, log []logLine, w, n int) string {
+	if n <= 0 {
+		return ""
+	}
+	lines := make([]string, 0, n)
+	for _, l := range log[max(0, len(log)-n):] {
+		text := l.text
+		if l.bad {
+			text = st.bad.Render(text)
+		}
+		stamp := st.faint.Render(l.time.Format("15:04:05") + fmt.Sprintf(" %7s ", fmt.Sprintf("step %d", l.step)))
+		lines = append(lines, fitLine(stamp+text, w))
+	}
+	return strings.Join(padLines(lines, n), "\n")
+}
+
+// runName is a run directory's base name.
+func runName(dir string) string { return filepath.Base(dir) }
