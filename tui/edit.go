@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/textinput"
@@ -20,7 +21,8 @@ type editModel struct {
 	base   trainer.Config // the settings the edit starts from
 }
 
-// liveFieldNames are the settings a run can change as it trains.
+// liveFieldNames are the settings a run can change as it trains, the
+// learning rate first.
 func liveFieldNames() []string {
 	var n []string
 	for _, f := range trainer.Fields {
@@ -28,6 +30,15 @@ func liveFieldNames() []string {
 			n = append(n, f.Name)
 		}
 	}
+	slices.SortStableFunc(n, func(a, b string) int {
+		switch {
+		case a == "lr":
+			return -1
+		case b == "lr":
+			return 1
+		}
+		return 0
+	})
 	return n
 }
 

@@ -50,7 +50,7 @@ func (m *Model) helpView(w, h int) string {
 		}
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	intro := st.dim.Render("In setup text fields (dataset, name, paths) q and ? are letters. Any key closes this help.")
-	out := fitLine(intro, w) + "\n\n" + strings.Join(rows, "\n\n")
+	intro := st.dim.Render("Any key closes this help. In the setup form's text fields, q and ? are letters.")
+	out := fitLine(intro, w) + "\n" + strings.Join(rows, "\n")
 	return lipgloss.NewStyle().MaxWidth(w).MaxHeight(h).Render(out)
 }

@@ -3,7 +3,6 @@ package tui
 import (
 	"context"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -51,10 +50,21 @@ type Options struct {
 	Now func() time.Time
 }
 
+// control is what the dashboard does to a run: a *trainer.Run, or a fake
+// in tests.
+type control interface {
+	Pause()
+	Resume()
+	Stop()
+	SetLR(float64)
+	SetDropout(float64)
+}
+
 // liveRun is the handle of the run under way.
 type liveRun struct {
 	id     int
-	run    *trainer.Run
+	ctl    control
+	events <-chan trainer.Event
 	cancel context.CancelFunc
 }
 
@@ -268,10 +278,10 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 		}
 		switch m.state.status {
 		case statePaused:
-			m.live.run.Resume()
+			m.live.ctl.Resume()
 			m.state.status = stateRunning
 		case stateRunning, stateLoading:
-			m.live.run.Pause()
+			m.live.ctl.Pause()
 			m.setStatus(false, "pausing after this step…")
 		}
 	case key.Matches(msg, k.Edit):
@@ -319,13 +329,13 @@ func (m *Model) applyEdits(e map[string]float64) {
 	if v, ok := e["lr"]; ok {
 		lr = fmt.Sprint(v)
 		if m.live != nil {
-			m.live.run.SetLR(v)
+			m.live.ctl.SetLR(v)
 		}
 	}
 	if v, ok := e["dropout"]; ok {
 		dropout = fmt.Sprint(v)
 		if m.live != nil {
-			m.live.run.SetDropout(v)
+			m.live.ctl.SetDropout(v)
 		}
 	}
 	m.setup.setLive(lr, dropout)
@@ -337,7 +347,7 @@ func (m *Model) applyEdits(e map[string]float64) {
 }
 
 func (m *Model) stopRun(why string) {
-	m.live.run.Stop()
+	m.live.ctl.Stop()
 	m.state.status = stateStopping
 	m.state.logf(m.now(), m.state.last.Step, false, "%s", why)
 }
@@ -428,11 +438,11 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 		}
 		return nil
 	}
-	m.live = &liveRun{id: msg.id, run: msg.run, cancel: msg.cancel}
+	m.live = &liveRun{id: msg.id, ctl: msg.run, events: msg.run.Events(), cancel: msg.cancel}
 	if m.quitting { // quit came while the run was starting
 		m.stopRun("quit: stopping and saving the run")
 	}
-	return waitEvents(msg.id, msg.run.Events(), time.Time{})
+	return waitEvents(msg.id, m.live.events, time.Time{})
 }
 
 // events applies a batch of the live run's events, and arms the next
@@ -461,7 +471,7 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		}
 	}
 	if !msg.closed {
-		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.run.Events(), time.Now().Add(frameInterval)))...)
+		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.events, time.Now().Add(frameInterval)))...)
 	}
 	m.live.cancel()
 	m.reg.remove(m.live.id)
@@ -525,7 +535,7 @@ func (m *Model) panicked(msg panicMsg) tea.Cmd {
 	}
 	// The run's events can no longer be read: stop it; it saves, and the
 	// registry waits for it when the program ends.
-	m.live.run.Stop()
+	m.live.ctl.Stop()
 	m.live = nil
 	m.setup.running = nil
 	m.state.status = trainer.StatusFailed
@@ -637,6 +647,3 @@ func (m *Model) footer() string {
 	}
 	return fitLine(strings.Join(parts, st.faint.Render(" · ")), m.width)
 }
-
-// finite reports whether v is a number to show.
-func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

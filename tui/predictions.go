@@ -66,7 +66,14 @@ func (m predictionsModel) tileSize(in *trainer.RunInfo, h int) tileSize {
 			}
 		}
 	}
-	return tileSize{w: 26, h: 5}
+	w := 4 * len(in.InputShape)
+	if len(in.InputShape) == 1 {
+		w = 5 * in.InputShape[0]
+	}
+	for _, c := range in.Classes {
+		w = max(w, len([]rune(c))+6)
+	}
+	return tileSize{w: min(w, 40), h: 5}
 }
 
 // View draws the screen for a run's state.
@@ -88,15 +95,16 @@ func (m predictionsModel) View(s *runState) string {
 	cols := max(1, (w+gap)/(ts.w+gap))
 	var tiles string
 	switch {
+	// A line under the tiles says the page.
 	case conf != "" && w-cw-4 >= 2*ts.w+gap && chh <= body: // side by side
 		cols = max(1, (w-cw-4+gap)/(ts.w+gap))
-		tiles = m.grid(s, ts, cols, max(1, body/ts.h))
-		return head + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, tiles, "    ", conf)
-	case conf != "" && body-chh-1 >= ts.h: // samples above the matrix
-		tiles = m.grid(s, ts, cols, max(1, (body-chh-1)/ts.h))
-		return head + "\n" + tiles + "\n\n" + conf
+		tiles = m.grid(s, ts, cols, max(1, (body-1)/ts.h))
+		return head + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, tiles, "  ", conf)
+	case conf != "" && body-chh-2 >= ts.h: // samples above the matrix
+		tiles = m.grid(s, ts, cols, max(1, (body-chh-2)/ts.h))
+		return head + "\n" + tiles + "\n" + conf
 	}
-	return head + "\n" + m.grid(s, ts, cols, max(1, body/ts.h))
+	return head + "\n" + m.grid(s, ts, cols, max(1, (body-1)/ts.h))
 }
 
 func (m predictionsModel) headLine(s *runState) string {
@@ -184,6 +192,9 @@ func (m predictionsModel) tile(s *runState, i int, ts tileSize) string {
 		vals := make([]string, len(smp.X))
 		for j, v := range smp.X {
 			vals[j] = fmt.Sprintf("%.3g", v)
+			if !strings.ContainsAny(vals[j], ".e") {
+				vals[j] += ".0"
+			}
 		}
 		lines = append(lines, fitLine(st.dim.Render(strings.Join(vals, " ")), ts.w))
 	}

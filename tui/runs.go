@@ -369,8 +369,8 @@ func (m *runsModel) columns(w int) []runColumn {
 		if total <= w || len(cols) == 1 {
 			return cols
 		}
-		if cols[0].width > 16 {
-			cols[0].width = max(16, cols[0].width-(total-w))
+		if cols[0].width > 20 {
+			cols[0].width = max(20, cols[0].width-(total-w))
 			continue
 		}
 		low := 1
@@ -437,13 +437,13 @@ func (m runsModel) View() string {
 	var foot string
 	switch {
 	case m.prompt:
-		foot = "resume " + runName(m.rows[m.cursor].rec.Dir) + " to how many epochs in all? " + m.epochs.View() + st.dim.Render("  enter: go, esc: cancel")
+		foot = "resume " + runName(m.rows[m.cursor].rec.Dir) + " to how many epochs in all? " + m.epochs.Value() + "_" + st.dim.Render("  enter: go, esc: cancel")
 	case m.menu:
 		foot = st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · any other key: back"
 	case m.note != "":
 		foot = st.bad.Render(m.note)
-	default:
-		foot = st.dim.Render(fmt.Sprintf("%d selected · space select · c compare · enter open · o sort", len(m.selectedRows())))
+	case len(m.rows) > 0:
+		foot = st.dim.Render(fmt.Sprintf("%d selected", len(m.selectedRows())))
 	}
 	lines = append(lines[:min(len(lines), h-1)], fitLine(foot, w))
 	return strings.Join(lines, "\n")

@@ -306,10 +306,22 @@ func (m setupModel) View() string {
 	lines = append(lines, fitLine(noteStyle.Render(m.note), w))
 	rows := m.rows()
 	const labelW = 12
-	valueW := min(34, max(8, w-labelW-4-20))
-	for i := m.offset; i < min(len(m.fields), m.offset+rows); i++ {
-		lines = append(lines, fitLine(m.fieldLine(i, labelW, valueW), w))
+	formW := w
+	side := ""
+	if w >= 120 { // a large terminal: the presets beside the form
+		formW = min(w-50, 100)
+		side = m.presetsView(46)
 	}
+	valueW := min(34, max(8, (formW-labelW-4)/3))
+	var form []string
+	for i := m.offset; i < min(len(m.fields), m.offset+rows); i++ {
+		form = append(form, fitLine(m.fieldLine(i, labelW, valueW), formW))
+	}
+	if side != "" {
+		form = strings.Split(lipgloss.JoinHorizontal(lipgloss.Top,
+			lipgloss.NewStyle().Width(formW+4).Render(strings.Join(form, "\n")), side), "\n")
+	}
+	lines = append(lines, form[:min(len(form), rows)]...)
 	for len(lines) < h-2 {
 		lines = append(lines, "")
 	}
@@ -336,6 +348,26 @@ func (m setupModel) View() string {
 	return strings.Join(lines[:min(len(lines), h)], "\n")
 }
 
+// presetsView lists the presets with what they are for, w cells wide.
+func (m setupModel) presetsView(w int) string {
+	st := m.st
+	lines := []string{st.bold.Render("Presets") + st.dim.Render(" (the preset field, ←/→)")}
+	cur := m.field("preset").get()
+	for _, name := range trainer.PresetNames() {
+		p := trainer.Presets[name]
+		title := "  " + name
+		if name == cur {
+			title = st.focus.Render("› " + name)
+		}
+		lines = append(lines, title)
+		desc := lipgloss.NewStyle().Width(w - 4).Render(p.Description)
+		for _, l := range strings.Split(desc, "\n") {
+			lines = append(lines, st.dim.Render("    "+l))
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
 // fieldLine draws one field: a focus mark, the name, the value and what
 // is wrong with it or whether it needs a restart.
 func (m setupModel) fieldLine(i, labelW, valueW int) string {
@@ -349,12 +381,12 @@ func (m setupModel) fieldLine(i, labelW, valueW int) string {
 	var value string
 	switch f.def.Kind {
 	case trainer.ChoiceField, trainer.BoolField:
-		value = padRight("‹ "+f.value+" ›", valueW)
+		value = padRight("‹ "+f.value+" ›", valueW+2)
 		if !focused {
-			value = padRight("  "+f.value, valueW)
+			value = padRight("  "+f.value, valueW+2)
 		}
 	default:
-		value = m.inputView(f, focused, valueW)
+		value = "  " + m.inputView(f, focused, valueW)
 	}
 	line := mark + label + " " + value
 	switch {
