@@ -16,7 +16,19 @@ type curve struct {
 	x, y []float64
 }
 
+// maxPoints bounds a curve: beyond it, every other point is dropped.
+// A chart has far fewer columns, so the picture does not change.
+const maxPoints = 1 << 14
+
 func (c *curve) add(x, y float64) {
+	if len(c.x) >= maxPoints {
+		n := 0
+		for i := 0; i < len(c.x); i += 2 {
+			c.x[n], c.y[n] = c.x[i], c.y[i]
+			n++
+		}
+		c.x, c.y = c.x[:n], c.y[:n]
+	}
 	c.x = append(c.x, x)
 	c.y = append(c.y, y)
 }
@@ -170,7 +182,7 @@ func (ch chart) render(w, h int, st *styles) string {
 		}
 	}
 	if math.IsInf(lo, 0) {
-		lines = append(lines, st.dim.Render(strings.Repeat(" ", chartPad)+"waiting for the first values…"))
+		lines = append(lines, fitLine(st.dim.Render(strings.Repeat(" ", chartPad)+"waiting for the first values…"), w))
 		return strings.Join(padLines(lines, h), "\n")
 	}
 	if hi-lo < 1e-9*math.Max(1, math.Abs(hi)) {

@@ -442,7 +442,7 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 	if m.quitting { // quit came while the run was starting
 		m.stopRun("quit: stopping and saving the run")
 	}
-	return waitEvents(msg.id, m.live.events, time.Time{})
+	return waitEvents(msg.id, m.live.events)
 }
 
 // events applies a batch of the live run's events, and arms the next
@@ -471,7 +471,7 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		}
 	}
 	if !msg.closed {
-		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.events, time.Now().Add(frameInterval)))...)
+		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.events))...)
 	}
 	m.live.cancel()
 	m.reg.remove(m.live.id)

@@ -142,19 +142,20 @@ func launchCmd(ctx context.Context, reg *registry, launch func(context.Context) 
 	})
 }
 
-// waitEvents waits, from notBefore on, for a run's next events and
-// brings them with any that follow at once. Update arms it again after
-// each message: the realtime pattern, paced to frameInterval.
-func waitEvents(id int, ch <-chan trainer.Event, notBefore time.Time) tea.Cmd {
+// waitEvents waits for a run's next event, then gathers those that come
+// within a frame (frameInterval) and brings them all at once; Update arms
+// it again after each message: the realtime pattern. The channel is read
+// all the time, so no backlog builds up however fast a run produces
+// events, and the redraws they cause stay under about 15 a second.
+func waitEvents(id int, ch <-chan trainer.Event) tea.Cmd {
 	return safe(id, func() tea.Msg {
-		if d := time.Until(notBefore); d > 0 {
-			time.Sleep(d)
-		}
 		ev, ok := <-ch
 		if !ok {
 			return eventsMsg{id: id, closed: true}
 		}
 		batch := []trainer.Event{ev}
+		frame := time.NewTimer(frameInterval)
+		defer frame.Stop()
 		for len(batch) < maxBatch {
 			select {
 			case ev, ok := <-ch:
@@ -162,7 +163,7 @@ func waitEvents(id int, ch <-chan trainer.Event, notBefore time.Time) tea.Cmd {
 					return eventsMsg{id: id, events: batch, closed: true}
 				}
 				batch = append(batch, ev)
-			default:
+			case <-frame.C:
 				return eventsMsg{id: id, events: batch}
 			}
 		}
