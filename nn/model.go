@@ -149,19 +149,29 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	if err := arch.Validate(); err != nil {
 		return nil, fmt.Errorf("architecture: %w", err)
 	}
+	// Check the tensors against the architecture before allocating the
+	// network: metadata claiming a huge network over small tensors must
+	// not cost memory.
+	sizes := arch.Sizes()
+	for i := 1; i < len(sizes); i++ {
+		for _, w := range []Tensor{
+			{Name: fmt.Sprintf("dense.%d.weight", i-1), Shape: []int{sizes[i-1], sizes[i]}},
+			{Name: fmt.Sprintf("dense.%d.bias", i-1), Shape: []int{sizes[i]}},
+		} {
+			t, ok := ts[w.Name]
+			if !ok {
+				return nil, fmt.Errorf("architecture %s needs tensor %q, which is missing", arch, w.Name)
+			}
+			if !slices.Equal(t.Shape, w.Shape) || len(t.Data) != shapeSize(w.Shape) {
+				return nil, fmt.Errorf("tensor %q has shape %v, architecture %s needs %v", w.Name, t.Shape, arch, w.Shape)
+			}
+		}
+	}
 	if m.Net, err = NewZero(arch); err != nil {
 		return nil, err
 	}
-	want := m.Tensors()
-	for _, w := range want {
-		t, ok := ts[w.Name]
-		if !ok {
-			return nil, fmt.Errorf("architecture %s needs tensor %q, which is missing", arch, w.Name)
-		}
-		if !slices.Equal(t.Shape, w.Shape) {
-			return nil, fmt.Errorf("tensor %q has shape %v, architecture %s needs %v", w.Name, t.Shape, arch, w.Shape)
-		}
-		copy(w.Data, t.Data)
+	for _, w := range m.Tensors() {
+		copy(w.Data, ts[w.Name].Data)
 	}
 	if CheckFinite(m.Net.Params) != nil {
 		return nil, fmt.Errorf("weights hold NaN or infinite values")

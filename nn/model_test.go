@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -176,6 +178,118 @@ func FuzzReadSafetensors(f *testing.F) {
 		}
 		if total > len(b) {
 			t.Fatalf("read %d data bytes from a %d-byte input", total, len(b))
+		}
+	})
+}
+
+// allocated returns the bytes f allocates (all goroutines count, so the
+// bound checked against it must leave room for noise).
+func allocated(f func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	f()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// TestHugeClaimsRefusedBeforeAllocating gives files whose headers claim
+// 10^12 bytes, in the header length, in one tensor of a file that really
+// is that large (sparse), and in metadata naming a network far larger than
+// its tensors. Each must be refused having allocated little.
+func TestHugeClaimsRefusedBeforeAllocating(t *testing.T) {
+	const tera = 1_000_000_000_000
+	const budget = 8 << 20
+	header := func(h string) []byte {
+		for len(h)%8 != 0 {
+			h += " "
+		}
+		b := binary.LittleEndian.AppendUint64(nil, uint64(len(h)))
+		return append(b, h...)
+	}
+
+	t.Run("header length", func(t *testing.T) {
+		b := binary.LittleEndian.AppendUint64(nil, tera)
+		b = append(b, "{}"...)
+		var err error
+		// The stream claims to be big enough for the header.
+		if n := allocated(func() { _, _, err = ReadSafetensors(bytes.NewReader(b), 2*tera) }); n > budget {
+			t.Errorf("allocated %d bytes", n)
+		}
+		if err == nil || !strings.Contains(err.Error(), "header length 1000000000000") {
+			t.Errorf("error %v, want one naming the header length", err)
+		}
+	})
+
+	t.Run("tensor in a sparse file", func(t *testing.T) {
+		h := header(fmt.Sprintf(`{"w":{"dtype":"F32","shape":[%d],"data_offsets":[0,%d]}}`, tera/4, tera))
+		path := filepath.Join(t.TempDir(), "sparse.safetensors")
+		f, err := os.Create(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(h)
+		if err := f.Truncate(int64(len(h)) + tera); err != nil {
+			f.Close()
+			t.Skipf("no sparse file of 10^12 bytes here: %v", err)
+		}
+		f.Close()
+		if n := allocated(func() { _, _, err = LoadSafetensors(path) }); n > budget {
+			t.Errorf("allocated %d bytes", n)
+		}
+		if err == nil || !strings.Contains(err.Error(), "more than mlptui's limit") || !strings.Contains(err.Error(), "sparse.safetensors") {
+			t.Errorf("error %v, want one naming the file and the limit", err)
+		}
+	})
+
+	t.Run("network larger than its tensors", func(t *testing.T) {
+		m := testModel(t)
+		meta := m.Metadata()
+		meta["arch"] = `{"inputs":1048576,"hidden":[1000],"classes":3,"activation":"relu"}`
+		meta["input_shape"] = `[1048576]`
+		ts := map[string]Tensor{}
+		for _, x := range m.Tensors() {
+			ts[x.Name] = x
+		}
+		var err error
+		if n := allocated(func() { _, err = ModelFromTensors(ts, meta, ModelFormat) }); n > budget {
+			t.Errorf("allocated %d bytes", n)
+		}
+		if err == nil || !strings.Contains(err.Error(), `"dense.0.weight" has shape [4 10], architecture 1048576-1000-3 needs [1048576 1000]`) {
+			t.Errorf("error %v", err)
+		}
+	})
+}
+
+// FuzzModelMetadata fuzzes the metadata of a model file (the tensors stay
+// those of a small good model): whatever it says, ModelFromTensors returns
+// a model that validates or an error, without allocating for a network
+// its tensors do not hold.
+func FuzzModelMetadata(f *testing.F) {
+	net, _ := New(Arch{Inputs: 4, Hidden: []int{5}, Classes: 3, Activation: ReLU}, 1)
+	good := &Model{Net: net, Classes: []string{"a", "b", "c"}, InputShape: []int{4}, Mean: []float32{0, 0, 0, 0}, Std: []float32{1, 1, 1, 1}}
+	ts := map[string]Tensor{}
+	for _, x := range good.Tensors() {
+		ts[x.Name] = x
+	}
+	gm := good.Metadata()
+	f.Add(gm["format"], gm["format_version"], gm["arch"], gm["classes"], gm["input_shape"], gm["normalization"])
+	f.Add(gm["format"], "2", gm["arch"], gm["classes"], `[1,2,2]`, `{"mean":[0],"std":[0]}`)
+	f.Add("mlptui.checkpoint", "1", `{"inputs":1048576,"hidden":[1024],"classes":2,"activation":"relu"}`, `["x","y"]`, `[1048576]`, `{}`)
+	f.Fuzz(func(t *testing.T, format, version, arch, classes, shape, norm string) {
+		meta := map[string]string{"format": format, "format_version": version, "arch": arch, "classes": classes, "input_shape": shape, "normalization": norm}
+		m, err := ModelFromTensors(ts, meta, ModelFormat)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
+			return
+		}
+		if err := m.Validate(); err != nil {
+			t.Fatalf("accepted a model that does not validate: %v", err)
+		}
+		if len(m.Net.Params) != len(net.Params) {
+			t.Fatalf("%d parameters from tensors holding %d", len(m.Net.Params), len(net.Params))
 		}
 	})
 }

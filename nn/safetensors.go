@@ -27,10 +27,16 @@ type Tensor struct {
 }
 
 // Safetensors limits. The header is JSON and small; 100 MB is the
-// reference implementation's own bound.
+// reference implementation's own bound. No tensor mlptui writes holds more
+// than MaxParams values, and no file more than three times that (the
+// weights and Adam's two moments): a header claiming more is refused before
+// anything is allocated, even when the file is as large as it claims (a
+// sparse file costs nothing to make).
 const (
 	maxHeaderBytes = 100 << 20
 	maxTensors     = 1 << 16
+	maxTensorBytes = 4 * MaxParams
+	maxDataBytes   = 3 * maxTensorBytes
 )
 
 // ErrNotSafetensors means a file does not have the safetensors layout.
@@ -228,6 +234,9 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 		if 4*cnt != e.Offsets[1]-e.Offsets[0] {
 			return nil, nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, e.Shape, 4*cnt, e.Offsets[1]-e.Offsets[0])
 		}
+		if 4*cnt > maxTensorBytes {
+			return nil, nil, fmt.Errorf("tensor %q: shape %v holds %d values, more than mlptui's limit of %d", name, e.Shape, cnt, MaxParams)
+		}
 		entries = append(entries, entry{name, e.Dtype, e.Shape, e.Offsets[0], e.Offsets[1]})
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].begin < entries[j].begin })
@@ -240,6 +249,9 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 	}
 	if pos != dataSize {
 		return nil, nil, fmt.Errorf("tensors cover %d data bytes, file has %d", pos, dataSize)
+	}
+	if pos > maxDataBytes {
+		return nil, nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, maxDataBytes)
 	}
 	var crc hash.Hash32
 	wantCRC, hasCRC := meta[metaCRC]
