@@ -1,0 +1,155 @@
+package main
+
+import (
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// writePNG writes a w×h picture filled with c plus a little noise.
+func writePNG(t *testing.T, path string, w, h int, c color.RGBA, rng *rand.Rand) {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			n := func(v uint8) uint8 { return uint8(min(255, max(0, int(v)+rng.IntN(41)-20))) }
+			img.Set(x, y, color.RGBA{n(c.R), n(c.G), n(c.B), 255})
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := png.Encode(f, img); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// imageFolder makes a train/test image folder of reddish and bluish 8×8
+// pictures.
+func imageFolder(t *testing.T) string {
+	root := filepath.Join(t.TempDir(), "colours")
+	rng := rand.New(rand.NewPCG(1, 2))
+	cols := map[string]color.RGBA{"red": {200, 40, 40, 255}, "blue": {40, 40, 200, 255}}
+	for class, c := range cols {
+		for i := range 30 {
+			part := "train"
+			if i >= 24 {
+				part = "test"
+			}
+			writePNG(t, filepath.Join(root, part, class, string(rune('a'+i%26))+string(rune('a'+i/26))+".png"), 8, 8, c, rng)
+		}
+	}
+	return root
+}
+
+// TestClassifyImages trains on an image folder and classifies image files:
+// good ones of another size are resized and answered, and every bad file
+// gets its own one-line error naming it while the rest are classified.
+func TestClassifyImages(t *testing.T) {
+	root := imageFolder(t)
+	runs := t.TempDir()
+	code, out, errs := call(t, "train", "--dataset", root, "--runs", runs, "--hidden", "16", "--epochs", "30", "--batch", "8", "--lr", "0.01", "--json")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	var s trainer.Summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	if s.TestAccuracy == nil || *s.TestAccuracy < 0.9 {
+		t.Errorf("test accuracy %v on red against blue", s.TestAccuracy)
+	}
+
+	dir := t.TempDir()
+	rng := rand.New(rand.NewPCG(3, 4))
+	red, blue := filepath.Join(dir, "red.png"), filepath.Join(dir, "blue.png")
+	writePNG(t, red, 20, 12, color.RGBA{210, 30, 50, 255}, rng) // another size: resized
+	writePNG(t, blue, 8, 8, color.RGBA{30, 50, 210, 255}, rng)
+	good, err := os.ReadFile(blue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := map[string][]byte{
+		"empty.png":     nil,
+		"truncated.png": good[:len(good)/2],
+		"corrupt.jpg":   append([]byte{0xff, 0xd8, 0xff, 0xe0}, make([]byte, 100)...),
+		"notes.png":     []byte("this is a text file, not a picture\n"),
+	}
+	args := []string{"classify", "--run", s.Run, "--top", "2", red}
+	for name, b := range bad {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, p)
+	}
+	missing := filepath.Join(dir, "missing.png")
+	args = append(args, missing, blue)
+	code, out, errs = call(t, args...)
+	if code != 1 {
+		t.Errorf("exit %d with bad files, want 1", code)
+	}
+	if !strings.Contains(out, red+"\tred\t") || !strings.Contains(out, blue+"\tblue\t") {
+		t.Errorf("good files not classified right:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if len(lines) != len(bad)+2 {
+		t.Errorf("want one error line per bad file and a total, got:\n%s", errs)
+	}
+	for name := range bad {
+		if !strings.Contains(errs, filepath.Join(dir, name)+":") {
+			t.Errorf("no error line names %s:\n%s", name, errs)
+		}
+	}
+	if !strings.Contains(errs, missing) || !strings.Contains(errs, "5 of 7 inputs could not be classified") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	if strings.Contains(errs, "panic") || strings.Contains(errs, "goroutine ") {
+		t.Errorf("stack trace:\n%s", errs)
+	}
+
+	// --json: one object per good input with the top-k list.
+	code, out, errs = call(t, "classify", "--run", s.Run, "--json", "--top", "2", red, blue)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	dec := json.NewDecoder(strings.NewReader(out))
+	for _, want := range []string{"red", "blue"} {
+		var p prediction
+		if err := dec.Decode(&p); err != nil {
+			t.Fatal(err)
+		}
+		if p.Class != want || len(p.Top) != 2 || p.Top[0].Class != want || p.Probability != p.Top[0].Probability {
+			t.Errorf("--json: %+v, want class %s with a top-2 list", p, want)
+		}
+	}
+
+	// A model of another input shape is refused, both ways.
+	code, _, errs = call(t, "classify", "--run", s.Run, "5.1,3.5,1.4,0.2")
+	if code != 1 || !strings.Contains(errs, "5.1,3.5,1.4,0.2: not a file; this model classifies 8x8 images") {
+		t.Errorf("image model given values: exit %d, %s", code, errs)
+	}
+	code, out, errs = call(t, append([]string{"train", "--json"}, quick(runs)...)...)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	var iris trainer.Summary
+	json.Unmarshal([]byte(out), &iris)
+	code, _, errs = call(t, "classify", "--run", iris.Run, blue)
+	if code != 1 || !strings.Contains(errs, blue+": this model takes 4 comma-separated values, not a file") {
+		t.Errorf("Iris model given an image: exit %d, %s", code, errs)
+	}
+}
