@@ -17,36 +17,21 @@ type comparison struct {
 	loss    bool // loss curves instead of accuracy
 }
 
-// sameEverywhere are settings that do not change what a run learns, or
-// that name it: they are not listed as differences.
-var sameEverywhere = map[string]bool{"name": true, "runs": true, "data-dir": true, "threads": true}
-
 // differences lists, for each setting that is not the same in all runs,
-// its value in each ("lr  A 0.01  B 0.001").
+// its value in each ("lr  A 0.01  B 0.001"): trainer.Differences, the one
+// comparison plot and sweep use too.
 func differences(rows []runRow) []string {
+	configs := make([]*trainer.Config, len(rows))
+	for i := range rows {
+		configs[i] = rows[i].rec.Config
+	}
 	var out []string
-	for i := range trainer.Fields {
-		f := &trainer.Fields[i]
-		if sameEverywhere[f.Name] {
-			continue
-		}
-		vals := make([]string, len(rows))
-		differ := false
-		for j := range rows {
-			vals[j] = "?"
-			if c := rows[j].rec.Config; c != nil {
-				vals[j] = f.Get(c)
-			}
-			differ = differ || vals[j] != vals[0]
-		}
-		if !differ {
-			continue
-		}
-		parts := make([]string, len(vals))
-		for j, v := range vals {
+	for _, d := range trainer.Differences(configs) {
+		parts := make([]string, len(d.Values))
+		for j, v := range d.Values {
 			parts[j] = fmt.Sprintf("%c %s", 'A'+j, v)
 		}
-		out = append(out, fmt.Sprintf("%-11s %s", f.Name, strings.Join(parts, "  ")))
+		out = append(out, fmt.Sprintf("%-11s %s", d.Field, strings.Join(parts, "  ")))
 	}
 	return out
 }

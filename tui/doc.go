@@ -27,7 +27,7 @@
 //     them, the confusion matrix of the validation set (of the test set
 //     for a saved run) with each class's accuracy.
 //   - Runs: the saved runs, best validation accuracy first (o sorts by
-//     another column), the runs of a sweep together. Space selects runs
+//     another column), a sweep's trials together, best first. Space selects runs
 //     and c overlays their curves with the settings that differ; Enter
 //     opens one to resume its training (r) or see its predictions (p).
 //

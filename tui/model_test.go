@@ -276,12 +276,12 @@ func TestRunsSortedWithSweeps(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 	m.screen = runsScreen
-	press(m, "o", "o") // newest first: the sweep stays together
+	press(m, "o", "o") // newest first: the sweep stays together, best trial first, where its newest trial stands
 	got = got[:0]
 	for _, r := range m.runs.rows {
 		got = append(got, runName(r.rec.Dir))
 	}
-	want = []string{"20261128-120001-iris-lr2", "20261128-120000-iris-lr1", "20261128-110000-cifar10",
+	want = []string{"20261128-120000-iris-lr1", "20261128-120001-iris-lr2", "20261128-110000-cifar10",
 		"20261128-100000-iris", "20261128-090000-iris"}
 	if !slices.Equal(got, want) {
 		t.Errorf("newest first: %v, want %v", got, want)

@@ -79,7 +79,7 @@ type runsAction struct {
 }
 
 // runsModel is the table of saved runs: sortable, best validation
-// accuracy first, the runs of a sweep together; several can be selected
+// accuracy first, a sweep's trials together, best first; several can be selected
 // to compare their curves, and one opened to resume or inspect it.
 type runsModel struct {
 	st      *styles
@@ -142,8 +142,17 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 	m.scroll()
 }
 
+// bestFirst orders the trials of a sweep: best validation accuracy
+// first, then test accuracy, unknown values last.
+func bestFirst(a, b *runRow) bool {
+	if a.bestVal != b.bestVal && !(math.IsNaN(a.bestVal) && math.IsNaN(b.bestVal)) {
+		return descNaNLast(a.bestVal, b.bestVal)
+	}
+	return descNaNLast(a.testAcc, b.testAcc)
+}
+
 // sortRows orders the runs by the sort key, and puts the runs of a sweep
-// together where its best run stands.
+// together, best first, where the sweep's first run by that key stands.
 func (m *runsModel) sortRows() {
 	k := sortKeys[m.sortBy]
 	sort.SliceStable(m.rows, func(i, j int) bool { return k.less(&m.rows[i], &m.rows[j]) })
@@ -159,11 +168,14 @@ func (m *runsModel) sortRows() {
 			continue
 		}
 		done[sw] = true
+		group := len(out)
 		for j := i; j < len(m.rows); j++ {
 			if m.rows[j].sweep() == sw {
 				out = append(out, m.rows[j])
 			}
 		}
+		trials := out[group:]
+		sort.SliceStable(trials, func(a, b int) bool { return bestFirst(&trials[a], &trials[b]) })
 	}
 	m.rows = out
 }
@@ -390,7 +402,7 @@ func (m runsModel) View() string {
 		return m.compare.view(st, w, h)
 	}
 	lines := []string{fitLine(st.bold.Render(fmt.Sprintf("Saved runs (%d)", len(m.rows)))+
-		st.dim.Render("  sorted by "+sortKeys[m.sortBy].name+"; the runs of a sweep together"), w)}
+		st.dim.Render("  sorted by "+sortKeys[m.sortBy].name+"; a sweep's trials together, best first"), w)}
 	if m.err != nil {
 		lines = append(lines, st.bad.Render(fitLine(m.err.Error(), w)))
 	} else if !m.loaded {

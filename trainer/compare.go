@@ -1,0 +1,70 @@
+package trainer
+
+import "strings"
+
+// A Difference is a setting whose value is not the same in every run of
+// a set: what `mlptui plot` puts in its legend, what the dashboard's runs
+// screen lists under a comparison, and how `mlptui sweep` tells its trials
+// apart.
+type Difference struct {
+	Field  string   // the flag name: "lr", "hidden", ...
+	Values []string // one per config, as the flag takes it; "?" for a nil config
+}
+
+// notCompared are the settings that neither change what a run learns nor
+// describe it: where things are kept, the run's own name and the thread
+// count (results do not depend on it).
+var notCompared = map[string]bool{"name": true, "runs": true, "data-dir": true, "threads": true}
+
+// Compared reports whether Differences looks at the setting with that
+// flag name.
+func Compared(field string) bool { return FieldByName(field) != nil && !notCompared[field] }
+
+// Differences lists, in flag order, the settings whose values are not the
+// same in all the configs. A nil config (a run whose config.json could not
+// be read) shows "?" and is not counted as differing by itself.
+func Differences(configs []*Config) []Difference {
+	var out []Difference
+	for i := range Fields {
+		f := &Fields[i]
+		if notCompared[f.Name] {
+			continue
+		}
+		vals := make([]string, len(configs))
+		first, differ := "", false
+		seen := false
+		for j, c := range configs {
+			if c == nil {
+				vals[j] = "?"
+				continue
+			}
+			vals[j] = f.Get(c)
+			if !seen {
+				first, seen = vals[j], true
+			}
+			differ = differ || vals[j] != first
+		}
+		if differ {
+			out = append(out, Difference{Field: f.Name, Values: vals})
+		}
+	}
+	return out
+}
+
+// SameSettings reports whether a and b would train the same run: no
+// setting that Differences compares differs.
+func SameSettings(a, b *Config) bool {
+	return len(Differences([]*Config{a, b})) == 0
+}
+
+// Describe writes the i-th config's values of the differences as flags
+// would give them: "lr=0.001 dropout=0.2".
+func Describe(diffs []Difference, i int) string {
+	parts := make([]string, 0, len(diffs))
+	for _, d := range diffs {
+		if i < len(d.Values) {
+			parts = append(parts, d.Field+"="+d.Values[i])
+		}
+	}
+	return strings.Join(parts, " ")
+}

@@ -1,0 +1,46 @@
+package trainer
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestDifferences(t *testing.T) {
+	a := Defaults()
+	b := Defaults()
+	b.LR, b.Hidden, b.Name, b.Threads, b.DataDir = 0.01, []int{64, 32}, "other", 3, "/elsewhere"
+	c := Defaults()
+	c.Dropout = 0.2
+	got := Differences([]*Config{&a, &b, &c})
+	want := []Difference{
+		{Field: "hidden", Values: []string{"100", "64,32", "100"}},
+		{Field: "dropout", Values: []string{"0", "0", "0.2"}},
+		{Field: "lr", Values: []string{"0.001", "0.01", "0.001"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Differences = %+v\nwant %+v", got, want)
+	}
+	if s := Describe(got, 1); s != "hidden=64,32 dropout=0 lr=0.01" {
+		t.Errorf("Describe = %q", s)
+	}
+	// A nil config shows "?" but does not make every setting differ.
+	got = Differences([]*Config{&a, nil, &c})
+	if len(got) != 1 || got[0].Field != "dropout" || got[0].Values[1] != "?" {
+		t.Errorf("with a nil config: %+v", got)
+	}
+	if d := Differences([]*Config{&a}); len(d) != 0 {
+		t.Errorf("one config differs from itself: %+v", d)
+	}
+	if !SameSettings(&a, &a) || SameSettings(&a, &b) {
+		t.Error("SameSettings")
+	}
+	// Where a run is kept, its name and its thread count do not make it another run.
+	d := a
+	d.Name, d.RunsDir, d.Threads, d.DataDir = "x", "elsewhere", 7, "/data"
+	if !SameSettings(&a, &d) {
+		t.Errorf("name, runs, threads or data-dir counted: %+v", Differences([]*Config{&a, &d}))
+	}
+	if Compared("threads") || !Compared("lr") || Compared("nope") {
+		t.Error("Compared")
+	}
+}
