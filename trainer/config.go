@@ -40,6 +40,7 @@ type Config struct {
 	Augment    bool    `json:"augment"`               // image flips and shifted crops
 	ImageSize  int     `json:"image_size,omitempty"`  // image folders: side to resize to (0: the most common size)
 	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
+	MaxPixels  int     `json:"max_pixels,omitempty"`  // image folders: refuse larger images, before decoding (0: 64 megapixels)
 	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
 
 	// Where things are. DataDir is kept in config.json so that a run can
@@ -249,6 +250,9 @@ func (c *Config) Problems() []*FieldError {
 	}
 	if c.ImageSize < 0 || c.ImageSize > 1024 {
 		bad("image-size", "%d; want 0 (most common size) to 1024", c.ImageSize)
+	}
+	if c.MaxPixels < 0 {
+		bad("max-pixels", "%d; want 0 (64 megapixels) or more", c.MaxPixels)
 	}
 	if c.Threads < 0 || c.Threads > 1024 {
 		bad("threads", "%d; want 0 (all cores) to 1024", c.Threads)

@@ -132,8 +132,11 @@ func loadCIFAR10(ctx context.Context, cfg Config, report func(Event)) (train, te
 func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train, test *datasets.Dataset, err error) {
 	report(Event{Kind: Loading, Message: "loading images from " + cfg.Dataset})
 	train, test, info, err := imagefolder.Load(ctx, cfg.Dataset, imagefolder.Options{
-		ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad, TestSplit: cfg.TestSplit, Seed: cfg.Seed ^ streamTestSplit,
+		ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad, MaxPixels: cfg.MaxPixels, TestSplit: cfg.TestSplit, Seed: cfg.Seed ^ streamTestSplit,
 	})
+	if errors.Is(err, imagefolder.ErrTooLarge) {
+		return nil, nil, fmt.Errorf("--dataset %s: %w (--max-pixels raises the limit)", cfg.Dataset, err)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("--dataset %s: %w", cfg.Dataset, err)
 	}

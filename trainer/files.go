@@ -143,9 +143,19 @@ func ReadSummary(dir string) (*Summary, error) {
 	if err != nil {
 		return nil, err
 	}
+	return parseSummary(path, b)
+}
+
+// parseSummary reads summary.json's content: one JSON object with a
+// status. Errors name the file.
+func parseSummary(path string, b []byte) (*Summary, error) {
 	var s Summary
-	if err := json.Unmarshal(b, &s); err != nil {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("%s: more than one JSON value", path)
 	}
 	if s.Status == "" {
 		return nil, fmt.Errorf("%s: no status", path)

@@ -64,6 +64,10 @@ func TestEventsRoundTrip(t *testing.T) {
 	for _, c := range []struct{ text, want string }{
 		{"{\"event\":\"start\"}\nnot json\n", "e.jsonl:2:"},
 		{"{\"time\":\"2026-01-02T03:04:05Z\"}\n", "e.jsonl:1: no event name"},
+		{"{\"event\":\"start\"}\n{\"event\":\"st", "e.jsonl:2: unexpected end of JSON input"},
+		{"{\"event\":\"edit\",\"value\":\"high\"}\n", "e.jsonl:1: json: cannot unmarshal string"},
+		{"{\"event\":\"start\",\"time\":\"noon\"}\n", "e.jsonl:1: parsing time"},
+		{"[1]\n", "e.jsonl:1: json: cannot unmarshal array"},
 	} {
 		if _, err := parseEvents("e.jsonl", []byte(c.text)); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want %q", c.text, err, c.want)
@@ -105,6 +109,7 @@ func TestConfigRefused(t *testing.T) {
 		{"string for number", `{"dataset":"iris","lr":"fast"}`, "cannot unmarshal string"},
 		{"huge layer", `{"dataset":"iris","hidden":[1000000000],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2}`, "c.json: hidden: layer 1 has 1000000000 units"},
 		{"negative seed", `{"dataset":"iris","seed":-1}`, "cannot unmarshal number -1"},
+		{"negative max pixels", `{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2,"max_pixels":-1}`, "c.json: max-pixels: -1"},
 		{"bad dropout", `{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2,"dropout":1}`, "c.json: dropout: 1"},
 	}
 	for _, c := range cases {
@@ -127,6 +132,45 @@ func FuzzParseConfig(f *testing.F) {
 			if err := c.Validate(); err != nil {
 				t.Fatalf("accepted an invalid config: %v", err)
 			}
+		}
+	})
+}
+
+func TestSummaryRefused(t *testing.T) {
+	cases := []struct{ name, text, want string }{
+		{"empty", "", "s.json: EOF"},
+		{"not json", "garbage", "s.json: invalid character"},
+		{"cut", `{"run":"r","status":"do`, "s.json: unexpected EOF"},
+		{"array", "[]", "cannot unmarshal array"},
+		{"no status", `{"run":"r"}`, "s.json: no status"},
+		{"string for number", `{"status":"done","epochs":"ten"}`, "cannot unmarshal string"},
+		{"bad time", `{"status":"done","started":"yesterday"}`, "s.json: parsing time"},
+		{"two objects", `{"status":"done"}{"status":"done"}`, "more than one JSON value"},
+	}
+	for _, c := range cases {
+		_, err := parseSummary("s.json", []byte(c.text))
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.name, err, c.want)
+		}
+	}
+	s, err := parseSummary("s.json", []byte(`{"status":"done","test_accuracy":0.5,"val_accuracy":null,"future_field":1}`))
+	if err != nil || s.Status != StatusDone || *s.TestAccuracy != 0.5 || s.ValAccuracy != nil {
+		t.Errorf("good summary: %+v, %v", s, err)
+	}
+}
+
+func FuzzParseSummary(f *testing.F) {
+	f.Add([]byte(`{"run":"runs/x","status":"done","epochs":3,"test_accuracy":0.9,"started":"2026-01-02T03:04:05Z"}`))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		s, err := parseSummary("s.json", b)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
+			return
+		}
+		if s.Status == "" {
+			t.Fatal("accepted a summary without a status")
 		}
 	})
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,6 +43,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	runDir := fs.String("run", "", "run directory (or model.safetensors) whose model to use")
 	top := fs.Int("top", 1, "show the K most probable classes")
 	jsonOut := fs.Bool("json", false, "print one JSON object per input")
+	maxPixels := fs.Int("max-pixels", imagefolder.DefaultMaxPixels, "refuse images of more pixels (width × height) than this, before decoding them")
 	inputs, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -51,6 +53,9 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	}
 	if *top < 1 {
 		return usagef("--top %d: want 1 or more", *top)
+	}
+	if *maxPixels < 1 {
+		return usagef("--max-pixels %d: want 1 or more", *maxPixels)
 	}
 	if len(inputs) == 0 {
 		return usagef("no INPUT given: pass feature values like 5.1,3.5,1.4,0.2 or image files")
@@ -65,7 +70,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 		if ctx.Err() != nil {
 			return errInterrupted
 		}
-		x, err := prepareInput(m, in)
+		x, err := prepareInput(m, in, *maxPixels)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
 			failed++
@@ -113,9 +118,9 @@ func rank(classes []string, p []float32, k int) prediction {
 }
 
 // prepareInput turns one INPUT into the model's normalized input vector.
-func prepareInput(m *nn.Model, in string) ([]float32, error) {
+func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	if len(m.InputShape) == 3 {
-		return prepareImage(m, in)
+		return prepareImage(m, in, maxPixels)
 	}
 	want := m.Net.Arch.Inputs
 	parts := strings.Split(in, ",")
@@ -138,12 +143,15 @@ func prepareInput(m *nn.Model, in string) ([]float32, error) {
 
 // prepareImage decodes an image file, resized to the model's input size,
 // and standardizes it channel by channel.
-func prepareImage(m *nn.Model, in string) ([]float32, error) {
+func prepareImage(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	c, h, w := m.InputShape[0], m.InputShape[1], m.InputShape[2]
 	if _, err := os.Stat(in); err != nil && strings.Contains(in, ",") {
 		return nil, fmt.Errorf("%s: not a file; this model classifies %dx%d images", in, w, h)
 	}
-	pix, err := imagefolder.DecodeFile(in, h, w, imagefolder.DefaultMaxPixels)
+	pix, err := imagefolder.DecodeFile(in, h, w, maxPixels)
+	if errors.Is(err, imagefolder.ErrTooLarge) {
+		return nil, fmt.Errorf("%w (--max-pixels raises the limit)", err)
+	}
 	if err != nil {
 		return nil, err
 	}

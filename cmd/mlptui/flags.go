@@ -122,6 +122,7 @@ var hyperFlags = []hyperFlag{
 	{name: "augment", usage: "augment images: flips and shifted crops", isBool: true, apply: boolField(func(c *trainer.Config) *bool { return &c.Augment })},
 	{name: "image-size", usage: "image folders: resize images to this side (0: the most common size)", apply: intField(func(c *trainer.Config) *int { return &c.ImageSize })},
 	{name: "skip-bad", usage: "image folders: skip images that cannot be decoded", isBool: true, apply: boolField(func(c *trainer.Config) *bool { return &c.SkipBad })},
+	{name: "max-pixels", usage: "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", apply: intField(func(c *trainer.Config) *int { return &c.MaxPixels })},
 	{name: "threads", usage: "threads for the matrix multiply (0: all cores)", apply: intField(func(c *trainer.Config) *int { return &c.Threads })},
 	{name: "runs", usage: "directory of saved runs", apply: stringField(func(c *trainer.Config) *string { return &c.RunsDir })},
 	{name: "data-dir", usage: "where downloaded data sets are kept", apply: stringField(func(c *trainer.Config) *string { return &c.DataDir })},

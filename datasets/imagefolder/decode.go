@@ -32,6 +32,9 @@ var (
 	ErrSize = errors.New("bad image size")
 	// ErrCorrupt: the file starts like an image but does not decode.
 	ErrCorrupt = errors.New("corrupt image")
+	// ErrTooLarge: the image has more pixels than allowed. It wraps
+	// ErrSize and reads the same.
+	ErrTooLarge = fmt.Errorf("%w", ErrSize)
 )
 
 // DecodeFile reads the image file at path and returns it as 3×h×w bytes,
@@ -110,7 +113,7 @@ func checkSize(name, format string, cfg image.Config, maxPixels int) error {
 		return fmt.Errorf("%s: %w: %s image of %dx%d pixels", name, ErrSize, format, cfg.Width, cfg.Height)
 	}
 	if int64(cfg.Width)*int64(cfg.Height) > int64(maxPixels) {
-		return fmt.Errorf("%s: %w: %s image of %dx%d pixels is more than the limit of %d", name, ErrSize, format, cfg.Width, cfg.Height, maxPixels)
+		return fmt.Errorf("%s: %w: %s image of %dx%d pixels is more than the limit of %d", name, ErrTooLarge, format, cfg.Width, cfg.Height, maxPixels)
 	}
 	return nil
 }

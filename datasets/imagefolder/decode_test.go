@@ -228,8 +228,11 @@ func TestDecodeHugeRefusedBeforeAllocation(t *testing.T) {
 	runtime.ReadMemStats(&before)
 	_, err := DecodeBytes("huge.png", data, 32, 32, 0)
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, ErrSize) {
-		t.Fatalf("got %v, want ErrSize", err)
+	if !errors.Is(err, ErrSize) || !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("got %v, want ErrTooLarge (an ErrSize)", err)
+	}
+	if _, err := DecodeBytes("z.gif", []byte("GIF89a\x00\x00\x00\x00\x00\x00\x00;"), 8, 8, 0); errors.Is(err, ErrTooLarge) {
+		t.Errorf("a 0x0 image is ErrTooLarge: %v", err)
 	}
 	if d := after.TotalAlloc - before.TotalAlloc; d > 1<<20 {
 		t.Errorf("refusing the image allocated %d bytes", d)
