@@ -154,11 +154,17 @@ func PresetNames() []string {
 	return n
 }
 
-// DefaultPreset is the preset a data set gets when none is named.
+// DefaultPreset is the preset a data set gets when none is named: its own
+// for the built-in ones, "cifar10" (mlptui's image network, with
+// augmentation) for an image folder, and "default" for a CSV table. So the
+// CIFAR-10 archive and the same images as a folder train alike.
 func DefaultPreset(dataset string) string {
 	switch dataset {
 	case "iris", "cifar10":
 		return dataset
+	}
+	if st, err := os.Stat(dataset); err == nil && st.IsDir() {
+		return "cifar10"
 	}
 	return "default"
 }

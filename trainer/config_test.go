@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -86,6 +88,28 @@ func TestSchedules(t *testing.T) {
 			if math.Abs(first-1.0/25) > 1e-12 || math.Abs(peak-1) > 1e-5 || math.Abs(last-1e-4) > 1e-12 {
 				t.Errorf("onecycle: %v, peak %v, %v", first, peak, last)
 			}
+		}
+	}
+}
+
+func TestDefaultPreset(t *testing.T) {
+	dir := t.TempDir()
+	csv := filepath.Join(dir, "table.csv")
+	if err := os.WriteFile(csv, []byte("1,2,a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dataset, want string }{
+		{"iris", "iris"},
+		{"cifar10", "cifar10"},
+		{dir, "cifar10"},
+		{csv, "default"},
+		{filepath.Join(dir, "missing"), "default"},
+	} {
+		if got := DefaultPreset(c.dataset); got != c.want {
+			t.Errorf("DefaultPreset(%q) = %q, want %q", c.dataset, got, c.want)
+		}
+		if _, ok := Presets[c.want]; !ok {
+			t.Errorf("preset %q does not exist", c.want)
 		}
 	}
 }
