@@ -86,3 +86,30 @@ func TestReadOnlyRunsDirectory(t *testing.T) {
 		t.Errorf("read-only runs directory: %v", err)
 	}
 }
+
+// TestNoRoomForTheFirstModel: a disk too small for even the first model
+// file fails the run with the file named, and the run directory's
+// summary.json still says which run it is and that it failed.
+func TestNoRoomForTheFirstModel(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden = []int{1000, 100} // model 0.42 MB
+	cfg.RunsDir = tmpfs(t, "200k")
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range r.Events() {
+	}
+	if _, err := r.Wait(); err == nil || !strings.Contains(err.Error(), "model.safetensors: no space left on device") {
+		t.Fatalf("run on a full disk: %v", err)
+	}
+	ents, err := os.ReadDir(cfg.RunsDir)
+	if err != nil || len(ents) != 1 {
+		t.Fatalf("runs directory holds %v (%v), want one run", ents, err)
+	}
+	dir := filepath.Join(cfg.RunsDir, ents[0].Name())
+	s, err := ReadSummary(dir)
+	if err != nil || s.Status != StatusFailed || s.Run != dir || !strings.Contains(s.Message, "no space left") {
+		t.Errorf("summary %+v, %v", s, err)
+	}
+}

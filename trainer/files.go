@@ -122,7 +122,7 @@ func parseConfig(path string, b []byte) (Config, error) {
 	var cf configFile
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&cf); err != nil {
-		return Config{}, fmt.Errorf("%s: %v", path, err)
+		return Config{}, jsonError(path, err)
 	}
 	if dec.More() {
 		return Config{}, fmt.Errorf("%s: more than one JSON value", path)
@@ -134,6 +134,20 @@ func parseConfig(path string, b []byte) (Config, error) {
 		cf.Config.DataDir = DefaultDataDir()
 	}
 	return cf.Config, nil
+}
+
+// jsonError says what is wrong with a JSON file that did not decode.
+func jsonError(path string, err error) error {
+	var syn *json.SyntaxError
+	switch {
+	case errors.Is(err, io.EOF):
+		return fmt.Errorf("%s: empty file", path)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%s: cut short: the JSON ends early", path)
+	case errors.As(err, &syn):
+		return fmt.Errorf("%s: not JSON: %v (byte %d)", path, err, syn.Offset)
+	}
+	return fmt.Errorf("%s: %v", path, err)
 }
 
 // ReadSummary reads a run's summary.json.
@@ -152,7 +166,7 @@ func parseSummary(path string, b []byte) (*Summary, error) {
 	var s Summary
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&s); err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+		return nil, jsonError(path, err)
 	}
 	if dec.More() {
 		return nil, fmt.Errorf("%s: more than one JSON value", path)

@@ -101,8 +101,8 @@ func FuzzParseEvents(f *testing.F) {
 
 func TestConfigRefused(t *testing.T) {
 	cases := []struct{ name, text, want string }{
-		{"empty", "", "c.json: EOF"},
-		{"not json", "hello", "c.json: invalid character"},
+		{"empty", "", "c.json: empty file"},
+		{"not json", "hello", "c.json: not JSON: invalid character"},
 		{"array", "[1,2]", "cannot unmarshal array"},
 		{"two objects", `{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2} {}`, "more than one JSON value"},
 		{"no settings", "{}", "c.json: dataset: empty"},
@@ -138,9 +138,9 @@ func FuzzParseConfig(f *testing.F) {
 
 func TestSummaryRefused(t *testing.T) {
 	cases := []struct{ name, text, want string }{
-		{"empty", "", "s.json: EOF"},
-		{"not json", "garbage", "s.json: invalid character"},
-		{"cut", `{"run":"r","status":"do`, "s.json: unexpected EOF"},
+		{"empty", "", "s.json: empty file"},
+		{"not json", "garbage", "s.json: not JSON: invalid character"},
+		{"cut", `{"run":"r","status":"do`, "s.json: cut short"},
 		{"array", "[]", "cannot unmarshal array"},
 		{"no status", `{"run":"r"}`, "s.json: no status"},
 		{"string for number", `{"status":"done","epochs":"ten"}`, "cannot unmarshal string"},

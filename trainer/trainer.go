@@ -319,6 +319,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
 			return err
 		}
+		t.summary.Run = t.dir // a run that fails from here on says where it is
 		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg}); err != nil {
 			return err
 		}
