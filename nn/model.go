@@ -121,7 +121,7 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	case f == "":
 		return nil, fmt.Errorf("not an mlptui file: no %q in its metadata", "format")
 	case f != format:
-		return nil, fmt.Errorf("holds a %s, not a %s", f, format)
+		return nil, fmt.Errorf("holds a %s, not a %s", printable(f), format)
 	}
 	v, err := strconv.Atoi(meta["format_version"])
 	if err != nil || v < 1 {
@@ -187,6 +187,25 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 		return nil, err
 	}
 	return m, nil
+}
+
+// printable returns a name read from a file as it is if it is a short
+// run of printable ASCII without spaces, else quoted and cut to 64 bytes,
+// so that an error message stays one readable line.
+func printable(s string) string {
+	if len(s) <= 64 && s != "" {
+		plain := true
+		for i := 0; i < len(s); i++ {
+			plain = plain && s[i] > ' ' && s[i] < 0x7f
+		}
+		if plain {
+			return s
+		}
+	}
+	if len(s) > 64 {
+		s = s[:64] + "..."
+	}
+	return strconv.Quote(s)
 }
 
 func mustJSON(v any) string {

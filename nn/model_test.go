@@ -170,6 +170,9 @@ func FuzzReadSafetensors(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		ts, _, err := ReadSafetensors(bytes.NewReader(b), int64(len(b)))
 		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("error of more than one line: %q", err)
+			}
 			return
 		}
 		total := 0

@@ -229,7 +229,7 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 			cnt *= int64(s)
 		}
 		if e.Dtype != "F32" {
-			return nil, nil, fmt.Errorf("tensor %q has dtype %s; mlptui reads F32", name, e.Dtype)
+			return nil, nil, fmt.Errorf("tensor %q has dtype %s; mlptui reads F32", name, printable(e.Dtype))
 		}
 		if 4*cnt != e.Offsets[1]-e.Offsets[0] {
 			return nil, nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, e.Shape, 4*cnt, e.Offsets[1]-e.Offsets[0])
