@@ -79,6 +79,7 @@ func FuzzParseMetrics(f *testing.F) {
 	f.Add([]byte(metricsHeader + "\n1,7,0.1,0.001,1,0.5,,\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rows, err := parseMetrics("m.csv", b)
+		oneLine(t, err)
 		if err == nil && len(rows) > strings.Count(string(b), "\n")+1 {
 			t.Fatalf("%d rows from %d lines", len(rows), strings.Count(string(b), "\n"))
 		}
@@ -89,6 +90,7 @@ func FuzzParseEvents(f *testing.F) {
 	f.Add([]byte("{\"event\":\"start\",\"step\":3}\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		log, err := parseEvents("e.jsonl", b)
+		oneLine(t, err)
 		if err == nil {
 			for _, e := range log {
 				if e.Event == "" {
@@ -128,6 +130,7 @@ func FuzzParseConfig(f *testing.F) {
 	f.Add([]byte(`{"dataset":"iris","hidden":[4],"activation":"relu","optimizer":"adam","lr":0.1,"schedule":"constant","epochs":1,"test_split":0.2}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		c, err := parseConfig("c.json", b)
+		oneLine(t, err)
 		if err == nil {
 			if err := c.Validate(); err != nil {
 				t.Fatalf("accepted an invalid config: %v", err)
@@ -163,14 +166,20 @@ func FuzzParseSummary(f *testing.F) {
 	f.Add([]byte(`{"run":"runs/x","status":"done","epochs":3,"test_accuracy":0.9,"started":"2026-01-02T03:04:05Z"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := parseSummary("s.json", b)
+		oneLine(t, err)
 		if err != nil {
-			if strings.Contains(err.Error(), "\n") {
-				t.Fatalf("error of more than one line: %q", err)
-			}
 			return
 		}
 		if s.Status == "" {
 			t.Fatal("accepted a summary without a status")
 		}
 	})
+}
+
+// oneLine fails the test if err's message is more than one line.
+func oneLine(t *testing.T, err error) {
+	t.Helper()
+	if err != nil && strings.Contains(err.Error(), "\n") {
+		t.Fatalf("error of more than one line: %q", err)
+	}
 }
