@@ -124,6 +124,9 @@ func loadCIFAR10(ctx context.Context, cfg Config, report func(Event)) (train, te
 	}}
 	train, test, err = cifar10.Load(ctx, cfg.DataDir, opt)
 	if err != nil {
+		if strings.HasPrefix(err.Error(), "cifar10: ") {
+			return nil, nil, fmt.Errorf("--dataset %w", err) // "--dataset cifar10: ..."
+		}
 		return nil, nil, fmt.Errorf("--dataset cifar10: %w", err)
 	}
 	return train, test, nil

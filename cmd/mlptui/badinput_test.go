@@ -160,3 +160,33 @@ func TestProcessesNeverShareARunDirectory(t *testing.T) {
 		t.Errorf("%d run directories for %d processes", len(entries), n)
 	}
 }
+
+// TestDataErrorsNameTheFile: errors from CIFAR-10 batches and a missing
+// run name the file or flag at fault, once.
+func TestDataErrorsNameTheFile(t *testing.T) {
+	dataDir := t.TempDir()
+	bin := filepath.Join(dataDir, "cifar-10-batches-bin")
+	os.Mkdir(bin, 0o755)
+	record := make([]byte, 3073)
+	for _, f := range []string{"data_batch_1.bin", "data_batch_2.bin", "data_batch_3.bin", "data_batch_4.bin", "data_batch_5.bin", "test_batch.bin"} {
+		os.WriteFile(filepath.Join(bin, f), record, 0o644)
+	}
+	cut := filepath.Join(bin, "data_batch_3.bin")
+	os.WriteFile(cut, record[:3000], 0o644)
+	runs := t.TempDir()
+	cases := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"train", "--runs", runs, "--dataset", "cifar10", "--data-dir", dataDir}, "mlptui train: --dataset cifar10: " + cut + ": size 3000 is not a multiple of 3073"},
+		{[]string{"classify", "--run", "/no/such/run", "1,2,3,4"}, "mlptui classify: --run /no/such/run: no such file or directory"},
+	}
+	for _, c := range cases {
+		code, _, errs := call(t, c.args...)
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		last := lines[len(lines)-1]
+		if code != 1 || !strings.HasPrefix(last, c.want) || strings.Count(errs, "mlptui ") != 1 {
+			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one error line starting %q", c.args, code, errs, c.want)
+		}
+	}
+}

@@ -32,7 +32,15 @@ type classProb struct {
 // loadRunModel reads the model of a run directory, or a model file given
 // directly.
 func loadRunModel(path string) (*nn.Model, error) {
-	if st, err := os.Stat(path); err == nil && st.IsDir() {
+	st, err := os.Stat(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, fmt.Errorf("--run %s: %w", path, err)
+	}
+	if st.IsDir() {
 		path = filepath.Join(path, trainer.ModelFile)
 	}
 	return nn.LoadModel(path)
