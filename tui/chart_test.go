@@ -112,6 +112,19 @@ func TestPicture(t *testing.T) {
 	if len(lines) != 1 || !strings.Contains(lines[0], "38;5;196") {
 		t.Errorf("256-colour picture %q: no red", lines)
 	}
+	// 256 colours: the cube or the greys, whichever is nearer; a dark,
+	// slightly blue grey stays grey (termenv's own conversion gave navy).
+	for _, c := range []struct {
+		r, g, b uint8
+		want    uint8
+	}{
+		{255, 0, 0, 196}, {0, 0, 0, 16}, {255, 255, 255, 231}, {40, 40, 46, 235}, {128, 128, 128, 244},
+		{95, 135, 175, 67}, {200, 150, 50, 173},
+	} {
+		if got := nearest256(c.r, c.g, c.b); got != c.want {
+			t.Errorf("nearest256(%d, %d, %d) = %d, want %d", c.r, c.g, c.b, got, c.want)
+		}
+	}
 	lines = picture(pix, []int{3, 2, 2}, 1, termenv.Ascii)
 	if len(lines) != 1 || lines[0] != ":#" {
 		t.Errorf("picture without colour %q, want %q", lines, ":#")

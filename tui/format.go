@@ -63,6 +63,18 @@ func num(v float64) string {
 	return fmt.Sprintf("%.2e", v)
 }
 
+// num3 is num with three decimals (two from 10 on): 0.057, 2.303.
+func num3(v float64) string {
+	a := math.Abs(v)
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0) || a == 0 || a >= 1000 || a < 0.001:
+		return num(v)
+	case a >= 10:
+		return fmt.Sprintf("%.1f", v)
+	}
+	return fmt.Sprintf("%.3f", v)
+}
+
 // pct formats a fraction as a percentage: 97.5%; "-" for NaN.
 func pct(v float64) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {

@@ -282,7 +282,7 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 			m.state.status = stateRunning
 		case stateRunning, stateLoading:
 			m.live.ctl.Pause()
-			m.setStatus(false, "pausing after this step…")
+			m.setStatus(false, pausingNote)
 		}
 	case key.Matches(msg, k.Edit):
 		base := m.setupConfig()
@@ -313,6 +313,9 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// pausingNote is the footer's answer to space until the run has paused.
+const pausingNote = "pausing after this step…"
 
 // setupConfig is the form's configuration, valid or not.
 func (m *Model) setupConfig() trainer.Config {
@@ -462,6 +465,10 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 				m.setup.fill(&cfg)
 				m.setup.check()
 				cmds = append(cmds, historyCmd(msg.id, ev.Info.Dir))
+			}
+		case trainer.Paused:
+			if m.status == pausingNote {
+				m.status = "" // the header says it now; the footer shows the keys again
 			}
 		case trainer.Failed:
 			if m.state.info == nil { // the data could not be loaded: back to the form
@@ -620,30 +627,47 @@ func (m *Model) footer() string {
 		}
 		return fitLine(s.Render(m.status), m.width)
 	}
-	var keys []key.Binding
+	// Each key with its help, and a shorter word for a narrow terminal:
+	// q, tab and ? must stay in sight at 80 columns.
+	type fk struct {
+		b     key.Binding
+		short string
+	}
+	var keys []fk
 	switch m.screen {
 	case setupScreen:
-		keys = []key.Binding{m.setup.keys.Up, m.setup.keys.Choose, m.setup.keys.Start}
+		s := m.setup.keys
+		keys = []fk{{s.Up, "field"}, {s.Choose, "choose"}, {s.Start, "start"}}
 		if !m.setup.typing() {
-			keys = append(keys, m.keys.Quit)
+			keys = append(keys, fk{m.keys.Quit, "quit"})
 		}
 	case trainingScreen:
 		t := m.train.keys
-		keys = []key.Binding{t.Pause, t.Edit, t.Restart, t.Stop, m.keys.Quit}
+		keys = []fk{{t.Pause, "pause"}, {t.Edit, "edit"}, {t.Restart, "restart"}, {t.Stop, "stop"}, {m.keys.Quit, "quit"}}
 	case predictionsScreen:
-		keys = []key.Binding{m.preds.keys.Page, m.preds.keys.Confusion, m.keys.Quit}
+		p := m.preds.keys
+		keys = []fk{{p.Page, "page"}, {p.Confusion, "matrix"}, {m.keys.Quit, "quit"}}
 	case runsScreen:
 		r := m.runs.keys
-		keys = []key.Binding{r.Select, r.Compare, r.Open, r.Sort, m.keys.Quit}
+		keys = []fk{{r.Select, "select"}, {r.Compare, "compare"}, {r.Open, "open"}, {r.Sort, "sort"}, {m.keys.Quit, "quit"}}
 	}
-	keys = append(keys, m.keys.Next, m.keys.Help)
-	parts := make([]string, 0, len(keys))
-	for _, k := range keys {
-		h := k.Help()
-		if k.Help().Key == "q" {
-			h.Desc = "quit"
+	keys = append(keys, fk{m.keys.Next, "next"}, fk{m.keys.Help, "help"})
+	line := func(short bool) string {
+		parts := make([]string, 0, len(keys))
+		for _, k := range keys {
+			h := k.b.Help()
+			switch {
+			case short:
+				h.Desc = k.short
+			case h.Key == "q":
+				h.Desc = "quit"
+			}
+			parts = append(parts, st.key.Render(h.Key)+" "+st.dim.Render(h.Desc))
 		}
-		parts = append(parts, st.key.Render(h.Key)+" "+st.dim.Render(h.Desc))
+		return strings.Join(parts, st.faint.Render(" · "))
 	}
-	return fitLine(strings.Join(parts, st.faint.Render(" · ")), m.width)
+	if l := line(false); lipgloss.Width(l) <= m.width {
+		return l
+	}
+	return fitLine(line(true), m.width)
 }

@@ -50,6 +50,9 @@ func TestPauseAndResume(t *testing.T) {
 	if v := m.View(); !strings.Contains(v, "‖ paused") || !strings.Contains(v, "paused at step 12") {
 		t.Errorf("paused run not shown as paused:\n%s", v)
 	}
+	if v := m.View(); strings.Contains(v, "pausing") || !strings.Contains(v, "q quit") {
+		t.Errorf("the footer still says pausing, or lacks the keys, once paused:\n%s", v)
+	}
 	press(m, "space")
 	if !slices.Equal(f.calls, []string{"pause", "resume"}) {
 		t.Fatalf("second space sent %v, want resume", f.calls)

@@ -236,7 +236,8 @@ func className(classes []string, i int) string {
 }
 
 // confusionView draws a confusion matrix (rows: true class, columns:
-// predicted) with each class's accuracy; "" without one.
+// predicted) with each class's accuracy; "" without one. The diagonal
+// is green; off it, red marks where at least a tenth of a class goes.
 func confusionView(st *styles, classes []string, conf [][]int, of string) string {
 	if len(conf) == 0 {
 		return ""
@@ -265,16 +266,20 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 		var b strings.Builder
 		fmt.Fprintf(&b, "%*d %s", idxW, i, padRight(className(classes, i), nameW))
 		total := 0
-		for j, v := range row {
+		for _, v := range row {
 			total += v
+		}
+		for j, v := range row {
 			s := fmt.Sprintf("%*d", cell, v)
 			switch {
 			case i == j:
 				s = st.good.Render(s)
 			case v == 0:
 				s = st.faint.Render(s)
-			default:
+			case 10*v >= total: // a confusion worth a look: 10 % of the class or more
 				s = st.bad.Render(s)
+			default:
+				s = st.dim.Render(s)
 			}
 			b.WriteString(s)
 		}

@@ -133,7 +133,8 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 // statLine is a metric's last train and validation values and the best
 // validation value with its epoch.
 //
-// On a narrow chart the line is short: "0.0573 0.0689 best 0.0450 @312".
+// On a narrow chart the line is shorter: "train 0.057 val 0.069 best
+// 0.045 @312", at the narrowest "0.0573 0.0689 best 0.0450 @312".
 func (m trainingModel) statLine(s *runState, metric string, lower bool, w int) string {
 	st := m.st
 	var train, val float64
@@ -145,21 +146,32 @@ func (m trainingModel) statLine(s *runState, metric string, lower bool, w int) s
 		train, val = s.trainAcc.last(), s.valAcc.last()
 		get = func(e *trainer.EpochMetrics) float64 { return e.ValAcc }
 	}
-	f := num
+	f, f3 := num, num3
 	if !lower {
-		f = pct
+		f, f3 = pct, pct
 	}
 	v, ep, ok := s.best(get, lower)
-	long := st.train.Render("train "+f(train)) + "  " + st.val.Render("val "+f(val))
-	short := st.train.Render(f(train)) + " " + st.val.Render(f(val))
+	// From the longest form to the shortest: the first that fits. The
+	// words train and val stay as long as they can: without colour they
+	// are all that tells the two numbers apart.
+	forms := []string{
+		st.train.Render("train "+f(train)) + "  " + st.val.Render("val "+f(val)),
+		st.train.Render("train "+f(train)) + " " + st.val.Render("val "+f(val)),
+		st.train.Render("train "+f3(train)) + " " + st.val.Render("val "+f3(val)),
+		st.train.Render(f(train)) + " " + st.val.Render(f(val)),
+	}
 	if ok {
-		long += st.dim.Render(fmt.Sprintf("  best val %s @ epoch %d", f(v), ep))
-		short += st.dim.Render(fmt.Sprintf(" best %s @%d", f(v), ep))
+		forms[0] += st.dim.Render(fmt.Sprintf("  best val %s @ epoch %d", f(v), ep))
+		forms[1] += st.dim.Render(fmt.Sprintf(" best %s @%d", f(v), ep))
+		forms[2] += st.dim.Render(fmt.Sprintf(" best %s @%d", f3(v), ep))
+		forms[3] += st.dim.Render(fmt.Sprintf(" best %s @%d", f(v), ep))
 	}
-	if lipgloss.Width(long) <= w {
-		return long
+	for _, l := range forms[:3] {
+		if lipgloss.Width(l) <= w {
+			return l
+		}
 	}
-	return short
+	return forms[3]
 }
 
 // stats is the metrics as text, for a terminal too small for charts.

@@ -3,8 +3,8 @@
 //
 // Usage:
 //
-//	mlptui                    the dashboard, Iris by default
-//	mlptui tui [flags]        the dashboard, its form pre-filled from flags
+//	mlptui [flags]            the dashboard, Iris by default
+//	mlptui tui [flags]        the same: its form pre-filled from flags
 //	mlptui train [flags]      headless training
 //	mlptui classify --run DIR [--top K] [--json] INPUT...
 //	mlptui runs [--runs DIR] [--json]
@@ -61,13 +61,13 @@ var commands []command
 
 func init() {
 	commands = []command{
-		{"tui", "the dashboard: set up, watch and steer training (the default command)", runTUI},
+		{"tui", "the dashboard: set up, watch and steer training (the default)", runTUI},
 		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
 		{"classify", "classify inputs with a saved run's model", runClassify},
 		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs", runRuns},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
-		{"bench", "measure matrix-multiply speed and training-step time on this machine", runBench},
+		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil
@@ -90,6 +90,9 @@ func run(ctx context.Context, e *env, args []string) int {
 			return exitUsage
 		}
 		args = []string{"tui"} // the dashboard, on Iris
+	}
+	if a := args[0]; strings.HasPrefix(a, "-") && a != "-h" && a != "-help" && a != "--help" {
+		args = append([]string{"tui"}, args...) // mlptui --dataset cifar10: the dashboard with flags
 	}
 	name, rest := args[0], args[1:]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
@@ -187,7 +190,13 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 				n = 2
 			}
 		}
-		if err := fs.Parse(args[:n]); err != nil {
+		// The flag package prints the usage itself, on -h and on every
+		// error: only -h should, once.
+		usage := fs.Usage
+		fs.Usage = func() {}
+		err := fs.Parse(args[:n])
+		fs.Usage = usage
+		if err != nil {
 			if errors.Is(err, flag.ErrHelp) {
 				fs.Usage()
 				return nil, err

@@ -152,6 +152,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "--epochs", "0"}, 2, "--epochs: 0"},
 		{[]string{"train", "--preset", "nope"}, 2, `unknown preset "nope"`},
 		{[]string{"train", "--bogus"}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"--lr", "abc"}, 2, `mlptui tui: invalid value "abc" for flag -lr`}, // flags alone: the dashboard's
 		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 1, "--dataset /no/such/data.csv: no such file"},
 		{[]string{"train", "--resume", "/no/such/run"}, 1, "/no/such/run/config.json"},
@@ -172,6 +173,19 @@ func TestBadInput(t *testing.T) {
 		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
 			t.Errorf("%v: stack trace on stderr", c.args)
 		}
+	}
+}
+
+// TestUsageOnce: -h prints the flags once; a bad flag prints only the
+// error, on stderr.
+func TestUsageOnce(t *testing.T) {
+	code, out, _ := call(t, "train", "-h")
+	if n := strings.Count(out, "Usage: mlptui train"); code != 0 || n != 1 {
+		t.Errorf("train -h: exit %d, usage printed %d times", code, n)
+	}
+	code, out, errs := call(t, "train", "--bogus")
+	if code != 2 || out != "" || !strings.Contains(errs, "Run 'mlptui train -h' for usage.") {
+		t.Errorf("train --bogus: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
 
