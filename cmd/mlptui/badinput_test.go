@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -11,9 +12,12 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -187,6 +191,70 @@ func TestDataErrorsNameTheFile(t *testing.T) {
 		last := lines[len(lines)-1]
 		if code != 1 || !strings.HasPrefix(last, c.want) || strings.Count(errs, "mlptui ") != 1 {
 			t.Errorf("%v: exit %d, stderr %q; want exit 1 and one error line starting %q", c.args, code, errs, c.want)
+		}
+	}
+}
+
+// TestInterruptedRunResumes interrupts a real process with each signal
+// and resumes the saved run: nothing may be lost, and the resumed run
+// carries on from the saved epoch.
+func TestInterruptedRunResumes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		runs := t.TempDir()
+		cmd := exec.Command(os.Args[0], "train", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8")
+		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+		stderr, _ := cmd.StderrPipe()
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), "epoch 3/") {
+				cmd.Process.Signal(sig)
+				break
+			}
+		}
+		go func() {
+			for sc.Scan() {
+			}
+		}()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("%v: no exit within 30 s", sig)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Fatalf("%v: exit %d, want 130", sig, code)
+		}
+		ents, _ := os.ReadDir(runs)
+		if len(ents) != 1 {
+			t.Fatalf("%v: %d run directories", sig, len(ents))
+		}
+		dir := filepath.Join(runs, ents[0].Name())
+		s, err := trainer.ReadSummary(dir)
+		if err != nil || s.Status != trainer.StatusInterrupted || s.Epochs < 2 {
+			t.Fatalf("%v: summary %+v, %v", sig, s, err)
+		}
+		want := s.Epochs + 2
+		code, out, errs := call(t, "train", "--resume", dir, "--epochs", strconv.Itoa(want), "--json")
+		if code != 0 {
+			t.Fatalf("%v: resume: exit %d: %s", sig, code, errs)
+		}
+		var after trainer.Summary
+		if err := json.Unmarshal([]byte(out), &after); err != nil || after.Status != trainer.StatusDone || after.Epochs != want || after.Steps <= s.Steps {
+			t.Errorf("%v: resumed run %+v (%v), want done at epoch %d after step %d", sig, after, err, want, s.Steps)
+		}
+		rows, err := trainer.ReadMetrics(dir)
+		if err != nil || len(rows) != want {
+			t.Errorf("%v: %d metrics rows (%v), want %d", sig, len(rows), err, want)
 		}
 	}
 }
