@@ -7,7 +7,9 @@
 //	mlptui tui [flags]        the same: its form pre-filled from flags
 //	mlptui train [flags]      headless training
 //	mlptui classify --run DIR [--top K] [--json] INPUT...
-//	mlptui runs [--runs DIR] [--json]
+//	mlptui runs [--runs DIR] [--sort COLUMN] [--json | --csv]
+//	mlptui plot [-o FILE.png|FILE.svg] DIR...
+//	mlptui sweep [--name NAME] [--trials N] [--json] --lr 1e-3,1e-2 --dropout 0,0.2 ...
 //
 // Run "mlptui help" or "mlptui COMMAND -h" for the flags.
 package main
@@ -65,7 +67,9 @@ func init() {
 		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
 		{"classify", "classify inputs with a saved run's model", runClassify},
 		{"eval", "measure a run's model on its test set", runEval},
-		{"runs", "list saved runs", runRuns},
+		{"runs", "list saved runs: a table, --json or --csv", runRuns},
+		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot},
+		{"sweep", "train a grid or random search of settings, resumably, and rank the trials", runSweep},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {

@@ -2,18 +2,246 @@ package main
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
+	"math"
 	"path/filepath"
-	"text/tabwriter"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
 
 	"github.com/mlptui/mlptui/trainer"
 )
 
+// runEntry is one saved run as the runs command shows it.
+type runEntry struct {
+	rec trainer.RunRecord
+	cfg *trainer.Config  // nil if config.json is missing or damaged
+	sum *trainer.Summary // nil if summary.json is missing or damaged
+}
+
+func (r *runEntry) name() string { return filepath.Base(r.rec.Dir) }
+
+// num returns a summary figure, NaN where there is none.
+func (r *runEntry) num(get func(*trainer.Summary) *float64) float64 {
+	if r.sum == nil {
+		return math.NaN()
+	}
+	if v := get(r.sum); v != nil {
+		return *v
+	}
+	return math.NaN()
+}
+
+// runsColumn is a column of `mlptui runs`: its name (what --sort takes),
+// its cell text and how it orders runs.
+type runsColumn struct {
+	name  string
+	right bool // numbers, right-aligned
+	cell  func(*runEntry) string
+	// Exactly one of num and str orders the runs; unknown values (NaN, or
+	// ok false) go last.
+	num  func(*runEntry) float64
+	str  func(*runEntry) (string, bool)
+	desc bool // highest first: the accuracies
+}
+
+func cfgNum(get func(*trainer.Config) float64) func(*runEntry) float64 {
+	return func(r *runEntry) float64 {
+		if r.cfg == nil {
+			return math.NaN()
+		}
+		return get(r.cfg)
+	}
+}
+
+func fmtNum(f func(*runEntry) float64, format func(float64) string) func(*runEntry) string {
+	return func(r *runEntry) string {
+		v := f(r)
+		if math.IsNaN(v) {
+			return "-"
+		}
+		return format(v)
+	}
+}
+
+func fmtG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
+
+func fmtPct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
+
+var (
+	bestVal = func(r *runEntry) float64 {
+		return r.num(func(s *trainer.Summary) *float64 { return s.BestValAccuracy })
+	}
+	testAcc   = func(r *runEntry) float64 { return r.num(func(s *trainer.Summary) *float64 { return s.TestAccuracy }) }
+	trainTime = func(r *runEntry) float64 {
+		if r.sum == nil {
+			return math.NaN()
+		}
+		return r.sum.TrainSeconds
+	}
+	epochsDone = func(r *runEntry) float64 {
+		if r.sum == nil {
+			return math.NaN()
+		}
+		return float64(r.sum.Epochs)
+	}
+	cfgStr = func(get func(*trainer.Config) string) func(*runEntry) (string, bool) {
+		return func(r *runEntry) (string, bool) {
+			if r.cfg == nil {
+				return "", false
+			}
+			return get(r.cfg), true
+		}
+	}
+	cellOf = func(f func(*runEntry) (string, bool)) func(*runEntry) string {
+		return func(r *runEntry) string {
+			if s, ok := f(r); ok {
+				return s
+			}
+			return "?"
+		}
+	}
+	datasetOf = cfgStr(func(c *trainer.Config) string { return trainer.DatasetName(c.Dataset) })
+	hiddenOf  = cfgStr(func(c *trainer.Config) string { return trainer.FieldByName("hidden").Get(c) })
+)
+
+var runsColumns = []runsColumn{
+	{name: "name", cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
+	{name: "dataset", cell: cellOf(datasetOf), str: datasetOf},
+	{name: "hidden", cell: cellOf(hiddenOf), str: hiddenOf},
+	{name: "dropout", right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout })},
+	{name: "lr", right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
+	{name: "batch", right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
+	{name: "epochs", right: true, num: epochsDone, cell: func(r *runEntry) string {
+		if r.sum == nil {
+			return "-"
+		}
+		if r.sum.Status != trainer.StatusDone && r.cfg != nil && r.cfg.Epochs > r.sum.Epochs {
+			return fmt.Sprintf("%d/%d", r.sum.Epochs, r.cfg.Epochs)
+		}
+		return strconv.Itoa(r.sum.Epochs)
+	}},
+	{name: "best-val-acc", right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
+	{name: "test-acc", right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
+	{name: "train-time", right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
+	{name: "status", cell: func(r *runEntry) string { return r.rec.Status }, str: func(r *runEntry) (string, bool) { return r.rec.Status, true }},
+}
+
+func init() {
+	for i := range runsColumns {
+		c := &runsColumns[i]
+		if c.cell == nil {
+			c.cell = fmtNum(c.num, fmtG)
+		}
+	}
+}
+
+// runsColumnNames lists what --sort takes.
+func runsColumnNames() []string {
+	var n []string
+	for _, c := range runsColumns {
+		n = append(n, c.name)
+	}
+	return n
+}
+
+// findRunsColumn finds a column by name; spaces and underscores may stand
+// for the dashes ("best val acc", "best_val_acc").
+func findRunsColumn(name string) *runsColumn {
+	n := strings.ToLower(strings.TrimSpace(name))
+	n = strings.NewReplacer(" ", "-", "_", "-").Replace(n)
+	for i := range runsColumns {
+		if runsColumns[i].name == n {
+			return &runsColumns[i]
+		}
+	}
+	return nil
+}
+
+// sortRuns orders runs by a column; unknown values last, ties by name.
+func sortRuns(runs []*runEntry, c *runsColumn) {
+	sort.SliceStable(runs, func(i, j int) bool {
+		a, b := runs[i], runs[j]
+		if c.num != nil {
+			x, y := c.num(a), c.num(b)
+			switch {
+			case math.IsNaN(x) || math.IsNaN(y):
+				if math.IsNaN(x) != math.IsNaN(y) {
+					return !math.IsNaN(x)
+				}
+			case x != y:
+				return (x > y) == c.desc
+			}
+		} else {
+			x, okx := c.str(a)
+			y, oky := c.str(b)
+			switch {
+			case okx != oky:
+				return okx
+			case c.name == "hidden" && x != y:
+				return compareHidden(x, y) < 0
+			case x != y:
+				return x < y
+			}
+		}
+		if c.name == "best-val-acc" { // the leaderboard's order: then test accuracy
+			if x, y := testAcc(a), testAcc(b); x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
+				return math.IsNaN(y) || x > y
+			}
+		}
+		return a.rec.Dir < b.rec.Dir
+	})
+}
+
+// seconds formats a training time: "0.42s" or "4.2s" under a minute,
+// else 1:02:03.
+func seconds(sec float64) string {
+	if sec < 9.995 && sec >= 0 {
+		return fmt.Sprintf("%.2fs", sec)
+	}
+	if sec < 59.95 && sec >= 0 {
+		return fmt.Sprintf("%.1fs", sec)
+	}
+	return duration(sec)
+}
+
+// compareHidden orders hidden sizes layer by layer as numbers.
+func compareHidden(a, b string) int {
+	ha, _ := trainer.ParseHidden(a)
+	hb, _ := trainer.ParseHidden(b)
+	return slices.Compare(ha, hb)
+}
+
+// readRuns lists the runs under dir.
+func readRuns(dir string) ([]*runEntry, error) {
+	recs, err := trainer.ListRuns(dir)
+	if err != nil {
+		return nil, err
+	}
+	runs := make([]*runEntry, len(recs))
+	for i, r := range recs {
+		runs[i] = &runEntry{rec: r, cfg: r.Config, sum: r.Summary}
+	}
+	return runs, nil
+}
+
 func runRuns(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "runs", "mlptui runs [--runs DIR] [--json]\n\nLists saved runs, one line each.")
+	fs := newFlagSet(e, "runs", "mlptui runs [--runs DIR] [--sort COLUMN] [--json | --csv]\n\n"+
+		"Lists saved runs, one line each, best validation accuracy first. A damaged run, or one\n"+
+		"still training, is listed with its state.\n"+
+		"--csv gives every run's settings and final and best metrics as one CSV table (for a\n"+
+		"spreadsheet or pandas); --json a JSON array of the runs' summaries and settings.")
 	dir := fs.String("runs", "runs", "directory of saved runs")
-	jsonOut := fs.Bool("json", false, "print a JSON array of the runs' summaries")
+	jsonOut := fs.Bool("json", false, "print a JSON array of the runs' summaries, each with its config")
+	csvOut := fs.Bool("csv", false, "print every run's settings and metrics as CSV")
+	sortBy := fs.String("sort", "best-val-acc", "order by this column: "+strings.Join(runsColumnNames(), ", ")+
+		" (accuracies highest first, the others lowest first; unknown values last)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -21,36 +249,198 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	recs, err := trainer.ListRuns(*dir)
+	col := findRunsColumn(*sortBy)
+	if col == nil {
+		return usagef("--sort %s: unknown column; want one of %s", *sortBy, strings.Join(runsColumnNames(), ", "))
+	}
+	if *jsonOut && *csvOut {
+		return usagef("--json and --csv: choose one")
+	}
+	runs, err := readRuns(*dir)
 	if err != nil {
 		return err
 	}
-	var sums []*trainer.Summary
-	for _, r := range recs {
-		s := r.Summary
-		if s == nil {
-			s = &trainer.Summary{Message: oneLine(r.Err.Error())}
+	sortRuns(runs, col)
+	switch {
+	case *jsonOut:
+		return writeRunsJSON(e, runs)
+	case *csvOut:
+		return writeRunsCSV(e, runs)
+	}
+	if len(runs) == 0 {
+		fmt.Fprintf(e.stderr, "no runs in %s\n", *dir)
+		return nil
+	}
+	rows := [][]string{make([]string, len(runsColumns))}
+	for i, c := range runsColumns {
+		rows[0][i] = strings.ToUpper(strings.ReplaceAll(c.name, "-", " "))
+	}
+	for _, r := range runs {
+		cells := make([]string, len(runsColumns))
+		for i, c := range runsColumns {
+			cells[i] = c.cell(r)
 		}
-		s.Run, s.Status = r.Dir, r.Status
-		sums = append(sums, s)
+		rows = append(rows, cells)
 	}
-	if *jsonOut {
-		if sums == nil {
-			sums = []*trainer.Summary{}
+	writeTable(e.stdout, rows, func(i int) bool { return runsColumns[i].right })
+	for _, r := range runs {
+		if r.rec.Err != nil {
+			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.rec.Status, oneLine(r.rec.Err.Error()))
 		}
-		return json.NewEncoder(e.stdout).Encode(sums)
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tSTATUS\tNETWORK\tEPOCHS\tBEST VAL\tTEST\tTIME")
-	pct := func(v *float64) string {
-		if v == nil {
-			return "-"
+	return nil
+}
+
+// runJSON is one run in `runs --json`: its summary (status, metrics) and
+// its settings.
+type runJSON struct {
+	*trainer.Summary
+	Config *trainer.Config `json:"config"`
+}
+
+func writeRunsJSON(e *env, runs []*runEntry) error {
+	out := make([]runJSON, 0, len(runs))
+	for _, r := range runs {
+		s := trainer.Summary{}
+		if r.sum != nil {
+			s = *r.sum
+		} else if r.rec.Err != nil {
+			s.Message = oneLine(r.rec.Err.Error())
 		}
-		return fmt.Sprintf("%.2f%%", 100**v)
+		s.Run, s.Status = r.rec.Dir, r.rec.Status
+		if s.Dataset == "" && r.cfg != nil {
+			s.Dataset = r.cfg.Dataset
+		}
+		out = append(out, runJSON{Summary: &s, Config: r.cfg})
 	}
-	for _, s := range sums {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", filepath.Base(s.Run), s.Status, s.Arch, s.Epochs,
-			pct(s.BestValAccuracy), pct(s.TestAccuracy), duration(s.TrainSeconds))
+	return json.NewEncoder(e.stdout).Encode(out)
+}
+
+// csvSettings are the settings `runs --csv` has a column for: every one
+// but where the runs are kept.
+func csvSettings() []*trainer.Field {
+	var fs []*trainer.Field
+	for i := range trainer.Fields {
+		if f := &trainer.Fields[i]; f.Name != "runs" {
+			fs = append(fs, f)
+		}
 	}
-	return tw.Flush()
+	return fs
+}
+
+// csvMetrics are the summary's columns in `runs --csv`, named as in
+// summary.json.
+var csvMetrics = []struct {
+	name string
+	get  func(*trainer.Summary) string
+}{
+	{"epochs_done", func(s *trainer.Summary) string { return strconv.Itoa(s.Epochs) }},
+	{"steps", func(s *trainer.Summary) string { return strconv.FormatInt(s.Steps, 10) }},
+	{"arch", func(s *trainer.Summary) string { return s.Arch }},
+	{"params", func(s *trainer.Summary) string { return strconv.Itoa(s.Params) }},
+	{"best_val_accuracy", func(s *trainer.Summary) string { return csvFloat(s.BestValAccuracy) }},
+	{"best_val_epoch", func(s *trainer.Summary) string {
+		if s.BestValAccuracy == nil {
+			return ""
+		}
+		return strconv.Itoa(s.BestValEpoch)
+	}},
+	{"test_accuracy", func(s *trainer.Summary) string { return csvFloat(s.TestAccuracy) }},
+	{"test_loss", func(s *trainer.Summary) string { return csvFloat(s.TestLoss) }},
+	{"train_accuracy", func(s *trainer.Summary) string { return csvFloat(s.TrainAccuracy) }},
+	{"train_loss", func(s *trainer.Summary) string { return csvFloat(s.TrainLoss) }},
+	{"val_accuracy", func(s *trainer.Summary) string { return csvFloat(s.ValAccuracy) }},
+	{"val_loss", func(s *trainer.Summary) string { return csvFloat(s.ValLoss) }},
+	{"train_seconds", func(s *trainer.Summary) string { return csvFloat(&s.TrainSeconds) }},
+	{"samples_per_second", func(s *trainer.Summary) string { return csvFloat(&s.SamplesPerSecond) }},
+	{"started", func(s *trainer.Summary) string { return csvTime(s.Started) }},
+	{"updated", func(s *trainer.Summary) string { return csvTime(s.Updated) }},
+	{"message", func(s *trainer.Summary) string { return s.Message }},
+}
+
+// csvFloat writes a number exactly (it reads back to the same float64);
+// none is an empty cell, which pandas reads as NaN.
+func csvFloat(v *float64) string {
+	if v == nil || math.IsNaN(*v) {
+		return ""
+	}
+	return strconv.FormatFloat(*v, 'g', -1, 64)
+}
+
+func csvTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.RFC3339)
+}
+
+// writeRunsCSV writes one header row and one row per run: the run, its
+// status and sweep, every setting (named as in config.json) and the
+// summary's figures (named as in summary.json). A value that does not
+// exist is an empty cell.
+func writeRunsCSV(e *env, runs []*runEntry) error {
+	w := csv.NewWriter(e.stdout)
+	settings := csvSettings()
+	head := []string{"run", "status", "sweep"}
+	for _, f := range settings {
+		head = append(head, strings.ReplaceAll(f.Name, "-", "_"))
+	}
+	for _, m := range csvMetrics {
+		head = append(head, m.name)
+	}
+	w.Write(head)
+	for _, r := range runs {
+		row := []string{r.rec.Dir, r.rec.Status, ""}
+		if r.cfg != nil {
+			row[2] = r.cfg.Sweep
+		}
+		for _, f := range settings {
+			v := ""
+			if r.cfg != nil {
+				v = f.Get(r.cfg)
+			}
+			row = append(row, v)
+		}
+		for _, m := range csvMetrics {
+			v := ""
+			if r.sum != nil {
+				v = m.get(r.sum)
+			} else if m.name == "message" && r.rec.Err != nil {
+				v = oneLine(r.rec.Err.Error())
+			}
+			row = append(row, v)
+		}
+		w.Write(row)
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// writeTable writes rows as columns two spaces apart, the columns for
+// which right says so right-aligned, without trailing spaces.
+func writeTable(w io.Writer, rows [][]string, right func(col int) bool) {
+	var width []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range rows {
+		var b strings.Builder
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if right(i) {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(b.String(), " "))
+	}
 }
