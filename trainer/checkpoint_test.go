@@ -1,0 +1,94 @@
+package trainer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+// TestCheckpointRefused damages a real checkpoint's metadata and tensors
+// one way at a time: each is refused with a message naming the file and
+// what is wrong, and a resume from it fails without touching the run.
+func TestCheckpointRefused(t *testing.T) {
+	_, s := runToEnd(t)(Start(context.Background(), smallConfig(t)))
+	good := filepath.Join(s.Run, CheckpointFile)
+	ts, meta, err := nn.LoadSafetensors(good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readCheckpoint(good); err != nil {
+		t.Fatalf("the good checkpoint: %v", err)
+	}
+	dir := t.TempDir()
+	write := func(name string, edit func(ts map[string]nn.Tensor, meta map[string]string)) string {
+		t2 := map[string]nn.Tensor{}
+		for k, v := range ts {
+			t2[k] = v
+		}
+		m2 := map[string]string{}
+		for k, v := range meta {
+			m2[k] = v
+		}
+		edit(t2, m2)
+		var names []string
+		for k := range t2 {
+			names = append(names, k)
+		}
+		sort.Strings(names)
+		var list []nn.Tensor
+		for _, k := range names {
+			list = append(list, t2[k])
+		}
+		p := filepath.Join(dir, name)
+		if err := nn.SaveSafetensors(p, list, m2); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	goodBytes, _ := os.ReadFile(good)
+	flipped := append([]byte(nil), goodBytes...)
+	flipped[len(flipped)-7] ^= 0x04
+	flippedPath := filepath.Join(dir, "flipped")
+	os.WriteFile(flippedPath, flipped, 0o644)
+
+	cases := []struct {
+		name, path, want string
+	}{
+		{"flipped byte", flippedPath, "checksum mismatch"},
+		{"truncated", func() string {
+			p := filepath.Join(dir, "cut")
+			os.WriteFile(p, goodBytes[:len(goodBytes)/2], 0o644)
+			return p
+		}(), "truncated"},
+		{"a model file", write("model", func(_ map[string]nn.Tensor, m map[string]string) { m["format"] = nn.ModelFormat }), "holds a mlptui.model, not a mlptui.checkpoint"},
+		{"newer version", write("newer", func(_ map[string]nn.Tensor, m map[string]string) { m["format_version"] = "99" }), "format version 99 is newer"},
+		{"negative step", write("step", func(_ map[string]nn.Tensor, m map[string]string) { m["step"] = "-1" }), "bad or missing metadata [step]"},
+		{"no epoch", write("epoch", func(_ map[string]nn.Tensor, m map[string]string) { delete(m, "epoch") }), "bad or missing metadata [epoch]"},
+		{"text for a number", write("lr", func(_ map[string]nn.Tensor, m map[string]string) { m["base_lr"] = "fast" }), "bad or missing metadata [base_lr]"},
+		{"weights missing", write("noweights", func(ts map[string]nn.Tensor, _ map[string]string) { delete(ts, "dense.1.weight") }), `needs tensor "dense.1.weight", which is missing`},
+	}
+	for _, c := range cases {
+		_, err := readCheckpoint(c.path)
+		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), filepath.Base(c.path)) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line naming %s and saying %q", c.name, err, filepath.Base(c.path), c.want)
+		}
+	}
+
+	// Resuming from a damaged checkpoint fails and leaves the run as it was.
+	before, _ := os.ReadFile(filepath.Join(s.Run, SummaryFile))
+	if err := os.WriteFile(good, flipped, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Resume(context.Background(), s.Run, s.Epochs+2); err == nil || !strings.Contains(err.Error(), "checksum mismatch") {
+		t.Errorf("resume from a damaged checkpoint: %v", err)
+	}
+	after, _ := os.ReadFile(filepath.Join(s.Run, SummaryFile))
+	if string(before) != string(after) {
+		t.Errorf("a refused resume rewrote summary.json")
+	}
+}
