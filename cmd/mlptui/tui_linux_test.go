@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/mlptui/mlptui/trainer"
+	"golang.org/x/sys/unix"
+)
+
+// openPTY opens a pseudo-terminal of 80×24: the master, which the test
+// reads and types into, and the slave, the child's terminal.
+func openPTY(t *testing.T) (master, slave *os.File) {
+	t.Helper()
+	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		t.Skipf("no pseudo-terminal: %v", err)
+	}
+	fd := int(m.Fd())
+	if err := unix.IoctlSetPointerInt(fd, unix.TIOCSPTLCK, 0); err != nil {
+		m.Close()
+		t.Skipf("unlockpt: %v", err)
+	}
+	n, err := unix.IoctlGetInt(fd, unix.TIOCGPTN)
+	if err != nil {
+		m.Close()
+		t.Skipf("ptsname: %v", err)
+	}
+	s, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|syscall.O_NOCTTY, 0)
+	if err != nil {
+		m.Close()
+		t.Skipf("open /dev/pts/%d: %v", n, err)
+	}
+	if err := unix.IoctlSetWinsize(int(s.Fd()), unix.TIOCSWINSZ, &unix.Winsize{Row: 24, Col: 80}); err != nil {
+		t.Fatal(err)
+	}
+	return m, s
+}
+
+// screenLog collects what the child writes to its terminal.
+type screenLog struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (s *screenLog) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Write(p)
+}
+
+func (s *screenLog) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.String()
+}
+
+func (s *screenLog) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.buf.Len()
+}
+
+// waitFor waits until the output after byte from contains one of want,
+// and returns the time it took.
+func (s *screenLog) waitFor(t *testing.T, from int, limit time.Duration, want ...string) time.Duration {
+	t.Helper()
+	start := time.Now()
+	for time.Since(start) < limit {
+		out := s.String()
+		for _, w := range want {
+			if strings.Contains(out[from:], w) {
+				return time.Since(start)
+			}
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	t.Fatalf("no %q on the screen within %v; the screen's last output:\n%q", want, limit, tail(s.String(), 2000))
+	return 0
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
+
+// termModes are the terminal modes a program may change: raw mode, echo.
+func termModes(t *testing.T, f *os.File) unix.Termios {
+	t.Helper()
+	tio, err := unix.IoctlGetTermios(int(f.Fd()), unix.TCGETS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return *tio
+}
+
+// dashboard is mlptui's dashboard running in a child process on a
+// pseudo-terminal.
+type dashboard struct {
+	master, slave *os.File
+	cmd           *exec.Cmd
+	done          chan error    // the child's exit
+	exited        bool          // done was received
+	copied        chan struct{} // all the output was read
+	screen        *screenLog
+	before        unix.Termios // the terminal's modes before the child
+}
+
+// startDashboard runs "mlptui tui args..." on a new 80×24 terminal, as
+// TERM=xterm-256color without COLORTERM, and waits for the setup form.
+func startDashboard(t *testing.T, args ...string) *dashboard {
+	master, slave := openPTY(t)
+	d := &dashboard{master: master, slave: slave, done: make(chan error, 1), copied: make(chan struct{}), screen: &screenLog{}}
+	d.before = termModes(t, slave)
+	d.cmd = exec.Command(os.Args[0], append([]string{"tui"}, args...)...)
+	env := []string{"MLPTUI_BE_MAIN=1", "TERM=xterm-256color"}
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TERM=") && !strings.HasPrefix(kv, "COLORTERM=") && !strings.HasPrefix(kv, "NO_COLOR=") {
+			env = append(env, kv)
+		}
+	}
+	d.cmd.Env = env
+	d.cmd.Stdin, d.cmd.Stdout, d.cmd.Stderr = slave, slave, slave
+	d.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := d.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { d.done <- d.cmd.Wait() }()
+	t.Cleanup(func() {
+		if !d.exited {
+			d.cmd.Process.Kill()
+			<-d.done
+		}
+		slave.Close()
+		master.Close()
+	})
+	go func() {
+		defer close(d.copied)
+		buf := make([]byte, 32<<10)
+		answered := false
+		for {
+			n, err := master.Read(buf)
+			d.screen.Write(buf[:n])
+			// Bubbletea asks the terminal for its background colour
+			// (OSC 11) and cursor position (DSR) as it starts, and waits
+			// 5 s for an answer: answer like a dark terminal.
+			if !answered && strings.Contains(d.screen.String(), "\x1b[6n") {
+				answered = true
+				master.Write([]byte("\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\\x1b[1;1R"))
+			}
+			if err != nil {
+				return // EIO once the child and the test have closed the slave
+			}
+		}
+	}()
+	d.screen.waitFor(t, 0, 20*time.Second, "Enter starts")
+	return d
+}
+
+// typeKeys types s on the terminal.
+func (d *dashboard) typeKeys(t *testing.T, s string) {
+	t.Helper()
+	if _, err := d.master.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// wait waits for the child to exit and returns its exit code.
+func (d *dashboard) wait(t *testing.T, limit time.Duration) int {
+	t.Helper()
+	select {
+	case <-d.done:
+		d.exited = true
+	case <-time.After(limit):
+		t.Fatalf("no exit within %v", limit)
+	}
+	return d.cmd.ProcessState.ExitCode()
+}
+
+// TestDashboardInterrupt runs the dashboard on a pseudo-terminal, starts
+// Iris from the form, pauses and continues it, and sends SIGINT (then, in
+// a second process, SIGTERM): the process must exit 130 with a complete
+// run directory marked interrupted, and leave the terminal as it found
+// it: the alternate screen left, the cursor shown, the same modes.
+func TestDashboardInterrupt(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+		t.Run(sig.String(), func(t *testing.T) { dashboardInterrupt(t, sig) })
+	}
+}
+
+func dashboardInterrupt(t *testing.T, sig syscall.Signal) {
+	runs := t.TempDir()
+	d := startDashboard(t, "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
+	screen := d.screen
+	d.typeKeys(t, "\r")
+	screen.waitFor(t, 0, 30*time.Second, "samples/s")
+	if raw := termModes(t, d.slave); raw.Lflag&(unix.ICANON|unix.ECHO) != 0 || d.before.Lflag&(unix.ICANON|unix.ECHO) == 0 {
+		t.Fatalf("the dashboard runs without raw mode (lflag %#x, before %#x)", raw.Lflag, d.before.Lflag)
+	}
+	// The keys reach the dashboard: space pauses, space continues.
+	from := screen.Len()
+	d.typeKeys(t, " ")
+	screen.waitFor(t, from, 10*time.Second, "paused at step")
+	from = screen.Len()
+	d.typeKeys(t, " ")
+	screen.waitFor(t, from, 10*time.Second, "continued from step")
+
+	if err := d.cmd.Process.Signal(sig); err != nil {
+		t.Fatal(err)
+	}
+	if code := d.wait(t, 30*time.Second); code != exitInterrupted {
+		t.Errorf("exit %d, want %d", code, exitInterrupted)
+	}
+	after := termModes(t, d.slave)
+	d.slave.Close() // the child's end is closed too: the reader sees EIO
+	<-d.copied
+
+	// The terminal: the alternate screen left and the cursor shown after
+	// they were last entered and hidden, and the modes as before.
+	out := screen.String()
+	if i, j := strings.LastIndex(out, "\x1b[?1049h"), strings.LastIndex(out, "\x1b[?1049l"); i < 0 || j < i {
+		t.Errorf("the alternate screen was not left (entered at byte %d, left at %d of %d)", i, j, len(out))
+	}
+	if i, j := strings.LastIndex(out, "\x1b[?25l"), strings.LastIndex(out, "\x1b[?25h"); j < i {
+		t.Errorf("the cursor was left hidden (hidden at byte %d, shown at %d of %d)", i, j, len(out))
+	}
+	if strings.Contains(out, "panic") || strings.Contains(out, "goroutine ") {
+		t.Errorf("a stack trace on the terminal:\n%s", tail(out, 2000))
+	}
+	before := d.before
+	if after.Iflag != before.Iflag || after.Oflag != before.Oflag || after.Lflag != before.Lflag || after.Cflag != before.Cflag {
+		t.Errorf("terminal modes not restored: iflag %#x→%#x oflag %#x→%#x lflag %#x→%#x cflag %#x→%#x",
+			before.Iflag, after.Iflag, before.Oflag, after.Oflag, before.Lflag, after.Lflag, before.Cflag, after.Cflag)
+	}
+
+	// The run directory: complete, and marked interrupted.
+	dirs, _ := filepath.Glob(filepath.Join(runs, "*"))
+	if len(dirs) != 1 {
+		t.Fatalf("%d run directories in %s, want 1", len(dirs), runs)
+	}
+	s, err := trainer.ReadSummary(dirs[0])
+	if err != nil || s.Status != trainer.StatusInterrupted {
+		t.Fatalf("summary %+v, %v; want status interrupted", s, err)
+	}
+	for _, f := range []string{trainer.ConfigFile, trainer.MetricsFile, trainer.EventsFile, trainer.ModelFile, trainer.CheckpointFile, trainer.SummaryFile} {
+		if fi, err := os.Stat(filepath.Join(dirs[0], f)); err != nil || fi.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	events, err := os.ReadFile(filepath.Join(dirs[0], trainer.EventsFile))
+	if err != nil || !bytes.Contains(events, []byte(`"event":"pause"`)) || !bytes.Contains(events, []byte(`"event":"continue"`)) {
+		t.Errorf("events.jsonl lacks the pause and the continue (%v):\n%s", err, events)
+	}
+}
+
+// TestKeyLatency measures how soon the dashboard answers space (pause,
+// then continue) while it trains, from the key typed on the terminal to
+// the answer written to it. It runs only when MLPTUI_LATENCY holds the
+// training flags, for example
+//
+//	MLPTUI_LATENCY="--dataset cifar10 --data-dir /tmp/cifar10-bin --hidden 1024 --epochs 2" \
+//		go test -run TestKeyLatency -v ./cmd/mlptui
+//
+// and fails if an answer takes more than 100 ms.
+func TestKeyLatency(t *testing.T) {
+	flags := os.Getenv("MLPTUI_LATENCY")
+	if flags == "" {
+		t.Skip("set MLPTUI_LATENCY to the training flags to measure")
+	}
+	n := 20
+	if v, err := strconv.Atoi(os.Getenv("MLPTUI_LATENCY_N")); err == nil && v > 0 {
+		n = v
+	}
+	d := startDashboard(t, append([]string{"--runs", t.TempDir()}, strings.Fields(flags)...)...)
+	d.typeKeys(t, "\r")
+	d.screen.waitFor(t, 0, 5*time.Minute, "samples/s") // the data loaded and training
+	time.Sleep(2 * time.Second)                        // well into training
+	var pause, resume, paused []time.Duration
+	for range n {
+		from := d.screen.Len()
+		d.typeKeys(t, " ")
+		pause = append(pause, d.screen.waitFor(t, from, 10*time.Second, "pausing", "‖ paused"))
+		paused = append(paused, d.screen.waitFor(t, from, 30*time.Second, "paused at step"))
+		time.Sleep(200 * time.Millisecond)
+		from = d.screen.Len()
+		d.typeKeys(t, " ")
+		resume = append(resume, d.screen.waitFor(t, from, 10*time.Second, "● running"))
+		time.Sleep(time.Duration(500+rand.IntN(500)) * time.Millisecond) // training, at a random point of a step
+	}
+	stats := func(ds []time.Duration) string {
+		s := slices.Clone(ds)
+		slices.Sort(s)
+		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+		return fmt.Sprintf("median %s, 90th percentile %s, max %s (n=%d)", ms(s[len(s)/2]), ms(s[len(s)*9/10]), ms(s[len(s)-1]), len(s))
+	}
+	t.Logf("space to pause, answered: %s", stats(pause))
+	t.Logf("space to continue, answered: %s", stats(resume))
+	t.Logf("space to pause, until the run has paused (after its step): %s", stats(paused))
+	for _, ds := range [][]time.Duration{pause, resume} {
+		if slices.Max(ds) > 100*time.Millisecond {
+			t.Errorf("a key took %v to be answered, more than 100 ms", slices.Max(ds))
+		}
+	}
+	d.typeKeys(t, "\x03") // ctrl+c: interrupt, save, quit
+	d.wait(t, time.Minute)
+}
