@@ -70,6 +70,9 @@ func (sf *sweepFlags) register(fs *flag.FlagSet) {
 			for _, x := range vals {
 				scratch := trainer.Defaults()
 				if err := h.apply(&scratch, x); err != nil {
+					if !sweepable[h.name] && strings.Contains(v, ",") && h.name != "dataset" {
+						return fmt.Errorf("%v (--%s is one value for all trials: it cannot be swept)", err, h.name)
+					}
 					return err
 				}
 			}
@@ -239,13 +242,19 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		t.desc = trainer.Describe(diffs, i)
 	}
 
-	how := fmt.Sprintf("a grid of %d", len(plan))
-	if len(plan) < grid {
-		how = fmt.Sprintf("%d drawn at random (seed %d) from a grid of %d", len(plan), *searchSeed, grid)
-	} else if *trials > grid {
+	var how string
+	switch {
+	case len(plan) < grid:
+		how = fmt.Sprintf("%d trials drawn at random (seed %d) from a grid of %d", len(plan), *searchSeed, grid)
+	case len(plan) == 1:
+		how = "1 trial"
+	default:
+		how = fmt.Sprintf("a grid of %d trials", len(plan))
+	}
+	if *trials > grid {
 		how += fmt.Sprintf(" (the whole grid: --trials %d is more)", *trials)
 	}
-	fmt.Fprintf(e.stderr, "sweep %s: %s trials, runs in %s\n", sweepName, how, base.RunsDir)
+	fmt.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
 
 	existing, err := trainer.ListRuns(base.RunsDir)
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -263,7 +272,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	var parts []string
-	for _, k := range []string{"done before", "resumed", "new", "rerun", "running elsewhere", "failed"} {
+	for _, k := range []string{"done before", "resumed", "new", "rerun", "running elsewhere", "failed", "interrupted"} {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}

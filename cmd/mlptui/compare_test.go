@@ -1,0 +1,690 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"image/png"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// trainQuick trains a quick Iris run with extra flags and returns its
+// directory.
+func trainQuick(t *testing.T, runs string, extra ...string) string {
+	t.Helper()
+	code, out, errs := call(t, append(append([]string{"train", "--json"}, quick(runs)...), extra...)...)
+	if code != 0 {
+		t.Fatalf("train %v: exit %d: %s", extra, code, errs)
+	}
+	var s trainer.Summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s.Run
+}
+
+// runsFixture makes three finished Iris runs (lr 0.01, 0.001, 0.03), a
+// damaged one and one still training; it returns the runs directory and
+// the finished runs' directories.
+func runsFixture(t *testing.T) (string, []string) {
+	t.Helper()
+	runs := t.TempDir()
+	var dirs []string
+	for _, lr := range []string{"0.01", "0.001", "0.03"} {
+		dirs = append(dirs, trainQuick(t, runs, "--lr", lr, "--name", "lr"+lr))
+	}
+	damaged := filepath.Join(runs, "20200101-000000-iris-damaged")
+	os.MkdirAll(damaged, 0o755)
+	os.WriteFile(filepath.Join(damaged, trainer.SummaryFile), []byte(`{"status":`), 0o644)
+	// A run still training: this very process is its writer.
+	live := filepath.Join(runs, "20200101-000001-iris-live")
+	os.MkdirAll(live, 0o755)
+	b, _ := os.ReadFile(filepath.Join(dirs[0], trainer.ConfigFile))
+	os.WriteFile(filepath.Join(live, trainer.ConfigFile), b, 0o644)
+	s, _ := json.Marshal(trainer.Summary{Status: trainer.StatusRunning, PID: os.Getpid(), Epochs: 2, Dataset: "iris"})
+	os.WriteFile(filepath.Join(live, trainer.SummaryFile), s, 0o644)
+	return runs, dirs
+}
+
+func TestRunsTableSortCSVJSON(t *testing.T) {
+	runs, dirs := runsFixture(t)
+	code, out, errs := call(t, "runs", "--runs", runs)
+	if code != 0 {
+		t.Fatalf("runs: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 6 {
+		t.Fatalf("%d lines, want a header and 5 runs:\n%s", len(lines), out)
+	}
+	for _, col := range []string{"NAME", "DATASET", "HIDDEN", "DROPOUT", "LR", "BATCH", "EPOCHS", "BEST VAL ACC", "TEST ACC", "TRAIN TIME", "STATUS"} {
+		if !strings.Contains(lines[0], col) {
+			t.Errorf("header lacks %s: %s", col, lines[0])
+		}
+	}
+	if !strings.Contains(out, "damaged") || !strings.Contains(out, "running") || !strings.Contains(out, "2/5") {
+		t.Errorf("the damaged and the live run are not listed with their state:\n%s", out)
+	}
+	if !strings.Contains(errs, "20200101-000000-iris-damaged: damaged: ") {
+		t.Errorf("no note on the damaged run: %q", errs)
+	}
+	// Default order: best validation accuracy, highest first, then test
+	// accuracy; runs without one last.
+	acc := func(dir string) (float64, float64) {
+		s, err := trainer.ReadSummary(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return *s.BestValAccuracy, *s.TestAccuracy
+	}
+	var order []string
+	for _, l := range lines[1:] {
+		order = append(order, strings.Fields(l)[0])
+	}
+	for i := 1; i < 3; i++ {
+		v0, t0 := acc(filepath.Join(runs, order[i-1]))
+		v1, t1 := acc(filepath.Join(runs, order[i]))
+		if v0 < v1 || v0 == v1 && t0 < t1 {
+			t.Errorf("rows %d and %d out of order: %v %v then %v %v", i, i+1, v0, t0, v1, t1)
+		}
+	}
+	if !strings.HasSuffix(order[3], "iris-damaged") && !strings.HasSuffix(order[4], "iris-damaged") {
+		t.Errorf("runs without accuracies are not last: %v", order)
+	}
+
+	// --sort lr: lowest first.
+	code, out, _ = call(t, "runs", "--runs", runs, "--sort", "lr")
+	lines = strings.Split(strings.TrimSpace(out), "\n") // the live run has lr 0.01 too; the damaged one none
+	if code != 0 || len(lines) != 6 || !strings.Contains(lines[1], "-lr0.001") || !strings.Contains(lines[3], "-lr0.01") ||
+		!strings.Contains(lines[4], "-lr0.03") || !strings.Contains(lines[5], "-damaged") {
+		t.Errorf("--sort lr: exit %d\n%s", code, out)
+	}
+	// Other spellings of a column name.
+	for _, s := range []string{"best val acc", "BEST_VAL_ACC", "train-time", "status", "name", "hidden", "epochs"} {
+		if code, _, errs := call(t, "runs", "--runs", runs, "--sort", s); code != 0 {
+			t.Errorf("--sort %q: exit %d: %s", s, code, errs)
+		}
+	}
+
+	// --csv round trip: every finished run's figures as in summary.json.
+	code, out, errs = call(t, "runs", "--runs", runs, "--csv")
+	if code != 0 {
+		t.Fatalf("--csv: exit %d: %s", code, errs)
+	}
+	recs, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatalf("--csv output does not parse: %v\n%s", err, out)
+	}
+	if len(recs) != 6 {
+		t.Fatalf("%d CSV records, want a header and 5", len(recs))
+	}
+	col := map[string]int{}
+	for i, h := range recs[0] {
+		col[h] = i
+	}
+	for _, h := range []string{"run", "status", "sweep", "dataset", "hidden", "dropout", "lr", "batch", "epochs", "seed", "val_split",
+		"epochs_done", "best_val_accuracy", "best_val_epoch", "test_accuracy", "test_loss", "train_loss", "val_accuracy", "train_seconds"} {
+		if _, ok := col[h]; !ok {
+			t.Errorf("CSV has no %q column: %v", h, recs[0])
+		}
+	}
+	seen := 0
+	for _, r := range recs[1:] {
+		if !slices.Contains(dirs, r[col["run"]]) {
+			if r[col["status"]] != "damaged" && r[col["status"]] != "running" {
+				t.Errorf("unknown run %q", r[col["run"]])
+			}
+			continue
+		}
+		seen++
+		s, _ := trainer.ReadSummary(r[col["run"]])
+		c, _ := trainer.ReadConfig(r[col["run"]])
+		num := func(name string) float64 {
+			v, err := strconv.ParseFloat(r[col[name]], 64)
+			if err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+			return v
+		}
+		if num("best_val_accuracy") != *s.BestValAccuracy || num("test_accuracy") != *s.TestAccuracy ||
+			num("test_loss") != *s.TestLoss || num("train_loss") != *s.TrainLoss || num("train_seconds") != s.TrainSeconds ||
+			num("epochs_done") != float64(s.Epochs) || num("lr") != c.LR || num("dropout") != c.Dropout {
+			t.Errorf("CSV row %v does not match summary %+v and config", r, s)
+		}
+		if h, err := trainer.ParseHidden(r[col["hidden"]]); err != nil || !slices.Equal(h, c.Hidden) {
+			t.Errorf("hidden %q, want %v", r[col["hidden"]], c.Hidden)
+		}
+		if r[col["status"]] != "done" {
+			t.Errorf("status %q", r[col["status"]])
+		}
+	}
+	if seen != 3 {
+		t.Errorf("%d finished runs in the CSV, want 3", seen)
+	}
+
+	// --json: the summaries with their settings, in the same order.
+	code, out, _ = call(t, "runs", "--runs", runs, "--json", "--sort", "lr")
+	var js []struct {
+		Run             string          `json:"run"`
+		Status          string          `json:"status"`
+		BestValAccuracy *float64        `json:"best_val_accuracy"`
+		Config          *trainer.Config `json:"config"`
+	}
+	if err := json.Unmarshal([]byte(out), &js); code != 0 || err != nil || len(js) != 5 {
+		t.Fatalf("--json: exit %d, %v, %d runs", code, err, len(js))
+	}
+	if js[0].Config == nil || js[0].Config.LR != 0.001 || js[0].BestValAccuracy == nil {
+		t.Errorf("--json first run %+v", js[0])
+	}
+}
+
+func TestPlotFiles(t *testing.T) {
+	runs, dirs := runsFixture(t)
+	out := t.TempDir()
+	pngPath := filepath.Join(out, "curves.png")
+	code, _, errs := call(t, append([]string{"plot", "-o", pngPath}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("plot -o png: exit %d: %s", code, errs)
+	}
+	f, err := os.Open(pngPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(f)
+	f.Close()
+	if err != nil {
+		t.Fatalf("%s is not a PNG: %v", pngPath, err)
+	}
+	if b := img.Bounds(); b.Dx() < 800 || b.Dy() < 400 {
+		t.Errorf("PNG is %v", b)
+	}
+	// Not one colour: something was drawn.
+	colours := map[[4]uint32]bool{}
+	for y := 0; y < img.Bounds().Dy(); y += 7 {
+		for x := 0; x < img.Bounds().Dx(); x += 7 {
+			r, g, b, a := img.At(x, y).RGBA()
+			colours[[4]uint32{r, g, b, a}] = true
+		}
+	}
+	if len(colours) < 5 {
+		t.Errorf("PNG has %d colours", len(colours))
+	}
+
+	svgPath := filepath.Join(out, "curves.SVG") // the extension in any case
+	code, _, errs = call(t, append([]string{"plot", "-o", svgPath}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("plot -o svg: exit %d: %s", code, errs)
+	}
+	svg, _ := os.ReadFile(svgPath)
+	if !bytes.HasPrefix(svg, []byte("<?xml")) && !bytes.HasPrefix(svg, []byte("<svg")) {
+		t.Errorf("SVG starts with %q", svg[:min(len(svg), 40)])
+	}
+	// The legend names each run and the setting in which they differ.
+	for _, d := range dirs {
+		if !bytes.Contains(svg, []byte(filepath.Base(d))) {
+			t.Errorf("SVG legend lacks %s", filepath.Base(d))
+		}
+	}
+	for _, want := range []string{"lr=0.001", "lr=0.01", "lr=0.03", "Loss", "Accuracy", "epoch", "training (solid)", "validation (dashed)"} {
+		if !bytes.Contains(svg, []byte(want)) {
+			t.Errorf("SVG lacks %q", want)
+		}
+	}
+	if bytes.Contains(svg, []byte("name=")) {
+		t.Error("the run names count as a difference")
+	}
+	// Written atomically: nothing else is left in the directory.
+	ents, _ := os.ReadDir(out)
+	if len(ents) != 2 {
+		t.Errorf("%d files in the output directory, want 2", len(ents))
+	}
+
+	// One run alone: its main settings instead of differences.
+	code, _, errs = call(t, "plot", "-o", filepath.Join(out, "one.png"), dirs[0])
+	if code != 0 {
+		t.Errorf("plot one run: exit %d: %s", code, errs)
+	}
+	_ = runs
+}
+
+func TestPlotTerminal(t *testing.T) {
+	_, dirs := runsFixture(t)
+	code, out, errs := call(t, append([]string{"plot", "--width", "90"}, dirs[:2]...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	for _, want := range []string{"Loss by epoch", "Accuracy (%) by epoch", "AA aa  A  " + filepath.Base(dirs[0]) + "   lr=0.01",
+		"BB bb  B  " + filepath.Base(dirs[1]) + "   lr=0.001", "upper case: training  lower case: validation"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("terminal plot lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\033") {
+		t.Error("escape codes when stdout is not a terminal")
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if n := len([]rune(l)); n > 90 {
+			t.Errorf("line of %d columns, want at most 90: %q", n, l)
+		}
+	}
+}
+
+func TestCompareBadInput(t *testing.T) {
+	runs, dirs := runsFixture(t)
+	damagedCfg := filepath.Join(t.TempDir(), "bad-config")
+	os.MkdirAll(damagedCfg, 0o755)
+	os.WriteFile(filepath.Join(damagedCfg, trainer.ConfigFile), []byte("{"), 0o644)
+	noEpochs := filepath.Join(t.TempDir(), "no-epochs")
+	os.MkdirAll(noEpochs, 0o755)
+	b, _ := os.ReadFile(filepath.Join(dirs[0], trainer.ConfigFile))
+	os.WriteFile(filepath.Join(noEpochs, trainer.ConfigFile), b, 0o644)
+	os.WriteFile(filepath.Join(noEpochs, trainer.MetricsFile), []byte("epoch,step,seconds,lr,train_loss,train_acc,val_loss,val_acc\n"), 0o644)
+	badMetrics := filepath.Join(t.TempDir(), "bad-metrics")
+	os.MkdirAll(badMetrics, 0o755)
+	os.WriteFile(filepath.Join(badMetrics, trainer.ConfigFile), b, 0o644)
+	os.WriteFile(filepath.Join(badMetrics, trainer.MetricsFile), []byte("epoch,step\n1,2\n"), 0o644)
+	lrs := make([]string, 101)
+	for i := range lrs {
+		lrs[i] = strconv.FormatFloat(1e-4*float64(i+1), 'g', -1, 64)
+	}
+	drops := make([]string, 100)
+	for i := range drops {
+		drops[i] = strconv.FormatFloat(float64(i)/200, 'g', -1, 64)
+	}
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"runs", "--runs", runs, "--sort", "bogus"}, 2, "--sort bogus: unknown column; want one of name, dataset, hidden, dropout, lr, batch, epochs, best-val-acc, test-acc, train-time, status"},
+		{[]string{"runs", "--runs", runs, "--sort", ""}, 2, "--sort : unknown column"},
+		{[]string{"runs", "--runs", runs, "--json", "--csv"}, 2, "--json and --csv: choose one"},
+		{[]string{"runs", "--runs", runs, "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"plot"}, 2, "no run directory given"},
+		{[]string{"plot", "-o", "x.jpg", dirs[0]}, 2, `-o x.jpg: unknown image format ".jpg"; want a file ending in .png or .svg`},
+		{[]string{"plot", "-o", "plot", dirs[0]}, 2, `-o plot: unknown image format ""`},
+		{[]string{"plot", "-o", "x.pdf", "/no/such/run"}, 2, "-o x.pdf"},
+		{[]string{"plot", "--width", "-3", dirs[0]}, 2, "--width -3"},
+		{[]string{"plot", "--bogus", dirs[0]}, 2, "flag provided but not defined: -bogus"},
+		{[]string{"plot", dirs[0], "/no/such/run"}, 1, "/no/such/run: no such file or directory"},
+		{[]string{"plot", filepath.Join(dirs[0], trainer.SummaryFile)}, 1, "summary.json: not a run directory"},
+		{[]string{"plot", damagedCfg}, 1, filepath.Join(damagedCfg, trainer.ConfigFile)},
+		{[]string{"plot", dirs[0], noEpochs}, 1, noEpochs + ": no epoch finished yet"},
+		{[]string{"plot", badMetrics}, 1, filepath.Join(badMetrics, trainer.MetricsFile)},
+		{[]string{"plot", "-o", "/no/such/dir/x.png", dirs[0]}, 1, "/no/such/dir/x.png"},
+		{[]string{"sweep", "--runs", runs, "--lr", "1e-3,abc"}, 2, `"abc" is not a number`},
+		{[]string{"sweep", "--runs", runs, "--lr", "1e-3,"}, 2, `"" is not a number`},
+		{[]string{"sweep", "--runs", runs, "--dropout", "0,1.5"}, 2, "--dropout: 1.5; want a probability"},
+		{[]string{"sweep", "--runs", runs, "--hidden", "64,32/x"}, 2, `"x" is not a list of layer sizes`},
+		{[]string{"sweep", "--runs", runs, "--hidden", "64/0"}, 2, "--hidden: layer 1 has 0 units"},
+		{[]string{"sweep", "--runs", runs, "--epochs", "5,0"}, 2, "--epochs: 0"},
+		{[]string{"sweep", "--runs", runs, "--optimizer", "adam,rmsprop"}, 2, `--optimizer: "rmsprop"`},
+		{[]string{"sweep", "--runs", runs, "--val-split", "0.1,0.2"}, 2, `"0.1,0.2" is not a number (--val-split is one value for all trials: it cannot be swept)`},
+		{[]string{"sweep", "--runs", runs, "--trials", "-1"}, 2, "--trials -1"},
+		{[]string{"sweep", "--runs", runs, "--trials", "x"}, 2, `invalid value "x" for flag -trials`},
+		{[]string{"sweep", "--runs", runs, "--name", "a/b"}, 2, `--name "a/b"`},
+		{[]string{"sweep", "--runs", runs, "--name", ".hidden"}, 2, `--name ".hidden"`},
+		{[]string{"sweep", "--runs", runs, "--lr", strings.Join(lrs, ","), "--dropout", strings.Join(drops, ",")}, 2, "a grid of 10100 trials is too many; give --trials N"},
+		{[]string{"sweep", "--runs", runs, "extra"}, 2, `unexpected argument "extra"`},
+		{[]string{"sweep", "--runs", "/dev/null/runs", "--epochs", "1"}, 1, "/dev/null/runs"},
+	}
+	for _, c := range cases {
+		code, out, errs := call(t, c.args...)
+		if code != c.code || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
+		}
+		if c.code == 1 && strings.Count(strings.TrimSpace(errs), "\n") > 0 && !strings.HasPrefix(c.args[0], "sweep") {
+			t.Errorf("%v: more than one line on stderr: %q", c.args, errs)
+		}
+		if c.code != 0 && c.args[0] == "plot" && out != "" {
+			t.Errorf("%v: printed %q", c.args, out)
+		}
+		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
+			t.Errorf("%v: stack trace on stderr", c.args)
+		}
+	}
+	// A refused plot leaves no file behind.
+	if _, err := os.Stat("x.jpg"); err == nil {
+		t.Error("plot -o x.jpg wrote a file")
+	}
+}
+
+// sweepArgs is a sweep of 6 quick Iris trials.
+func sweepArgs(runs string) []string {
+	return []string{"sweep", "--runs", runs, "--hidden", "16", "--batch", "16", "--epochs", "10",
+		"--lr", "1e-3,1e-2,3e-2", "--dropout", "0,0.2", "--json"}
+}
+
+// TestSweepInterruptedAndRestarted is the acceptance test: a sweep of 6
+// Iris trials interrupted during the 4th (after 3 finished) and run again
+// runs the other 3 only, resuming the interrupted one, and its leaderboard
+// matches the runs' summary.json files.
+func TestSweepInterruptedAndRestarted(t *testing.T) {
+	runs := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// The interrupt arrives in the middle of trial 4: at its 30th reading of
+	// the clock, some 25 steps into its 70.
+	var calls atomic.Int64
+	sweepOptions = func(trial int) trainer.Options {
+		if trial != 4 {
+			return trainer.Options{}
+		}
+		return trainer.Options{Now: func() time.Time {
+			if calls.Add(1) == 30 {
+				cancel()
+			}
+			return time.Now()
+		}}
+	}
+	defer func() { sweepOptions = nil }()
+	var out, errb bytes.Buffer
+	code := run(ctx, &env{stdout: &out, stderr: &errb}, sweepArgs(runs))
+	if code != exitInterrupted {
+		t.Fatalf("first sweep: exit %d, want 130\n%s", code, errb.String())
+	}
+	first := errb.String()
+	if n := strings.Count(first, ": new run "); n != 4 {
+		t.Errorf("first sweep started %d trials, want 4:\n%s", n, first)
+	}
+	if !strings.Contains(first, "trial 4/6 dropout=0.2 lr=0.01: interrupted after epoch") ||
+		!strings.Contains(first, "interrupted: 3 new, 1 interrupted; 3 trials to go: run the same command again") {
+		t.Errorf("first sweep does not say it was interrupted in trial 4:\n%s", first)
+	}
+	recs, _ := trainer.ListRuns(runs)
+	if len(recs) != 4 {
+		t.Fatalf("%d runs after the interrupt, want 4", len(recs))
+	}
+	before := map[string][]byte{}
+	var interrupted string
+	for _, r := range recs {
+		switch r.Status {
+		case trainer.StatusDone:
+			before[r.Dir], _ = os.ReadFile(filepath.Join(r.Dir, trainer.SummaryFile))
+		case trainer.StatusInterrupted:
+			interrupted = r.Dir
+		default:
+			t.Errorf("%s: status %s", r.Dir, r.Status)
+		}
+		if r.Config.Sweep != "iris-lr-dropout" {
+			t.Errorf("%s: sweep %q", r.Dir, r.Config.Sweep)
+		}
+	}
+	if len(before) != 3 || interrupted == "" {
+		t.Fatalf("%d finished and interrupted %q", len(before), interrupted)
+	}
+
+	// The same command again.
+	code, stdout, second := call(t, sweepArgs(runs)...)
+	if code != 0 {
+		t.Fatalf("second sweep: exit %d\n%s", code, second)
+	}
+	if n := strings.Count(second, "finished before"); n != 3 {
+		t.Errorf("second sweep skipped %d trials, want 3:\n%s", n, second)
+	}
+	if n := strings.Count(second, ": new run "); n != 2 {
+		t.Errorf("second sweep started %d new trials, want 2:\n%s", n, second)
+	}
+	if !strings.Contains(second, "trial 4/6 dropout=0.2 lr=0.01: resuming "+interrupted+" (interrupted after epoch") {
+		t.Errorf("second sweep does not resume trial 4 in %s:\n%s", interrupted, second)
+	}
+	if !strings.Contains(second, "6 trials: 3 done before, 1 resumed, 2 new") {
+		t.Errorf("no tally:\n%s", second)
+	}
+	recs, _ = trainer.ListRuns(runs)
+	if len(recs) != 6 {
+		t.Fatalf("%d runs, want 6", len(recs))
+	}
+	for _, r := range recs {
+		if r.Status != trainer.StatusDone || r.Summary.Epochs != 10 {
+			t.Errorf("%s: %s after %d epochs", r.Dir, r.Status, r.Summary.Epochs)
+		}
+		if b, ok := before[r.Dir]; ok {
+			if now, _ := os.ReadFile(filepath.Join(r.Dir, trainer.SummaryFile)); !bytes.Equal(now, b) {
+				t.Errorf("%s was touched again", r.Dir)
+			}
+		}
+	}
+	log, _ := trainer.ReadEvents(interrupted)
+	var names []string
+	for _, e := range log {
+		names = append(names, e.Event)
+	}
+	if got := strings.Join(names, ","); got != "start,interrupt,resume,finish" {
+		t.Errorf("trial 4's events: %s", got)
+	}
+
+	// The leaderboard: every trial, in order, with its summary.json's figures.
+	var board []boardEntry
+	if err := json.Unmarshal([]byte(stdout), &board); err != nil || len(board) != 6 {
+		t.Fatalf("leaderboard %v (%v):\n%s", board, err, stdout)
+	}
+	trials := map[int]bool{}
+	for i, b := range board {
+		s, err := trainer.ReadSummary(b.Run)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Rank != i+1 || b.Status != s.Status || *b.BestValAccuracy != *s.BestValAccuracy || *b.TestAccuracy != *s.TestAccuracy ||
+			*b.TestLoss != *s.TestLoss || b.BestValEpoch != s.BestValEpoch || b.Epochs != s.Epochs || b.TrainSeconds != s.TrainSeconds {
+			t.Errorf("leaderboard line %+v does not match %s", b, filepath.Join(b.Run, trainer.SummaryFile))
+		}
+		c, _ := trainer.ReadConfig(b.Run)
+		if b.Settings["lr"] != strconv.FormatFloat(c.LR, 'g', -1, 64) || b.Settings["dropout"] != strconv.FormatFloat(c.Dropout, 'g', -1, 64) || len(b.Settings) != 2 {
+			t.Errorf("leaderboard settings %v, config lr %v dropout %v", b.Settings, c.LR, c.Dropout)
+		}
+		if i > 0 {
+			p := board[i-1]
+			if *p.BestValAccuracy < *b.BestValAccuracy || *p.BestValAccuracy == *b.BestValAccuracy && *p.TestAccuracy < *b.TestAccuracy {
+				t.Errorf("leaderboard out of order at rank %d", b.Rank)
+			}
+		}
+		trials[b.Trial] = true
+	}
+	if len(trials) != 6 {
+		t.Errorf("leaderboard trials %v", trials)
+	}
+
+	// The table form, and a third run that has nothing left to do.
+	args := sweepArgs(runs)
+	code, stdout, third := call(t, args[:len(args)-1]...)
+	if code != 0 || strings.Count(third, "finished before") != 6 || !strings.HasPrefix(stdout, "RANK  TRIAL  DROPOUT  LR") {
+		t.Errorf("third sweep: exit %d\n%s\n%s", code, stdout, third)
+	}
+}
+
+func TestSweepGridAndRandom(t *testing.T) {
+	runs := t.TempDir()
+	// Layer sizes by "/" and by repeating the flag; duplicates once.
+	code, out, errs := call(t, "sweep", "--runs", runs, "--epochs", "2", "--batch", "32", "--hidden", "8/4,4", "--hidden", "8",
+		"--seed", "1,2", "--trials", "3", "--search-seed", "5", "--name", "arch", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.Contains(errs, "sweep arch: 3 trials drawn at random (seed 5) from a grid of 4, runs in ") {
+		t.Errorf("no plan line:\n%s", errs)
+	}
+	var board []boardEntry
+	json.Unmarshal([]byte(out), &board)
+	if len(board) != 3 {
+		t.Fatalf("%d trials", len(board))
+	}
+	seen := map[string]bool{}
+	for _, b := range board {
+		k := b.Settings["hidden"] + " " + b.Settings["seed"]
+		if seen[k] || b.Settings["hidden"] == "" && len(b.Settings) < 2 {
+			t.Errorf("trial %+v repeated or unnamed", b.Settings)
+		}
+		seen[k] = true
+		if !strings.Contains(filepath.Base(b.Run), "-iris-arch-t0") {
+			t.Errorf("run name %s", b.Run)
+		}
+	}
+	// The same seed draws the same trials: nothing new to run.
+	code, _, errs = call(t, "sweep", "--runs", runs, "--epochs", "2", "--batch", "32", "--hidden", "8/4,4", "--hidden", "8",
+		"--seed", "1,2", "--trials", "3", "--search-seed", "5", "--name", "arch")
+	if code != 0 || strings.Count(errs, "finished before") != 3 {
+		t.Errorf("same draw again: exit %d\n%s", code, errs)
+	}
+	// The grid, first flag slowest: trials of the random search are reused.
+	code, _, errs = call(t, "sweep", "--runs", runs, "--epochs", "2", "--batch", "32", "--hidden", "8/4,4", "--hidden", "8",
+		"--seed", "1,2", "--name", "arch")
+	if code != 0 || strings.Count(errs, "finished before") != 3 || strings.Count(errs, "new run") != 1 {
+		t.Errorf("grid after the draw: exit %d\n%s", code, errs)
+	}
+	for i, want := range []string{"trial 1/4 hidden=8 seed=1", "trial 2/4 hidden=8 seed=2", "trial 3/4 hidden=4,4 seed=1", "trial 4/4 hidden=4,4 seed=2"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("trial %d: no %q in\n%s", i+1, want, errs)
+		}
+	}
+}
+
+// TestSweepSIGINT interrupts a real sweep process: exit 130 with the
+// trial saved as interrupted; the same command resumes it.
+func TestSweepSIGINT(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes")
+	}
+	runs := t.TempDir()
+	var dir string
+	for round, want := range []string{": new run ", ": resuming "} {
+		cmd := exec.Command(os.Args[0], "sweep", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8", "--lr", "1e-3,1e-2")
+		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+		stderr, _ := cmd.StderrPipe()
+		var stdout bytes.Buffer
+		cmd.Stdout = &stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		sc := bufio.NewScanner(stderr)
+		var lines []string
+		for sc.Scan() {
+			lines = append(lines, sc.Text())
+			if strings.Contains(sc.Text(), want) {
+				time.Sleep(100 * time.Millisecond) // into the training
+				cmd.Process.Signal(os.Interrupt)
+				break
+			}
+		}
+		go func() {
+			for sc.Scan() {
+				lines = append(lines, sc.Text())
+			}
+		}()
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case <-done:
+		case <-time.After(30 * time.Second):
+			cmd.Process.Kill()
+			t.Fatalf("round %d: no exit within 30 s", round+1)
+		}
+		if code := cmd.ProcessState.ExitCode(); code != 130 {
+			t.Fatalf("round %d: exit %d, want 130\n%s", round+1, code, strings.Join(lines, "\n"))
+		}
+		recs, _ := trainer.ListRuns(runs)
+		if len(recs) != 1 || recs[0].Status != trainer.StatusInterrupted {
+			t.Fatalf("round %d: runs %+v", round+1, recs)
+		}
+		if dir != "" && recs[0].Dir != dir {
+			t.Errorf("round 2 trained %s, not the interrupted %s", recs[0].Dir, dir)
+		}
+		dir = recs[0].Dir
+	}
+}
+
+// TestTrainResumeCommandEqualsUninterrupted interrupts `mlptui train` in
+// a real process, resumes it with `train --resume`, and expects the very
+// weights and metrics of a run that never stopped (constant learning
+// rate, so the total number of epochs does not matter).
+func TestTrainResumeCommandEqualsUninterrupted(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	runs := t.TempDir()
+	flags := []string{"--runs", runs, "--hidden", "32,16", "--batch", "8", "--dropout", "0.2", "--lr", "0.003", "--seed", "9"}
+	cmd := exec.Command(os.Args[0], append([]string{"train", "--epochs", "100000"}, flags...)...)
+	cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+	stderr, _ := cmd.StderrPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "epoch 3/") {
+			cmd.Process.Signal(os.Interrupt)
+			break
+		}
+	}
+	go func() {
+		for sc.Scan() {
+		}
+	}()
+	cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != 130 {
+		t.Fatalf("exit %d, want 130", code)
+	}
+	recs, _ := trainer.ListRuns(runs)
+	if len(recs) != 1 || recs[0].Status != trainer.StatusInterrupted {
+		t.Fatalf("runs %+v", recs)
+	}
+	part := recs[0]
+	total := part.Summary.Epochs + 2
+	code, out, errs := call(t, "train", "--resume", part.Dir, "--epochs", strconv.Itoa(total), "--json")
+	if code != 0 {
+		t.Fatalf("resume: exit %d: %s", code, errs)
+	}
+	var resumed trainer.Summary
+	json.Unmarshal([]byte(out), &resumed)
+	whole := trainQuickFlags(t, append([]string{"train", "--json", "--epochs", strconv.Itoa(total)}, flags...))
+	if resumed.Steps != whole.Steps || resumed.Epochs != whole.Epochs || *resumed.TestAccuracy != *whole.TestAccuracy || *resumed.TestLoss != *whole.TestLoss {
+		t.Errorf("resumed %+v\nwhole %+v", resumed, whole)
+	}
+	load := func(dir string) []float32 {
+		m, err := nn.LoadModel(filepath.Join(dir, trainer.ModelFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Net.Params
+	}
+	if !slices.Equal(load(part.Dir), load(whole.Run)) {
+		t.Error("the resumed run's weights differ from the uninterrupted run's")
+	}
+	a, _ := trainer.ReadMetrics(part.Dir)
+	b, _ := trainer.ReadMetrics(whole.Run)
+	if len(a) != total || len(b) != total {
+		t.Fatalf("metrics rows %d and %d, want %d", len(a), len(b), total)
+	}
+	for i := range a {
+		if a[i].Step != b[i].Step || a[i].TrainLoss != b[i].TrainLoss || a[i].ValLoss != b[i].ValLoss ||
+			math.Float64bits(a[i].ValAcc) != math.Float64bits(b[i].ValAcc) {
+			t.Errorf("epoch %d: %+v vs %+v", i+1, a[i], b[i])
+		}
+	}
+}
+
+func trainQuickFlags(t *testing.T, args []string) trainer.Summary {
+	t.Helper()
+	code, out, errs := call(t, args...)
+	if code != 0 {
+		t.Fatalf("%v: exit %d: %s", args, code, errs)
+	}
+	var s trainer.Summary
+	if err := json.Unmarshal([]byte(out), &s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
