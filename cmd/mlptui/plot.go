@@ -9,6 +9,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -205,6 +207,26 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 		a.Tick.Label.Font.Size = vg.Points(10)
 	}
 	pl.Add(plotter.NewGrid())
+	// A loss that falls over more than a decade or so is drawn on a log
+	// scale, or the first epochs flatten everything after them.
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range runs {
+		for _, get := range []func(*trainer.EpochMetrics) float64{p.train, p.val} {
+			for _, v := range r.series(get) {
+				if v.Y > 0 {
+					lo, hi = math.Min(lo, v.Y), math.Max(hi, v.Y)
+				}
+			}
+		}
+	}
+	logY := p.scale == 1 && hi/lo > 30
+	if logY {
+		// Drawn as log10 of the loss on a linear axis, with ticks at the
+		// losses: gonum centres an axis label at the arithmetic middle of
+		// the range, which on its log scale is near the top.
+		pl.Y.Tick.Marker = logTicks{}
+		pl.Y.Label.Text += " (log scale)"
+	}
 	xmax := 1.0
 	for i, r := range runs {
 		c := plotColors[i%len(plotColors)]
@@ -213,11 +235,17 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 			style draw.LineStyle
 		}{{p.train, trainStyle(c)}, {p.val, valStyle(c)}} {
 			xy := r.series(s.get)
+			if logY {
+				xy = slices.DeleteFunc(xy, func(v plotter.XY) bool { return v.Y <= 0 })
+			}
 			if len(xy) == 0 {
 				continue
 			}
 			for j := range xy {
 				xy[j].Y *= p.scale
+				if logY {
+					xy[j].Y = math.Log10(xy[j].Y)
+				}
 				xmax = math.Max(xmax, xy[j].X)
 			}
 			l, err := plotter.NewLine(xy)
@@ -243,12 +271,43 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 	if pl.Y.Min == pl.Y.Max {
 		pl.Y.Min, pl.Y.Max = pl.Y.Min-0.5, pl.Y.Max+0.5
 	}
-	if p.scale == 100 {
+	switch {
+	case logY:
+	case p.scale == 100:
 		pl.Y.Max = math.Min(math.Max(pl.Y.Max+1, pl.Y.Min+1), 100.5)
-	} else {
+	default:
 		pl.Y.Min = math.Max(0, pl.Y.Min-0.02*(pl.Y.Max-pl.Y.Min))
 	}
 	return pl, nil
+}
+
+// logTicks marks an axis of log10 values with the values themselves,
+// within its range only: labels at 1, 2 and 5 times a power of ten, or at
+// the powers alone over more than three decades, and unlabelled ticks at
+// the other multiples.
+type logTicks struct{}
+
+func (logTicks) Ticks(loExp, hiExp float64) []plot.Tick {
+	var ts []plot.Tick
+	lo, hi := math.Pow(10, loExp), math.Pow(10, hiExp)
+	if !(lo > 0) || !(hi > lo) || math.IsInf(hi, 0) {
+		return nil
+	}
+	wide := hiExp-loExp > 3
+	for e := math.Floor(math.Log10(lo)); math.Pow(10, e) <= hi; e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow(10, e)
+			if v < lo*(1-1e-9) || v > hi*(1+1e-9) {
+				continue
+			}
+			t := plot.Tick{Value: math.Log10(v)}
+			if m == 1 || !wide && (m == 2 || m == 5) {
+				t.Label = strconv.FormatFloat(v, 'g', 3, 64)
+			}
+			ts = append(ts, t)
+		}
+	}
+	return ts
 }
 
 // figure sizes.
@@ -299,9 +358,8 @@ func drawFigure(c vg.CanvasSizer, runs []*plotRun) error {
 		ps = append(ps, pl)
 	}
 	tiles := draw.Tiles{Rows: 1, Cols: 2, PadTop: vg.Points(10), PadLeft: vg.Points(10), PadRight: vg.Points(16), PadX: vg.Points(28), PadBottom: vg.Points(6)}
-	cs := plot.Align([][]*plot.Plot{ps}, tiles, panels)
 	for i, pl := range ps {
-		pl.Draw(cs[0][i])
+		pl.Draw(tiles.At(panels, i, 0))
 	}
 	lc := dc
 	lc.Max.Y = dc.Min.Y + legendH - vg.Points(8)
