@@ -206,6 +206,7 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 		a.Label.TextStyle.Font.Size = vg.Points(11)
 		a.Tick.Label.Font.Size = vg.Points(10)
 	}
+	pl.X.Tick.Marker, pl.Y.Tick.Marker = niceTicks{whole: true}, niceTicks{}
 	pl.Add(plotter.NewGrid())
 	// A loss that falls over more than a decade or so is drawn on a log
 	// scale, or the first epochs flatten everything after them.
@@ -306,6 +307,51 @@ func (logTicks) Ticks(loExp, hiExp float64) []plot.Tick {
 			}
 			ts = append(ts, t)
 		}
+	}
+	return ts
+}
+
+// niceTicks labels a linear axis at 4 to 8 round values (steps of 1, 2,
+// 2.5 or 5 times a power of ten) with no more decimals than the step
+// needs, and puts unlabelled ticks halfway between.
+type niceTicks struct {
+	whole bool // whole numbers only (epochs)
+}
+
+func (nt niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	span := hi - lo
+	if !(span > 0) || math.IsInf(span, 0) {
+		return plot.DefaultTicks{}.Ticks(lo, hi)
+	}
+	raw := span / 6
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step, decimals := 10*mag, 0
+	for _, m := range []float64{1, 2, 2.5, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	if nt.whole && step < 1 {
+		step = 1
+	}
+	for d := step; d < 1-1e-9 && decimals < 10; d *= 10 {
+		decimals++
+	}
+	if math.Abs(step/math.Pow(10, -float64(decimals))-math.Round(step/math.Pow(10, -float64(decimals)))) > 1e-6 {
+		decimals++ // 2.5 times a power of ten
+	}
+	var ts []plot.Tick
+	for i := math.Ceil(lo/step*2 - 1e-9); i/2*step <= hi+1e-9*span; i++ {
+		v := i / 2 * step
+		t := plot.Tick{Value: v}
+		if nt.whole && v != math.Round(v) {
+			continue
+		}
+		if int(i)%2 == 0 {
+			t.Label = strconv.FormatFloat(v, 'f', decimals, 64)
+		}
+		ts = append(ts, t)
 	}
 	return ts
 }
