@@ -486,7 +486,6 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 		if pi > 0 {
 			b.WriteString("\n")
 		}
-		fmt.Fprintln(&b, p.termTitle)
 		lo, hi := math.Inf(1), math.Inf(-1)
 		for _, d := range data {
 			for _, v := range d {
@@ -495,13 +494,28 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 				}
 			}
 		}
+		// As in the image: a loss falling over more than a decade and a
+		// half on a log scale.
+		yLabel := func(v float64) string { return fmt.Sprintf("%8.3g", v) }
+		title := p.termTitle
+		if p.scale == 1 && lo > 0 && hi/lo > 30 {
+			for _, d := range data {
+				for i, v := range d {
+					d[i] = math.Log10(v)
+				}
+			}
+			lo, hi = math.Log10(lo), math.Log10(hi)
+			yLabel = func(v float64) string { return fmt.Sprintf("%8.3g", math.Pow(10, v)) }
+			title += " (log scale)"
+		}
+		fmt.Fprintln(&b, title)
 		if hi-lo < 1e-9 {
 			lo, hi = lo-0.5, hi+0.5
 		}
 		opts := []asciigraph.Option{asciigraph.Height(12), asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
-			asciigraph.SeriesChars(chars...), asciigraph.XAxisRange(1, float64(xmax)),
+			asciigraph.SeriesChars(chars...), asciigraph.XAxisRange(1, float64(xmax)), asciigraph.XAxisTickCount(epochTicks(xmax)),
 			asciigraph.XAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%.0f", v) }),
-			asciigraph.YAxisValueFormatter(func(v float64) string { return fmt.Sprintf("%8.3g", v) })}
+			asciigraph.YAxisValueFormatter(yLabel)}
 		if colour {
 			opts = append(opts, asciigraph.SeriesColors(colors...))
 		}
@@ -526,6 +540,20 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 		fmt.Fprintln(&b, "upper case: training  lower case: validation")
 	}
 	return b.String()
+}
+
+// epochTicks is how many x-axis ticks asciigraph draws from epoch 1 to
+// xmax: a count that puts them on whole epochs where one fits.
+func epochTicks(xmax int) int {
+	if xmax <= 9 {
+		return max(2, xmax)
+	}
+	for _, n := range []int{5, 6, 4, 7, 8, 9, 3} {
+		if (xmax-1)%(n-1) == 0 {
+			return n
+		}
+	}
+	return 5 // labels rounded to the nearest epoch
 }
 
 // termColors are the runs' colours in a terminal (256-colour codes).
