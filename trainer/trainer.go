@@ -64,6 +64,10 @@ type Options struct {
 	// checkpoint) once that many steps are done, as if Stop had been
 	// called then. Tests use it to stop at an exact step.
 	StopAfterStep int64
+	// Threads, if positive, is the number of matrix-multiply threads of a
+	// run whose Config.Threads is 0 (all cores), instead of GOMAXPROCS:
+	// the dashboard keeps a processor more than it trains on, for itself.
+	Threads int
 }
 
 // Run is a training run under way.
@@ -282,7 +286,11 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 // creates or reopens the run directory.
 func (t *trainer) setup(ctx context.Context) error {
 	cfg := t.cfg
-	nn.SetThreads(cfg.Threads)
+	threads := cfg.Threads
+	if threads == 0 {
+		threads = t.opt.Threads
+	}
+	nn.SetThreads(threads)
 	data, err := LoadData(ctx, cfg, t.emit)
 	if err != nil {
 		return err

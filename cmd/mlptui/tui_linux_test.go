@@ -307,7 +307,11 @@ func TestKeyLatency(t *testing.T) {
 		s := slices.Clone(ds)
 		slices.Sort(s)
 		ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
-		return fmt.Sprintf("median %s, 90th percentile %s, max %s (n=%d)", ms(s[len(s)/2]), ms(s[len(s)*9/10]), ms(s[len(s)-1]), len(s))
+		all := make([]string, len(s))
+		for i, d := range s {
+			all[i] = fmt.Sprintf("%.0f", float64(d.Microseconds())/1000)
+		}
+		return fmt.Sprintf("median %s, 90th percentile %s, max %s (n=%d; all, ms: %s)", ms(s[len(s)/2]), ms(s[len(s)*9/10]), ms(s[len(s)-1]), len(s), strings.Join(all, " "))
 	}
 	t.Logf("space to pause, answered: %s", stats(pause))
 	t.Logf("space to continue, answered: %s", stats(resume))
