@@ -102,6 +102,8 @@ type chart struct {
 	x0, x1 float64
 	// xLabel names an x value on the axis line ("epoch 12").
 	xLabel func(x float64) string
+	// percent labels the y axis in percent (accuracies, as fractions).
+	percent bool
 }
 
 // yLabelWidth is the width of the value labels left of the plot;
@@ -135,6 +137,12 @@ func yLabel(v float64) string {
 		s = s[:yLabelWidth]
 	}
 	return fmt.Sprintf("%*s", yLabelWidth, s)
+}
+
+// yPercent formats a fraction as a percentage for the y axis, in
+// exactly yLabelWidth cells: 98.7%.
+func yPercent(v float64) string {
+	return fmt.Sprintf("%*s", yLabelWidth, truncate(fmt.Sprintf("%.1f%%", 100*v), yLabelWidth))
 }
 
 // legendStyle styles the i-th curve's name like its line.
@@ -191,6 +199,9 @@ func (ch chart) render(w, h int, st *styles) string {
 	opts := []asciigraph.Option{
 		asciigraph.Width(n), asciigraph.Offset(2), asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
 		asciigraph.YAxisValueFormatter(yLabel),
+	}
+	if ch.percent {
+		opts[len(opts)-1] = asciigraph.YAxisValueFormatter(yPercent)
 	}
 	if st.colour() {
 		colors := make([]asciigraph.AnsiColor, len(data))

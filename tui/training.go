@@ -112,7 +112,7 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 	xLabel := func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x/per)) }
 	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel,
 		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel,
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true,
 		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
 	if w >= 70 {
 		cw := (w - 2) / 2
