@@ -463,6 +463,11 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		fmt.Fprint(e.stderr, "\r\033[K")
 	}
 	sum, err := run.Wait()
+	if err != nil && ctx.Err() != nil { // interrupted before training began
+		t.outcome = "interrupted"
+		fmt.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
+		return trainer.StatusInterrupted
+	}
 	if err != nil {
 		t.outcome = "failed"
 		fmt.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
