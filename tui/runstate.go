@@ -101,9 +101,10 @@ func (s *runState) apply(ev trainer.Event) {
 			s.logf(ev.Time, ev.Step, false, "started %s", ev.Info.Dir)
 		}
 	case trainer.Progress:
+		loss, acc := recentMeans(s.last, ev)
 		s.last = ev
-		s.trainLoss.add(float64(ev.Step), ev.Loss)
-		s.trainAcc.add(float64(ev.Step), ev.Accuracy)
+		s.trainLoss.add(float64(ev.Step), loss)
+		s.trainAcc.add(float64(ev.Step), acc)
 	case trainer.EpochEnd:
 		s.addEpoch(*ev.Metrics)
 		if ev.Predictions != nil {
@@ -156,13 +157,32 @@ func (s *runState) finish(sum *trainer.Summary) {
 	}
 }
 
+// recentMeans are the training loss and accuracy of the steps between
+// two progress events of a run. A progress event carries the means over
+// its epoch so far, which lag half an epoch behind and jump when the next
+// epoch starts; the means since the previous event follow the network as
+// it is. Batches weigh alike (all but an epoch's last are of one size).
+// Without a previous event in the same epoch they are the epoch's means.
+func recentMeans(prev, ev trainer.Event) (loss, acc float64) {
+	if prev.Kind != trainer.Progress || prev.Epoch != ev.Epoch || prev.Batch <= 0 || ev.Batch <= prev.Batch {
+		return ev.Loss, ev.Accuracy
+	}
+	a, b := float64(prev.Batch), float64(ev.Batch)
+	loss = (ev.Loss*b - prev.Loss*a) / (b - a)
+	acc = (ev.Accuracy*b - prev.Accuracy*a) / (b - a)
+	return max(0, loss), min(1, max(0, acc))
+}
+
 // addEpoch records one epoch's metrics: the curves and the validation
-// confusion matrix.
+// confusion matrix. The training curves get the epoch's means only where
+// no progress event of the epoch's last step drew them already.
 func (s *runState) addEpoch(m trainer.EpochMetrics) {
 	s.epochs = append(s.epochs, m)
 	x := float64(m.Step)
-	s.trainLoss.add(x, m.TrainLoss)
-	s.trainAcc.add(x, m.TrainAcc)
+	if s.trainLoss.lastX() != x || s.trainLoss.len() == 0 {
+		s.trainLoss.add(x, m.TrainLoss)
+		s.trainAcc.add(x, m.TrainAcc)
+	}
 	s.valLoss.add(x, m.ValLoss)
 	s.valAcc.add(x, m.ValAcc)
 	if m.Confusion != nil {

@@ -146,6 +146,15 @@ func (m trainingModel) statLine(s *runState, metric string, lower bool, w int) s
 		train, val = s.trainAcc.last(), s.valAcc.last()
 		get = func(e *trainer.EpochMetrics) float64 { return e.ValAcc }
 	}
+	// A live run shows its latest steps; an ended one its last epoch, as
+	// metrics.csv and summary.json have it.
+	if n := len(s.epochs); !s.live() && n > 0 {
+		if e := s.epochs[n-1]; metric == "loss" {
+			train = e.TrainLoss
+		} else {
+			train = e.TrainAcc
+		}
+	}
 	f, f3 := num, num3
 	if !lower {
 		f, f3 = pct, pct
