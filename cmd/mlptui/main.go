@@ -188,11 +188,16 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 		}
 		// One flag, with its value if it takes one and has no "=".
 		n := 1
-		name := strings.TrimLeft(a, "-")
-		if !strings.Contains(name, "=") {
-			if f := fs.Lookup(name); f != nil && !isBoolFlag(f) && len(args) > 1 {
-				n = 2
+		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := fs.Lookup(name)
+		switch {
+		case f == nil && name != "h" && name != "help":
+			return nil, usagef("unknown flag --%s", name)
+		case f != nil && !hasValue && !isBoolFlag(f):
+			if len(args) < 2 {
+				return nil, usagef("--%s needs a value", name)
 			}
+			n, value = 2, args[1]
 		}
 		// The flag package prints the usage itself, on -h and on every
 		// error: only -h should, once.
@@ -205,7 +210,17 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 				fs.Usage()
 				return nil, err
 			}
-			return nil, usagef("%v", err)
+			// The flag package's "invalid value "x" for flag -batch: ..."
+			// in mlptui's words: the flag as typed, then the problem.
+			msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("invalid value %q for flag -%s: ", value, name))
+			msg = strings.TrimPrefix(msg, fmt.Sprintf("invalid boolean value %q for -%s: ", value, name))
+			switch msg {
+			case "parse error":
+				msg = fmt.Sprintf("%q is not a number", value)
+			case "value out of range":
+				msg = fmt.Sprintf("%s is out of range", value)
+			}
+			return nil, usagef("--%s %s: %s", name, value, msg)
 		}
 		args = args[n:]
 	}

@@ -151,8 +151,11 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "--hidden", "10,-3"}, 2, "--hidden: layer 2 has -3 units"},
 		{[]string{"train", "--epochs", "0"}, 2, "--epochs: 0"},
 		{[]string{"train", "--preset", "nope"}, 2, `unknown preset "nope"`},
-		{[]string{"train", "--bogus"}, 2, "flag provided but not defined: -bogus"},
-		{[]string{"--lr", "abc"}, 2, `mlptui tui: invalid value "abc" for flag -lr`}, // flags alone: the dashboard's
+		{[]string{"train", "--bogus"}, 2, "unknown flag --bogus"},
+		{[]string{"train", "--lr"}, 2, "--lr needs a value"},
+		{[]string{"train", "--augment=maybe"}, 2, `--augment maybe: "maybe" is not true or false`},
+		{[]string{"classify", "--run", "x", "--top", "y", "1"}, 2, `--top y: "y" is not a number`},
+		{[]string{"--lr", "abc"}, 2, `mlptui tui: --lr abc: "abc" is not a number`}, // flags alone: the dashboard's
 		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 1, "--dataset /no/such/data.csv: no such file"},
 		{[]string{"train", "--resume", "/no/such/run"}, 1, "/no/such/run/config.json"},
