@@ -652,12 +652,17 @@ func (m *Model) footer() string {
 		keys = []fk{{r.Select, "select"}, {r.Compare, "compare"}, {r.Open, "open"}, {r.Sort, "sort"}, {m.keys.Quit, "quit"}}
 	}
 	keys = append(keys, fk{m.keys.Next, "next"}, fk{m.keys.Help, "help"})
-	line := func(short bool) string {
+	// size 0: the help's words; 1: short words; 2: only the keys, but
+	// for quit and help.
+	line := func(size int) string {
 		parts := make([]string, 0, len(keys))
 		for _, k := range keys {
 			h := k.b.Help()
 			switch {
-			case short:
+			case size == 2 && h.Key != "q" && h.Key != "?":
+				parts = append(parts, st.key.Render(h.Key))
+				continue
+			case size > 0:
 				h.Desc = k.short
 			case h.Key == "q":
 				h.Desc = "quit"
@@ -666,8 +671,10 @@ func (m *Model) footer() string {
 		}
 		return strings.Join(parts, st.faint.Render(" · "))
 	}
-	if l := line(false); lipgloss.Width(l) <= m.width {
-		return l
+	for size := range 2 {
+		if l := line(size); lipgloss.Width(l) <= m.width {
+			return l
+		}
 	}
-	return fitLine(line(true), m.width)
+	return fitLine(line(2), m.width)
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/mlptui/mlptui/trainer"
@@ -36,5 +37,18 @@ func TestTrainingCurveRecentMeans(t *testing.T) {
 	saved.addEpoch(trainer.EpochMetrics{Epoch: 2, Step: 80, TrainLoss: 0.75, TrainAcc: 0.7})
 	if saved.trainLoss.len() != 2 || saved.trainLoss.last() != 0.75 {
 		t.Errorf("saved run's loss curve %v", saved.trainLoss.y)
+	}
+}
+
+// The footer keeps q and ? in sight however narrow the terminal.
+func TestFooterNarrow(t *testing.T) {
+	for _, w := range []int{200, 80, 70, 60, 50} {
+		m := newTestModel(t, irisConfig(), w, 16)
+		press(m, "tab")
+		v := m.View()
+		foot := v[strings.LastIndex(v, "\n")+1:]
+		if !strings.Contains(foot, "q quit") || !strings.Contains(foot, "? help") {
+			t.Errorf("%d columns: footer %q", w, foot)
+		}
 	}
 }
