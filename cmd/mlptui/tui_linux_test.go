@@ -274,7 +274,7 @@ func dashboardInterrupt(t *testing.T, sig syscall.Signal) {
 // the answer written to it. It runs only when MLPTUI_LATENCY holds the
 // training flags, for example
 //
-//	MLPTUI_LATENCY="--dataset cifar10 --data-dir /tmp/cifar10-bin --hidden 1024 --epochs 2" \
+//	MLPTUI_LATENCY="--dataset cifar10 --data-dir /tmp/cifar10-bin --hidden 1024 --epochs 8" \
 //		go test -run TestKeyLatency -v ./cmd/mlptui
 //
 // and fails if an answer takes more than 100 ms.
