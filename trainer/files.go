@@ -116,6 +116,30 @@ func ReadConfig(dir string) (Config, error) {
 	return c, nil
 }
 
+// updateConfig records in a resumed run's config.json what resuming may
+// change: the total epochs and the data directory. The file is rewritten
+// (atomically) only when one of them did change.
+func updateConfig(dir string, cfg Config) error {
+	path := filepath.Join(dir, ConfigFile)
+	b, err := readSmall(path)
+	if err != nil {
+		return err
+	}
+	var cf configFile
+	if err := json.Unmarshal(b, &cf); err != nil {
+		return jsonError(path, err)
+	}
+	changed := cf.Epochs != cfg.Epochs
+	if cf.DataDir != cfg.DataDir && (cf.DataDir != "" || cfg.DataDir != DefaultDataDir()) {
+		changed = true
+	}
+	if !changed {
+		return nil
+	}
+	cf.Epochs, cf.DataDir = cfg.Epochs, cfg.DataDir
+	return writeJSON(path, cf)
+}
+
 // parseConfig reads config.json's content: one JSON object whose settings
 // must pass Validate. Errors name the file.
 func parseConfig(path string, b []byte) (Config, error) {

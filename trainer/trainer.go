@@ -322,6 +322,9 @@ func (t *trainer) setup(ctx context.Context) error {
 		if err := t.restore(); err != nil {
 			return err
 		}
+		if err := updateConfig(t.dir, cfg); err != nil {
+			return err
+		}
 		t.logEvent("resume", fmt.Sprintf("resumed at epoch %d, step %d", t.epoch, t.step))
 	} else {
 		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {

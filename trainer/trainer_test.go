@@ -2,9 +2,11 @@ package trainer
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -211,9 +213,32 @@ func TestResumeRefusesFinishedRun(t *testing.T) {
 		t.Errorf("resuming a finished run: %v", err)
 	}
 	// More epochs continue it.
+	before, err := os.ReadFile(filepath.Join(s.Run, ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, more := runToEnd(t)(Resume(context.Background(), s.Run, 6))
 	if more.Epochs != 6 {
 		t.Errorf("after resuming to 6 epochs: %d", more.Epochs)
+	}
+	// config.json records the new total, and nothing else changes.
+	after, err := os.ReadFile(filepath.Join(s.Run, ConfigFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b, a configFile
+	if err := json.Unmarshal(before, &b); err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal(after, &a); err != nil {
+		t.Fatal(err)
+	}
+	if a.Epochs != 6 {
+		t.Errorf("config.json says %d epochs after resuming to 6", a.Epochs)
+	}
+	a.Epochs = b.Epochs
+	if !reflect.DeepEqual(a, b) {
+		t.Errorf("config.json changed beyond epochs:\n%s\n%s", before, after)
 	}
 }
 
