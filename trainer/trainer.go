@@ -215,6 +215,7 @@ type trainer struct {
 	net     *nn.MLP
 	optim   nn.Optimizer
 	good    []float32 // parameters at the last epoch end with a finite loss
+	goodAt  int       // the epoch they are from
 	history []EpochMetrics
 	log     []LogEntry
 	summary Summary
@@ -340,7 +341,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	t.summary.Run = t.dir
-	t.good = slices.Clone(t.net.Params)
+	t.good, t.goodAt = slices.Clone(t.net.Params), t.epoch
 	t.net.SetDropout(t.dropout)
 	t.x.Resize(t.batchSize, data.Train.Dim())
 	t.idx = make([]int, n)
@@ -442,7 +443,13 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	t.epoch++
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	t.history = append(t.history, m)
-	copy(t.good, t.net.Params)
+	// Weights are good when they are finite and give a finite validation
+	// loss: weights that already overflow the forward pass are not kept,
+	// even though the step that made them had a finite loss.
+	if nn.CheckFinite(t.net.Params) == nil && (t.data.Val == nil || !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0)) {
+		copy(t.good, t.net.Params)
+		t.goodAt = t.epoch
+	}
 	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
 	checkpoint := now.Sub(t.lastSave) >= t.opt.CheckpointEvery
@@ -542,7 +549,7 @@ func (t *trainer) interrupt() (string, string, error) {
 func (t *trainer) diverged(loss float64) (string, string, error) {
 	copy(t.net.Params, t.good)
 	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
-		loss, t.step, t.epoch+1, t.epoch, t.baseLR)
+		loss, t.step, t.epoch+1, t.goodAt, t.baseLR)
 	t.logEvent("diverged", msg)
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	return StatusDiverged, msg, nil

@@ -3,6 +3,7 @@ package trainer
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -243,9 +244,15 @@ func TestResumeRefusesFinishedRun(t *testing.T) {
 }
 
 func TestDivergenceKeepsLastGoodModel(t *testing.T) {
+	for _, batch := range []int{16, 0} { // several steps an epoch; one (the whole set)
+		t.Run(fmt.Sprintf("batch%d", batch), func(t *testing.T) { testDivergence(t, batch) })
+	}
+}
+
+func testDivergence(t *testing.T, batch int) {
 	cfg := smallConfig(t)
 	cfg.Optimizer, cfg.LR, cfg.Schedule, cfg.Momentum = "sgd", 10, Constant, 0.9
-	cfg.Hidden, cfg.Dropout, cfg.Epochs = []int{256, 256}, 0, 50
+	cfg.Hidden, cfg.Dropout, cfg.Epochs, cfg.Batch = []int{256, 256}, 0, 50, batch
 	evs, s := runToEnd(t)(Start(context.Background(), cfg))
 	if s.Status != StatusDiverged {
 		t.Fatalf("status %s after %d epochs with lr 10", s.Status, s.Epochs)
@@ -262,6 +269,11 @@ func TestDivergenceKeepsLastGoodModel(t *testing.T) {
 	}
 	if s.TestAccuracy == nil || math.IsNaN(*s.TestAccuracy) {
 		t.Errorf("no test accuracy for the kept model")
+	}
+	// The kept model is one whose loss was finite, not the one whose
+	// forward pass overflowed.
+	if s.TestLoss == nil || math.IsNaN(*s.TestLoss) || math.IsInf(*s.TestLoss, 0) {
+		t.Errorf("the kept model's test loss is %v", s.TestLoss)
 	}
 }
 
