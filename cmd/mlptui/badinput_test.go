@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
@@ -17,7 +16,6 @@ import (
 	"sync"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -204,34 +202,8 @@ func TestInterruptedRunResumes(t *testing.T) {
 	}
 	for _, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
 		runs := t.TempDir()
-		cmd := exec.Command(os.Args[0], "train", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8")
-		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-		stderr, _ := cmd.StderrPipe()
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "epoch 3/") {
-				cmd.Process.Signal(sig)
-				break
-			}
-		}
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("%v: no exit within 30 s", sig)
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 130 {
+		code, _, _ := interruptAt(t, sig, epochLine(3), "train", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8")
+		if code != 130 {
 			t.Fatalf("%v: exit %d, want 130", sig, code)
 		}
 		ents, _ := os.ReadDir(runs)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"encoding/csv"
@@ -9,7 +8,6 @@ import (
 	"image/png"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -561,38 +559,15 @@ func TestSweepSIGINT(t *testing.T) {
 	runs := t.TempDir()
 	var dir string
 	for round, want := range []string{": new run ", ": resuming "} {
-		cmd := exec.Command(os.Args[0], "sweep", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8", "--lr", "1e-3,1e-2")
-		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-		stderr, _ := cmd.StderrPipe()
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		var lines []string
-		for sc.Scan() {
-			lines = append(lines, sc.Text())
-			if strings.Contains(sc.Text(), want) {
-				time.Sleep(100 * time.Millisecond) // into the training
-				cmd.Process.Signal(os.Interrupt)
-				break
+		started := func(line string) bool {
+			if !strings.Contains(line, want) {
+				return false
 			}
+			time.Sleep(100 * time.Millisecond) // into the training
+			return true
 		}
-		go func() {
-			for sc.Scan() {
-				lines = append(lines, sc.Text())
-			}
-		}()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("round %d: no exit within 30 s", round+1)
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 130 {
+		code, _, lines := interruptAt(t, os.Interrupt, started, "sweep", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8", "--lr", "1e-3,1e-2")
+		if code != 130 {
 			t.Fatalf("round %d: exit %d, want 130\n%s", round+1, code, strings.Join(lines, "\n"))
 		}
 		recs, _ := trainer.ListRuns(runs)
@@ -616,25 +591,7 @@ func TestTrainResumeCommandEqualsUninterrupted(t *testing.T) {
 	}
 	runs := t.TempDir()
 	flags := []string{"--runs", runs, "--hidden", "32,16", "--batch", "8", "--dropout", "0.2", "--lr", "0.003", "--seed", "9"}
-	cmd := exec.Command(os.Args[0], append([]string{"train", "--epochs", "100000"}, flags...)...)
-	cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-	stderr, _ := cmd.StderrPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sc := bufio.NewScanner(stderr)
-	for sc.Scan() {
-		if strings.HasPrefix(sc.Text(), "epoch 3/") {
-			cmd.Process.Signal(os.Interrupt)
-			break
-		}
-	}
-	go func() {
-		for sc.Scan() {
-		}
-	}()
-	cmd.Wait()
-	if code := cmd.ProcessState.ExitCode(); code != 130 {
+	if code, _, _ := interruptAt(t, os.Interrupt, epochLine(3), append([]string{"train", "--epochs", "100000"}, flags...)...); code != 130 {
 		t.Fatalf("exit %d, want 130", code)
 	}
 	recs, _ := trainer.ListRuns(runs)

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,37 +223,11 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 	}
 	runs := t.TempDir()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		cmd := exec.Command(os.Args[0], "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
-		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-		stderr, _ := cmd.StderrPipe()
-		var stdout bytes.Buffer
-		cmd.Stdout = &stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			if strings.HasPrefix(sc.Text(), "epoch 2/") {
-				cmd.Process.Signal(sig)
-				break
-			}
-		}
-		go func() {
-			for sc.Scan() {
-			}
-		}()
-		done := make(chan error, 1)
-		go func() { done <- cmd.Wait() }()
-		select {
-		case <-done:
-		case <-time.After(30 * time.Second):
-			cmd.Process.Kill()
-			t.Fatalf("%v: no exit within 30 s", sig)
-		}
-		if code := cmd.ProcessState.ExitCode(); code != 130 {
+		code, stdout, _ := interruptAt(t, sig, epochLine(2), "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
+		if code != 130 {
 			t.Errorf("%v: exit %d, want 130", sig, code)
 		}
-		dir := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(stdout.String(), "\n", 2)[0], "run"))
+		dir := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(stdout, "\n", 2)[0], "run"))
 		s, err := trainer.ReadSummary(dir)
 		if err != nil || s.Status != trainer.StatusInterrupted {
 			t.Fatalf("%v: summary %+v, %v", sig, s, err)
@@ -263,4 +238,51 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 			}
 		}
 	}
+}
+
+// interruptAt starts mlptui (this test binary standing in for it) with
+// args, sends sig once a line of its stderr satisfies at, and waits up to
+// 30 s for it to exit. It returns the exit code, stdout and every line of
+// stderr.
+func interruptAt(t *testing.T, sig os.Signal, at func(line string) bool, args ...string) (code int, stdout string, stderr []string) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], args...)
+	cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+	pipe, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		sc := bufio.NewScanner(pipe)
+		sent := false
+		for sc.Scan() {
+			stderr = append(stderr, sc.Text())
+			if !sent && at(sc.Text()) {
+				cmd.Process.Signal(sig)
+				sent = true
+			}
+		}
+		cmd.Wait()
+	}()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		<-done
+		t.Fatalf("%v, %v: no exit within 30 s", args, sig)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), stderr
+}
+
+// epochLine matches the progress line of epoch n.
+func epochLine(n int) func(string) bool {
+	prefix := fmt.Sprintf("epoch %d/", n)
+	return func(line string) bool { return strings.HasPrefix(line, prefix) }
 }
