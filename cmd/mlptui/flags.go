@@ -138,9 +138,24 @@ type setting struct {
 	value string
 }
 
+// defineFlag adds h to fs with set as its setter and usage as its help,
+// which gains the default for the flags whose default is a place.
+func defineFlag(fs *flag.FlagSet, h *hyperFlag, usage string, set func(string) error) {
+	switch def := trainer.Defaults(); h.name {
+	case "runs":
+		usage += fmt.Sprintf(" (default %q)", def.RunsDir)
+	case "data-dir":
+		usage += fmt.Sprintf(" (default %q)", def.DataDir)
+	}
+	if h.isBool {
+		fs.BoolFunc(h.name, usage, set)
+	} else {
+		fs.Func(h.name, usage, set)
+	}
+}
+
 // register adds the hyperparameter flags to fs.
 func (cf *configFlags) register(fs *flag.FlagSet) {
-	def := trainer.Defaults()
 	for i := range hyperFlags {
 		h := &hyperFlags[i]
 		fn := func(v string) error {
@@ -151,18 +166,7 @@ func (cf *configFlags) register(fs *flag.FlagSet) {
 			cf.sets = append(cf.sets, setting{h, v})
 			return nil
 		}
-		usage := h.usage
-		switch h.name {
-		case "runs":
-			usage += fmt.Sprintf(" (default %q)", def.RunsDir)
-		case "data-dir":
-			usage += fmt.Sprintf(" (default %q)", def.DataDir)
-		}
-		if h.isBool {
-			fs.BoolFunc(h.name, usage, fn)
-		} else {
-			fs.Func(h.name, usage, fn)
-		}
+		defineFlag(fs, h, h.usage, fn)
 	}
 }
 

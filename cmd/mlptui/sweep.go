@@ -56,7 +56,6 @@ type sweepDim struct {
 }
 
 func (sf *sweepFlags) register(fs *flag.FlagSet) {
-	def := trainer.Defaults()
 	for i := range hyperFlags {
 		h := &hyperFlags[i]
 		if h.name == "name" {
@@ -87,17 +86,7 @@ func (sf *sweepFlags) register(fs *flag.FlagSet) {
 				usage += "; a comma list to sweep"
 			}
 		}
-		switch h.name {
-		case "runs":
-			usage += fmt.Sprintf(" (default %q)", def.RunsDir)
-		case "data-dir":
-			usage += fmt.Sprintf(" (default %q)", def.DataDir)
-		}
-		if h.isBool {
-			fs.BoolFunc(h.name, usage, fn)
-		} else {
-			fs.Func(h.name, usage, fn)
-		}
+		defineFlag(fs, h, usage, fn)
 	}
 }
 
