@@ -1,6 +1,59 @@
 package trainer
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
+
+// BestFirst orders runs as a leaderboard does: the higher best validation
+// accuracy first, then the higher test accuracy; a run without a value (no
+// summary, not measured, NaN) comes after those with one. It returns a
+// negative number when a ranks before b, a positive one when b ranks
+// before a, and 0 when they tie.
+func BestFirst(a, b *Summary) int {
+	if c := descUnknownLast(bestVal(a), bestVal(b)); c != 0 {
+		return c
+	}
+	return descUnknownLast(testAcc(a), testAcc(b))
+}
+
+func bestVal(s *Summary) float64 {
+	if s == nil {
+		return math.NaN()
+	}
+	return valueOrNaN(s.BestValAccuracy)
+}
+
+func testAcc(s *Summary) float64 {
+	if s == nil {
+		return math.NaN()
+	}
+	return valueOrNaN(s.TestAccuracy)
+}
+
+func valueOrNaN(p *float64) float64 {
+	if p == nil {
+		return math.NaN()
+	}
+	return *p
+}
+
+// descUnknownLast compares two values, the higher first and NaN last.
+func descUnknownLast(a, b float64) int {
+	switch an, bn := math.IsNaN(a), math.IsNaN(b); {
+	case an && bn:
+		return 0
+	case an:
+		return 1
+	case bn:
+		return -1
+	case a > b:
+		return -1
+	case a < b:
+		return 1
+	}
+	return 0
+}
 
 // A Difference is a setting whose value is not the same in every run of
 // a set: what `mlptui plot` puts in its legend, what the dashboard's runs

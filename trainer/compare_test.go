@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"math"
 	"reflect"
 	"testing"
 )
@@ -42,5 +43,32 @@ func TestDifferences(t *testing.T) {
 	}
 	if Compared("threads") || !Compared("lr") || Compared("nope") {
 		t.Error("Compared")
+	}
+}
+
+func TestBestFirst(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	sum := func(val, test *float64) *Summary { return &Summary{BestValAccuracy: val, TestAccuracy: test} }
+	nan := math.NaN()
+	cases := []struct {
+		name string
+		a, b *Summary
+		want int
+	}{
+		{"higher validation first", sum(f(0.9), f(0.5)), sum(f(0.8), f(0.99)), -1},
+		{"then higher test", sum(f(0.9), f(0.7)), sum(f(0.9), f(0.8)), 1},
+		{"tie", sum(f(0.9), f(0.8)), sum(f(0.9), f(0.8)), 0},
+		{"no validation last", sum(nil, f(0.99)), sum(f(0.1), nil), 1},
+		{"NaN counts as none", sum(f(nan), f(0.99)), sum(f(0.1), nil), 1},
+		{"no summary last", nil, sum(nil, f(0.2)), 1},
+		{"both unknown", nil, sum(f(nan), nil), 0},
+	}
+	for _, c := range cases {
+		if got := BestFirst(c.a, c.b); got != c.want {
+			t.Errorf("%s: BestFirst = %d, want %d", c.name, got, c.want)
+		}
+		if got := BestFirst(c.b, c.a); got != -c.want {
+			t.Errorf("%s, swapped: BestFirst = %d, want %d", c.name, got, -c.want)
+		}
 	}
 }

@@ -145,10 +145,7 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 // bestFirst orders the trials of a sweep: best validation accuracy
 // first, then test accuracy, unknown values last.
 func bestFirst(a, b *runRow) bool {
-	if a.bestVal != b.bestVal && !(math.IsNaN(a.bestVal) && math.IsNaN(b.bestVal)) {
-		return descNaNLast(a.bestVal, b.bestVal)
-	}
-	return descNaNLast(a.testAcc, b.testAcc)
+	return trainer.BestFirst(a.rec.Summary, b.rec.Summary) < 0
 }
 
 // sortRows orders the runs by the sort key, and puts the runs of a sweep

@@ -168,6 +168,12 @@ func findRunsColumn(name string) *runsColumn {
 func sortRuns(runs []*runEntry, c *runsColumn) {
 	sort.SliceStable(runs, func(i, j int) bool {
 		a, b := runs[i], runs[j]
+		if c.name == "best-val-acc" { // the leaderboard's order
+			if r := trainer.BestFirst(a.sum, b.sum); r != 0 {
+				return r < 0
+			}
+			return a.rec.Dir < b.rec.Dir
+		}
 		if c.num != nil {
 			x, y := c.num(a), c.num(b)
 			switch {
@@ -188,11 +194,6 @@ func sortRuns(runs []*runEntry, c *runsColumn) {
 				return compareHidden(x, y) < 0
 			case x != y:
 				return x < y
-			}
-		}
-		if c.name == "best-val-acc" { // the leaderboard's order: then test accuracy
-			if x, y := testAcc(a), testAcc(b); x != y && !(math.IsNaN(x) && math.IsNaN(y)) {
-				return math.IsNaN(y) || x > y
 			}
 		}
 		return a.rec.Dir < b.rec.Dir

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -494,6 +493,7 @@ type boardEntry struct {
 	Epochs          int               `json:"epochs"`
 	TrainSeconds    float64           `json:"train_seconds"`
 	desc            []string
+	sum             *trainer.Summary
 }
 
 // leaderboard reads the trials that have a run from disk, best validation
@@ -516,25 +516,14 @@ func leaderboard(plan []*sweepTrial) []boardEntry {
 		}
 		rec := trainer.ReadRun(t.dir)
 		b.Status = rec.Status
+		b.sum = rec.Summary
 		if s := rec.Summary; s != nil {
 			b.BestValAccuracy, b.BestValEpoch, b.TestAccuracy, b.TestLoss = s.BestValAccuracy, s.BestValEpoch, s.TestAccuracy, s.TestLoss
 			b.Epochs, b.TrainSeconds = s.Epochs, s.TrainSeconds
 		}
 		board = append(board, b)
 	}
-	val := func(p *float64) float64 {
-		if p == nil || math.IsNaN(*p) {
-			return math.Inf(-1)
-		}
-		return *p
-	}
-	sort.SliceStable(board, func(i, j int) bool {
-		a, b := &board[i], &board[j]
-		if x, y := val(a.BestValAccuracy), val(b.BestValAccuracy); x != y {
-			return x > y
-		}
-		return val(a.TestAccuracy) > val(b.TestAccuracy)
-	})
+	sort.SliceStable(board, func(i, j int) bool { return trainer.BestFirst(board[i].sum, board[j].sum) < 0 })
 	for i := range board {
 		board[i].Rank = i + 1
 	}
