@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -53,7 +54,7 @@ func Download(ctx context.Context, dataDir string, url string, progress func(don
 func (d Downloader) Download(ctx context.Context, dataDir string) (err error) {
 	url, want := urlOr(d.URL), md5Or(d.MD5)
 	dst := filepath.Join(dataDir, ArchiveName)
-	byHand := fmt.Sprintf("download %s by hand and put it at %s", url, absPath(dst))
+	byHand := "download it by hand and put it at " + absPath(dst)
 	fail := func(format string, args ...any) error {
 		if cerr := ctx.Err(); cerr != nil {
 			return fmt.Errorf("cifar10: download %s: %w", url, cerr)
@@ -74,6 +75,11 @@ func (d Downloader) Download(ctx context.Context, dataDir string) (err error) {
 	}
 	resp, err := client.Do(req)
 	if err != nil {
+		// *url.Error repeats the method and the address: say the cause.
+		var uerr *neturl.Error
+		if errors.As(err, &uerr) {
+			err = uerr.Err
+		}
 		return fail("%v", err)
 	}
 	defer resp.Body.Close()

@@ -183,9 +183,12 @@ func TestDownloadUnreachable(t *testing.T) {
 	if err == nil {
 		t.Fatal("no error")
 	}
-	want := fmt.Sprintf("download %s by hand and put it at %s", url, filepath.Join(dataDir, ArchiveName))
+	want := fmt.Sprintf("download it by hand and put it at %s", filepath.Join(dataDir, ArchiveName))
 	if !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not contain %q", err, want)
+	}
+	if n := strings.Count(err.Error(), url); n != 1 {
+		t.Errorf("error %q names the address %d times, want once", err, n)
 	}
 	if got := listDir(t, dataDir); len(got) != 0 {
 		t.Errorf("failed download left %v", got)
