@@ -9,9 +9,9 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
-// hyperFlag is a flag that sets a field of trainer.Config. Flags are
-// applied in command-line order, so a flag given after --preset overrides
-// the preset.
+// hyperFlag is a flag that sets a field of trainer.Config. The preset is
+// applied first and the other flags after it in command-line order, so a
+// flag overrides the preset wherever it stands.
 type hyperFlag struct {
 	name, usage string
 	isBool      bool
@@ -170,28 +170,36 @@ func (cf *configFlags) register(fs *flag.FlagSet) {
 	}
 }
 
-// config builds the configuration: defaults, then the data set's preset
-// unless --preset is given, then every flag in order.
+// config builds the configuration: defaults, then the preset (the last
+// --preset given, or else the data set's own), then every other flag in
+// command-line order. So a flag overrides the preset wherever it stands:
+// --lr 0.1 --preset default trains at 0.1, as --preset default --lr 0.1
+// does.
 func (cf *configFlags) config() (trainer.Config, error) {
 	c := trainer.Defaults()
-	hasPreset := false
-	for _, s := range cf.sets {
+	var preset *setting
+	for i, s := range cf.sets {
 		switch s.flag.name {
 		case "dataset":
 			c.Dataset = s.value
 		case "preset":
-			hasPreset = true
-			if p, ok := trainer.Presets[s.value]; ok && p.Dataset != "" && !cf.has("dataset") {
-				c.Dataset = p.Dataset
-			}
+			preset = &cf.sets[i]
 		}
 	}
-	if !hasPreset {
-		if err := c.ApplyPreset(trainer.DefaultPreset(c.Dataset)); err != nil {
-			return c, err
+	if preset != nil {
+		if p, ok := trainer.Presets[preset.value]; ok && p.Dataset != "" && !cf.has("dataset") {
+			c.Dataset = p.Dataset
 		}
+		if err := preset.flag.apply(&c, preset.value); err != nil {
+			return c, usagef("--preset %s: %v", preset.value, err)
+		}
+	} else if err := c.ApplyPreset(trainer.DefaultPreset(c.Dataset)); err != nil {
+		return c, err
 	}
 	for _, s := range cf.sets {
+		if s.flag.name == "preset" {
+			continue
+		}
 		if err := s.flag.apply(&c, s.value); err != nil {
 			return c, usagef("--%s %s: %v", s.flag.name, s.value, err)
 		}

@@ -116,9 +116,11 @@ func TestPresetOrder(t *testing.T) {
 		lr     float64
 	}{
 		{[]string{"--dataset", "iris"}, "1000,100", 1e-2},
-		{[]string{"--lr", "0.1", "--preset", "default"}, "100", 1e-3},      // flag before --preset: overridden
-		{[]string{"--preset", "default", "--lr", "0.1"}, "100", 0.1},       // after: overrides
-		{[]string{"--preset", "cifar10-original"}, "4000,1000,4000", 1e-5}, // the preset's data set
+		{[]string{"--lr", "0.1", "--preset", "default"}, "100", 0.1},                  // a flag before --preset overrides it
+		{[]string{"--preset", "default", "--lr", "0.1"}, "100", 0.1},                  // and after it
+		{[]string{"--lr", "0.1", "--lr", "0.2", "--preset", "iris"}, "1000,100", 0.2}, // the last of a flag wins
+		{[]string{"--preset", "iris", "--preset", "default"}, "100", 1e-3},            // the last preset wins
+		{[]string{"--preset", "cifar10-original"}, "4000,1000,4000", 1e-5},            // the preset's data set
 	}
 	for _, c := range cases {
 		fs := newFlagSet(&env{stdout: &bytes.Buffer{}}, "t", "")

@@ -13,7 +13,7 @@ import (
 )
 
 func runTrain(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "train", "mlptui train [flags]\n\nTrains a network headless: progress on stderr, a summary on stdout.\nA flag given after --preset overrides the preset.")
+	fs := newFlagSet(e, "train", "mlptui train [flags]\n\nTrains a network headless: progress on stderr, a summary on stdout.\nFlags override the preset, before or after --preset.")
 	var cf configFlags
 	cf.register(fs)
 	jsonOut := fs.Bool("json", false, "print the summary as one JSON object")
