@@ -56,7 +56,7 @@ var Fields = []Field{
 			c.Hidden = h
 			return err
 		}},
-	choiceField("activation", "hidden layers' activation", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation }),
+	choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation }),
 	floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope }),
 	floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout }),
 	floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 }),
@@ -64,7 +64,7 @@ var Fields = []Field{
 	floatField("lr", "learning rate (the peak under a schedule)", true, func(c *Config) *float64 { return &c.LR }),
 	floatField("momentum", "SGD momentum", false, func(c *Config) *float64 { return &c.Momentum }),
 	boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov }),
-	choiceField("schedule", "learning-rate schedule", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule }),
+	choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule }),
 	intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch }),
 	intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs }),
 	{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
@@ -82,6 +82,7 @@ var Fields = []Field{
 	boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment }),
 	intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize }),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
+	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),
 	textField("data-dir", "where downloaded data sets are kept", func(c *Config) *string { return &c.DataDir }),
