@@ -39,9 +39,22 @@ const MaxCSVClasses = 1000
 
 // CSVOptions says how to read a table.
 type CSVOptions struct {
-	// LabelColumn is the column holding the class, counted from 1 as in
-	// error messages; 0 means the last column.
-	LabelColumn int
+	// Label is the column holding the class: its name in the header line,
+	// or its number counted from 1 as in error messages. "" means the last
+	// column.
+	Label string
+}
+
+// A NotNumberError is a feature cell that is not a finite number.
+type NotNumberError struct {
+	Source       string
+	Line, Column int    // counted from 1
+	Value        string // the cell as written
+	FirstRow     bool   // in the first data row: perhaps the class is in this column
+}
+
+func (e *NotNumberError) Error() string {
+	return fmt.Sprintf("%s:%d: column %d: %q is not a finite number", e.Source, e.Line, e.Column, e.Value)
 }
 
 // LoadCSV reads a numeric table from a file. See [ParseCSV].
@@ -97,15 +110,12 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			if cols < 2 {
 				return nil, fmt.Errorf("%s:%d: need at least 2 columns (features and a label), found %d", source, line, cols)
 			}
-			labCol = opt.LabelColumn - 1
-			if opt.LabelColumn == 0 {
-				labCol = cols - 1
-			}
-			if labCol < 0 || labCol >= cols {
-				return nil, fmt.Errorf("%s:%d: label column %d out of range for %d columns", source, line, opt.LabelColumn, cols)
-			}
 			d.Shape = []int{cols - 1}
-			if isHeader(rec, labCol) {
+			var named bool
+			if labCol, named, err = labelColumn(rec, opt.Label); err != nil {
+				return nil, fmt.Errorf("%s:%d: %v", source, line, err)
+			}
+			if named || isHeader(rec, labCol) {
 				continue
 			}
 		}
@@ -118,7 +128,7 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, fmt.Errorf("%s:%d: column %d: %q is not a finite number", source, line, c+1, f)
+				return nil, &NotNumberError{Source: source, Line: line, Column: c + 1, Value: f, FirstRow: len(labels) == 0}
 			}
 			d.X = append(d.X, float32(v))
 		}
@@ -150,6 +160,36 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 		return nil, fmt.Errorf("%s: %v", source, err)
 	}
 	return d, nil
+}
+
+// labelColumn finds the label column, counted from 0, in a first line
+// rec: the last one for "", the numbered one, or the one so named, in which
+// case rec is a header (named is true).
+func labelColumn(rec []string, label string) (col int, named bool, err error) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		return len(rec) - 1, false, nil
+	}
+	if n, err := strconv.Atoi(label); err == nil {
+		if n < 1 || n > len(rec) {
+			return 0, false, fmt.Errorf("label column %d out of range for %d columns", n, len(rec))
+		}
+		return n - 1, false, nil
+	}
+	names := make([]string, len(rec))
+	for i, f := range rec {
+		names[i] = strings.TrimSpace(f)
+	}
+	if i := slices.Index(names, label); i >= 0 {
+		return i, true, nil
+	}
+	if i := slices.IndexFunc(names, func(n string) bool { return strings.EqualFold(n, label) }); i >= 0 {
+		return i, true, nil
+	}
+	if !isHeader(rec, -1) {
+		return 0, false, fmt.Errorf("label column %q: the first line is data, not a header of column names; give the column's number", label)
+	}
+	return 0, false, fmt.Errorf("label column %q is not in the header (%s)", label, strings.Join(names, ", "))
 }
 
 // isHeader reports whether a first line is a header: some feature column is

@@ -1,6 +1,7 @@
 package datasets
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -36,7 +37,11 @@ func TestParseCSV(t *testing.T) {
 	}{
 		{"plain", "1,2,a\n3,4,b\n5,6,a\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4, 5, 6}, []int32{0, 1, 0}},
 		{"header", "x,y,label\n1,2,a\n3,4,b\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
-		{"label first", "cat,1,2\ndog,3,4\n", CSVOptions{LabelColumn: 1}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"label first", "cat,1,2\ndog,3,4\n", CSVOptions{Label: "1"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"label by number, header", "kind,x,y\ncat,1,2\ndog,3,4\n", CSVOptions{Label: "1"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"label by name", "x,kind,y\n1,cat,2\n3,dog,4\n", CSVOptions{Label: "kind"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"label by name, any case", "x,Kind,y\n1,cat,2\n3,dog,4\n", CSVOptions{Label: "kind"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
+		{"numeric header named", "a,b,c\n1,2,0\n3,4,1\n", CSVOptions{Label: "a"}, []string{"1", "3"}, []float32{2, 0, 4, 1}, []int32{0, 1}},
 		{"integer labels sort numerically", "1,10\n2,2\n3,1\n", CSVOptions{}, []string{"1", "2", "10"}, []float32{1, 2, 3}, []int32{2, 1, 0}},
 		{"spaces, blank lines, CRLF", " 1 , 2,a\r\n\r\n3, 4 ,b\r\n\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
 		{"scientific", "1e-3,-2.5E2,x\n0,0,y\n", CSVOptions{}, []string{"x", "y"}, []float32{1e-3, -250, 0, 0}, []int32{0, 1}},
@@ -68,7 +73,10 @@ func TestParseCSVRefused(t *testing.T) {
 		{"Inf", "1,2,a\nInf,2,b\n", CSVOptions{}, `t.csv:2: column 1: "Inf"`},
 		{"empty label", "1,2,a\n3,4,\n", CSVOptions{}, "t.csv:2: column 3: empty label"},
 		{"one class", "1,2,a\n3,4,a\n", CSVOptions{}, `only one class ("a")`},
-		{"label column out of range", "1,2,a\n", CSVOptions{LabelColumn: 4}, "label column 4 out of range for 3 columns"},
+		{"label column out of range", "1,2,a\n", CSVOptions{Label: "4"}, "t.csv:1: label column 4 out of range for 3 columns"},
+		{"label column 0", "1,2,a\n", CSVOptions{Label: "0"}, "label column 0 out of range for 3 columns"},
+		{"label name not in header", "x,y,kind\n1,2,a\n", CSVOptions{Label: "species"}, `t.csv:1: label column "species" is not in the header (x, y, kind)`},
+		{"label name without header", "1,2,0\n3,4,1\n", CSVOptions{Label: "kind"}, `t.csv:1: label column "kind": the first line is data`},
 		{"bad quote", "1,2,\"a\n", CSVOptions{}, "t.csv:1:"},
 		{"later blank line number", "1,2,a\n\n\n1,2,b\n1,z,a\n", CSVOptions{}, "t.csv:5: column 2"},
 	}
@@ -89,6 +97,33 @@ func TestParseCSVRefused(t *testing.T) {
 	}
 	if _, err := ParseCSV(strings.NewReader(many.String()), "t.csv", CSVOptions{}); err == nil || !strings.Contains(err.Error(), "distinct labels") {
 		t.Errorf("too many classes: %v", err)
+	}
+}
+
+// TestParseCSVNotNumber checks what a text cell in a feature column says
+// of itself: where, and whether it is in the first data row (where it
+// suggests the class is in another column).
+func TestParseCSVNotNumber(t *testing.T) {
+	cases := []struct {
+		name, text string
+		want       NotNumberError
+	}{
+		{"label first", "species,a,b\nsetosa,1,2\n", NotNumberError{Source: "t.csv", Line: 2, Column: 1, Value: "setosa", FirstRow: true}},
+		// The first line is taken as a header (a feature column is text),
+		// so the error is on the second, still the first data row.
+		{"label first, no header", "setosa,1,2\nvirginica,3,4\n", NotNumberError{Source: "t.csv", Line: 2, Column: 1, Value: "virginica", FirstRow: true}},
+		{"later row", "a,b,c\n1,2,x\n3,?,y\n", NotNumberError{Source: "t.csv", Line: 3, Column: 2, Value: "?"}},
+	}
+	for _, c := range cases {
+		_, err := ParseCSV(strings.NewReader(c.text), "t.csv", CSVOptions{})
+		var got *NotNumberError
+		if !errors.As(err, &got) {
+			t.Errorf("%s: %v, want a NotNumberError", c.name, err)
+			continue
+		}
+		if *got != c.want {
+			t.Errorf("%s: %+v, want %+v", c.name, *got, c.want)
+		}
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/mlptui/mlptui/nn"
@@ -41,6 +42,7 @@ type Config struct {
 	ImageSize  int     `json:"image_size,omitempty"`  // image folders: side to resize to (0: the most common size)
 	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
 	MaxPixels  int     `json:"max_pixels,omitempty"`  // image folders: refuse larger images, before decoding (0: 64 megapixels)
+	Label      string  `json:"label,omitempty"`       // CSV tables: the class column, by header name or number from 1 ("": the last)
 	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
 
 	// Where things are. DataDir is kept in config.json so that a run can
@@ -256,6 +258,12 @@ func (c *Config) Problems() []*FieldError {
 	}
 	if c.ImageSize < 0 || c.ImageSize > 1024 {
 		bad("image-size", "%d; want 0 (most common size) to 1024", c.ImageSize)
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(c.Label)); err == nil && n < 1 {
+		bad("label", "column %d; columns are counted from 1", n)
+	}
+	if c.Label != "" && (c.Dataset == "iris" || c.Dataset == "cifar10") {
+		bad("label", "%q: only a CSV table has a label column to choose", c.Label)
 	}
 	if c.MaxPixels < 0 {
 		bad("max-pixels", "%d; want 0 (64 megapixels) or more", c.MaxPixels)

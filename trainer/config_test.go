@@ -1,9 +1,12 @@
 package trainer
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,6 +36,9 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"val-split", func(c *Config) { c.ValSplit = 1 }},
 		{"test-split", func(c *Config) { c.TestSplit = 0 }},
 		{"image-size", func(c *Config) { c.ImageSize = -3 }},
+		{"label", func(c *Config) { c.Dataset, c.Label = "t.csv", "0" }},
+		{"label", func(c *Config) { c.Label = "species" }}, // Iris has no label column to choose
+		{"max-pixels", func(c *Config) { c.MaxPixels = -1 }},
 		{"threads", func(c *Config) { c.Threads = -1 }},
 	}
 	for _, c := range cases {
@@ -89,6 +95,47 @@ func TestSchedules(t *testing.T) {
 				t.Errorf("onecycle: %v, peak %v, %v", first, peak, last)
 			}
 		}
+	}
+}
+
+// TestLoadDataLabel trains on a table whose classes are in its first
+// column: --label by name or number finds them, and without it the error
+// says which flag would.
+func TestLoadDataLabel(t *testing.T) {
+	csv := filepath.Join(t.TempDir(), "pets.csv")
+	text := "kind,weight,height\n"
+	for i := range 20 {
+		text += fmt.Sprintf("cat,%d,%d\ndog,%d,%d\n", 3+i%4, 25+i%5, 20+i%7, 50+i%9)
+	}
+	if err := os.WriteFile(csv, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, label := range []string{"kind", "KIND", "1"} {
+		cfg := Defaults()
+		cfg.Dataset, cfg.Label = csv, label
+		d, err := LoadData(context.Background(), cfg, nil)
+		if err != nil {
+			t.Errorf("--label %s: %v", label, err)
+			continue
+		}
+		if !slices.Equal(d.Train.Classes, []string{"cat", "dog"}) || d.Train.Dim() != 2 || d.Train.Len()+d.Val.Len()+d.Test.Len() != 40 {
+			t.Errorf("--label %s: classes %v, %d features, %d+%d+%d samples", label, d.Train.Classes, d.Train.Dim(), d.Train.Len(), d.Val.Len(), d.Test.Len())
+		}
+	}
+	cfg := Defaults()
+	cfg.Dataset = csv
+	_, err := LoadData(context.Background(), cfg, nil)
+	want := `pets.csv:2: column 1: "cat" is not a finite number (the classes are taken from the last column; if column 1 holds them: --label 1)`
+	if err == nil || !strings.HasSuffix(err.Error(), want) {
+		t.Errorf("without --label: %v, want ...%s", err, want)
+	}
+	cfg.Label = "species"
+	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `label column "species" is not in the header (kind, weight, height)`) {
+		t.Errorf("--label species: %v", err)
+	}
+	cfg.Dataset, cfg.Label = t.TempDir(), "1"
+	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.HasPrefix(err.Error(), "--label 1: only a CSV table") {
+		t.Errorf("--label on an image folder: %v", err)
 	}
 }
 

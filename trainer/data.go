@@ -55,11 +55,17 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 		switch {
 		case serr != nil:
 			err = fmt.Errorf("--dataset %s: %w (want iris, cifar10, a folder of images or a .csv file)", name, unwrapPathErr(serr))
+		case st.IsDir() && cfg.Label != "":
+			err = fmt.Errorf("--label %s: only a CSV table has a label column to choose; %s is a folder of images", cfg.Label, name)
 		case st.IsDir():
 			train, test, err = loadImageFolder(ctx, cfg, report)
 		default:
 			report(Event{Kind: Loading, Message: "reading " + name})
-			train, err = datasets.LoadCSV(name, datasets.CSVOptions{})
+			train, err = datasets.LoadCSV(name, datasets.CSVOptions{Label: cfg.Label})
+			var nerr *datasets.NotNumberError
+			if errors.As(err, &nerr) && nerr.FirstRow && cfg.Label == "" {
+				err = fmt.Errorf("%w (the classes are taken from the last column; if column %d holds them: --label %d)", err, nerr.Column, nerr.Column)
+			}
 		}
 	}
 	if err != nil {

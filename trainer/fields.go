@@ -82,6 +82,7 @@ var Fields = []Field{
 	boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment }),
 	intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize }),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
+	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),
