@@ -288,3 +288,26 @@ func epochLine(n int) func(string) bool {
 	prefix := fmt.Sprintf("epoch %d/", n)
 	return func(line string) bool { return strings.HasPrefix(line, prefix) }
 }
+
+// TestTrainDiverged: a run whose loss overflows exits 1 with one line
+// saying so (not also a progress line with the same words), and still
+// prints its summary.
+func TestTrainDiverged(t *testing.T) {
+	runs := t.TempDir()
+	code, out, errs := call(t, "train", "--dataset", "iris", "--runs", runs, "--preset", "default",
+		"--optimizer", "sgd", "--lr", "10", "--epochs", "50")
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	last := lines[len(lines)-1]
+	if !strings.HasPrefix(last, "mlptui train: loss became") || !strings.Contains(last, "kept the model from epoch") {
+		t.Errorf("last line %q, want the divergence", last)
+	}
+	if n := strings.Count(errs, "loss became"); n != 1 {
+		t.Errorf("the divergence is told %d times:\n%s", n, errs)
+	}
+	if !strings.Contains(out, "status     diverged") {
+		t.Errorf("summary:\n%s", out)
+	}
+}

@@ -153,6 +153,10 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			p.line("%s", ev.Message)
 		}
 	case trainer.Finished:
+		if ev.Summary != nil && ev.Summary.Status == trainer.StatusDiverged {
+			p.clearLive() // train's error line says it
+			break
+		}
 		p.line("%s", ev.Message)
 	case trainer.Failed:
 		p.clearLive()
