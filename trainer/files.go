@@ -105,6 +105,11 @@ func readSmall(path string) ([]byte, error) {
 func ReadConfig(dir string) (Config, error) {
 	path := filepath.Join(dir, ConfigFile)
 	b, err := readSmall(path)
+	if errors.Is(err, os.ErrNotExist) {
+		if st, serr := os.Stat(dir); serr == nil && st.IsDir() {
+			return Config{}, fmt.Errorf("%s: not a run directory (it has no %s)", dir, ConfigFile)
+		}
+	}
 	if err != nil {
 		return Config{}, err
 	}

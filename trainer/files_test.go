@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -181,5 +183,25 @@ func oneLine(t *testing.T, err error) {
 	t.Helper()
 	if err != nil && strings.Contains(err.Error(), "\n") {
 		t.Fatalf("error of more than one line: %q", err)
+	}
+}
+
+// TestListRunsMissingOrWrong: a runs directory not made yet has no runs;
+// a file where it should be is an error naming --runs.
+func TestListRunsMissingOrWrong(t *testing.T) {
+	dir := t.TempDir()
+	recs, err := ListRuns(filepath.Join(dir, "runs"))
+	if err != nil || len(recs) != 0 {
+		t.Errorf("missing directory: %v, %v; want no runs and no error", recs, err)
+	}
+	file := filepath.Join(dir, "file")
+	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ListRuns(file); err == nil || err.Error() != "--runs "+file+": not a directory" {
+		t.Errorf("a file: %v", err)
+	}
+	if _, err := ReadConfig(dir); err == nil || err.Error() != dir+": not a run directory (it has no config.json)" {
+		t.Errorf("ReadConfig of a plain directory: %v", err)
 	}
 }

@@ -2,6 +2,8 @@ package trainer
 
 import (
 	"errors"
+	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
@@ -22,11 +24,15 @@ type RunRecord struct {
 
 // ListRuns reads every run directory directly under dir, sorted by name
 // (which starts with the start time). A damaged run is listed with its
-// error; it does not stop the listing.
+// error; it does not stop the listing. A dir that does not exist yet has
+// no runs: the first run creates it.
 func ListRuns(dir string) ([]RunRecord, error) {
 	ents, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("--runs %s: %w", dir, unwrapPathErr(err))
 	}
 	var out []RunRecord
 	for _, ent := range ents {

@@ -161,6 +161,9 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run,
 		return nil, err
 	}
 	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%s: no %s to resume from (the run saved none before it stopped)", dir, CheckpointFile)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -32,18 +32,41 @@ type classProb struct {
 // loadRunModel reads the model of a run directory, or a model file given
 // directly.
 func loadRunModel(path string) (*nn.Model, error) {
+	st, err := statFlag("run", path)
+	if err != nil {
+		return nil, err
+	}
+	if st.IsDir() {
+		dir := path
+		path = filepath.Join(dir, trainer.ModelFile)
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("--run %s: no %s in it (not a run directory, or a run that has not saved a model yet)", dir, trainer.ModelFile)
+		}
+	}
+	return nn.LoadModel(path)
+}
+
+// statFlag stats the path a flag names; its error names the flag and the
+// path, and says what is wrong without Go's "stat" prefix.
+func statFlag(flag, path string) (os.FileInfo, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, fmt.Errorf("--run %s: %w", path, err)
+		return nil, fmt.Errorf("--%s %s: %w", flag, path, err)
 	}
-	if st.IsDir() {
-		path = filepath.Join(path, trainer.ModelFile)
+	return st, nil
+}
+
+// checkRunDir says, naming the flag, when dir is not a directory.
+func checkRunDir(flag, dir string) error {
+	st, err := statFlag(flag, dir)
+	if err == nil && !st.IsDir() {
+		err = fmt.Errorf("--%s %s: not a directory; want a run directory, like runs/20261129-041010-iris", flag, dir)
 	}
-	return nn.LoadModel(path)
+	return err
 }
 
 func runClassify(ctx context.Context, e *env, args []string) error {

@@ -25,6 +25,9 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *runDir == "" {
 		return usagef("--run is required: the run directory whose model to evaluate")
 	}
+	if err := checkRunDir("run", *runDir); err != nil {
+		return err
+	}
 	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
 	ev, err := trainer.Evaluate(ctx, *runDir, *dataDir, p.event)
 	p.clearLive()

@@ -161,15 +161,18 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--lr", "abc"}, 2, `mlptui tui: --lr abc: "abc" is not a number`}, // flags alone: the dashboard's
 		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 1, "--dataset /no/such/data.csv: no such file"},
-		{[]string{"train", "--resume", "/no/such/run"}, 1, "/no/such/run/config.json"},
+		{[]string{"train", "--resume", "/no/such/run"}, 1, "mlptui train: --resume /no/such/run: no such file or directory"},
+		{[]string{"train", "--resume", runs}, 1, runs + ": not a run directory (it has no config.json)"},
 		{[]string{"train", "--resume", "/x", "--lr", "1"}, 2, "--resume takes only --epochs and --data-dir"},
 		{[]string{"classify", "1,2,3,4"}, 2, "--run is required"},
 		{[]string{"classify", "--run", "/no/such/run", "1,2,3,4"}, 1, "/no/such/run"},
 		{[]string{"classify", "--run", runs}, 2, "no INPUT"},
 		{[]string{"classify", "--run", runs, "--top", "0", "1"}, 2, "--top 0"},
-		{[]string{"runs", "--runs", "/no/such/dir"}, 1, "/no/such/dir"},
+		{[]string{"runs", "--runs", "/no/such/dir"}, 1, "mlptui runs: --runs /no/such/dir: no such file or directory"},
 		{[]string{"eval"}, 2, "--run is required"},
-		{[]string{"eval", "--run", "/no/such/run"}, 1, "/no/such/run/config.json"},
+		{[]string{"eval", "--run", "/no/such/run"}, 1, "mlptui eval: --run /no/such/run: no such file or directory"},
+		{[]string{"eval", "--run", runs}, 1, runs + ": not a run directory (it has no config.json)"},
+		{[]string{"classify", "--run", runs, "1,2,3,4"}, 1, "no model.safetensors in it"},
 	}
 	for _, c := range cases {
 		code, _, errs := call(t, c.args...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -256,6 +257,15 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	}
 	if *jsonOut && *csvOut {
 		return usagef("--json and --csv: choose one")
+	}
+	// The default directory may not exist yet: no runs. One named by
+	// --runs should.
+	var named bool
+	fs.Visit(func(f *flag.Flag) { named = named || f.Name == "runs" })
+	if named {
+		if _, err := statFlag("runs", *dir); err != nil {
+			return err
+		}
 	}
 	runs, err := readRuns(*dir)
 	if err != nil {

@@ -32,6 +32,9 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.flag.name)
 			}
 		}
+		if err := checkRunDir("resume", *resume); err != nil {
+			return err
+		}
 		c, _ := cf.config()
 		epochs, opt := 0, trainer.Options{}
 		if cf.has("epochs") {

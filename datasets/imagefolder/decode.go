@@ -46,7 +46,11 @@ var (
 func DecodeFile(path string, h, w int, maxPixels int) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, err // *fs.PathError names the file
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err // without Go's "open"
+		}
+		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	defer f.Close()
 	// Check the header before reading the whole file into memory.
