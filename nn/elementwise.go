@@ -1,6 +1,10 @@
 package nn
 
-import "math"
+import (
+	"math"
+
+	"github.com/mlptui/mlptui/nn/internal/vec"
+)
 
 // The element-wise parts of a training step as parallel jobs. Each job is
 // a struct owned by its layer, so handing it to parallel.For allocates
@@ -133,20 +137,12 @@ func (j *addScaled) Run(lo, hi int) {
 
 // adamStep is the Adam update over a range of parameters.
 type adamStep struct {
-	p, g, m, v                 []float32
-	b1, b2, c1, c2, step, isb2 float32
-	eps                        float32
+	p, g, m, v []float32
+	c          vec.Adam
 }
 
 func (j *adamStep) Run(lo, hi int) {
-	p, g, m, v := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
-	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
-	for i, gi := range g {
-		mi := j.b1*m[i] + j.c1*gi
-		vi := j.b2*v[i] + j.c2*gi*gi
-		m[i], v[i] = mi, vi
-		p[i] -= j.step * mi / (float32(math.Sqrt(float64(vi)))*j.isb2 + j.eps)
-	}
+	j.c.Update(j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi])
 }
 
 // sgdStep is the SGD update over a range of parameters.

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/mlptui/mlptui/nn/internal/parallel"
+	"github.com/mlptui/mlptui/nn/internal/vec"
 )
 
 // Optimizer updates parameters from their gradients. It owns its
@@ -74,8 +75,8 @@ func (a *Adam) Step(params, grads []float32) {
 	step := float32(a.Rate / bc1)
 	invSqrtBC2 := float32(1 / math.Sqrt(bc2))
 	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	a.job = adamStep{p: params, g: grads, m: a.m, v: a.v, b1: b1, b2: b2, c1: 1 - b1, c2: 1 - b2,
-		step: step, isb2: invSqrtBC2, eps: float32(a.Eps)}
+	a.job = adamStep{p: params, g: grads, m: a.m, v: a.v,
+		c: vec.Adam{B1: b1, B2: b2, C1: 1 - b1, C2: 1 - b2, Step: step, ISB2: invSqrtBC2, Eps: float32(a.Eps)}}
 	parallel.For(len(params), 1, &a.job)
 }
 

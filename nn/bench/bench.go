@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/nn/internal/gemm"
+	"github.com/mlptui/mlptui/nn/internal/vec"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/gonum"
 )
@@ -173,8 +174,19 @@ func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int) (Train
 // "generic".
 func Kernel() string { return gemm.Kernel() }
 
-// SetKernel forces a kernel; it fails if the CPU lacks it.
-func SetKernel(name string) error { return gemm.SetKernel(name) }
+// SetKernel forces the kernels of the matrix multiply and of the
+// element-wise updates; it fails, changing neither, if the CPU lacks them.
+func SetKernel(name string) error {
+	prev := gemm.Kernel()
+	if err := gemm.SetKernel(name); err != nil {
+		return err
+	}
+	if err := vec.SetKernel(name); err != nil {
+		gemm.SetKernel(prev)
+		return err
+	}
+	return nil
+}
 
 // Kernels lists the kernels this CPU supports, best first.
 func Kernels() []string { return gemm.Kernels() }

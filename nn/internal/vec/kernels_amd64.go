@@ -1,0 +1,28 @@
+//go:build amd64 && !purego
+
+package vec
+
+import "golang.org/x/sys/cpu"
+
+// adamAVX512 and adamAVX2 are Adam.Update over n elements, n a multiple of
+// 16 and 8 respectively (kernels_amd64.s).
+//
+//go:noescape
+func adamAVX512(p, grad, m, v *float32, n int, a *Adam)
+
+//go:noescape
+func adamAVX2(p, grad, m, v *float32, n int, a *Adam)
+
+// asmKernels returns the assembly kernels this CPU (and OS) supports, best
+// first. x/sys/cpu only reports AVX and AVX-512 when the OS saves their
+// registers.
+func asmKernels() []*kernel {
+	var s []*kernel
+	if cpu.X86.HasAVX512F {
+		s = append(s, &kernel{name: "avx512", width: 16, adam: adamAVX512})
+	}
+	if cpu.X86.HasAVX2 {
+		s = append(s, &kernel{name: "avx2", width: 8, adam: adamAVX2})
+	}
+	return s
+}
