@@ -68,6 +68,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/mlptui/mlptui/datasets"
 )
@@ -99,6 +100,11 @@ type Options struct {
 	Seed uint64
 	// Workers is the number of decoding goroutines; 0 means GOMAXPROCS.
 	Workers int
+	// Progress, if not nil, is told how far loading has come, at most
+	// about ten times a second and once at the end of each stage: stage is
+	// "reading" (file headers, for the sizes) and then "decoding", done of
+	// total files. Calls are never concurrent.
+	Progress func(stage string, done, total int)
 }
 
 // Info describes what [Load] found.
@@ -169,7 +175,7 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 	cache := make([][]byte, len(files))
 	var budget atomic.Int64
 	budget.Store(cacheBudget)
-	err = parallel(ctx, len(files), opt.Workers, func(i int) error {
+	err = parallel(ctx, len(files), opt.Workers, stageProgress(opt.Progress, "reading", len(files)), func(i int) error {
 		p, data, err := readHeader(files[i].path, opt.MaxPixels, &budget)
 		cache[i] = data
 		if err != nil {
@@ -204,7 +210,7 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 	dim := 3 * h * w
 	pix := make([]byte, len(files)*dim)
 	var resized atomic.Int64
-	err = parallel(ctx, len(files), opt.Workers, func(i int) error {
+	err = parallel(ctx, len(files), opt.Workers, stageProgress(opt.Progress, "decoding", len(files)), func(i int) error {
 		if bad[i] != nil {
 			return nil
 		}
@@ -504,8 +510,27 @@ func commonSize(sizes []image.Point, bad []error) (w, h int, ok bool) {
 // indices are handed out in increasing order and, after a failure at i,
 // only indices below i are still started. Cancelling ctx stops it early
 // with ctx's error.
-func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
-	var next atomic.Int64
+func parallel(ctx context.Context, n, workers int, progress func(done int), fn func(i int) error) error {
+	var next, done, last atomic.Int64 // last: when progress was called, in Unix nanoseconds
+	var pmu sync.Mutex
+	lastDone := int64(0) // under pmu
+	report := func() {
+		d := done.Add(1)
+		if progress == nil {
+			return
+		}
+		now := time.Now().UnixNano()
+		if d != int64(n) && now-last.Load() < int64(progressEvery) {
+			return
+		}
+		pmu.Lock()
+		defer pmu.Unlock()
+		if d > lastDone && (d == int64(n) || now-last.Load() >= int64(progressEvery)) {
+			lastDone = d
+			last.Store(now)
+			progress(int(d))
+		}
+	}
 	var mu sync.Mutex
 	firstBad := n
 	var firstErr error
@@ -519,7 +544,9 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 				if i >= n || int64(i) > stop.Load() || ctx.Err() != nil {
 					return
 				}
-				if err := fn(i); err != nil {
+				err := fn(i)
+				report()
+				if err != nil {
 					mu.Lock()
 					if i < firstBad {
 						firstBad, firstErr = i, err
@@ -535,6 +562,17 @@ func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
 		return err
 	}
 	return firstErr
+}
+
+// progressEvery is the least time between two Progress calls of a stage.
+const progressEvery = 100 * time.Millisecond
+
+// stageProgress adapts Options.Progress to one stage of parallel.
+func stageProgress(p func(stage string, done, total int), stage string, total int) func(done int) {
+	if p == nil {
+		return nil
+	}
+	return func(done int) { p(stage, done, total) }
 }
 
 // ParseSize parses an image size as given on a command line: "32" (32×32)

@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/gif"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -322,10 +324,44 @@ func TestLoadCancelled(t *testing.T) {
 	}
 }
 
+// TestLoadProgress: each stage ends with a call for all its files, counts
+// only go up, and no two calls overlap, whatever the number of workers.
+func TestLoadProgress(t *testing.T) {
+	files := map[string][]byte{}
+	for i := range 40 {
+		files[fmt.Sprintf("%c/%d.png", 'a'+i%2, i)] = encodePNG(t, pattern(4, 4, byte(i)))
+	}
+	root := tree(t, files)
+	for _, workers := range []int{1, 4} {
+		var calls []string
+		var inside atomic.Int32
+		last := map[string]int{}
+		_, _, _, err := Load(context.Background(), root, Options{Workers: workers, Progress: func(stage string, done, total int) {
+			if inside.Add(1) != 1 {
+				t.Error("two Progress calls at once")
+			}
+			defer inside.Add(-1)
+			if total != 40 || done <= last[stage] || done > total {
+				t.Errorf("%s %d of %d after %d", stage, done, total, last[stage])
+			}
+			last[stage] = done
+			calls = append(calls, fmt.Sprintf("%s %d", stage, done))
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Each stage ends with all its files, reading before decoding.
+		if len(calls) < 2 || calls[len(calls)-1] != "decoding 40" || !slices.Contains(calls, "reading 40") ||
+			slices.Index(calls, "reading 40") > slices.IndexFunc(calls, func(c string) bool { return strings.HasPrefix(c, "decoding") }) {
+			t.Errorf("workers %d: calls %v", workers, calls)
+		}
+	}
+}
+
 func TestParallelCancelStops(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
-	err := parallel(ctx, 1000, 1, func(i int) error {
+	err := parallel(ctx, 1000, 1, nil, func(i int) error {
 		calls++
 		if i == 10 {
 			cancel()
