@@ -148,28 +148,13 @@ func (j *adamStep) Run(lo, hi int) {
 // sgdStep is the SGD update over a range of parameters.
 type sgdStep struct {
 	p, g, vel []float32
-	lr, mu    float32
-	nesterov  bool
+	c         vec.SGD
 }
 
 func (j *sgdStep) Run(lo, hi int) {
-	p, g := j.p[lo:hi], j.g[lo:hi]
-	g = g[:len(p)]
-	if j.mu == 0 {
-		for i, gi := range g {
-			p[i] -= j.lr * gi
-		}
-		return
+	var vel []float32
+	if j.c.Mu != 0 {
+		vel = j.vel[lo:hi]
 	}
-	vel := j.vel[lo:hi]
-	vel = vel[:len(p)]
-	for i, gi := range g {
-		b := j.mu*vel[i] + gi
-		vel[i] = b
-		if j.nesterov {
-			p[i] -= j.lr * (gi + j.mu*b)
-		} else {
-			p[i] -= j.lr * b
-		}
-	}
+	j.c.Update(j.p[lo:hi], j.g[lo:hi], vel)
 }

@@ -136,7 +136,7 @@ func (s *SGD) Step(params, grads []float32) {
 		panic(fmt.Sprintf("nn: SGD for %d parameters given %d and %d", len(s.vel), len(params), len(grads)))
 	}
 	s.t++
-	s.job = sgdStep{p: params, g: grads, vel: s.vel, lr: float32(s.Rate), mu: float32(s.Momentum), nesterov: s.Nesterov}
+	s.job = sgdStep{p: params, g: grads, vel: s.vel, c: vec.SGD{LR: float32(s.Rate), Mu: float32(s.Momentum), Nesterov: s.Nesterov}}
 	parallel.For(len(params), 1, &s.job)
 }
 

@@ -64,6 +64,65 @@ func TestAdamKernelsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestSGDKernelsBitIdentical: as for Adam, for SGD without momentum, with
+// it and with Nesterov's.
+func TestSGDKernelsBitIdentical(t *testing.T) {
+	defer SetKernel(Kernel())
+	for _, s := range []SGD{{LR: 0.01}, {LR: 0.01, Mu: 0.9}, {LR: 0.3, Mu: 0.95, Nesterov: true}} {
+		for _, name := range Kernels() {
+			for _, n := range []int{0, 1, 7, 8, 9, 15, 16, 17, 33, 1025, 4099} {
+				for _, off := range []int{0, 1} {
+					p0, g, vel0, _ := adamCase(n+off, uint64(n)+9)
+					want := [2][]float32{clone(p0[off:]), clone(vel0[off:])}
+					for range 3 {
+						s.generic(want[0], g[off:], want[1])
+					}
+					if err := SetKernel(name); err != nil {
+						t.Fatal(err)
+					}
+					p, vel := p0[off:], vel0[off:]
+					for range 3 {
+						s.Update(p, g[off:], vel)
+					}
+					for k, got := range [2][]float32{p, vel} {
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(want[k][i]) {
+								t.Fatalf("%+v %s n=%d off=%d: %s[%d] = %v, want %v", s, name, n, off, []string{"p", "vel"}[k], i, got[i], want[k][i])
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestSGDHandComputed checks one step of each SGD form against the
+// formulas in float64.
+func TestSGDHandComputed(t *testing.T) {
+	for _, s := range []SGD{{LR: 0.01}, {LR: 0.01, Mu: 0.9}, {LR: 0.3, Mu: 0.95, Nesterov: true}} {
+		p, g, vel, _ := adamCase(50, 4)
+		p0, vel0 := clone(p), clone(vel)
+		s.Update(p, g, vel)
+		for i := range p {
+			lr, mu, gi := float64(s.LR), float64(s.Mu), float64(g[i])
+			b := mu*float64(vel0[i]) + gi
+			step := b
+			switch {
+			case s.Mu == 0:
+				step, b = gi, float64(vel0[i]) // velocity untouched
+			case s.Nesterov:
+				step = gi + mu*b
+			}
+			want := float64(p0[i]) - lr*step
+			if !near(float64(p[i]), want, math.Abs(float64(p0[i]))+math.Abs(lr*step)+math.Abs(lr*mu*b)) ||
+				!near(float64(vel[i]), b, math.Abs(mu*float64(vel0[i]))+math.Abs(gi)) {
+				t.Fatalf("%+v [%d]: p %v vel %v, want %v %v", s, i, p[i], vel[i], want, b)
+			}
+		}
+	}
+}
+
 // TestAdamHandComputed checks the portable code against the formula
 // evaluated in float64 (so the formula, not just agreement, is tested).
 func TestAdamHandComputed(t *testing.T) {
@@ -92,6 +151,24 @@ func near(got, want, scale float64) bool {
 }
 
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
+
+// BenchmarkSGD updates the cifar10 preset's parameters with Nesterov
+// momentum on one goroutine, with each kernel.
+func BenchmarkSGD(b *testing.B) {
+	defer SetKernel(Kernel())
+	p, g, vel, _ := adamCase(8921610, 1)
+	s := SGD{LR: 1e-3, Mu: 0.9, Nesterov: true}
+	for _, name := range Kernels() {
+		b.Run(name, func(b *testing.B) {
+			SetKernel(name)
+			b.SetBytes(int64(len(p)) * 20) // read p, g, vel; write p, vel
+			for range b.N {
+				s.Update(p, g, vel)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(p)), "ns/param")
+		})
+	}
+}
 
 // BenchmarkAdam updates the 8.9 million parameters of the cifar10 preset's
 // network on one goroutine, with each kernel.
