@@ -2,6 +2,7 @@ package tui
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -205,6 +206,25 @@ func TestFailedStartBackToSetup(t *testing.T) {
 	}
 }
 
+// TestFailedStartLongMessage: a long error is wrapped, not cut, so its
+// end (what to do) shows at 80×24, and the screen still fits.
+func TestFailedStartLongMessage(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	attach(m)
+	err := errors.New(`pets.csv:2: column 1: "cat" is not a finite number (the classes are taken from the last column; if column 1 holds them: --label 1)`)
+	feed(m, true, trainer.Event{Kind: trainer.Failed, Time: at(0), Err: err})
+	v := m.View()
+	if !strings.Contains(v, "--label 1)") {
+		t.Errorf("the end of the message is not shown:\n%s", v)
+	}
+	if n := strings.Count(v, "\n") + 1; n > 24 {
+		t.Errorf("%d lines, want at most 24:\n%s", n, v)
+	}
+	if !strings.Contains(v, "› dataset") {
+		t.Errorf("the focused field is not in view:\n%s", v)
+	}
+}
+
 func TestSetupPresetAndValidation(t *testing.T) {
 	m := newTestModel(t, irisConfig(), 80, 24)
 	press(m, "down") // preset
@@ -232,9 +252,13 @@ func TestSetupPresetAndValidation(t *testing.T) {
 }
 
 func TestSetupPresetFollowsDataset(t *testing.T) {
-	m := newTestModel(t, irisConfig(), 80, 24)
-	// irisConfig has 20 epochs, not the preset's 500: set it back.
-	m.setup.applyPreset("iris")
+	// The dashboard's own start: the iris preset with WatchEpochs, as
+	// cmd/mlptui gives it without flags.
+	cfg := irisConfig()
+	if err := ApplyPreset(&cfg, "iris"); err != nil {
+		t.Fatal(err)
+	}
+	m := newTestModel(t, cfg, 80, 24)
 	press(m, "ctrl+u", "cifar10")
 	if got := m.setup.field("preset").get(); got != "cifar10" {
 		t.Errorf("preset %q after choosing cifar10, want cifar10", got)
@@ -245,6 +269,15 @@ func TestSetupPresetFollowsDataset(t *testing.T) {
 	c, ok := m.setup.config()
 	if !ok || c.Dataset != "cifar10" || c.Preset != "cifar10" || !c.Augment {
 		t.Errorf("config %+v valid %v", c, ok)
+	}
+	// And back, with the dashboard's iris epochs; a table gets the default.
+	press(m, "ctrl+u", "iris")
+	if p, e := m.setup.field("preset").get(), m.setup.field("epochs").get(); p != "iris" || e != fmt.Sprint(WatchEpochs) {
+		t.Errorf("back to iris: preset %s, epochs %s", p, e)
+	}
+	press(m, "ctrl+u", "table.csv")
+	if got := m.setup.field("preset").get(); got != "default" {
+		t.Errorf("preset %q for a table, want default", got)
 	}
 }
 

@@ -99,7 +99,21 @@ func (m *setupModel) SetSize(w, h int) {
 }
 
 // rows is the number of fields shown at once.
-func (m *setupModel) rows() int { return max(1, m.height-4) }
+func (m *setupModel) rows() int { return max(1, m.height-3-len(m.noteLines())) }
+
+// noteLines is the note as drawn: a problem wrapped over up to three lines,
+// so that its end (often what to do) shows in a small terminal; anything
+// else on one line.
+func (m *setupModel) noteLines() []string {
+	if !m.bad || m.width < 20 || len(m.note) <= m.width {
+		return []string{m.note}
+	}
+	var lines []string
+	for _, l := range strings.Split(lipgloss.NewStyle().Width(m.width).Render(m.note), "\n") {
+		lines = append(lines, strings.TrimRight(l, " "))
+	}
+	return lines[:min(len(lines), 3)]
+}
 
 // scroll keeps the focused field in view.
 func (m *setupModel) scroll() {
@@ -184,7 +198,7 @@ func (m *setupModel) config() (trainer.Config, bool) {
 func (m *setupModel) edited() bool {
 	c, _ := m.parse()
 	p := c
-	if p.ApplyPreset(c.Preset) != nil {
+	if ApplyPreset(&p, c.Preset) != nil {
 		return true
 	}
 	for _, name := range hyperFields {
@@ -196,10 +210,27 @@ func (m *setupModel) edited() bool {
 	return false
 }
 
+// WatchEpochs is how many epochs the dashboard gives the iris preset: its
+// 500 take about a second, too short to watch a run learn, pause it or
+// edit it; 3000 take a few seconds.
+const WatchEpochs = 3000
+
+// ApplyPreset applies the named preset to c as the dashboard does: as
+// trainer's Config.ApplyPreset, but the iris preset trains for WatchEpochs.
+func ApplyPreset(c *trainer.Config, name string) error {
+	if err := c.ApplyPreset(name); err != nil {
+		return err
+	}
+	if name == "iris" {
+		c.Epochs = WatchEpochs
+	}
+	return nil
+}
+
 // applyPreset refills the hyperparameters from a preset.
 func (m *setupModel) applyPreset(name string) {
 	c, _ := m.parse()
-	if err := c.ApplyPreset(name); err != nil {
+	if err := ApplyPreset(&c, name); err != nil {
 		m.note, m.bad = err.Error(), true
 		return
 	}
@@ -303,8 +334,14 @@ func (m setupModel) View() string {
 	if m.bad {
 		noteStyle = st.bad
 	}
-	lines = append(lines, fitLine(noteStyle.Render(m.note), w))
+	for _, l := range m.noteLines() {
+		lines = append(lines, fitLine(noteStyle.Render(l), w))
+	}
 	rows := m.rows()
+	offset := m.offset // the focus in view, should the note have grown
+	if m.focus >= offset+rows {
+		offset = m.focus - rows + 1
+	}
 	const labelW = 12
 	formW := w
 	side := ""
@@ -314,7 +351,7 @@ func (m setupModel) View() string {
 	}
 	valueW := min(34, max(8, (formW-labelW-4)/3))
 	var form []string
-	for i := m.offset; i < min(len(m.fields), m.offset+rows); i++ {
+	for i := offset; i < min(len(m.fields), offset+rows); i++ {
 		form = append(form, fitLine(m.fieldLine(i, labelW, valueW), formW))
 	}
 	if side != "" {
@@ -342,7 +379,7 @@ func (m setupModel) View() string {
 		status = st.bad.Render(fmt.Sprintf("%d field(s) to fix", bad))
 	}
 	if len(m.fields) > rows {
-		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", m.offset+1, min(len(m.fields), m.offset+rows), len(m.fields)))
+		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", offset+1, min(len(m.fields), offset+rows), len(m.fields)))
 	}
 	lines = append(lines, fitLine(status, w))
 	return strings.Join(lines[:min(len(lines), h)], "\n")

@@ -10,11 +10,6 @@ import (
 	"github.com/mlptui/mlptui/tui"
 )
 
-// watchEpochs is the dashboard's Iris default: the iris preset's network
-// and settings, but long enough to watch it learn, pause and edit it
-// (a few seconds; the preset's 500 epochs take about one).
-const watchEpochs = 3000
-
 func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nFlags override the preset, before or after --preset.")
 	var cf configFlags
@@ -31,8 +26,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	// field; only text that is not even a value (--lr abc) is a usage
 	// error, reported while parsing.
 	cfg, _ := cf.config()
-	if len(cf.sets) == 0 && cfg.Dataset == "iris" {
-		cfg.Epochs = watchEpochs
+	if !cf.has("epochs") && cfg.Preset == "iris" {
+		cfg.Epochs = tui.WatchEpochs // the dashboard's iris preset
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return errors.New("the dashboard needs a terminal; use 'mlptui train' to train without one")
