@@ -314,3 +314,19 @@ func TestTrainDiverged(t *testing.T) {
 		t.Errorf("summary:\n%s", out)
 	}
 }
+
+// TestTrainInterruptedWhileLoading: an interrupt before training begins
+// (here, before the data is read) exits 130 and says nothing was saved.
+func TestTrainInterruptedWhileLoading(t *testing.T) {
+	runs := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out, errb bytes.Buffer
+	code := run(ctx, &env{stdout: &out, stderr: &errb}, []string{"train", "--dataset", "iris", "--runs", runs})
+	if code != 130 || !strings.Contains(errb.String(), "interrupted before training began; no run was saved") {
+		t.Errorf("exit %d, stderr %q; want 130 and that nothing was saved", code, errb.String())
+	}
+	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
+		t.Errorf("runs directory holds %d entries", len(ents))
+	}
+}

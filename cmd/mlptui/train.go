@@ -60,7 +60,10 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	}
 	sum, err := run.Wait()
 	if err != nil {
-		return err
+		if ctx.Err() != nil { // before training began: nothing to save
+			p.line("interrupted before training began; no run was saved")
+		}
+		return interruptedOr(ctx, err)
 	}
 	if *jsonOut {
 		enc := json.NewEncoder(e.stdout)
