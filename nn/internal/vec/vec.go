@@ -10,7 +10,13 @@
 // a machine has. The kernel is chosen at start-up from the CPU's features
 // with golang.org/x/sys/cpu, as the matrix multiply's is, and
 // MLPTUI_KERNEL=avx512|avx2|generic forces one for both.
+//
+// The assembly is generated from one template per update:
+//
+//	go generate ./nn/internal/vec
 package vec
+
+//go:generate go run ./internal/asmgen -out kernels_amd64.s
 
 import (
 	"fmt"

@@ -1,9 +1,13 @@
 package vec
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 )
 
@@ -148,6 +152,23 @@ func TestAdamHandComputed(t *testing.T) {
 // near reports whether got is within 4 float32 roundings of scale of want.
 func near(got, want, scale float64) bool {
 	return math.Abs(got-want) <= 4*0x1p-24*scale
+}
+
+// TestAssemblyIsGenerated: kernels_amd64.s is what go generate writes.
+func TestAssemblyIsGenerated(t *testing.T) {
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("no go command to run the generator")
+	}
+	out := filepath.Join(t.TempDir(), "k.s")
+	if b, err := exec.Command(goCmd, "run", "./internal/asmgen", "-out", out).CombinedOutput(); err != nil {
+		t.Fatalf("generator: %v\n%s", err, b)
+	}
+	want, _ := os.ReadFile(out)
+	got, err := os.ReadFile("kernels_amd64.s")
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("kernels_amd64.s differs from the generator's output (%v): run go generate ./nn/internal/vec", err)
+	}
 }
 
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
