@@ -64,14 +64,14 @@ type ClassStats struct {
 	Support   int     `json:"support"` // test samples of the class
 }
 
-// Evaluate loads the model of the run in dir, reloads its data set with
-// the run's settings (the same seed gives the same split) and measures the
-// model on the test part. dataDir, if not empty, overrides the data
-// directory in the run's config.json.
-func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Evaluation, error) {
+// openRun reads the run in dir for measuring its model: its settings
+// (dataDir, if not empty, overriding the data directory), its model, and
+// its data set reloaded with those settings, so with the same split. A
+// model of another shape or other classes than the data is refused.
+func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Config, *nn.Model, *Data, error) {
 	cfg, err := ReadConfig(dir)
 	if err != nil {
-		return nil, err
+		return cfg, nil, nil, err
 	}
 	if dataDir != "" {
 		cfg.DataDir = dataDir
@@ -79,17 +79,29 @@ func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Ev
 	path := filepath.Join(dir, ModelFile)
 	m, err := nn.LoadModel(path)
 	if err != nil {
-		return nil, err
+		return cfg, nil, nil, err
 	}
 	data, err := LoadData(ctx, cfg, report)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	if test := data.Test; !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
+		return cfg, nil, nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
+			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
+	}
+	return cfg, m, data, nil
+}
+
+// Evaluate loads the model of the run in dir, reloads its data set with
+// the run's settings (the same seed gives the same split) and measures the
+// model on the test part. dataDir, if not empty, overrides the data
+// directory in the run's config.json.
+func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Evaluation, error) {
+	cfg, m, data, err := openRun(ctx, dir, dataDir, report)
 	if err != nil {
 		return nil, err
 	}
 	test := data.Test
-	if !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
-		return nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
-			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
-	}
 	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
 	var buf nn.Matrix
 	loss, acc, conf := evaluate(m.Net, test, norm, &buf)

@@ -2,12 +2,8 @@ package trainer
 
 import (
 	"context"
-	"fmt"
-	"path/filepath"
-	"slices"
 
 	"github.com/mlptui/mlptui/datasets"
-	"github.com/mlptui/mlptui/nn"
 )
 
 // Inspection is a saved run's model looked at on its test set: the
@@ -32,27 +28,11 @@ type Inspection struct {
 // dataDir, if not empty, overrides the data directory in config.json;
 // report, if not nil, gets Loading events.
 func Inspect(ctx context.Context, dir, dataDir string, samples int, report func(Event)) (*Inspection, error) {
-	cfg, err := ReadConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	if dataDir != "" {
-		cfg.DataDir = dataDir
-	}
-	path := filepath.Join(dir, ModelFile)
-	m, err := nn.LoadModel(path)
-	if err != nil {
-		return nil, err
-	}
-	data, err := LoadData(ctx, cfg, report)
+	cfg, m, data, err := openRun(ctx, dir, dataDir, report)
 	if err != nil {
 		return nil, err
 	}
 	test := data.Test
-	if !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
-		return nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
-			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
-	}
 	// The model's own normalization: the run's, whatever the data set's
 	// statistics are now.
 	data.Norm = datasets.Normalization{Mean: m.Mean, Std: m.Std}
