@@ -25,6 +25,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -80,6 +81,7 @@ func init() {
 }
 
 func main() {
+	quietstart.Restore() // TERM as it was, now that the libraries have started
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -25,6 +26,7 @@ func TestMain(m *testing.M) {
 		main()
 		return
 	}
+	quietstart.Restore()
 	os.Exit(m.Run())
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -150,24 +151,51 @@ func startDashboard(t *testing.T, args ...string) *dashboard {
 	go func() {
 		defer close(d.copied)
 		buf := make([]byte, 32<<10)
-		answered := false
 		for {
-			n, err := master.Read(buf)
+			n, err := master.Read(buf) // nothing answers terminal queries
 			d.screen.Write(buf[:n])
-			// Bubbletea asks the terminal for its background colour
-			// (OSC 11) and cursor position (DSR) as it starts, and waits
-			// 5 s for an answer: answer like a dark terminal.
-			if !answered && strings.Contains(d.screen.String(), "\x1b[6n") {
-				answered = true
-				master.Write([]byte("\x1b]11;rgb:1c1c/1c1c/1c1c\x1b\\\x1b[1;1R"))
-			}
 			if err != nil {
 				return // EIO once the child and the test have closed the slave
 			}
 		}
 	}()
 	d.screen.waitFor(t, 0, 20*time.Second, "Enter starts")
+	// No query of the terminal (see internal/quietstart), and still the
+	// colours of TERM=xterm-256color.
+	if out := d.screen.String(); strings.Contains(out, "\x1b]11;?") || strings.Contains(out, "\x1b[6n") {
+		t.Errorf("the dashboard queried the terminal: %q", out[:min(len(out), 80)])
+	} else if !strings.Contains(out, "\x1b[38;5;") {
+		t.Errorf("no 256-colour codes on a TERM=xterm-256color terminal")
+	}
 	return d
+}
+
+// TestHeadlessNoTerminalQuery runs a headless command with its output on
+// a pseudo-terminal that answers nothing: it must not query the terminal
+// (bubbletea v1 does so as it initializes, then waits 5 s for an answer;
+// internal/quietstart prevents it) and print its usual output.
+func TestHeadlessNoTerminalQuery(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	master, slave := openPTY(t)
+	defer master.Close()
+	cmd := exec.Command(os.Args[0], "runs", "--runs", t.TempDir())
+	cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1", "TERM=xterm-256color")
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = slave, slave, slave
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true, Setctty: true, Ctty: 0}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	slave.Close()
+	var out bytes.Buffer
+	io.Copy(&out, master) // until EIO: the child has exited
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("%v: %q", err, out.String())
+	}
+	if s := out.String(); strings.Contains(s, "\x1b]11;?") || strings.Contains(s, "\x1b[6n") || !strings.Contains(s, "no runs in") {
+		t.Errorf("output %q: want no terminal query and 'no runs in'", s)
+	}
 }
 
 // typeKeys types s on the terminal.
