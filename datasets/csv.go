@@ -231,3 +231,94 @@ func classNames(labels []string) []string {
 	}
 	return names
 }
+
+// A FeatureRow is one row of a table to classify: its line and its feature
+// values, or what is wrong with it.
+type FeatureRow struct {
+	Line int
+	X    []float32
+	Err  error
+}
+
+// ReadFeatureRows reads a table of samples to classify with a model of dim
+// inputs. A row holds dim numbers, or dim+1 cells of which the label
+// column (opt.Label, as for ParseCSV; the last by default) is skipped, so
+// that a training table can be classified as it is. Blank lines are
+// skipped, and so is a first line that is not all numbers (a header). A
+// bad row gets its own error, naming the source and line; the error
+// returned is for a table that cannot be read at all.
+func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]FeatureRow, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	var rows []FeatureRow
+	labCol := -1 // resolved on the first row of dim+1 cells
+	var header []string
+	first := true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return rows, fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
+			}
+			return rows, fmt.Errorf("%s: %v", source, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if first {
+			first = false
+			if isHeader(rec, -1) { // some cell is not a number: a header, or a row with a text label
+				hdr := true
+				if len(rec) == dim+1 {
+					col, named, err := labelColumn(rec, opt.Label)
+					hdr = err != nil || named || isHeader(rec, col)
+				}
+				if hdr {
+					header = slices.Clone(rec)
+					continue
+				}
+			}
+		}
+		row := FeatureRow{Line: line}
+		cells := rec
+		switch len(rec) {
+		case dim:
+		case dim + 1:
+			if labCol < 0 {
+				names := header
+				if names == nil {
+					names = rec
+				}
+				labCol, _, err = labelColumn(names, opt.Label)
+				if err != nil {
+					return rows, fmt.Errorf("%s:%d: %v", source, line, err)
+				}
+			}
+			cells = slices.Delete(slices.Clone(rec), labCol, labCol+1)
+		default:
+			row.Err = fmt.Errorf("%s:%d: %d values, the model takes %d (or %d with a label column)", source, line, len(rec), dim, dim+1)
+			rows = append(rows, row)
+			continue
+		}
+		row.X = make([]float32, dim)
+		for i, f := range cells {
+			v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
+			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+				row.X, row.Err = nil, fmt.Errorf("%s:%d: %q is not a finite number", source, line, f)
+				break
+			}
+			row.X[i] = float32(v)
+		}
+		rows = append(rows, row)
+	}
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("%s: no rows to classify", source)
+	}
+	return rows, nil
+}

@@ -280,3 +280,79 @@ func TestAugment(t *testing.T) {
 		t.Errorf("same generator state, different augmentation")
 	}
 }
+
+func TestReadFeatureRows(t *testing.T) {
+	type row struct {
+		line int
+		x    []float32
+		err  string
+	}
+	cases := []struct {
+		name, text string
+		opt        CSVOptions
+		want       []row
+	}{
+		{"features only", "1,2\n3,4\n", CSVOptions{}, []row{{1, []float32{1, 2}, ""}, {2, []float32{3, 4}, ""}}},
+		{"header, blank line", "a,b\n\n1,2\n", CSVOptions{}, []row{{3, []float32{1, 2}, ""}}},
+		{"a training table, label last", "1,2,cat\n3,4,dog\n", CSVOptions{}, []row{{1, []float32{1, 2}, ""}, {2, []float32{3, 4}, ""}}},
+		{"label first, by number", "cat,1,2\n", CSVOptions{Label: "1"}, []row{{1, []float32{1, 2}, ""}}},
+		{"label by name", "w,kind,h\n1,cat,2\n", CSVOptions{Label: "kind"}, []row{{2, []float32{1, 2}, ""}}},
+		{"mixed rows, bad ones told apart", "1,2\n1,2,3,4\n1,x\n5,6,7\n", CSVOptions{}, []row{
+			{1, []float32{1, 2}, ""}, {2, nil, "t.csv:2: 4 values, the model takes 2 (or 3 with a label column)"},
+			{3, nil, `t.csv:3: "x" is not a finite number`}, {4, []float32{5, 6}, ""}}},
+	}
+	for _, c := range cases {
+		rows, err := ReadFeatureRows(strings.NewReader(c.text), "t.csv", 2, c.opt)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if len(rows) != len(c.want) {
+			t.Errorf("%s: %d rows, want %d: %+v", c.name, len(rows), len(c.want), rows)
+			continue
+		}
+		for i, r := range rows {
+			w := c.want[i]
+			gotErr := ""
+			if r.Err != nil {
+				gotErr = r.Err.Error()
+			}
+			if r.Line != w.line || !slices.Equal(r.X, w.x) || gotErr != w.err {
+				t.Errorf("%s: row %d = %d %v %q, want %d %v %q", c.name, i, r.Line, r.X, gotErr, w.line, w.x, w.err)
+			}
+		}
+	}
+	for _, c := range []struct{ text, want string }{
+		{"", "t.csv: no rows to classify"},
+		{"a,b\n", "t.csv: no rows to classify"},
+		{"w,kind,h\n1,cat,2\n", `t.csv:2: label column "species" is not in the header (w, kind, h)`},
+		{"1,\"2\n", "t.csv:1:"},
+	} {
+		opt := CSVOptions{}
+		if strings.Contains(c.want, "species") {
+			opt.Label = "species"
+		}
+		if _, err := ReadFeatureRows(strings.NewReader(c.text), "t.csv", 2, opt); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: %v, want %q", c.text, err, c.want)
+		}
+	}
+}
+
+func FuzzReadFeatureRows(f *testing.F) {
+	f.Add("5.1,3.5,1.4,0.2,Iris-setosa\n4.9,3.0,1.4,0.2\n", "")
+	f.Add("kind,a,b,c,d\ncat,1,2,3,4\n", "kind")
+	f.Fuzz(func(t *testing.T, text, label string) {
+		rows, err := ReadFeatureRows(strings.NewReader(text), "f.csv", 4, CSVOptions{Label: label})
+		if err != nil {
+			return
+		}
+		for _, r := range rows {
+			if (r.Err == nil) != (len(r.X) == 4) || r.Line < 1 {
+				t.Fatalf("row %+v", r)
+			}
+			if r.Err != nil && !strings.HasPrefix(r.Err.Error(), "f.csv:") {
+				t.Fatalf("error %q does not name the file", r.Err)
+			}
+		}
+	})
+}

@@ -100,7 +100,7 @@ func TestModelInputShapes(t *testing.T) {
 	}{
 		{[]string{"classify", "--run", img.Run, photo}, 0, ""},
 		{[]string{"classify", "--run", img.Run, "5.1,3.5"}, 1, "5.1,3.5: not a file; this model classifies 8x8 images"},
-		{[]string{"classify", "--run", iris.Run, photo}, 1, photo + ": this model takes 4 comma-separated values, not a file"},
+		{[]string{"classify", "--run", iris.Run, photo}, 1, photo + ": not a CSV table but image/png; this model takes 4 comma-separated values, or a CSV file of them"},
 		{[]string{"classify", "--run", img.Run, huge}, 1, huge + ": bad image size: png image of 20000x20000 pixels is more than the limit of 67108864 (--max-pixels raises the limit)"},
 		{[]string{"classify", "--run", img.Run, "--max-pixels", "100", photo}, 1, "png image of 20x10 pixels is more than the limit of 100 (--max-pixels raises the limit)"},
 		{[]string{"classify", "--run", img.Run, "--max-pixels", "0", photo}, 2, "--max-pixels 0: want 1 or more"},

@@ -1,16 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
@@ -70,7 +74,7 @@ func checkRunDir(flag, dir string) error {
 }
 
 func runClassify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is comma-separated feature values for a table model (5.1,3.5,1.4,0.2)\nor an image file for an image model.")
+	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is comma-separated feature values for a table model (5.1,3.5,1.4,0.2) or a\nCSV file of them, one sample a row (a label column, as in training, is skipped);\nor an image file for an image model.")
 	runDir := fs.String("run", "", "run directory (or model.safetensors) whose model to use")
 	top := fs.Int("top", 1, "show the K most probable classes")
 	jsonOut := fs.Bool("json", false, "print one JSON object per input")
@@ -95,34 +99,91 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	failed := 0
+	// A table model classifies files of rows too: the label column of its
+	// run's settings, if any, is skipped in rows that have one.
+	var csvOpt datasets.CSVOptions
+	if cfg, err := trainer.ReadConfig(*runDir); err == nil {
+		csvOpt.Label = cfg.Label
+	}
 	enc := json.NewEncoder(e.stdout)
-	for _, in := range inputs {
-		if ctx.Err() != nil {
-			return errInterrupted
-		}
-		x, err := prepareInput(m, in, *maxPixels)
+	failed, total := 0, 0
+	classify := func(name string, x []float32, err error) {
+		total++
 		if err != nil {
 			fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
 			failed++
-			continue
+			return
 		}
 		p := m.Net.Predict(nn.FromSlice(1, len(x), x)).Row(0)
 		pred := rank(m.Classes, p, *top)
-		pred.Input = in
+		pred.Input = name
 		if *jsonOut {
 			enc.Encode(pred)
-			continue
+			return
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%.4f\n", in, pred.Class, pred.Probability)
+		fmt.Fprintf(e.stdout, "%s\t%s\t%.4f\n", name, pred.Class, pred.Probability)
 		for _, t := range pred.Top[1:] {
 			fmt.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
 		}
 	}
+	for _, in := range inputs {
+		if ctx.Err() != nil {
+			return errInterrupted
+		}
+		if len(m.InputShape) == 1 && isFile(in) {
+			rows, err := readRows(in, m.Net.Arch.Inputs, csvOpt)
+			if err != nil {
+				classify(in, nil, err)
+				continue
+			}
+			for _, r := range rows {
+				if r.Err != nil {
+					classify("", nil, r.Err)
+					continue
+				}
+				classify(fmt.Sprintf("%s:%d", in, r.Line), normalize(m, r.X), nil)
+			}
+			continue
+		}
+		x, err := prepareInput(m, in, *maxPixels)
+		classify(in, x, err)
+	}
 	if failed > 0 {
-		return fmt.Errorf("%d of %d inputs could not be classified", failed, len(inputs))
+		return fmt.Errorf("%d of %d inputs could not be classified", failed, total)
 	}
 	return nil
+}
+
+// isFile reports whether path names a regular file.
+func isFile(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.Mode().IsRegular()
+}
+
+// readRows reads a file of rows to classify. A file that is not text (an
+// image, say) is refused before it is parsed.
+func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	if kind := http.DetectContentType(head[:n]); !strings.HasPrefix(kind, "text/") {
+		kind, _, _ = strings.Cut(kind, ";")
+		return nil, fmt.Errorf("%s: not a CSV table but %s; this model takes %d comma-separated values, or a CSV file of them", path, kind, dim)
+	}
+	return datasets.ReadFeatureRows(io.MultiReader(bytes.NewReader(head[:n]), f), path, dim, opt)
+}
+
+// normalize standardizes a table sample in place with the model's
+// statistics, and returns it.
+func normalize(m *nn.Model, x []float32) []float32 {
+	for i := range x {
+		x[i] = (x[i] - m.Mean[i]) / m.Std[i]
+	}
+	return x
 }
 
 // rank returns the most probable class and the top k.
@@ -157,7 +218,7 @@ func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	parts := strings.Split(in, ",")
 	if len(parts) != want {
 		if _, err := os.Stat(in); err == nil {
-			return nil, fmt.Errorf("%s: this model takes %d comma-separated values, not a file", in, want)
+			return nil, fmt.Errorf("%s: this model takes %d comma-separated values or a CSV file of them, not a directory", in, want)
 		}
 		return nil, fmt.Errorf("%s: %d values, the model takes %d", in, len(parts), want)
 	}
@@ -167,9 +228,9 @@ func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 		if err != nil || nn.CheckFinite([]float32{float32(v)}) != nil {
 			return nil, fmt.Errorf("%s: value %d, %q, is not a finite number", in, i+1, s)
 		}
-		x[i] = (float32(v) - m.Mean[i]) / m.Std[i]
+		x[i] = float32(v)
 	}
-	return x, nil
+	return normalize(m, x), nil
 }
 
 // prepareImage decodes an image file, resized to the model's input size,

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
 	"image/png"
@@ -149,7 +150,63 @@ func TestClassifyImages(t *testing.T) {
 	var iris trainer.Summary
 	json.Unmarshal([]byte(out), &iris)
 	code, _, errs = call(t, "classify", "--run", iris.Run, blue)
-	if code != 1 || !strings.Contains(errs, blue+": this model takes 4 comma-separated values, not a file") {
+	if code != 1 || !strings.Contains(errs, blue+": not a CSV table but image/png; this model takes 4 comma-separated values, or a CSV file of them") {
 		t.Errorf("Iris model given an image: exit %d, %s", code, errs)
+	}
+}
+
+// TestClassifyTableFile trains on a table whose classes are in its first
+// column (--label kind), then classifies the same file: every row is
+// classified under its file:line, its label column skipped as in
+// training, and a bad row gets its own line and exit 1.
+func TestClassifyTableFile(t *testing.T) {
+	dir, runs := t.TempDir(), t.TempDir()
+	table := filepath.Join(dir, "pets.csv")
+	text := "kind,weight,height\n"
+	for i := range 30 {
+		text += fmt.Sprintf("cat,%d,%d\ndog,%d,%d\n", 3+i%4, 25+i%5, 20+i%7, 50+i%9)
+	}
+	if err := os.WriteFile(table, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := call(t, "train", "--dataset", table, "--label", "kind", "--runs", runs, "--epochs", "30", "--json")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	var sum struct{ Run string }
+	if err := json.Unmarshal([]byte(out), &sum); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = call(t, "classify", "--run", sum.Run, table)
+	if code != 0 {
+		t.Fatalf("classify: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	right := 0
+	for i, l := range lines {
+		f := strings.Split(l, "\t")
+		if len(f) != 3 || f[0] != fmt.Sprintf("%s:%d", table, i+2) {
+			t.Fatalf("line %d: %q", i, l)
+		}
+		if want := []string{"cat", "dog"}[i%2]; f[1] == want {
+			right++
+		}
+	}
+	if len(lines) != 60 || right < 57 {
+		t.Errorf("%d rows classified, %d right; want 60, nearly all right", len(lines), right)
+	}
+	bad := filepath.Join(dir, "bad.csv")
+	if err := os.WriteFile(bad, []byte("4,30\n5,x\n1,2,3,4\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = call(t, "classify", "--run", sum.Run, bad)
+	want := []string{bad + `:2: "x" is not a finite number`, bad + ":3: 4 values, the model takes 2 (or 3 with a label column)", "2 of 3 inputs could not be classified"}
+	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, bad+":1\tcat") {
+		t.Errorf("exit %d, stdout %q", code, out)
+	}
+	for _, w := range want {
+		if !strings.Contains(errs, w) {
+			t.Errorf("stderr %q lacks %q", errs, w)
+		}
 	}
 }
