@@ -291,8 +291,8 @@ func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]Fea
 		case dim:
 		case dim + 1:
 			if labCol < 0 {
-				names := header
-				if names == nil {
+				names := header // a label named in the header, if it fits the rows
+				if len(names) != len(rec) {
 					names = rec
 				}
 				labCol, _, err = labelColumn(names, opt.Label)
