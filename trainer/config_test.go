@@ -160,3 +160,17 @@ func TestDefaultPreset(t *testing.T) {
 		}
 	}
 }
+
+func TestDatasetNameAndLabel(t *testing.T) {
+	for _, c := range []struct{ dataset, name, label string }{
+		{"iris", "iris", "iris"},
+		{"cifar10", "cifar10", "cifar10"},
+		{"../shared/data/iris.data", "iris", "iris.data"},
+		{"/data/pets.csv", "pets", "pets.csv"},
+		{"/data/cifar10-jpg/", "cifar10-jpg", "cifar10-jpg"},
+	} {
+		if n, l := DatasetName(c.dataset), DatasetLabel(c.dataset); n != c.name || l != c.label {
+			t.Errorf("%s: name %q label %q, want %q %q", c.dataset, n, l, c.name, c.label)
+		}
+	}
+}

@@ -109,6 +109,18 @@ func DatasetName(dataset string) string {
 	return strings.TrimSuffix(base, filepath.Ext(base))
 }
 
+// DatasetLabel is how tables and headers show a --dataset value: "iris",
+// "cifar10", or a path's base name with its extension ("iris.data",
+// "pets.csv", a folder's name), so that a file named like a built-in set
+// is not taken for it.
+func DatasetLabel(dataset string) string {
+	switch dataset {
+	case "iris", "cifar10":
+		return dataset
+	}
+	return filepath.Base(filepath.Clean(dataset))
+}
+
 func unwrapPathErr(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {

@@ -346,7 +346,7 @@ func runCell(r *runRow, col string) string {
 	}
 	switch col {
 	case "dataset":
-		return trainer.DatasetName(c.Dataset)
+		return trainer.DatasetLabel(c.Dataset)
 	case "hidden":
 		return trainer.FieldByName("hidden").Get(c)
 	case "lr":

@@ -59,7 +59,7 @@ func header(st *styles, s *runState, w int) string {
 	}
 	in := s.info
 	parts := []string{
-		st.bold.Render(trainer.DatasetName(in.Config.Dataset)),
+		st.bold.Render(trainer.DatasetLabel(in.Config.Dataset)),
 		in.Arch,
 		thousands(float64(in.Params)) + " params",
 		stateBadge(st, s.status),

@@ -108,7 +108,7 @@ var (
 			return "?"
 		}
 	}
-	datasetOf = cfgStr(func(c *trainer.Config) string { return trainer.DatasetName(c.Dataset) })
+	datasetOf = cfgStr(func(c *trainer.Config) string { return trainer.DatasetLabel(c.Dataset) })
 	hiddenOf  = cfgStr(func(c *trainer.Config) string { return trainer.FieldByName("hidden").Get(c) })
 )
 
