@@ -366,6 +366,37 @@ func sweepArgs(runs string) []string {
 		"--lr", "1e-3,1e-2,3e-2", "--dropout", "0,0.2", "--json"}
 }
 
+// TestSweepSeesOtherSweeps: a trial that another sweep of the same name
+// finished while this one ran is skipped, not trained twice. Here the other
+// sweep runs (to its end) as this one starts its first trial.
+func TestSweepSeesOtherSweeps(t *testing.T) {
+	runs := t.TempDir()
+	args := func(lrs string) []string {
+		return []string{"sweep", "--runs", runs, "--name", "two", "--hidden", "8", "--epochs", "3", "--lr", lrs}
+	}
+	var nested atomic.Bool
+	sweepOptions = func(trial int) trainer.Options {
+		if trial == 1 && nested.CompareAndSwap(false, true) {
+			var out, errb bytes.Buffer
+			if code := run(context.Background(), &env{stdout: &out, stderr: &errb}, args("1e-2")); code != 0 {
+				t.Errorf("the other sweep: exit %d\n%s", code, errb.String())
+			}
+		}
+		return trainer.Options{}
+	}
+	defer func() { sweepOptions = nil }()
+	code, _, errs := call(t, args("1e-3,1e-2")...)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	if !strings.Contains(errs, "trial 2/2 lr=0.01: finished before") || !strings.Contains(errs, "2 trials: 1 done before, 1 new") {
+		t.Errorf("trial 2 was not skipped:\n%s", errs)
+	}
+	if recs, _ := trainer.ListRuns(runs); len(recs) != 2 {
+		t.Errorf("%d runs, want 2", len(recs))
+	}
+}
+
 // TestSweepInterruptedAndRestarted is the acceptance test: a sweep of 6
 // Iris trials interrupted during the 4th (after 3 finished) and run again
 // runs the other 3 only, resuming the interrupted one, and its leaderboard

@@ -242,14 +242,16 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
 
-	existing, err := trainer.ListRuns(base.RunsDir)
-	if err != nil {
-		return err
-	}
 	counts := map[string]int{}
 	for _, t := range plan {
 		if err := ctx.Err(); err != nil {
 			break
+		}
+		// Read the runs again for each trial: another sweep of the same
+		// name may have finished or started it meanwhile.
+		existing, err := trainer.ListRuns(base.RunsDir)
+		if err != nil {
+			return err
 		}
 		st := runTrial(ctx, e, t, len(plan), existing)
 		counts[t.outcome]++
