@@ -26,6 +26,7 @@ import (
 )
 
 // Adam holds the per-step constants of an Adam update (see [Adam.Update]).
+// The assembly reads the fields by offset: keep their order.
 type Adam struct {
 	B1, B2 float32 // the moment decays, beta1 and beta2
 	C1, C2 float32 // 1 - B1 and 1 - B2
@@ -67,7 +68,8 @@ func (a *Adam) generic(p, g, m, v []float32) {
 	}
 }
 
-// SGD holds the constants of an SGD update (see [SGD.Update]).
+// SGD holds the constants of an SGD update (see [SGD.Update]). The
+// assembly reads LR and Mu by offset: keep them first.
 type SGD struct {
 	LR       float32 // the learning rate
 	Mu       float32 // the momentum; 0 for none
