@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
+	"unsafe"
 )
 
 // adamCase makes parameters, gradients and moments of length n, with
@@ -168,6 +169,21 @@ func TestAssemblyIsGenerated(t *testing.T) {
 	got, err := os.ReadFile("kernels_amd64.s")
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("kernels_amd64.s differs from the generator's output (%v): run go generate ./nn/internal/vec", err)
+	}
+}
+
+// TestFieldOffsets: the assembly reads the constants at these offsets.
+func TestFieldOffsets(t *testing.T) {
+	var a Adam
+	for i, off := range []uintptr{unsafe.Offsetof(a.B1), unsafe.Offsetof(a.B2), unsafe.Offsetof(a.C1),
+		unsafe.Offsetof(a.C2), unsafe.Offsetof(a.Step), unsafe.Offsetof(a.ISB2), unsafe.Offsetof(a.Eps)} {
+		if off != uintptr(4*i) {
+			t.Errorf("Adam field %d at offset %d, the assembly reads %d", i, off, 4*i)
+		}
+	}
+	var s SGD
+	if unsafe.Offsetof(s.LR) != 0 || unsafe.Offsetof(s.Mu) != 4 {
+		t.Errorf("SGD LR at %d and Mu at %d, the assembly reads 0 and 4", unsafe.Offsetof(s.LR), unsafe.Offsetof(s.Mu))
 	}
 }
 
