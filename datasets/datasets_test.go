@@ -144,6 +144,26 @@ func FuzzParseCSV(f *testing.F) {
 	})
 }
 
+// FuzzParseCSVLabel is FuzzParseCSV with a --label value: a name or a
+// column number, well-formed or not.
+func FuzzParseCSVLabel(f *testing.F) {
+	f.Add("kind,a,b\ncat,1,2\ndog,3,4\n", "kind")
+	f.Add("cat,1,2\ndog,3,4\n", "1")
+	f.Add("1,2,0\n3,4,1\n", "-3")
+	f.Fuzz(func(t *testing.T, text, label string) {
+		d, err := ParseCSV(strings.NewReader(text), "f.csv", CSVOptions{Label: label})
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		if err := d.Validate(); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
 func TestStratifiedSplit(t *testing.T) {
 	d := Iris()
 	a, b := StratifiedSplit(d, 0.2, 42)
