@@ -107,7 +107,20 @@ func Differences(configs []*Config) []Difference {
 // SameSettings reports whether a and b would train the same run: no
 // setting that Differences compares differs.
 func SameSettings(a, b *Config) bool {
-	return len(Differences([]*Config{a, b})) == 0
+	return SettingsKey(a) == SettingsKey(b)
+}
+
+// SettingsKey is every setting Differences compares, as "name=value"
+// pairs in flag order: two configs train the same run when their keys are
+// equal.
+func SettingsKey(c *Config) string {
+	var b strings.Builder
+	for i := range Fields {
+		if f := &Fields[i]; !notCompared[f.Name] {
+			b.WriteString(f.Name + "=" + f.Get(c) + "\n")
+		}
+	}
+	return b.String()
 }
 
 // Describe writes the i-th config's values of the differences as flags

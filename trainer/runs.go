@@ -7,7 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"syscall"
+
+	"github.com/mlptui/mlptui/internal/pidlock"
 )
 
 // RunRecord is one saved run as found on disk.
@@ -57,7 +58,7 @@ func ReadRun(dir string) RunRecord {
 	if s, err := ReadSummary(dir); err == nil {
 		r.Summary = s
 		r.Status = s.Status
-		if s.Status == StatusRunning && !processAlive(s.PID) {
+		if s.Status == StatusRunning && !pidlock.Alive(s.PID) {
 			r.Status = "crashed"
 		}
 	} else {
@@ -66,21 +67,4 @@ func ReadRun(dir string) RunRecord {
 	}
 	r.Err = errors.Join(errs...)
 	return r
-}
-
-// processAlive reports whether a process with that id exists on this
-// machine.
-func processAlive(pid int) bool {
-	if pid <= 0 {
-		return false
-	}
-	if pid == os.Getpid() {
-		return true
-	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return false
-	}
-	err = p.Signal(syscall.Signal(0))
-	return err == nil || errors.Is(err, syscall.EPERM)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"image/png"
 	"math"
 	"os"
@@ -16,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlptui/mlptui/internal/pidlock"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -394,6 +396,54 @@ func TestSweepSeesOtherSweeps(t *testing.T) {
 	}
 	if recs, _ := trainer.ListRuns(runs); len(recs) != 2 {
 		t.Errorf("%d runs, want 2", len(recs))
+	}
+}
+
+// TestSweepTrialLock: a trial whose lock a live process holds is skipped
+// as running elsewhere; a stale lock (its process gone) is taken over.
+func TestSweepTrialLock(t *testing.T) {
+	args := func(runs string) []string {
+		return []string{"sweep", "--runs", runs, "--name", "two", "--hidden", "8", "--epochs", "3", "--lr", "1e-3,1e-2"}
+	}
+	// The settings of trial 2, from a sweep elsewhere.
+	other := t.TempDir()
+	if code, _, errs := call(t, args(other)...); code != 0 {
+		t.Fatalf("exit %d\n%s", code, errs)
+	}
+	recs, _ := trainer.ListRuns(other)
+	var trial2 *trainer.Config
+	for _, r := range recs {
+		if r.Config != nil && r.Config.LR == 1e-2 {
+			trial2 = r.Config
+		}
+	}
+	if trial2 == nil {
+		t.Fatal("no lr=0.01 trial")
+	}
+	runs := t.TempDir()
+	lock := trialLock(runs, "two", trial2)
+	release, err := pidlock.Acquire(lock) // held by this (live) process
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _, errs := call(t, args(runs)...)
+	release()
+	if code != 0 || !strings.Contains(errs, "trial 2/2 lr=0.01: running in another process; skipped") ||
+		!strings.Contains(errs, "1 new, 1 running elsewhere") {
+		t.Errorf("with trial 2 locked: exit %d\n%s", code, errs)
+	}
+	if err := os.WriteFile(lock, []byte("0\n"), 0o644); err != nil { // no such process
+		t.Fatal(err)
+	}
+	code, _, errs = call(t, args(runs)...)
+	if code != 0 || !strings.Contains(errs, "1 done before, 1 new") {
+		t.Errorf("with a stale lock: exit %d\n%s", code, errs)
+	}
+	if _, err := os.Stat(lock); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the lock is left behind: %v", err)
+	}
+	if recs, _ := trainer.ListRuns(runs); len(recs) != 2 {
+		t.Errorf("%d runs, want 2 (locks are not listed)", len(recs))
 	}
 }
 

@@ -3,15 +3,19 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/pidlock"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -242,18 +246,35 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
 
+	if err := os.MkdirAll(base.RunsDir, 0o755); err != nil {
+		return fmt.Errorf("--runs %s: %w", base.RunsDir, err)
+	}
 	counts := map[string]int{}
 	for _, t := range plan {
 		if err := ctx.Err(); err != nil {
 			break
 		}
-		// Read the runs again for each trial: another sweep of the same
-		// name may have finished or started it meanwhile.
-		existing, err := trainer.ListRuns(base.RunsDir)
+		// Another sweep of the same name may be at this trial: its lock
+		// says so. Taken, the lock is held while the runs are read (the
+		// other sweep may have finished the trial meanwhile) and the trial
+		// runs.
+		release, err := pidlock.Acquire(trialLock(base.RunsDir, sweepName, &t.cfg))
+		if errors.Is(err, pidlock.ErrHeld) {
+			t.outcome = "running elsewhere"
+			fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, len(plan)))
+			counts[t.outcome]++
+			continue
+		}
 		if err != nil {
 			return err
 		}
+		existing, err := trainer.ListRuns(base.RunsDir)
+		if err != nil {
+			release()
+			return err
+		}
 		st := runTrial(ctx, e, t, len(plan), existing)
+		release()
 		counts[t.outcome]++
 		if st == trainer.StatusInterrupted {
 			break
@@ -384,11 +405,26 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 
 // runTrial runs, resumes or skips one trial and returns the status it
 // ended with.
-func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) string {
+// trialLock is the lock file of a sweep's trial in the runs directory:
+// named by the sweep and a hash of the trial's settings (trial numbers
+// change with the grid), hidden from run listings by its leading dot.
+func trialLock(runsDir, sweep string, c *trainer.Config) string {
+	h := fnv.New64a()
+	h.Write([]byte(trainer.SettingsKey(c)))
+	return filepath.Join(runsDir, fmt.Sprintf(".sweep-%s-%016x.lock", sweep, h.Sum64()))
+}
+
+// trialHead names a trial in sweep's progress lines: "trial 2/6 lr=0.01".
+func trialHead(t *sweepTrial, total int) string {
 	head := fmt.Sprintf("trial %d/%d", t.n, total)
 	if t.desc != "" {
 		head += " " + t.desc
 	}
+	return head
+}
+
+func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) string {
+	head := trialHead(t, total)
 	var opts []trainer.Options
 	if sweepOptions != nil {
 		opts = append(opts, sweepOptions(t.n))
