@@ -79,48 +79,30 @@ func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
 // (class names, in order of first appearance) or integers (sorted
 // numerically). Every error names the source and line: "iris.csv:12: ...".
 func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	cr.ReuseRecord = true
 	var (
 		d      = &Dataset{Name: source}
 		labels []string
 		cols   = -1
 		labCol int
 	)
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
-			}
-			return nil, fmt.Errorf("%s: %v", source, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	err := eachRecord(r, source, func(line int, rec []string) error {
 		if cols < 0 {
 			cols = len(rec)
 			if cols < 2 {
-				return nil, fmt.Errorf("%s:%d: need at least 2 columns (features and a label), found %d", source, line, cols)
+				return fmt.Errorf("%s:%d: need at least 2 columns (features and a label), found %d", source, line, cols)
 			}
 			d.Shape = []int{cols - 1}
-			var named bool
-			if labCol, named, err = labelColumn(rec, opt.Label); err != nil {
-				return nil, fmt.Errorf("%s:%d: %v", source, line, err)
+			col, named, err := labelColumn(rec, opt.Label)
+			if err != nil {
+				return fmt.Errorf("%s:%d: %v", source, line, err)
 			}
+			labCol = col
 			if named || isHeader(rec, labCol) {
-				continue
+				return nil
 			}
 		}
 		if len(rec) != cols {
-			return nil, fmt.Errorf("%s:%d: %d columns, want %d like the first line", source, line, len(rec), cols)
+			return fmt.Errorf("%s:%d: %d columns, want %d like the first line", source, line, len(rec), cols)
 		}
 		for c, f := range rec {
 			if c == labCol {
@@ -128,15 +110,19 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			}
 			v, err := strconv.ParseFloat(strings.TrimSpace(f), 32)
 			if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-				return nil, &NotNumberError{Source: source, Line: line, Column: c + 1, Value: f, FirstRow: len(labels) == 0}
+				return &NotNumberError{Source: source, Line: line, Column: c + 1, Value: f, FirstRow: len(labels) == 0}
 			}
 			d.X = append(d.X, float32(v))
 		}
 		lab := strings.TrimSpace(rec[labCol])
 		if lab == "" {
-			return nil, fmt.Errorf("%s:%d: column %d: empty label", source, line, labCol+1)
+			return fmt.Errorf("%s:%d: column %d: empty label", source, line, labCol+1)
 		}
 		labels = append(labels, lab)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)
@@ -248,29 +234,11 @@ type FeatureRow struct {
 // bad row gets its own error, naming the source and line; the error
 // returned is for a table that cannot be read at all.
 func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]FeatureRow, error) {
-	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
 	var rows []FeatureRow
 	labCol := -1 // resolved on the first row of dim+1 cells
 	var header []string
 	first := true
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return rows, fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
-			}
-			return rows, fmt.Errorf("%s: %v", source, err)
-		}
-		line, _ := cr.FieldPos(0)
-		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-			continue
-		}
+	err := eachRecord(r, source, func(line int, rec []string) error {
 		if first {
 			first = false
 			if isHeader(rec, -1) { // some cell is not a number: a header, or a row with a text label
@@ -281,7 +249,7 @@ func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]Fea
 				}
 				if hdr {
 					header = slices.Clone(rec)
-					continue
+					return nil
 				}
 			}
 		}
@@ -295,16 +263,17 @@ func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]Fea
 				if len(names) != len(rec) {
 					names = rec
 				}
-				labCol, _, err = labelColumn(names, opt.Label)
+				col, _, err := labelColumn(names, opt.Label)
 				if err != nil {
-					return rows, fmt.Errorf("%s:%d: %v", source, line, err)
+					return fmt.Errorf("%s:%d: %v", source, line, err)
 				}
+				labCol = col
 			}
 			cells = slices.Delete(slices.Clone(rec), labCol, labCol+1)
 		default:
 			row.Err = fmt.Errorf("%s:%d: %d values, the model takes %d (or %d with a label column)", source, line, len(rec), dim, dim+1)
 			rows = append(rows, row)
-			continue
+			return nil
 		}
 		row.X = make([]float32, dim)
 		for i, f := range cells {
@@ -316,9 +285,44 @@ func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]Fea
 			row.X[i] = float32(v)
 		}
 		rows = append(rows, row)
+		return nil
+	})
+	if err != nil {
+		return rows, err
 	}
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("%s: no rows to classify", source)
 	}
 	return rows, nil
+}
+
+// eachRecord calls fn with each non-blank record of a CSV text and its
+// line, until fn returns an error. Records may differ in length; leading
+// spaces are trimmed; fn must copy what it keeps of a record. An error in
+// the CSV syntax names the source and line.
+func eachRecord(r io.Reader, source string, fn func(line int, rec []string) error) error {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	cr.ReuseRecord = true
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
+			}
+			return fmt.Errorf("%s: %v", source, err)
+		}
+		line, _ := cr.FieldPos(0)
+		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+			continue
+		}
+		if err := fn(line, rec); err != nil {
+			return err
+		}
+	}
 }
