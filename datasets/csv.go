@@ -43,6 +43,9 @@ type CSVOptions struct {
 	// or its number counted from 1 as in error messages. "" means the last
 	// column.
 	Label string
+	// OneClass accepts a table whose rows are all of one class: data to
+	// measure a model on, not to train one.
+	OneClass bool
 }
 
 // A NotNumberError is a feature cell that is not a finite number.
@@ -139,10 +142,13 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 	for i, l := range labels {
 		d.Y[i] = index[l]
 	}
-	if len(d.Classes) < 2 {
+	minClasses := 2
+	if opt.OneClass {
+		minClasses = 1
+	} else if len(d.Classes) < 2 {
 		return nil, fmt.Errorf("%s: only one class (%q); a classifier needs at least 2", source, d.Classes[0])
 	}
-	if err := d.Validate(); err != nil {
+	if err := d.validate(minClasses); err != nil {
 		return nil, fmt.Errorf("%s: %v", source, err)
 	}
 	return d, nil

@@ -61,9 +61,12 @@ func (d *Dataset) Channels() int {
 
 // Validate checks that the storage agrees with the shape and the labels with
 // the classes. Loaders call it before returning a data set.
-func (d *Dataset) Validate() error {
-	if len(d.Classes) < 2 {
-		return fmt.Errorf("data set %q: need at least 2 classes, have %d", d.Name, len(d.Classes))
+func (d *Dataset) Validate() error { return d.validate(2) }
+
+// validate is Validate with the least number of classes.
+func (d *Dataset) validate(minClasses int) error {
+	if len(d.Classes) < minClasses {
+		return fmt.Errorf("data set %q: need at least %d classes, have %d", d.Name, minClasses, len(d.Classes))
 	}
 	if len(d.Shape) == 0 {
 		return fmt.Errorf("data set %q: empty sample shape", d.Name)

@@ -42,6 +42,7 @@ func TestParseCSV(t *testing.T) {
 		{"label by name", "x,kind,y\n1,cat,2\n3,dog,4\n", CSVOptions{Label: "kind"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
 		{"label by name, any case", "x,Kind,y\n1,cat,2\n3,dog,4\n", CSVOptions{Label: "kind"}, []string{"cat", "dog"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
 		{"numeric header named", "a,b,c\n1,2,0\n3,4,1\n", CSVOptions{Label: "a"}, []string{"1", "3"}, []float32{2, 0, 4, 1}, []int32{0, 1}},
+		{"one class, for evaluation", "1,2,dog\n3,4,dog\n", CSVOptions{OneClass: true}, []string{"dog"}, []float32{1, 2, 3, 4}, []int32{0, 0}},
 		{"integer labels sort numerically", "1,10\n2,2\n3,1\n", CSVOptions{}, []string{"1", "2", "10"}, []float32{1, 2, 3}, []int32{2, 1, 0}},
 		{"spaces, blank lines, CRLF", " 1 , 2,a\r\n\r\n3, 4 ,b\r\n\n", CSVOptions{}, []string{"a", "b"}, []float32{1, 2, 3, 4}, []int32{0, 1}},
 		{"scientific", "1e-3,-2.5E2,x\n0,0,y\n", CSVOptions{}, []string{"x", "y"}, []float32{1e-3, -250, 0, 0}, []int32{0, 1}},

@@ -3,10 +3,13 @@ package trainer
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -101,11 +104,88 @@ func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Ev
 	if err != nil {
 		return nil, err
 	}
-	test := data.Test
+	return measure(dir, cfg.Dataset, m, data.Test), nil
+}
+
+// EvaluateOn measures the model of the run in dir on every sample of
+// another labelled data set: a CSV table, its label column found as in the
+// run (--label), or a folder of images, resized to the model's input (its
+// train and test parts together, or all of a flat one). Its classes must
+// be among the model's, which the evaluation lists; the model's own
+// normalization is applied.
+func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*Evaluation, error) {
+	if report == nil {
+		report = func(Event) {}
+	}
+	cfg, err := ReadConfig(dir)
+	if err != nil {
+		return nil, err
+	}
+	path := filepath.Join(dir, ModelFile)
+	m, err := nn.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(dataset)
+	if err != nil {
+		return nil, fmt.Errorf("--dataset %s: %w", dataset, unwrapPathErr(err))
+	}
+	var d *datasets.Dataset
+	if st.IsDir() {
+		if len(m.InputShape) != 3 {
+			return nil, fmt.Errorf("--dataset %s: a folder of images, but %s takes %d values, not images", dataset, path, m.Net.Arch.Inputs)
+		}
+		report(Event{Kind: Loading, Message: "loading images from " + dataset})
+		train, test, _, err := imagefolder.Load(ctx, dataset, imagefolder.Options{
+			Height: m.InputShape[1], Width: m.InputShape[2], SkipBad: cfg.SkipBad, MaxPixels: cfg.MaxPixels,
+			Progress: func(stage string, done, total int) {
+				report(Event{Kind: Loading, Done: int64(done), Total: int64(total), Message: fmt.Sprintf("%s images: %d of %d", stage, done, total)})
+			},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("--dataset %s: %w", dataset, err)
+		}
+		d = train
+		d.Pix = append(d.Pix[:len(d.Pix):len(d.Pix)], test.Pix...)
+		d.Y = append(d.Y[:len(d.Y):len(d.Y)], test.Y...)
+	} else {
+		report(Event{Kind: Loading, Message: "reading " + dataset})
+		if d, err = datasets.LoadCSV(dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true}); err != nil {
+			if cfg.Label != "" {
+				err = fmt.Errorf("%w (the run's classes were in column %s, its --label)", err, cfg.Label)
+			}
+			return nil, err
+		}
+	}
+	if !slices.Equal(d.Shape, m.InputShape) {
+		return nil, fmt.Errorf("--dataset %s: samples of %v values, %s takes %v", dataset, d.Shape, path, m.InputShape)
+	}
+	// The data's labels as the model's class indices.
+	index := make(map[string]int32, len(m.Classes))
+	for i, c := range m.Classes {
+		index[c] = int32(i)
+	}
+	to := make([]int32, len(d.Classes))
+	for i, c := range d.Classes {
+		j, ok := index[c]
+		if !ok {
+			return nil, fmt.Errorf("--dataset %s: class %q is not one of the model's (%s)", dataset, c, strings.Join(m.Classes, ", "))
+		}
+		to[i] = j
+	}
+	for i, y := range d.Y {
+		d.Y[i] = to[y]
+	}
+	d.Classes = m.Classes
+	return measure(dir, dataset, m, d), nil
+}
+
+// measure evaluates m on test, whose labels index m's classes.
+func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluation {
 	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
 	var buf nn.Matrix
 	loss, acc, conf := evaluate(m.Net, test, norm, &buf)
-	e := &Evaluation{Run: dir, Dataset: cfg.Dataset, Samples: test.Len(), Accuracy: acc, Loss: loss,
+	e := &Evaluation{Run: dir, Dataset: dataset, Samples: test.Len(), Accuracy: acc, Loss: loss,
 		Classes: test.Classes, Confusion: conf}
 	for c, name := range test.Classes {
 		var predicted, support int
@@ -122,5 +202,5 @@ func Evaluate(ctx context.Context, dir, dataDir string, report func(Event)) (*Ev
 		}
 		e.PerClass = append(e.PerClass, s)
 	}
-	return e, nil
+	return e
 }

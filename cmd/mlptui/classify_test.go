@@ -155,13 +155,12 @@ func TestClassifyImages(t *testing.T) {
 	}
 }
 
-// TestClassifyTableFile trains on a table whose classes are in its first
-// column (--label kind), then classifies the same file: every row is
-// classified under its file:line, its label column skipped as in
-// training, and a bad row gets its own line and exit 1.
-func TestClassifyTableFile(t *testing.T) {
-	dir, runs := t.TempDir(), t.TempDir()
-	table := filepath.Join(dir, "pets.csv")
+// petsRun writes dir/pets.csv, a table of cats and dogs with the class in
+// its first column, trains on it (--label kind) and returns the table and
+// the run directory.
+func petsRun(t *testing.T, dir string) (table, run string) {
+	t.Helper()
+	table = filepath.Join(dir, "pets.csv")
 	text := "kind,weight,height\n"
 	for i := range 30 {
 		text += fmt.Sprintf("cat,%d,%d\ndog,%d,%d\n", 3+i%4, 25+i%5, 20+i%7, 50+i%9)
@@ -169,7 +168,7 @@ func TestClassifyTableFile(t *testing.T) {
 	if err := os.WriteFile(table, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs := call(t, "train", "--dataset", table, "--label", "kind", "--runs", runs, "--epochs", "30", "--json")
+	code, out, errs := call(t, "train", "--dataset", table, "--label", "kind", "--runs", filepath.Join(dir, "runs"), "--epochs", "30", "--json")
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errs)
 	}
@@ -177,7 +176,63 @@ func TestClassifyTableFile(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &sum); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = call(t, "classify", "--run", sum.Run, table)
+	return table, sum.Run
+}
+
+// TestEvalOtherDataSet measures a table model on another labelled table
+// (all its rows; a class missing there has no support) and an image model
+// on its whole folder, and refuses data the model cannot take.
+func TestEvalOtherDataSet(t *testing.T) {
+	dir := t.TempDir()
+	_, run := petsRun(t, dir)
+	dogs := filepath.Join(dir, "dogs.csv")
+	if err := os.WriteFile(dogs, []byte("kind,weight,height\ndog,22,52\ndog,25,55\ndog,21,57\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := call(t, "eval", "--run", run, "--dataset", dogs, "--json")
+	var ev trainer.Evaluation
+	if code != 0 || json.Unmarshal([]byte(out), &ev) != nil {
+		t.Fatalf("exit %d: %s%s", code, out, errs)
+	}
+	if ev.Dataset != dogs || ev.Samples != 3 || ev.Accuracy != 1 || len(ev.PerClass) != 2 ||
+		ev.PerClass[0].Support != 0 || ev.PerClass[1].Support != 3 {
+		t.Errorf("evaluation %+v", ev)
+	}
+	emus := filepath.Join(dir, "emus.csv")
+	if err := os.WriteFile(emus, []byte("kind,weight,height\nemu,40,170\ndog,22,52\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ dataset, want string }{
+		{emus, `class "emu" is not one of the model's (cat, dog)`},
+		{dir, "a folder of images, but " + run + "/model.safetensors takes 2 values, not images"},
+		{filepath.Join(dir, "nope.csv"), "nope.csv: no such file or directory"},
+	} {
+		if code, _, errs := call(t, "eval", "--run", run, "--dataset", c.dataset); code != 1 || !strings.Contains(errs, c.want) {
+			t.Errorf("--dataset %s: exit %d, %q; want %q", c.dataset, code, errs, c.want)
+		}
+	}
+	// An image model on its whole folder: the train and test parts.
+	folder := imageFolder(t)
+	code, out, errs = call(t, "train", "--dataset", folder, "--runs", filepath.Join(dir, "img"), "--hidden", "16", "--epochs", "10", "--batch", "8", "--lr", "0.01", "--json")
+	var sum struct{ Run string }
+	if code != 0 || json.Unmarshal([]byte(out), &sum) != nil {
+		t.Fatalf("train: exit %d: %s", code, errs)
+	}
+	code, out, errs = call(t, "eval", "--run", sum.Run, "--dataset", folder, "--json")
+	if code != 0 || json.Unmarshal([]byte(out), &ev) != nil || ev.Samples != 60 || ev.Accuracy < 0.9 {
+		t.Errorf("eval on the folder: exit %d, %+v %s", code, ev, errs)
+	}
+}
+
+// TestClassifyTableFile trains on a table whose classes are in its first
+// column (--label kind), then classifies the same file: every row is
+// classified under its file:line, its label column skipped as in
+// training, and a bad row gets its own line and exit 1.
+func TestClassifyTableFile(t *testing.T) {
+	dir := t.TempDir()
+	table, run := petsRun(t, dir)
+	bad := filepath.Join(dir, "bad.csv")
+	code, out, errs := call(t, "classify", "--run", run, table)
 	if code != 0 {
 		t.Fatalf("classify: exit %d: %s", code, errs)
 	}
@@ -195,11 +250,10 @@ func TestClassifyTableFile(t *testing.T) {
 	if len(lines) != 60 || right < 57 {
 		t.Errorf("%d rows classified, %d right; want 60, nearly all right", len(lines), right)
 	}
-	bad := filepath.Join(dir, "bad.csv")
 	if err := os.WriteFile(bad, []byte("4,30\n5,x\n1,2,3,4\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errs = call(t, "classify", "--run", sum.Run, bad)
+	code, out, errs = call(t, "classify", "--run", run, bad)
 	want := []string{bad + `:2: "x" is not a finite number`, bad + ":3: 4 values, the model takes 2 (or 3 with a label column)", "2 of 3 inputs could not be classified"}
 	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, bad+":1\tcat") {
 		t.Errorf("exit %d, stdout %q", code, out)

@@ -11,10 +11,11 @@ import (
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--json]\n\nMeasures a run's model on its test set: accuracy, loss, confusion matrix,\nper-class precision and recall.")
+	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--dataset PATH] [--json]\n\nMeasures a run's model on its test set, or on all of another labelled data set:\naccuracy, loss, confusion matrix, per-class precision and recall.")
 	runDir := fs.String("run", "", "run directory whose model to evaluate")
 	jsonOut := fs.Bool("json", false, "print one JSON object")
 	dataDir := fs.String("data-dir", "", "where downloaded data sets are kept (default: the run's own)")
+	dataset := fs.String("dataset", "", "measure on every sample of this labelled CSV table or image folder instead of the run's test part")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -29,7 +30,12 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
-	ev, err := trainer.Evaluate(ctx, *runDir, *dataDir, p.event)
+	var ev *trainer.Evaluation
+	if *dataset != "" {
+		ev, err = trainer.EvaluateOn(ctx, *runDir, *dataset, p.event)
+	} else {
+		ev, err = trainer.Evaluate(ctx, *runDir, *dataDir, p.event)
+	}
 	p.clearLive()
 	if err != nil {
 		if ctx.Err() != nil {
@@ -40,7 +46,14 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(e.stdout).Encode(ev)
 	}
-	fmt.Fprintf(e.stdout, "run       %s\ntest      %d samples  accuracy %.4f  loss %.4f\n\n", ev.Run, ev.Samples, ev.Accuracy, ev.Loss)
+	part := "test"
+	if *dataset != "" {
+		part = "data"
+		fmt.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
+	} else {
+		fmt.Fprintf(e.stdout, "run       %s\n", ev.Run)
+	}
+	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %.4f\n\n", part, ev.Samples, ev.Accuracy, ev.Loss)
 	// Right-aligned numbers; class names padded to one width read left-aligned.
 	w := len("class")
 	for _, c := range ev.Classes {
