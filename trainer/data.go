@@ -150,13 +150,19 @@ func loadCIFAR10(ctx context.Context, cfg Config, report func(Event)) (train, te
 	return train, test, nil
 }
 
+// imageProgress turns an image folder's loading progress into Loading
+// events.
+func imageProgress(report func(Event)) func(stage string, done, total int) {
+	return func(stage string, done, total int) {
+		report(Event{Kind: Loading, Done: int64(done), Total: int64(total), Message: fmt.Sprintf("%s images: %d of %d", stage, done, total)})
+	}
+}
+
 func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train, test *datasets.Dataset, err error) {
 	report(Event{Kind: Loading, Message: "loading images from " + cfg.Dataset})
 	train, test, info, err := imagefolder.Load(ctx, cfg.Dataset, imagefolder.Options{
 		ImageSize: cfg.ImageSize, SkipBad: cfg.SkipBad, MaxPixels: cfg.MaxPixels, TestSplit: cfg.TestSplit, Seed: cfg.Seed ^ streamTestSplit,
-		Progress: func(stage string, done, total int) {
-			report(Event{Kind: Loading, Done: int64(done), Total: int64(total), Message: fmt.Sprintf("%s images: %d of %d", stage, done, total)})
-		},
+		Progress: imageProgress(report),
 	})
 	if errors.Is(err, imagefolder.ErrTooLarge) {
 		return nil, nil, fmt.Errorf("--dataset %s: %w (--max-pixels raises the limit)", cfg.Dataset, err)

@@ -138,9 +138,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		report(Event{Kind: Loading, Message: "loading images from " + dataset})
 		train, test, _, err := imagefolder.Load(ctx, dataset, imagefolder.Options{
 			Height: m.InputShape[1], Width: m.InputShape[2], SkipBad: cfg.SkipBad, MaxPixels: cfg.MaxPixels,
-			Progress: func(stage string, done, total int) {
-				report(Event{Kind: Loading, Done: int64(done), Total: int64(total), Message: fmt.Sprintf("%s images: %d of %d", stage, done, total)})
-			},
+			Progress: imageProgress(report),
 		})
 		if err != nil {
 			return nil, fmt.Errorf("--dataset %s: %w", dataset, err)
