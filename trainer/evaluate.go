@@ -67,22 +67,28 @@ type ClassStats struct {
 	Support   int     `json:"support"` // test samples of the class
 }
 
+// readModel reads the settings and the model of the run in dir, and
+// says where the model is.
+func readModel(dir string) (cfg Config, m *nn.Model, path string, err error) {
+	if cfg, err = ReadConfig(dir); err != nil {
+		return cfg, nil, "", err
+	}
+	path = filepath.Join(dir, ModelFile)
+	m, err = nn.LoadModel(path)
+	return cfg, m, path, err
+}
+
 // openRun reads the run in dir for measuring its model: its settings
 // (dataDir, if not empty, overriding the data directory), its model, and
 // its data set reloaded with those settings, so with the same split. A
 // model of another shape or other classes than the data is refused.
 func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Config, *nn.Model, *Data, error) {
-	cfg, err := ReadConfig(dir)
+	cfg, m, path, err := readModel(dir)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
 	if dataDir != "" {
 		cfg.DataDir = dataDir
-	}
-	path := filepath.Join(dir, ModelFile)
-	m, err := nn.LoadModel(path)
-	if err != nil {
-		return cfg, nil, nil, err
 	}
 	data, err := LoadData(ctx, cfg, report)
 	if err != nil {
@@ -117,12 +123,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 	if report == nil {
 		report = func(Event) {}
 	}
-	cfg, err := ReadConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	path := filepath.Join(dir, ModelFile)
-	m, err := nn.LoadModel(path)
+	cfg, m, path, err := readModel(dir)
 	if err != nil {
 		return nil, err
 	}

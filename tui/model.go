@@ -296,7 +296,7 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 		cfg, ok := m.setup.config()
 		if !ok {
 			m.screen = setupScreen
-			m.setup.note, m.setup.bad = "fix the fields marked ✗, then Enter starts", true
+			m.setup.setNote("fix the fields marked ✗, then Enter starts", true)
 			return nil
 		}
 		if m.live == nil {
@@ -434,7 +434,7 @@ func (m *Model) started(msg startedMsg) tea.Cmd {
 		m.state.status = trainer.StatusFailed
 		m.state.logf(m.now(), 0, true, "could not start: %v", msg.err)
 		m.screen = setupScreen
-		m.setup.note, m.setup.bad = msg.err.Error(), true
+		m.setup.setNote(msg.err.Error(), true)
 		m.restart = nil
 		if m.quitting {
 			return tea.Quit
@@ -473,7 +473,7 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		case trainer.Failed:
 			if m.state.info == nil { // the data could not be loaded: back to the form
 				m.screen = setupScreen
-				m.setup.note, m.setup.bad = ev.Err.Error(), true
+				m.setup.setNote(ev.Err.Error(), true)
 			}
 		}
 	}

@@ -99,7 +99,17 @@ func (m *setupModel) SetSize(w, h int) {
 }
 
 // rows is the number of fields shown at once.
-func (m *setupModel) rows() int { return max(1, m.height-3-len(m.noteLines())) }
+func (m *setupModel) rows() int { return m.rowsUnder(len(m.noteLines())) }
+
+// rowsUnder is the number of fields shown under a note of that many lines.
+func (m *setupModel) rowsUnder(noteLines int) int { return max(1, m.height-3-noteLines) }
+
+// setNote sets the line above the form (bad: a problem, drawn in red) and
+// keeps the focused field in view, as the note may take more lines.
+func (m *setupModel) setNote(note string, bad bool) {
+	m.note, m.bad = note, bad
+	m.scroll()
+}
 
 // noteLines is the note as drawn: a problem wrapped over up to three lines,
 // so that its end (often what to do) shows in a small terminal; anything
@@ -231,11 +241,11 @@ func ApplyPreset(c *trainer.Config, name string) error {
 func (m *setupModel) applyPreset(name string) {
 	c, _ := m.parse()
 	if err := ApplyPreset(&c, name); err != nil {
-		m.note, m.bad = err.Error(), true
+		m.setNote(err.Error(), true)
 		return
 	}
 	m.fill(&c)
-	m.note, m.bad = "preset "+name+": "+trainer.Presets[name].Description, false
+	m.setNote("preset "+name+": "+trainer.Presets[name].Description, false)
 }
 
 // setLive shows edits made on the training screen in the form, so that
@@ -270,7 +280,7 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 				break
 			}
 		}
-		m.note, m.bad = "fix the fields marked ✗ first", true
+		m.setNote("fix the fields marked ✗ first", true)
 		return m, false
 	}
 	switch f.def.Kind {
@@ -334,14 +344,11 @@ func (m setupModel) View() string {
 	if m.bad {
 		noteStyle = st.bad
 	}
-	for _, l := range m.noteLines() {
+	note := m.noteLines()
+	for _, l := range note {
 		lines = append(lines, fitLine(noteStyle.Render(l), w))
 	}
-	rows := m.rows()
-	offset := m.offset // the focus in view, should the note have grown
-	if m.focus >= offset+rows {
-		offset = m.focus - rows + 1
-	}
+	rows, offset := m.rowsUnder(len(note)), m.offset
 	const labelW = 12
 	formW := w
 	side := ""

@@ -55,11 +55,7 @@ func loadRunModel(path string) (*nn.Model, error) {
 func statFlag(flag, path string) (os.FileInfo, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("--%s %s: %w", flag, path, err)
+		return nil, fmt.Errorf("--%s %s: %w", flag, path, unwrapPath(err))
 	}
 	return st, nil
 }
@@ -141,7 +137,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 					classify("", nil, r.Err)
 					continue
 				}
-				classify(fmt.Sprintf("%s:%d", in, r.Line), normalize(m, r.X), nil)
+				classify(fmt.Sprintf("%s:%d", in, r.Line), standardize(m, r.X, nil), nil)
 			}
 			continue
 		}
@@ -177,13 +173,14 @@ func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.Feature
 	return datasets.ReadFeatureRows(io.MultiReader(bytes.NewReader(head[:n]), f), path, dim, opt)
 }
 
-// normalize standardizes a table sample in place with the model's
-// statistics, and returns it.
-func normalize(m *nn.Model, x []float32) []float32 {
-	for i := range x {
-		x[i] = (x[i] - m.Mean[i]) / m.Std[i]
-	}
-	return x
+// standardize makes one sample, a table row x or an image's pixels pix,
+// the model's input as training made it: datasets.Dataset.Batch with the
+// model's normalization.
+func standardize(m *nn.Model, x []float32, pix []byte) []float32 {
+	d := datasets.Dataset{Shape: m.InputShape, X: x, Pix: pix, Y: []int32{0}}
+	out := make([]float32, d.Dim())
+	d.Batch(out, []int{0}, datasets.Normalization{Mean: m.Mean, Std: m.Std}, datasets.Augment{}, nil)
+	return out
 }
 
 // rank returns the most probable class and the top k.
@@ -230,7 +227,7 @@ func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 		}
 		x[i] = float32(v)
 	}
-	return normalize(m, x), nil
+	return standardize(m, x, nil), nil
 }
 
 // prepareImage decodes an image file, resized to the model's input size,
@@ -250,11 +247,5 @@ func prepareImage(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	if len(pix) != c*h*w {
 		return nil, fmt.Errorf("%s: %d values after decoding, the model takes %d", in, len(pix), c*h*w)
 	}
-	x := make([]float32, len(pix))
-	plane := h * w
-	for i, p := range pix {
-		ch := i / plane
-		x[i] = (float32(p) - m.Mean[ch]) / m.Std[ch]
-	}
-	return x, nil
+	return standardize(m, nil, pix), nil
 }

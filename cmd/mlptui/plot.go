@@ -130,6 +130,8 @@ func loadPlotRuns(dirs []string) ([]*plotRun, error) {
 	return runs, nil
 }
 
+// unwrapPath drops Go's "stat"/"open" and the path from a file error:
+// the messages name the path themselves.
 func unwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {

@@ -19,21 +19,18 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
-// runEntry is one saved run as the runs command shows it.
-type runEntry struct {
-	rec trainer.RunRecord
-	cfg *trainer.Config  // nil if config.json is missing or damaged
-	sum *trainer.Summary // nil if summary.json is missing or damaged
-}
+// runEntry is one saved run as the runs command shows it: its Config and
+// Summary are nil where the file is missing or damaged.
+type runEntry struct{ trainer.RunRecord }
 
-func (r *runEntry) name() string { return filepath.Base(r.rec.Dir) }
+func (r *runEntry) name() string { return filepath.Base(r.Dir) }
 
 // num returns a summary figure, NaN where there is none.
 func (r *runEntry) num(get func(*trainer.Summary) *float64) float64 {
-	if r.sum == nil {
+	if r.Summary == nil {
 		return math.NaN()
 	}
-	if v := get(r.sum); v != nil {
+	if v := get(r.Summary); v != nil {
 		return *v
 	}
 	return math.NaN()
@@ -54,10 +51,10 @@ type runsColumn struct {
 
 func cfgNum(get func(*trainer.Config) float64) func(*runEntry) float64 {
 	return func(r *runEntry) float64 {
-		if r.cfg == nil {
+		if r.Config == nil {
 			return math.NaN()
 		}
-		return get(r.cfg)
+		return get(r.Config)
 	}
 }
 
@@ -81,23 +78,23 @@ var (
 	}
 	testAcc   = func(r *runEntry) float64 { return r.num(func(s *trainer.Summary) *float64 { return s.TestAccuracy }) }
 	trainTime = func(r *runEntry) float64 {
-		if r.sum == nil {
+		if r.Summary == nil {
 			return math.NaN()
 		}
-		return r.sum.TrainSeconds
+		return r.Summary.TrainSeconds
 	}
 	epochsDone = func(r *runEntry) float64 {
-		if r.sum == nil {
+		if r.Summary == nil {
 			return math.NaN()
 		}
-		return float64(r.sum.Epochs)
+		return float64(r.Summary.Epochs)
 	}
 	cfgStr = func(get func(*trainer.Config) string) func(*runEntry) (string, bool) {
 		return func(r *runEntry) (string, bool) {
-			if r.cfg == nil {
+			if r.Config == nil {
 				return "", false
 			}
-			return get(r.cfg), true
+			return get(r.Config), true
 		}
 	}
 	cellOf = func(f func(*runEntry) (string, bool)) func(*runEntry) string {
@@ -120,18 +117,18 @@ var runsColumns = []runsColumn{
 	{name: "lr", right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
 	{name: "batch", right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
 	{name: "epochs", right: true, num: epochsDone, cell: func(r *runEntry) string {
-		if r.sum == nil {
+		if r.Summary == nil {
 			return "-"
 		}
-		if r.sum.Status != trainer.StatusDone && r.cfg != nil && r.cfg.Epochs > r.sum.Epochs {
-			return fmt.Sprintf("%d/%d", r.sum.Epochs, r.cfg.Epochs)
+		if r.Summary.Status != trainer.StatusDone && r.Config != nil && r.Config.Epochs > r.Summary.Epochs {
+			return fmt.Sprintf("%d/%d", r.Summary.Epochs, r.Config.Epochs)
 		}
-		return strconv.Itoa(r.sum.Epochs)
+		return strconv.Itoa(r.Summary.Epochs)
 	}},
 	{name: "best-val-acc", right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
 	{name: "test-acc", right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
 	{name: "train-time", right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
-	{name: "status", cell: func(r *runEntry) string { return r.rec.Status }, str: func(r *runEntry) (string, bool) { return r.rec.Status, true }},
+	{name: "status", cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
 }
 
 func init() {
@@ -170,10 +167,10 @@ func sortRuns(runs []*runEntry, c *runsColumn) {
 	sort.SliceStable(runs, func(i, j int) bool {
 		a, b := runs[i], runs[j]
 		if c.name == "best-val-acc" { // the leaderboard's order
-			if r := trainer.BestFirst(a.sum, b.sum); r != 0 {
+			if r := trainer.BestFirst(a.Summary, b.Summary); r != 0 {
 				return r < 0
 			}
-			return a.rec.Dir < b.rec.Dir
+			return a.Dir < b.Dir
 		}
 		if c.num != nil {
 			x, y := c.num(a), c.num(b)
@@ -197,7 +194,7 @@ func sortRuns(runs []*runEntry, c *runsColumn) {
 				return x < y
 			}
 		}
-		return a.rec.Dir < b.rec.Dir
+		return a.Dir < b.Dir
 	})
 }
 
@@ -228,7 +225,7 @@ func readRuns(dir string) ([]*runEntry, error) {
 	}
 	runs := make([]*runEntry, len(recs))
 	for i, r := range recs {
-		runs[i] = &runEntry{rec: r, cfg: r.Config, sum: r.Summary}
+		runs[i] = &runEntry{r}
 	}
 	return runs, nil
 }
@@ -295,8 +292,8 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	}
 	writeTable(e.stdout, rows, func(i int) bool { return runsColumns[i].right })
 	for _, r := range runs {
-		if r.rec.Err != nil {
-			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.rec.Status, oneLine(r.rec.Err.Error()))
+		if r.Err != nil {
+			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
 		}
 	}
 	return nil
@@ -313,16 +310,16 @@ func writeRunsJSON(e *env, runs []*runEntry) error {
 	out := make([]runJSON, 0, len(runs))
 	for _, r := range runs {
 		s := trainer.Summary{}
-		if r.sum != nil {
-			s = *r.sum
-		} else if r.rec.Err != nil {
-			s.Message = oneLine(r.rec.Err.Error())
+		if r.Summary != nil {
+			s = *r.Summary
+		} else if r.Err != nil {
+			s.Message = oneLine(r.Err.Error())
 		}
-		s.Run, s.Status = r.rec.Dir, r.rec.Status
-		if s.Dataset == "" && r.cfg != nil {
-			s.Dataset = r.cfg.Dataset
+		s.Run, s.Status = r.Dir, r.Status
+		if s.Dataset == "" && r.Config != nil {
+			s.Dataset = r.Config.Dataset
 		}
-		out = append(out, runJSON{Summary: &s, Config: r.cfg})
+		out = append(out, runJSON{Summary: &s, Config: r.Config})
 	}
 	return json.NewEncoder(e.stdout).Encode(out)
 }
@@ -401,23 +398,23 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 	}
 	w.Write(head)
 	for _, r := range runs {
-		row := []string{r.rec.Dir, r.rec.Status, ""}
-		if r.cfg != nil {
-			row[2] = r.cfg.Sweep
+		row := []string{r.Dir, r.Status, ""}
+		if r.Config != nil {
+			row[2] = r.Config.Sweep
 		}
 		for _, f := range settings {
 			v := ""
-			if r.cfg != nil {
-				v = f.Get(r.cfg)
+			if r.Config != nil {
+				v = f.Get(r.Config)
 			}
 			row = append(row, v)
 		}
 		for _, m := range csvMetrics {
 			v := ""
-			if r.sum != nil {
-				v = m.get(r.sum)
-			} else if m.name == "message" && r.rec.Err != nil {
-				v = oneLine(r.rec.Err.Error())
+			if r.Summary != nil {
+				v = m.get(r.Summary)
+			} else if m.name == "message" && r.Err != nil {
+				v = oneLine(r.Err.Error())
 			}
 			row = append(row, v)
 		}

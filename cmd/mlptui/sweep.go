@@ -254,27 +254,10 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		if err := ctx.Err(); err != nil {
 			break
 		}
-		// Another sweep of the same name may be at this trial: its lock
-		// says so. Taken, the lock is held while the runs are read (the
-		// other sweep may have finished the trial meanwhile) and the trial
-		// runs.
-		release, err := pidlock.Acquire(trialLock(base.RunsDir, sweepName, &t.cfg))
-		if errors.Is(err, pidlock.ErrHeld) {
-			t.outcome = "running elsewhere"
-			fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, len(plan)))
-			counts[t.outcome]++
-			continue
-		}
+		st, err := runLockedTrial(ctx, e, t, len(plan), base.RunsDir, sweepName)
 		if err != nil {
 			return err
 		}
-		existing, err := trainer.ListRuns(base.RunsDir)
-		if err != nil {
-			release()
-			return err
-		}
-		st := runTrial(ctx, e, t, len(plan), existing)
-		release()
 		counts[t.outcome]++
 		if st == trainer.StatusInterrupted {
 			break
@@ -286,7 +269,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	board := leaderboard(plan)
+	board := leaderboard(plan, diffs)
 	interrupted := ctx.Err() != nil
 	if interrupted {
 		left := 0
@@ -403,8 +386,28 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 	return best, found
 }
 
-// runTrial runs, resumes or skips one trial and returns the status it
-// ended with.
+// runLockedTrial runs a trial under its lock. Another sweep of the same
+// name may be at the trial: its lock says so, and the trial is skipped.
+// Taken, the lock is held while the runs are read (the other sweep may
+// have finished the trial meanwhile) and the trial runs.
+func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
+	release, err := pidlock.Acquire(trialLock(runsDir, sweep, &t.cfg))
+	if errors.Is(err, pidlock.ErrHeld) {
+		t.outcome = "running elsewhere"
+		fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
+		return trainer.StatusRunning, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	defer release()
+	existing, err := trainer.ListRuns(runsDir)
+	if err != nil {
+		return "", err
+	}
+	return runTrial(ctx, e, t, total, existing), nil
+}
+
 // trialLock is the lock file of a sweep's trial in the runs directory:
 // named by the sweep and a hash of the trial's settings (trial numbers
 // change with the grid), hidden from run listings by its leading dot.
@@ -423,6 +426,8 @@ func trialHead(t *sweepTrial, total int) string {
 	return head
 }
 
+// runTrial runs, resumes or skips one trial and returns the status it
+// ended with.
 func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) string {
 	head := trialHead(t, total)
 	var opts []trainer.Options
@@ -533,13 +538,9 @@ type boardEntry struct {
 }
 
 // leaderboard reads the trials that have a run from disk, best validation
-// accuracy first, then test accuracy; unknown values last.
-func leaderboard(plan []*sweepTrial) []boardEntry {
-	var configs []*trainer.Config
-	for _, t := range plan {
-		configs = append(configs, &t.cfg)
-	}
-	diffs := trainer.Differences(configs)
+// accuracy first, then test accuracy; unknown values last. diffs are the
+// plan's differences, one value per trial.
+func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 	board := []boardEntry{}
 	for i, t := range plan {
 		if t.dir == "" {
