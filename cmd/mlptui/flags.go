@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 
 	"github.com/mlptui/mlptui/trainer"
@@ -110,6 +111,13 @@ func (cf *configFlags) config() (trainer.Config, error) {
 	}
 	if err := c.Validate(); err != nil {
 		return c, usagef("%v", err)
+	}
+	// A data set named on the command line that is nowhere is a mistake
+	// in the command (exit 2), found before anything starts.
+	if d := c.Dataset; d != "iris" && d != "cifar10" {
+		if _, err := os.Stat(d); err != nil {
+			return c, usagef("--dataset %s: %v (want iris, cifar10, a folder of images or a .csv file)", d, unwrapPath(err))
+		}
 	}
 	return c, nil
 }
