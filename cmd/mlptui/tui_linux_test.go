@@ -127,9 +127,15 @@ func startDashboard(t *testing.T, args ...string) *dashboard {
 	d := &dashboard{master: master, slave: slave, done: make(chan error, 1), copied: make(chan struct{}), screen: &screenLog{}}
 	d.before = termModes(t, slave)
 	d.cmd = exec.Command(os.Args[0], append([]string{"tui"}, args...)...)
+	// The child sees a user's terminal, whatever the test runs under: CI
+	// (termenv takes any CI variable to mean no terminal, hence no
+	// colour) and the colour switches are left out.
 	env := []string{"MLPTUI_BE_MAIN=1", "TERM=xterm-256color"}
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TERM=") && !strings.HasPrefix(kv, "COLORTERM=") && !strings.HasPrefix(kv, "NO_COLOR=") {
+		name, _, _ := strings.Cut(kv, "=")
+		switch name {
+		case "TERM", "COLORTERM", "NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE", "CI":
+		default:
 			env = append(env, kv)
 		}
 	}
