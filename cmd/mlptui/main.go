@@ -92,7 +92,10 @@ func main() {
 func run(ctx context.Context, e *env, args []string) int {
 	if len(args) == 0 {
 		if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
-			printUsage(e.stderr) // no terminal for the dashboard: say what there is
+			// No terminal for the dashboard: say so, and what there is.
+			fmt.Fprintln(e.stderr, "mlptui: the dashboard needs a terminal; these commands work without one:")
+			fmt.Fprintln(e.stderr)
+			printUsage(e.stderr)
 			return exitUsage
 		}
 		args = []string{"tui"} // the dashboard, on Iris
@@ -122,17 +125,59 @@ func run(ctx context.Context, e *env, args []string) int {
 		case errors.Is(err, errInterrupted):
 			return exitInterrupted
 		case errors.As(err, &ue):
-			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, oneLine(err.Error()))
-			fmt.Fprintf(e.stderr, "Run 'mlptui %s -h' for usage.\n", name)
+			fmt.Fprintf(e.stderr, "mlptui %s: %s; see 'mlptui %s -h'\n", name, oneLine(err.Error()), name)
 			return exitUsage
 		default:
 			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, oneLine(err.Error()))
 			return exitFailed
 		}
 	}
-	fmt.Fprintf(e.stderr, "mlptui: unknown command %q\n", name)
-	printUsage(e.stderr)
+	if near := nearestCommand(name); near != "" {
+		fmt.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
+	} else {
+		fmt.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
+	}
 	return exitUsage
+}
+
+// nearestCommand returns the command a mistyped name most likely meant:
+// the one within two edits of it (a letter changed, added, dropped or two
+// swapped), or "" if none is.
+func nearestCommand(name string) string {
+	best, bestD := "", 3
+	for _, c := range commands {
+		if d := editDistance(strings.ToLower(name), c.name); d < bestD {
+			best, bestD = c.name, d
+		}
+	}
+	return best
+}
+
+// editDistance is the optimal-string-alignment distance between a and b:
+// insertions, deletions, substitutions and swaps of neighbours, each 1.
+func editDistance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	d := make([][]int, len(ra)+1)
+	for i := range d {
+		d[i] = make([]int, len(rb)+1)
+		d[i][0] = i
+	}
+	for j := range d[0] {
+		d[0][j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
+			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
+				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
+			}
+		}
+	}
+	return d[len(ra)][len(rb)]
 }
 
 func printUsage(w io.Writer) {

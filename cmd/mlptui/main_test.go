@@ -149,7 +149,9 @@ func TestBadInput(t *testing.T) {
 		want string
 	}{
 		{[]string{}, 2, "Usage"},
-		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{[]string{"frobnicate"}, 2, `unknown command "frobnicate"; see 'mlptui -h'`},
+		{[]string{"trian"}, 2, `unknown command "trian" (did you mean train?)`},
+		{[]string{"Plots"}, 2, `unknown command "Plots" (did you mean plot?)`},
 		{[]string{"train", "--lr", "abc"}, 2, `"abc" is not a number`},
 		{[]string{"train", "--dropout", "1.5"}, 2, "--dropout: 1.5"},
 		{[]string{"train", "--hidden", "10,x"}, 2, `"10,x" is not a list`},
@@ -183,6 +185,9 @@ func TestBadInput(t *testing.T) {
 		if code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want exit %d and %q", c.args, code, errs, c.code, c.want)
 		}
+		if len(c.args) > 0 && strings.Count(strings.TrimSpace(errs), "\n") != 0 {
+			t.Errorf("%v: stderr %q is more than one line", c.args, errs)
+		}
 		if strings.Contains(errs, "goroutine ") || strings.Contains(errs, "panic") {
 			t.Errorf("%v: stack trace on stderr", c.args)
 		}
@@ -197,7 +202,7 @@ func TestUsageOnce(t *testing.T) {
 		t.Errorf("train -h: exit %d, usage printed %d times", code, n)
 	}
 	code, out, errs := call(t, "train", "--bogus")
-	if code != 2 || out != "" || !strings.Contains(errs, "Run 'mlptui train -h' for usage.") {
+	if code != 2 || out != "" || errs != "mlptui train: unknown flag --bogus; see 'mlptui train -h'\n" {
 		t.Errorf("train --bogus: exit %d, stdout %q, stderr %q", code, out, errs)
 	}
 }
