@@ -141,9 +141,13 @@ var Presets = map[string]Preset{
 // set, seed, splits and locations alone: each preset starts from it.
 func resetHyper(c *Config) {
 	d := Defaults()
-	c.Hidden, c.Activation, c.LeakySlope, c.Dropout, c.L2 = d.Hidden, d.Activation, d.LeakySlope, d.Dropout, d.L2
-	c.Optimizer, c.LR, c.Momentum, c.Nesterov, c.Schedule = d.Optimizer, d.LR, d.Momentum, d.Nesterov, d.Schedule
-	c.Batch, c.Epochs, c.Augment = d.Batch, d.Epochs, d.Augment
+	for _, f := range Fields {
+		if f.Hyper {
+			if err := f.Set(c, f.Get(&d)); err != nil {
+				panic(fmt.Sprintf("trainer: default %s %q does not read back: %v", f.Name, f.Get(&d), err))
+			}
+		}
+	}
 }
 
 // PresetNames returns the preset names, sorted.

@@ -32,19 +32,26 @@ type Field struct {
 	// Live marks what a running run can change (Run.SetLR, Run.SetDropout);
 	// every other field takes effect only in a new run.
 	Live bool
-	Get  func(*Config) string
-	Set  func(*Config, string) error
+	// Hyper marks the hyperparameters: what every preset sets (from the
+	// defaults, before its own values) and a sweep may vary.
+	Hyper bool
+	// Sweep marks what a sweep may try several values of: the
+	// hyperparameters, the seed and the image size. The rest (data set,
+	// preset, splits, places, threads) is one value for all trials, since
+	// trials measured on other validation sets would not compare.
+	Sweep bool
+	Get   func(*Config) string
+	Set   func(*Config, string) error
 }
 
 // Fields lists the settings of Config in flag order. "preset" sets every
 // hyperparameter from the named preset.
 var Fields = []Field{
 	textField("dataset", "iris, cifar10, a folder of images or a .csv file", func(c *Config) *string { return &c.Dataset }),
-	{Name: "preset", Usage: "named settings; choosing one refills the hyperparameters", Kind: ChoiceField, Choices: PresetNames(),
-		Get: func(c *Config) string { return c.Preset },
-		Set: func(c *Config, v string) error { return c.ApplyPreset(v) }},
+	{Name: "preset", Usage: "named settings; choosing one refills the hyperparameters", Kind: ChoiceField,
+		Get: func(c *Config) string { return c.Preset }}, // Choices and Set: see init
 	textField("name", "a name added to the run directory's", func(c *Config) *string { return &c.Name }),
-	{Name: "hidden", Usage: "hidden layer sizes, like 1000,100 (none: no hidden layer)", Kind: NumberField,
+	{Name: "hidden", Usage: "hidden layer sizes, like 1000,100 (none: no hidden layer)", Kind: NumberField, Hyper: true, Sweep: true,
 		Get: func(c *Config) string {
 			if len(c.Hidden) == 0 {
 				return "none"
@@ -56,18 +63,18 @@ var Fields = []Field{
 			c.Hidden = h
 			return err
 		}},
-	choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation }),
-	floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope }),
-	floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout }),
-	floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 }),
-	choiceField("optimizer", "adam or sgd", []string{"adam", "sgd"}, func(c *Config) *string { return &c.Optimizer }),
-	floatField("lr", "learning rate (the peak under a schedule)", true, func(c *Config) *float64 { return &c.LR }),
-	floatField("momentum", "SGD momentum", false, func(c *Config) *float64 { return &c.Momentum }),
-	boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov }),
-	choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule }),
-	intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch }),
-	intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs }),
-	{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
+	hyper(choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation })),
+	hyper(floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope })),
+	hyper(floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout })),
+	hyper(floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 })),
+	hyper(choiceField("optimizer", "adam or sgd", []string{"adam", "sgd"}, func(c *Config) *string { return &c.Optimizer })),
+	hyper(floatField("lr", "learning rate (the peak under a schedule)", true, func(c *Config) *float64 { return &c.LR })),
+	hyper(floatField("momentum", "SGD momentum", false, func(c *Config) *float64 { return &c.Momentum })),
+	hyper(boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov })),
+	hyper(choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule })),
+	hyper(intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch })),
+	hyper(intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs })),
+	{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField, Sweep: true,
 		Get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		Set: func(c *Config, v string) error {
 			s, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
@@ -79,14 +86,22 @@ var Fields = []Field{
 		}},
 	floatField("val-split", "share of the training data held out for validation", false, func(c *Config) *float64 { return &c.ValSplit }),
 	floatField("test-split", "share held out for testing when the data set has no test part", false, func(c *Config) *float64 { return &c.TestSplit }),
-	boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment }),
-	intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize }),
+	hyper(boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment })),
+	sweep(intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize })),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),
 	textField("data-dir", "where downloaded data sets are kept", func(c *Config) *string { return &c.DataDir }),
+}
+
+func init() {
+	// Not in Fields' initializer, which would make a cycle: the presets
+	// start by resetting the hyperparameters that Fields marks.
+	p := FieldByName("preset")
+	p.Choices = PresetNames()
+	p.Set = func(c *Config, v string) error { return c.ApplyPreset(v) }
 }
 
 // FieldByName returns the field with that flag name, or nil.
@@ -118,6 +133,18 @@ func ParseHidden(v string) ([]int, error) {
 }
 
 func formatFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// hyper marks f a hyperparameter, which a sweep may vary.
+func hyper(f Field) Field {
+	f.Hyper, f.Sweep = true, true
+	return f
+}
+
+// sweep marks f as one a sweep may try several values of.
+func sweep(f Field) Field {
+	f.Sweep = true
+	return f
+}
 
 func textField(name, usage string, get func(*Config) *string) Field {
 	return Field{Name: name, Usage: usage, Kind: TextField,

@@ -64,3 +64,50 @@ func TestFieldsRefuseMalformed(t *testing.T) {
 		t.Error("FieldByName found a field that does not exist")
 	}
 }
+
+// TestPresetsSetTheHyperparameters: a preset sets every field marked
+// Hyper (so it gives the same settings whatever came before it) and no
+// other field; a sweep may vary every hyperparameter.
+func TestPresetsSetTheHyperparameters(t *testing.T) {
+	// Settings that are not hyperparameters, away from their defaults.
+	other := map[string]string{"dataset": "pets.csv", "name": "x", "seed": "7", "val-split": "0.3",
+		"test-split": "0.25", "image-size": "16", "skip-bad": "true", "label": "kind",
+		"max-pixels": "99", "threads": "1", "runs": "/r", "data-dir": "/d"}
+	for _, f := range Fields {
+		if f.Hyper && !f.Sweep {
+			t.Errorf("%s: a hyperparameter a sweep cannot vary", f.Name)
+		}
+		if _, ok := other[f.Name]; !f.Hyper && !ok && f.Name != "preset" {
+			t.Errorf("%s: neither a hyperparameter nor in this test's list of other settings", f.Name)
+		}
+	}
+	for _, p := range PresetNames() {
+		want := Defaults()
+		if err := want.ApplyPreset(p); err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range PresetNames() {
+			c := Defaults()
+			if err := c.ApplyPreset(q); err != nil {
+				t.Fatal(err)
+			}
+			for name, v := range other {
+				if err := FieldByName(name).Set(&c, v); err != nil {
+					t.Fatalf("%s=%s: %v", name, v, err)
+				}
+			}
+			if err := c.ApplyPreset(p); err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range Fields {
+				got := f.Get(&c)
+				if v, ok := other[f.Name]; ok && got != v {
+					t.Errorf("preset %s changed %s from %q to %q", p, f.Name, v, got)
+				}
+				if f.Hyper && got != f.Get(&want) {
+					t.Errorf("preset %s after %s: %s %q, want %q", p, q, f.Name, got, f.Get(&want))
+				}
+			}
+		}
+	}
+}

@@ -45,9 +45,9 @@ func liveFieldNames() []string {
 // restartFieldNames are the hyperparameters that need a new run.
 func restartFieldNames() []string {
 	var n []string
-	for _, name := range hyperFields {
-		if !trainer.FieldByName(name).Live {
-			n = append(n, name)
+	for _, f := range trainer.Fields {
+		if f.Hyper && !f.Live {
+			n = append(n, f.Name)
 		}
 	}
 	return n

@@ -12,10 +12,6 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
-// hyperFields are the fields a preset sets.
-var hyperFields = []string{"hidden", "activation", "leaky-slope", "dropout", "l2", "optimizer", "lr",
-	"momentum", "nesterov", "schedule", "batch", "epochs", "augment"}
-
 // formField is one line of the setup form.
 type formField struct {
 	def   *trainer.Field
@@ -211,9 +207,8 @@ func (m *setupModel) edited() bool {
 	if ApplyPreset(&p, c.Preset) != nil {
 		return true
 	}
-	for _, name := range hyperFields {
-		f := trainer.FieldByName(name)
-		if f.Get(&c) != f.Get(&p) {
+	for _, f := range trainer.Fields {
+		if f.Hyper && f.Get(&c) != f.Get(&p) {
 			return true
 		}
 	}

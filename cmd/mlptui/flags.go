@@ -15,6 +15,7 @@ import (
 type hyperFlag struct {
 	name, usage string
 	isBool      bool
+	sweep       bool // a sweep may try several values (trainer.Field.Sweep)
 	apply       func(c *trainer.Config, v string) error
 }
 
@@ -28,7 +29,7 @@ var hyperFlags = func() []hyperFlag {
 		if f.Name == "preset" {
 			usage = "named settings: " + strings.Join(trainer.PresetNames(), ", ") + " (default: the data set's own)"
 		}
-		hs = append(hs, hyperFlag{name: f.Name, usage: usage, isBool: f.Kind == trainer.BoolField, apply: f.Set})
+		hs = append(hs, hyperFlag{name: f.Name, usage: usage, isBool: f.Kind == trainer.BoolField, sweep: f.Sweep, apply: f.Set})
 	}
 	return hs
 }()

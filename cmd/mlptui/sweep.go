@@ -19,15 +19,6 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
-// sweepable are the hyperparameter flags a sweep takes lists of. The
-// others (data set, preset, splits, locations, threads) are one value for
-// all trials: trials compared on other validation sets would not compare.
-var sweepable = map[string]bool{
-	"hidden": true, "activation": true, "leaky-slope": true, "dropout": true, "l2": true,
-	"optimizer": true, "lr": true, "momentum": true, "nesterov": true, "schedule": true,
-	"batch": true, "epochs": true, "seed": true, "augment": true, "image-size": true,
-}
-
 // splitValues splits a sweep flag's value into its alternatives: layer
 // sizes are separated by "/" (their own list uses commas), all else by
 // commas.
@@ -44,9 +35,9 @@ func splitValues(flagName, v string) []string {
 }
 
 // sweepFlags collects the hyperparameter flags of a sweep in command-line
-// order; a sweepable flag may hold several values.
+// order; a flag a sweep may vary (hyperFlag.sweep) may hold several values.
 type sweepFlags struct {
-	sets []setting // values of the sweepable flags are the raw lists
+	sets []setting // values of the flags a sweep varies are the raw lists
 }
 
 // sweepDim is one swept setting and its values, canonical and distinct.
@@ -64,13 +55,13 @@ func (sf *sweepFlags) register(fs *flag.FlagSet) {
 		}
 		fn := func(v string) error {
 			vals := []string{v}
-			if sweepable[h.name] {
+			if h.sweep {
 				vals = splitValues(h.name, v)
 			}
 			for _, x := range vals {
 				scratch := trainer.Defaults()
 				if err := h.apply(&scratch, x); err != nil {
-					if !sweepable[h.name] && strings.Contains(v, ",") && h.name != "dataset" {
+					if !h.sweep && strings.Contains(v, ",") && h.name != "dataset" {
 						return fmt.Errorf("%v (--%s is one value for all trials: it cannot be swept)", err, h.name)
 					}
 					return err
@@ -80,7 +71,7 @@ func (sf *sweepFlags) register(fs *flag.FlagSet) {
 			return nil
 		}
 		usage := h.usage
-		if sweepable[h.name] {
+		if h.sweep {
 			if h.name == "hidden" {
 				usage += "; several networks separated by / (64,32/128) or by repeating the flag"
 			} else {
@@ -98,7 +89,7 @@ func (sf *sweepFlags) dims() []*sweepDim {
 	var dims []*sweepDim
 	byName := map[string]*sweepDim{}
 	for i, s := range sf.sets {
-		if !sweepable[s.flag.name] {
+		if !s.flag.sweep {
 			continue
 		}
 		d := byName[s.flag.name]
@@ -126,7 +117,7 @@ func (sf *sweepFlags) dims() []*sweepDim {
 func (sf *sweepFlags) config(dims []*sweepDim, pick []int) (trainer.Config, error) {
 	var cf configFlags
 	for i, s := range sf.sets {
-		if !sweepable[s.flag.name] {
+		if !s.flag.sweep {
 			cf.sets = append(cf.sets, s)
 			continue
 		}
