@@ -129,6 +129,7 @@ func (t *trainer) restore() error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	t.step, t.epoch, t.batch = ck.step, ck.epoch, ck.batch
+	t.savedStep, t.savedAt = ck.step, ck.epoch
 	t.baseLR, t.dropout, t.trainSecs = ck.baseLR, ck.dropout, ck.secs
 	t.lossSum, t.correct, t.seen = ck.lossSum, ck.correct, ck.seen
 	hist, err := ReadMetrics(t.dir)

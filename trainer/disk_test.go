@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,55 @@ func TestNoRoomForTheFirstModel(t *testing.T) {
 	s, err := ReadSummary(dir)
 	if err != nil || s.Status != StatusFailed || s.Run != dir || !strings.Contains(s.Message, "no space left") {
 		t.Errorf("summary %+v, %v", s, err)
+	}
+}
+
+// TestNoRoomForTheFinalCheckpoint: a run whose final model fits on the
+// disk but whose final checkpoint does not is still done, with its final
+// model and test accuracy; its message says a resume would start from the
+// checkpoint before, which is still whole on disk.
+func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden = []int{1000, 100}   // model 0.42 MB, checkpoint 1.3 MB
+	cfg.RunsDir = tmpfs(t, "2600k") // both, one more model, not a second checkpoint
+	r, err := Start(context.Background(), cfg, Options{CheckpointEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last Event
+	for e := range r.Events() {
+		last = e
+	}
+	s, err := r.Wait()
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	want := "the checkpoint could not be saved"
+	if s.Status != StatusDone || s.TestAccuracy == nil || !strings.Contains(s.Message, want) ||
+		!strings.Contains(s.Message, "no space left on device") || !strings.Contains(s.Message, "step 0 (epoch 0)") {
+		t.Fatalf("summary: status %s, message %q", s.Status, s.Message)
+	}
+	if last.Kind != Finished || last.Message != s.Message {
+		t.Errorf("last event %s %q, want finished with the summary's message", last.Kind, last.Message)
+	}
+	if disk, err := ReadSummary(s.Run); err != nil || disk.Status != StatusDone || disk.Message != s.Message {
+		t.Errorf("summary.json: %+v, %v", disk, err)
+	}
+	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile))
+	if err != nil {
+		t.Fatalf("the checkpoint before does not load: %v", err)
+	}
+	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
+		t.Errorf("checkpoint of step %d; the model file should hold the final weights, not the first", ck.step)
+	}
+	ents, _ := os.ReadDir(s.Run)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
 	}
 }

@@ -232,6 +232,8 @@ type trainer struct {
 	dropout   float64
 	trainSecs float64   // training time, evaluation and pauses excluded
 	lastSave  time.Time // model and checkpoint
+	savedStep int64     // the step and epoch of the checkpoint on disk
+	savedAt   int
 	lastWrite time.Time // metrics, events and summary
 
 	// sums over the epoch under way
@@ -282,7 +284,7 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	if s.Status == StatusFailed {
 		return s, errors.New(s.Message)
 	}
-	t.emit(Event{Kind: Finished, Summary: s, Message: msg, Epoch: t.epoch, Step: t.step})
+	t.emit(Event{Kind: Finished, Summary: s, Message: s.Message, Epoch: t.epoch, Step: t.step})
 	return s, nil
 }
 
@@ -576,8 +578,13 @@ func (t *trainer) finish(status, msg string) *Summary {
 		return nil
 	}
 	if status != StatusDiverged && status != StatusFailed && t.net != nil && nn.CheckFinite(t.net.Params) == nil {
-		if err := t.save(); err != nil {
+		if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
 			status, msg = StatusFailed, err.Error()
+		} else if err := t.writeCheckpoint(); err != nil {
+			// The model is final and the run keeps its status; only a
+			// resume goes back to the checkpoint before (written whole).
+			msg = fmt.Sprintf("%s; but the checkpoint could not be saved (%v), so a resume starts from the one of step %d (epoch %d)",
+				msg, err, t.savedStep, t.savedAt)
 		}
 	} else if status == StatusDiverged {
 		// The checkpoint on disk is the last good one; the model file gets
@@ -660,6 +667,7 @@ func (t *trainer) save() error {
 		return err
 	}
 	t.lastSave = t.opt.Now()
+	t.savedStep, t.savedAt = t.step, t.epoch
 	return nil
 }
 
