@@ -95,7 +95,8 @@ type Model struct {
 	// quitting: the program ends when the live run has saved.
 	quitting    bool
 	interrupted bool
-	status      string // a passing message for the footer
+	ended       []trainer.Summary // the runs of this session that ended, for Result
+	status      string            // a passing message for the footer
 	statusBad   bool
 }
 
@@ -148,6 +149,16 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.resize()
 		return m, nil
 	case tea.KeyMsg:
+		if msg.Type == tea.KeyRunes && len(msg.Runes) > 1 && !msg.Paste {
+			// Keys typed faster than the terminal is read (over ssh, or
+			// tmux send-keys) arrive as one message: take them one by
+			// one, as typed, so "qy" quits as q then y would.
+			var cmds []tea.Cmd
+			for _, r := range msg.Runes {
+				cmds = append(cmds, m.key(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{r}, Alt: msg.Alt}))
+			}
+			return m, tea.Batch(cmds...)
+		}
 		return m, m.key(msg)
 	case startedMsg:
 		return m, m.started(msg)
@@ -457,6 +468,9 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
 		m.state.apply(ev)
+		if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
+			m.ended = append(m.ended, *ev.Summary)
+		}
 		switch ev.Kind {
 		case trainer.Started:
 			cfg := ev.Info.Config

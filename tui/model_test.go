@@ -127,6 +127,30 @@ func TestQuitStopsAndWaits(t *testing.T) {
 	if m.Interrupted() {
 		t.Error("a quit counts as an interrupt")
 	}
+	if len(m.ended) != 1 || m.ended[0].Run != info.Dir || m.ended[0].Status != trainer.StatusStopped {
+		t.Errorf("the session's ended runs %+v, want the stopped run", m.ended)
+	}
+}
+
+// Keys typed faster than they are read arrive as one message with
+// several runes: they act as if typed one by one, in commands and fields;
+// a bracketed paste stays whole text.
+func TestKeysArrivingTogether(t *testing.T) {
+	m, f, _ := liveModel(t)
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("qy")})
+	if !slices.Equal(f.calls, []string{"stop"}) || !m.quitting {
+		t.Errorf("qy at once: calls %v, quitting %v; want q then y", f.calls, m.quitting)
+	}
+	m = newTestModel(t, irisConfig(), 80, 24)
+	press(m, "down", "down") // name
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("ab")})
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("q?"), Paste: true})
+	if got := m.setup.field("name").get(); got != "abq?" {
+		t.Errorf("name %q, want abq?", got)
+	}
+	if m.overlay != noOverlay {
+		t.Errorf("overlay %v after typing in a text field", m.overlay)
+	}
 }
 
 func logTexts(s *runState) []string {

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"runtime"
 
@@ -40,12 +41,26 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	cores := runtime.GOMAXPROCS(0)
 	runtime.GOMAXPROCS(cores + 1)
 	defer runtime.GOMAXPROCS(cores)
-	interrupted, err := tui.Run(ctx, tui.Options{Config: cfg, Samples: *samples, Trainer: trainer.Options{Threads: cores}})
+	res, err := tui.Run(ctx, tui.Options{Config: cfg, Samples: *samples, Trainer: trainer.Options{Threads: cores}})
+	// Back on the normal screen: say where the session's runs went.
+	for i := range res.Runs {
+		fmt.Fprintln(e.stdout, endedLine(&res.Runs[i]))
+	}
 	if err != nil {
 		return err
 	}
-	if interrupted {
+	if res.Interrupted {
 		return errInterrupted
 	}
 	return nil
+}
+
+// endedLine tells in one line how a run ended and where it is saved:
+// "runs/20261129-091933-iris: done after 3000 epochs, test accuracy 1.0000".
+func endedLine(s *trainer.Summary) string {
+	line := fmt.Sprintf("%s: %s after %d epochs", s.Run, s.Status, s.Epochs)
+	if s.TestAccuracy != nil {
+		line += fmt.Sprintf(", test accuracy %.4f", *s.TestAccuracy)
+	}
+	return line
 }

@@ -292,6 +292,11 @@ func dashboardInterrupt(t *testing.T, sig syscall.Signal) {
 	if err != nil || s.Status != trainer.StatusInterrupted {
 		t.Fatalf("summary %+v, %v; want status interrupted", s, err)
 	}
+	// Back on the normal screen, a line says where the run went.
+	left := out[strings.LastIndex(out, "\x1b[?1049l"):]
+	if want := fmt.Sprintf("%s: interrupted after %d epochs", dirs[0], s.Epochs); !strings.Contains(left, want) {
+		t.Errorf("after the dashboard the terminal shows %q, want a line %q", left, want)
+	}
 	for _, f := range []string{trainer.ConfigFile, trainer.MetricsFile, trainer.EventsFile, trainer.ModelFile, trainer.CheckpointFile, trainer.SummaryFile} {
 		if fi, err := os.Stat(filepath.Join(dirs[0], f)); err != nil || fi.Size() == 0 {
 			t.Errorf("%s: %v", f, err)
