@@ -27,15 +27,11 @@ func tmpfs(t *testing.T, size string) string {
 	return dir
 }
 
-// TestFullDiskKeepsLastGoodFiles trains into a file system too small for
-// a second checkpoint: the run must fail with a message naming the file and
-// the cause, and the model and checkpoint from before must still load.
-func TestFullDiskKeepsLastGoodFiles(t *testing.T) {
-	cfg := smallConfig(t)
-	cfg.Hidden = []int{1000, 100} // model 0.42 MB, checkpoint 1.3 MB
-	cfg.Epochs = 50
-	cfg.RunsDir = tmpfs(t, "2600k")
-	r, err := Start(context.Background(), cfg, Options{CheckpointEvery: time.Nanosecond})
+// runOnDisk trains cfg to its end and returns its last event, summary and
+// error.
+func runOnDisk(t *testing.T, cfg Config, opt Options) (Event, *Summary, error) {
+	t.Helper()
+	r, err := Start(context.Background(), cfg, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,6 +40,30 @@ func TestFullDiskKeepsLastGoodFiles(t *testing.T) {
 		last = e
 	}
 	s, err := r.Wait()
+	return last, s, err
+}
+
+// noTempFiles fails the test if dir holds a temporary file of an atomic
+// write.
+func noTempFiles(t *testing.T, dir string) {
+	t.Helper()
+	ents, _ := os.ReadDir(dir)
+	for _, e := range ents {
+		if strings.Contains(e.Name(), ".tmp-") {
+			t.Errorf("temporary file %s left behind", e.Name())
+		}
+	}
+}
+
+// TestFullDiskKeepsLastGoodFiles trains into a file system too small for
+// a second checkpoint: the run must fail with a message naming the file and
+// the cause, and the model and checkpoint from before must still load.
+func TestFullDiskKeepsLastGoodFiles(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden = []int{1000, 100} // model 0.42 MB, checkpoint 1.3 MB
+	cfg.Epochs = 50
+	cfg.RunsDir = tmpfs(t, "2600k")
+	last, s, err := runOnDisk(t, cfg, Options{CheckpointEvery: time.Nanosecond})
 	if err == nil || !strings.Contains(err.Error(), "no space left on device") || !strings.Contains(err.Error(), ".safetensors") {
 		t.Fatalf("run on a full disk: %v", err)
 	}
@@ -62,12 +82,7 @@ func TestFullDiskKeepsLastGoodFiles(t *testing.T) {
 	if _, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile)); err != nil {
 		t.Errorf("the last good checkpoint does not load: %v", err)
 	}
-	ents, _ := os.ReadDir(s.Run)
-	for _, e := range ents {
-		if strings.Contains(e.Name(), ".tmp-") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
-	}
+	noTempFiles(t, s.Run)
 }
 
 func TestReadOnlyRunsDirectory(t *testing.T) {
@@ -123,15 +138,7 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Hidden = []int{1000, 100}   // model 0.42 MB, checkpoint 1.3 MB
 	cfg.RunsDir = tmpfs(t, "2600k") // both, one more model, not a second checkpoint
-	r, err := Start(context.Background(), cfg, Options{CheckpointEvery: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var last Event
-	for e := range r.Events() {
-		last = e
-	}
-	s, err := r.Wait()
+	last, s, err := runOnDisk(t, cfg, Options{CheckpointEvery: time.Hour})
 	if err != nil {
 		t.Fatalf("run: %v", err)
 	}
@@ -157,10 +164,5 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
 		t.Errorf("checkpoint of step %d; the model file should hold the final weights, not the first", ck.step)
 	}
-	ents, _ := os.ReadDir(s.Run)
-	for _, e := range ents {
-		if strings.Contains(e.Name(), ".tmp-") {
-			t.Errorf("temporary file %s left behind", e.Name())
-		}
-	}
+	noTempFiles(t, s.Run)
 }
