@@ -601,7 +601,11 @@ func (t *trainer) finish(status, msg string) *Summary {
 			t.logEvent("fail", msg)
 		}
 	}
-	t.writeProgress(status, msg)
+	if err := t.writeProgress(status, msg); err != nil && status != StatusFailed {
+		// The files on disk still say the run is running (runs will call
+		// it crashed); the caller must hear that they are not final.
+		t.summary.Status, t.summary.Message = StatusFailed, fmt.Sprintf("%s; but the run's files could not be updated: %v", msg, err)
+	}
 	s := t.summary
 	return &s
 }
