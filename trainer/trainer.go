@@ -568,7 +568,7 @@ func (t *trainer) evaluate(d *datasets.Dataset) (loss, acc float64, conf [][]int
 
 func (t *trainer) evalTest() {
 	loss, acc, _ := t.evaluate(t.data.Test)
-	t.summary.TestLoss, t.summary.TestAccuracy = &loss, &acc
+	t.summary.TestLoss, t.summary.TestAccuracy = ptr(loss), ptr(acc)
 }
 
 // finish saves everything and writes the final summary. Only a run with a
@@ -644,7 +644,15 @@ func (t *trainer) writeProgress(status, msg string) error {
 		writeJSON(filepath.Join(t.dir, SummaryFile), s))
 }
 
-func ptr(v float64) *float64 { return &v }
+// ptr points to v, or is nil for a NaN or infinite v: JSON has no such
+// numbers (summary.json would not be written at all), and a loss that
+// overflowed is no measurement.
+func ptr(v float64) *float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return &v
+}
 
 func (t *trainer) logEvent(event, msg string) {
 	t.log = append(t.log, LogEntry{Time: t.opt.Now(), Event: event, Epoch: t.epoch, Step: t.step, Message: msg})

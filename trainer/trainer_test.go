@@ -260,6 +260,11 @@ func testDivergence(t *testing.T, batch int) {
 	if !strings.Contains(s.Message, "lower learning rate") {
 		t.Errorf("message %q does not suggest a lower learning rate", s.Message)
 	}
+	// summary.json says so too (JSON has no NaN: a NaN loss in it
+	// once left the file saying running).
+	if disk, err := ReadSummary(s.Run); err != nil || disk.Status != StatusDiverged {
+		t.Errorf("summary.json: %+v, %v; want status diverged", disk, err)
+	}
 	if evs[len(evs)-1].Kind != Finished {
 		t.Errorf("last event %s", evs[len(evs)-1].Kind)
 	}
