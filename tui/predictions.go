@@ -122,9 +122,13 @@ func (m predictionsModel) headLine(s *runState) string {
 	if s.status == stateSaved || !s.live() && s.confusionOf == "test" {
 		when = "of the saved model"
 	}
-	line := fmt.Sprintf("%d test samples %s: %d wrong", n, when, wrong)
+	of := ""
+	if s.info.Test > n {
+		of = " of " + thousands(float64(s.info.Test)) // a sample of the test set
+	}
+	line := fmt.Sprintf("%d%s test samples %s: %d wrong", n, of, when, wrong)
 	if !m.confusion {
-		line += m.st.dim.Render("  (c: confusion matrix, ←/→: page)")
+		line += m.st.dim.Render("  (c: confusion, ←/→: page)")
 	} else {
 		line += m.st.dim.Render("  (c: samples)")
 	}
