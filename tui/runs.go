@@ -303,19 +303,22 @@ type runColumn struct {
 	width int
 	prio  int // lower columns go first when the terminal is narrow
 	right bool
+	// keepEnd cuts a long cell at its start: a run's name ends in what
+	// tells runs apart (the time, the data set, the name given).
+	keepEnd bool
 }
 
 var runColumns = []runColumn{
-	{"name", 26, 9, false},
-	{"dataset", 9, 7, false},
-	{"hidden", 12, 8, false},
-	{"lr", 8, 6, true},
-	{"epochs", 6, 5, true},
-	{"best val", 8, 9, true},
-	{"test", 7, 8, true},
-	{"time", 7, 4, true},
-	{"status", 11, 3, false},
-	{"sweep", 12, 2, false},
+	{"name", 26, 9, false, true},
+	{"dataset", 9, 7, false, false},
+	{"hidden", 12, 8, false, false},
+	{"lr", 8, 6, true, false},
+	{"epochs", 6, 5, true, false},
+	{"best val", 8, 9, true, false},
+	{"test", 7, 8, true, false},
+	{"time", 7, 4, true, false},
+	{"status", 11, 3, false, false},
+	{"sweep", 12, 2, false, false},
 }
 
 // runCell is the text of one cell of the table.
@@ -409,6 +412,9 @@ func (m runsModel) View() string {
 	}
 	cols := m.columns(w)
 	cell := func(c runColumn, s string) string {
+		if c.keepEnd {
+			s = truncateStart(s, c.width)
+		}
 		if c.right {
 			return fmt.Sprintf("%*s", c.width, truncate(s, c.width))
 		}
