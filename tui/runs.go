@@ -311,7 +311,7 @@ type runColumn struct {
 var runColumns = []runColumn{
 	{"name", 26, 9, false, true},
 	{"dataset", 9, 7, false, false},
-	{"hidden", 12, 8, false, false},
+	{"hidden", 11, 8, false, false},
 	{"lr", 8, 6, true, false},
 	{"epochs", 6, 5, true, false},
 	{"best val", 8, 9, true, false},
@@ -329,6 +329,11 @@ func runCell(r *runRow, col string) string {
 		return runName(r.rec.Dir)
 	case "status":
 		return r.rec.Status
+	case "state": // the status column narrowed to its symbol
+		if sym := stateSymbol(r.rec.Status); sym != "" {
+			return sym
+		}
+		return "?"
 	case "best val":
 		return pct(r.bestVal)
 	case "test":
@@ -391,6 +396,12 @@ func (m *runsModel) columns(w int) []runColumn {
 				low = i
 			}
 		}
+		if cols[low].name == "status" {
+			// The status narrows to its symbol (✓ done, ■ stopped, ✗
+			// failed, ● running), which goes only after most columns.
+			cols[low] = runColumn{name: "state", width: 1, prio: 7}
+			continue
+		}
 		cols = append(cols[:low], cols[low+1:]...)
 	}
 }
@@ -424,7 +435,11 @@ func (m runsModel) View() string {
 		var hb strings.Builder
 		hb.WriteString("  ")
 		for _, c := range cols {
-			hb.WriteString(cell(c, c.name) + " ")
+			name := c.name
+			if name == "state" {
+				name = "" // a column of symbols
+			}
+			hb.WriteString(cell(c, name) + " ")
 		}
 		lines = append(lines, st.dim.Render(fitLine(hb.String(), w)))
 	}
@@ -437,7 +452,7 @@ func (m runsModel) View() string {
 		}
 		mark, text := " ", b.String()
 		if r.selected {
-			mark = "✓"
+			mark = "*" // selected (✓ is a done run's status)
 		}
 		if i == m.cursor {
 			mark, text = st.focus.Render("›"+mark), st.focus.Render(text)

@@ -31,23 +31,43 @@ func newTraining(st *styles) trainingModel {
 // SetSize sets the area the screen draws in.
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
 
-// stateBadge is the run's state as a coloured word with a symbol.
-func stateBadge(st *styles, s string) string {
+// stateSymbol is the symbol of a run's state: ● running, ‖ paused, ■
+// stopping or stopped, … loading, ✓ done, ✗ failed; "" for a state it
+// does not know.
+func stateSymbol(s string) string {
 	switch s {
 	case stateRunning:
-		return st.good.Render("● running")
+		return "●"
 	case statePaused:
-		return st.warn.Render("‖ paused")
+		return "‖"
+	case stateStopping, trainer.StatusStopped, trainer.StatusInterrupted, stateSaved:
+		return "■"
+	case stateLoading, stateStarting:
+		return "…"
+	case trainer.StatusDone:
+		return "✓"
+	case trainer.StatusDiverged, trainer.StatusFailed, "crashed", "damaged":
+		return "✗"
+	}
+	return ""
+}
+
+// stateBadge is the run's state as a coloured word with its symbol.
+func stateBadge(st *styles, s string) string {
+	text := stateSymbol(s) + " " + s
+	switch s {
+	case stateRunning, trainer.StatusDone:
+		return st.good.Render(text)
+	case statePaused:
+		return st.warn.Render(text)
 	case stateStopping:
 		return st.warn.Render("■ stopping, saving…")
 	case stateLoading, stateStarting:
-		return st.dim.Render("… " + s)
-	case trainer.StatusDone:
-		return st.good.Render("✓ done")
+		return st.dim.Render(text)
 	case trainer.StatusStopped, trainer.StatusInterrupted, stateSaved:
-		return st.accent.Render("■ " + s)
+		return st.accent.Render(text)
 	case trainer.StatusDiverged, trainer.StatusFailed, "crashed", "damaged":
-		return st.bad.Render("✗ " + s)
+		return st.bad.Render(text)
 	}
 	return s
 }
