@@ -60,6 +60,40 @@ func runsFixture(t *testing.T) (string, []string) {
 	return runs, dirs
 }
 
+// On a terminal narrower than the table, runs leaves out the least
+// useful columns to fit, says which on stderr, and keeps the rows in the
+// same order; without a terminal (width 0) every column is printed.
+func TestRunsTableFitsTheTerminal(t *testing.T) {
+	runs, _ := runsFixture(t)
+	_, wide, _ := call(t, "runs", "--runs", runs)
+	for _, width := range []int{80, 60, 30} {
+		var out, errb bytes.Buffer
+		if code := run(context.Background(), &env{stdout: &out, stderr: &errb, stdoutWidth: width}, []string{"runs", "--runs", runs}); code != 0 {
+			t.Fatalf("width %d: exit %d: %s", width, code, errb.String())
+		}
+		lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+		for i, l := range lines {
+			if n := len([]rune(l)); n > width && !(width == 30 && i > 0) { // names alone outgrow 30
+				t.Errorf("width %d: line %d is %d wide: %q", width, i+1, n, l)
+			}
+		}
+		want := map[int][]string{80: {"NAME", "BEST VAL ACC", "TEST ACC", "STATUS"}, 60: {"NAME", "BEST VAL ACC", "TEST ACC"}, 30: {"NAME"}}[width]
+		for _, col := range want {
+			if !strings.Contains(lines[0], col) {
+				t.Errorf("width %d: header %q lacks %s", width, lines[0], col)
+			}
+		}
+		if strings.Contains(lines[0], "BATCH") || !strings.Contains(errb.String(), "batch") || !strings.Contains(errb.String(), "--csv has all") {
+			t.Errorf("width %d: batch kept or not said to be left out: header %q, stderr %q", width, lines[0], errb.String())
+		}
+		for i, l := range strings.Split(strings.TrimSpace(wide), "\n")[1:] {
+			if strings.Fields(l)[0] != strings.Fields(lines[i+1])[0] {
+				t.Errorf("width %d: row %d is %s, %s in the full table", width, i+1, strings.Fields(lines[i+1])[0], strings.Fields(l)[0])
+			}
+		}
+	}
+}
+
 func TestRunsTableSortCSVJSON(t *testing.T) {
 	runs, dirs := runsFixture(t)
 	code, out, errs := call(t, "runs", "--runs", runs)

@@ -25,6 +25,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/charmbracelet/x/term"
 	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -52,6 +53,9 @@ type env struct {
 	stdout, stderr io.Writer
 	// stderrTTY says whether stderr is a terminal (live progress lines).
 	stderrTTY bool
+	// stdoutWidth is the width of the terminal stdout is, or 0: tables
+	// for people fit in it.
+	stdoutWidth int
 }
 
 type command struct {
@@ -85,6 +89,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
+	if isTerminal(os.Stdout) {
+		if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil {
+			e.stdoutWidth = w
+		}
+	}
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 

@@ -47,6 +47,9 @@ type runsColumn struct {
 	num  func(*runEntry) float64
 	str  func(*runEntry) (string, bool)
 	desc bool // highest first: the accuracies
+	// prio says what stays when the table is wider than the terminal:
+	// the lowest go first.
+	prio int
 }
 
 func cfgNum(get func(*trainer.Config) float64) func(*runEntry) float64 {
@@ -110,13 +113,13 @@ var (
 )
 
 var runsColumns = []runsColumn{
-	{name: "name", cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
-	{name: "dataset", cell: cellOf(datasetOf), str: datasetOf},
-	{name: "hidden", cell: cellOf(hiddenOf), str: hiddenOf},
-	{name: "dropout", right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout })},
-	{name: "lr", right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
-	{name: "batch", right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
-	{name: "epochs", right: true, num: epochsDone, cell: func(r *runEntry) string {
+	{name: "name", prio: 10, cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
+	{name: "dataset", prio: 7, cell: cellOf(datasetOf), str: datasetOf},
+	{name: "hidden", prio: 6, cell: cellOf(hiddenOf), str: hiddenOf},
+	{name: "dropout", prio: 2, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout })},
+	{name: "lr", prio: 5, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
+	{name: "batch", prio: 1, right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
+	{name: "epochs", prio: 4, right: true, num: epochsDone, cell: func(r *runEntry) string {
 		if r.Summary == nil {
 			return "-"
 		}
@@ -125,10 +128,10 @@ var runsColumns = []runsColumn{
 		}
 		return strconv.Itoa(r.Summary.Epochs)
 	}},
-	{name: "best-val-acc", right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
-	{name: "test-acc", right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
-	{name: "train-time", right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
-	{name: "status", cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
+	{name: "best-val-acc", prio: 9, right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
+	{name: "test-acc", prio: 9, right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
+	{name: "train-time", prio: 3, right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
+	{name: "status", prio: 8, cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
 }
 
 func init() {
@@ -290,7 +293,24 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		}
 		rows = append(rows, cells)
 	}
-	writeTable(e.stdout, rows, func(i int) bool { return runsColumns[i].right })
+	keep := fitColumns(rows, func(i int) int { return runsColumns[i].prio }, e.stdoutWidth)
+	var left []string
+	for i := range runsColumns {
+		if !slices.Contains(keep, i) {
+			left = append(left, strings.ToLower(rows[0][i]))
+		}
+	}
+	for i, r := range rows {
+		cells := make([]string, len(keep))
+		for j, k := range keep {
+			cells[j] = r[k]
+		}
+		rows[i] = cells
+	}
+	writeTable(e.stdout, rows, func(i int) bool { return runsColumns[keep[i]].right })
+	if len(left) > 0 {
+		fmt.Fprintf(e.stderr, "(left out to fit: %s; --csv has all)\n", strings.Join(left, ", "))
+	}
 	for _, r := range runs {
 		if r.Err != nil {
 			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
@@ -426,6 +446,43 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 
 // writeTable writes rows as columns two spaces apart, the columns for
 // which right says so right-aligned, without trailing spaces.
+// fitColumns returns the indexes of the columns of rows to print so that
+// the table, as writeTable lays it out, is at most width cells wide:
+// lowest prio first, the columns go until it fits (the last one always
+// stays). A width of 0 or less keeps every column.
+func fitColumns(rows [][]string, prio func(col int) int, width int) []int {
+	if len(rows) == 0 {
+		return nil
+	}
+	widths := make([]int, len(rows[0]))
+	for _, r := range rows {
+		for i, c := range r {
+			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+		}
+	}
+	keep := make([]int, len(widths))
+	for i := range keep {
+		keep[i] = i
+	}
+	for width > 0 && len(keep) > 1 {
+		total := 2 * (len(keep) - 1)
+		for _, k := range keep {
+			total += widths[k]
+		}
+		if total <= width {
+			break
+		}
+		low := 0
+		for j, k := range keep {
+			if prio(k) < prio(keep[low]) {
+				low = j
+			}
+		}
+		keep = slices.Delete(keep, low, low+1)
+	}
+	return keep
+}
+
 func writeTable(w io.Writer, rows [][]string, right func(col int) bool) {
 	var width []int
 	for _, r := range rows {
