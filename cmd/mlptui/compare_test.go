@@ -760,3 +760,38 @@ func trainQuickFlags(t *testing.T, args []string) trainer.Summary {
 	}
 	return s
 }
+
+// The sweep's leaderboard fits a narrow terminal too: the rank, the swept
+// settings and the accuracies stay.
+func TestLeaderboardFitsTheTerminal(t *testing.T) {
+	acc := func(v float64) *float64 { return &v }
+	board := []boardEntry{
+		{Rank: 1, Trial: 3, Run: "runs/20261129-092718-iris-lr-drop-t03", Status: "done", BestValAccuracy: acc(1), TestAccuracy: acc(0.9667),
+			Epochs: 20, TrainSeconds: 0.4, desc: []string{"0.01", "0.2"}},
+		{Rank: 2, Trial: 1, Run: "runs/20261129-092717-iris-lr-drop-t01", Status: "interrupted", BestValAccuracy: acc(0.9167),
+			Epochs: 7, TrainSeconds: 0.1, desc: []string{"0.001", "0"}},
+	}
+	diffs := []trainer.Difference{{Field: "lr"}, {Field: "dropout"}}
+	var out, errb bytes.Buffer
+	printLeaderboard(&env{stdout: &out, stderr: &errb, stdoutWidth: 60}, board, diffs)
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("%d lines, want a header and 2:\n%s", len(lines), out.String())
+	}
+	for _, l := range lines {
+		if n := len([]rune(l)); n > 60 {
+			t.Errorf("line %d wide: %q", n, l)
+		}
+	}
+	for _, col := range []string{"RANK", "LR", "DROPOUT", "BEST VAL ACC", "TEST ACC", "STATUS"} {
+		if !strings.Contains(lines[0], col) {
+			t.Errorf("header %q lacks %s", lines[0], col)
+		}
+	}
+	if f := strings.Fields(lines[1]); f[0] != "1" || f[1] != "0.01" || f[2] != "0.2" {
+		t.Errorf("first row %q, want rank 1 with lr 0.01 and dropout 0.2", lines[1])
+	}
+	if !strings.Contains(errb.String(), "left out to fit: trial") || !strings.Contains(errb.String(), "--json has all") {
+		t.Errorf("stderr %q does not say what was left out", errb.String())
+	}
+}

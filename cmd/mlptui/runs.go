@@ -293,24 +293,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		}
 		rows = append(rows, cells)
 	}
-	keep := fitColumns(rows, func(i int) int { return runsColumns[i].prio }, e.stdoutWidth)
-	var left []string
-	for i := range runsColumns {
-		if !slices.Contains(keep, i) {
-			left = append(left, strings.ToLower(rows[0][i]))
-		}
-	}
-	for i, r := range rows {
-		cells := make([]string, len(keep))
-		for j, k := range keep {
-			cells[j] = r[k]
-		}
-		rows[i] = cells
-	}
-	writeTable(e.stdout, rows, func(i int) bool { return runsColumns[keep[i]].right })
-	if len(left) > 0 {
-		fmt.Fprintf(e.stderr, "(left out to fit: %s; --csv has all)\n", strings.Join(left, ", "))
-	}
+	printTable(e, rows, func(i int) int { return runsColumns[i].prio }, func(i int) bool { return runsColumns[i].right }, "--csv")
 	for _, r := range runs {
 		if r.Err != nil {
 			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
@@ -446,6 +429,31 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 
 // writeTable writes rows as columns two spaces apart, the columns for
 // which right says so right-aligned, without trailing spaces.
+// printTable writes a table for people to read on stdout (rows[0] is its
+// header), fitted to the terminal: columns of the lowest prio are left
+// out until it fits, and stderr says which and that the flag all (--csv,
+// --json) has every column.
+func printTable(e *env, rows [][]string, prio func(col int) int, right func(col int) bool, all string) {
+	keep := fitColumns(rows, prio, e.stdoutWidth)
+	var left []string
+	for i := range rows[0] {
+		if !slices.Contains(keep, i) {
+			left = append(left, strings.ToLower(rows[0][i]))
+		}
+	}
+	for i, r := range rows {
+		cells := make([]string, len(keep))
+		for j, k := range keep {
+			cells[j] = r[k]
+		}
+		rows[i] = cells
+	}
+	writeTable(e.stdout, rows, func(i int) bool { return right(keep[i]) })
+	if len(left) > 0 {
+		fmt.Fprintf(e.stderr, "(left out to fit: %s; %s has all)\n", strings.Join(left, ", "), all)
+	}
+}
+
 // fitColumns returns the indexes of the columns of rows to print so that
 // the table, as writeTable lays it out, is at most width cells wide:
 // lowest prio first, the columns go until it fits (the last one always

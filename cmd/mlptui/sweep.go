@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"hash/fnv"
-	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -279,7 +278,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		printLeaderboard(e.stdout, board, diffs)
+		printLeaderboard(e, board, diffs)
 	}
 	if interrupted {
 		return errInterrupted
@@ -558,7 +557,9 @@ func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 	return board
 }
 
-func printLeaderboard(w io.Writer, board []boardEntry, diffs []trainer.Difference) {
+// printLeaderboard prints the board as a table on stdout; on a narrow
+// terminal the epochs, times, trial numbers and run names go first.
+func printLeaderboard(e *env, board []boardEntry, diffs []trainer.Difference) {
 	head := []string{"RANK", "TRIAL"}
 	for _, d := range diffs {
 		head = append(head, strings.ToUpper(d.Field))
@@ -573,5 +574,15 @@ func printLeaderboard(w io.Writer, board []boardEntry, diffs []trainer.Differenc
 		rows = append(rows, row)
 	}
 	nd := len(diffs)
-	writeTable(w, rows, func(i int) bool { return i < 2 || (i >= 2+nd && i < 2+nd+4) })
+	// RANK TRIAL settings... BEST-VAL TEST EPOCHS TIME STATUS RUN
+	prio := func(i int) int {
+		switch {
+		case i < 2:
+			return []int{10, 2}[i]
+		case i < 2+nd:
+			return 9
+		}
+		return []int{9, 8, 3, 1, 7, 4}[i-2-nd]
+	}
+	printTable(e, rows, prio, func(i int) bool { return i < 2 || (i >= 2+nd && i < 2+nd+4) }, "--json")
 }
