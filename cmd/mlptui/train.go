@@ -131,8 +131,12 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		if ev.Info.Val > 0 {
 			val = fmt.Sprintf(" / %d val", ev.Info.Val)
 		}
-		p.line("run %s: %s, %s parameters; %d train%s / %d test; %d steps per epoch",
-			ev.Info.Dir, ev.Info.Arch, thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches)
+		steps := "steps"
+		if ev.Info.Batches == 1 {
+			steps = "step"
+		}
+		p.line("run %s: %s, %s parameters; %d train%s / %d test; %d %s per epoch",
+			ev.Info.Dir, ev.Info.Arch, thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
 		if ev.Info.StartStep > 0 {
 			p.line("resuming after epoch %d, step %d", ev.Info.StartEpoch, ev.Info.StartStep)
 		}
