@@ -12,6 +12,12 @@ func TestInitAndRestore(t *testing.T) {
 	if got := os.Getenv("TERM"); got != "dumb" {
 		t.Fatalf("after init TERM=%q, want dumb", got)
 	}
+	// As init left things, for the next run of this test (-count).
+	saved, savedHad := term, hadTerm
+	t.Cleanup(func() {
+		term, hadTerm = saved, savedHad
+		os.Setenv("TERM", "dumb")
+	})
 	Restore()
 	if got, ok := os.LookupEnv("TERM"); ok != hadTerm || got != term {
 		t.Errorf("after Restore TERM=%q (set %v), want %q (set %v)", got, ok, term, hadTerm)
