@@ -132,12 +132,21 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 				classify(in, nil, err)
 				continue
 			}
+			bad := 0
 			for _, r := range rows {
 				if r.Err != nil {
+					if bad++; bad > badRowsShown { // a file that is no such table: not a line each
+						total++
+						failed++
+						continue
+					}
 					classify("", nil, r.Err)
 					continue
 				}
 				classify(fmt.Sprintf("%s:%d", in, r.Line), standardize(m, r.X, nil), nil)
+			}
+			if bad > badRowsShown {
+				fmt.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
 			}
 			continue
 		}
@@ -149,6 +158,10 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	}
 	return nil
 }
+
+// badRowsShown is how many unreadable rows of one file classify reports
+// one by one; it counts the rest in one line.
+const badRowsShown = 5
 
 // isFile reports whether path names a regular file.
 func isFile(path string) bool {

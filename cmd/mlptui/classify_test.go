@@ -263,4 +263,15 @@ func TestClassifyTableFile(t *testing.T) {
 			t.Errorf("stderr %q lacks %q", errs, w)
 		}
 	}
+	// A file that is no such table (here 13 rows of one value): the first
+	// rows are told one by one, the rest in one line, and all counted.
+	if err := os.WriteFile(bad, []byte(strings.Repeat("7\n", 13)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs = call(t, "classify", "--run", run, bad)
+	lines = strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || out != "" || len(lines) != badRowsShown+2 || !strings.HasSuffix(lines[badRowsShown], fmt.Sprintf("%s: %d more rows could not be read", bad, 13-badRowsShown)) ||
+		!strings.HasSuffix(lines[badRowsShown+1], "13 of 13 inputs could not be classified") {
+		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
+	}
 }
