@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,7 +102,15 @@ func init() {
 	// start by resetting the hyperparameters that Fields marks.
 	p := FieldByName("preset")
 	p.Choices = PresetNames()
-	p.Set = func(c *Config, v string) error { return c.ApplyPreset(v) }
+	p.Set = func(c *Config, v string) error {
+		var fe *FieldError
+		if err := c.ApplyPreset(v); errors.As(err, &fe) {
+			return errors.New(fe.Problem) // like every Set's error, without the flag's name
+		} else if err != nil {
+			return err
+		}
+		return nil
+	}
 }
 
 // FieldByName returns the field with that flag name, or nil.

@@ -157,7 +157,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"train", "--hidden", "10,x"}, 2, `"10,x" is not a list`},
 		{[]string{"train", "--hidden", "10,-3"}, 2, "--hidden: layer 2 has -3 units"},
 		{[]string{"train", "--epochs", "0"}, 2, "--epochs: 0"},
-		{[]string{"train", "--preset", "nope"}, 2, `unknown preset "nope"`},
+		{[]string{"train", "--preset", "nope"}, 2, `mlptui train: --preset nope: unknown preset "nope" (have `},
 		{[]string{"train", "--bogus"}, 2, "unknown flag --bogus"},
 		{[]string{"train", "--lr"}, 2, "--lr needs a value"},
 		{[]string{"train", "--augment=maybe"}, 2, `--augment maybe: "maybe" is not true or false`},
