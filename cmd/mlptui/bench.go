@@ -67,25 +67,17 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	nn.SetThreads(*threads)
 	r := benchReport{Kernel: bench.Kernel(), Kernels: bench.Kernels(), Threads: bench.Threads()}
-	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	p := newProgress(e)
 	for _, b := range bs {
 		for _, prod := range bench.Products(sizes, b) {
-			if p.tty {
-				p.clearLive()
-				fmt.Fprintf(e.stderr, "measuring %s at batch %d ...", prod.Name, b)
-				p.live = true
-			}
+			p.status("measuring %s at batch %d ...", prod.Name, b)
 			if err := bench.Measure(ctx, &prod, !*noGonum); err != nil {
 				return interruptedOr(ctx, err)
 			}
 			r.Products = append(r.Products, prod)
 		}
 	}
-	if p.tty {
-		p.clearLive()
-		fmt.Fprintf(e.stderr, "timing %d training steps ...", *steps)
-		p.live = true
-	}
+	p.status("timing %d training steps ...", *steps)
 	r.TrainStep, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
 	p.clearLive()
 	if err != nil {

@@ -19,7 +19,7 @@ func runData(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 1 || pos[0] != "cifar10" {
 		return usagef("name the data set: mlptui data cifar10")
 	}
-	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	p := newProgress(e)
 	start := time.Now()
 	var last time.Time
 	dir, err := cifar10.Prepare(ctx, *dataDir, cifar10.Options{Progress: func(done, total int64) {

@@ -29,7 +29,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if err := checkRunDir("run", *runDir); err != nil {
 		return err
 	}
-	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	p := newProgress(e)
 	var ev *trainer.Evaluation
 	if *dataset != "" {
 		ev, err = trainer.EvaluateOn(ctx, *runDir, *dataset, p.event)

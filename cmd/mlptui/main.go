@@ -53,9 +53,10 @@ type env struct {
 	stdout, stderr io.Writer
 	// stderrTTY says whether stderr is a terminal (live progress lines).
 	stderrTTY bool
-	// stdoutWidth is the width of the terminal stdout is, or 0: tables
-	// for people fit in it.
-	stdoutWidth int
+	// stdoutWidth and stderrWidth are the widths of the terminals stdout
+	// and stderr are, or 0: tables for people and live progress lines
+	// fit in them.
+	stdoutWidth, stderrWidth int
 }
 
 type command struct {
@@ -89,11 +90,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
-	if isTerminal(os.Stdout) {
-		if w, _, err := term.GetSize(os.Stdout.Fd()); err == nil {
-			e.stdoutWidth = w
-		}
-	}
+	e.stdoutWidth, e.stderrWidth = termWidth(os.Stdout), termWidth(os.Stderr)
 	os.Exit(run(ctx, e, os.Args[1:]))
 }
 
@@ -205,6 +202,18 @@ func oneLine(s string) string {
 		s = s[:i]
 	}
 	return s
+}
+
+// termWidth returns the columns of the terminal f is, or 0.
+func termWidth(f *os.File) int {
+	if !isTerminal(f) {
+		return 0
+	}
+	w, _, err := term.GetSize(f.Fd())
+	if err != nil {
+		return 0
+	}
+	return w
 }
 
 func isTerminal(f *os.File) bool {

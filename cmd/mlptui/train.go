@@ -54,7 +54,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	p := &progressPrinter{w: e.stderr, tty: e.stderrTTY}
+	p := newProgress(e)
 	for ev := range run.Events() {
 		p.event(ev)
 	}
@@ -88,6 +88,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 type progressPrinter struct {
 	w      io.Writer
 	tty    bool
+	width  int // the terminal's columns, or 0 if unknown
 	info   *trainer.RunInfo
 	live   bool // a live line is on screen
 	epochs int
@@ -98,6 +99,28 @@ func (p *progressPrinter) clearLive() {
 		fmt.Fprint(p.w, "\r\033[K")
 		p.live = false
 	}
+}
+
+// newProgress returns the progress printer of a command: on stderr, live
+// when stderr is a terminal.
+func newProgress(e *env) *progressPrinter {
+	return &progressPrinter{w: e.stderr, tty: e.stderrTTY, width: e.stderrWidth}
+}
+
+// status shows a live line on a terminal in place of the last one, cut to
+// the terminal's width: a line that wrapped would leave its first rows
+// behind at each rewrite.
+func (p *progressPrinter) status(format string, args ...any) {
+	if !p.tty {
+		return
+	}
+	p.clearLive()
+	s := fmt.Sprintf(format, args...)
+	if r := []rune(s); p.width > 1 && len(r) >= p.width {
+		s = string(r[:p.width-1])
+	}
+	fmt.Fprint(p.w, s)
+	p.live = true
 }
 
 func (p *progressPrinter) line(format string, args ...any) {
@@ -118,12 +141,11 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			}
 			return
 		}
-		p.clearLive()
 		if ev.Total > 0 {
-			fmt.Fprintf(p.w, "%s ", bar(float64(ev.Done)/float64(ev.Total)))
+			p.status("%s %s", bar(float64(ev.Done)/float64(ev.Total)), ev.Message)
+		} else {
+			p.status("%s", ev.Message)
 		}
-		fmt.Fprintf(p.w, "%s", ev.Message)
-		p.live = true
 	case trainer.Started:
 		p.info = ev.Info
 		p.epochs = ev.Info.Config.Epochs
@@ -144,12 +166,10 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		if !p.tty || p.info == nil {
 			return
 		}
-		p.clearLive()
 		frac := float64(ev.Batch) / float64(ev.Batches)
 		left := float64(p.epochs-ev.Epoch)*float64(p.info.Train) + (1-frac)*float64(p.info.Train)
-		fmt.Fprintf(p.w, "epoch %d/%d %s  loss %.4f  %s samples/s  ETA %s",
+		p.status("epoch %d/%d %s  loss %.4f  %s samples/s  ETA %s",
 			ev.Epoch, p.epochs, bar(frac), ev.Loss, thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
-		p.live = true
 	case trainer.EpochEnd:
 		m := ev.Metrics
 		val := ""
