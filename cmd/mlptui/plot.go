@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,6 @@ import (
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/charmbracelet/x/term"
 	"github.com/guptarohit/asciigraph"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
@@ -80,16 +80,9 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 		return nil
 	}
-	w, colour := *width, false
-	if f, ok := e.stdout.(*os.File); ok && isTerminal(f) {
-		if tw, _, err := term.GetSize(f.Fd()); err == nil && w == 0 {
-			w = tw
-		}
-		colour = os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	}
-	if w == 0 {
-		w = 80
-	}
+	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
+	colour := e.stdoutWidth > 0 && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	w := cmp.Or(*width, e.stdoutWidth, 80)
 	_, err = io.WriteString(e.stdout, terminalPlot(runs, max(w, 30), colour))
 	return err
 }
@@ -455,11 +448,13 @@ func init() {
 func terminalPlot(runs []*plotRun, width int, colour bool) string {
 	var b strings.Builder
 	const labelW = 9 // asciigraph's label column with our formatter
-	n := max(10, width-labelW-2)
 	xmax := 1
 	for _, r := range runs {
 		xmax = max(xmax, r.metrics[len(r.metrics)-1].Epoch)
 	}
+	// The x axis's last label is centred on the last column: half of it
+	// stands past the curves.
+	n := max(10, width-labelW-2-len(strconv.Itoa(xmax))/2)
 	for pi, p := range plotPanels {
 		var data [][]float64
 		var colors []asciigraph.AnsiColor
