@@ -24,6 +24,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/mlptui/mlptui/internal/quietstart"
@@ -75,7 +76,7 @@ func init() {
 		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs: a table, --json or --csv", runRuns},
 		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot},
-		{"sweep", "train a grid or random search of settings, resumably, and rank the trials", runSweep},
+		{"sweep", "train a grid or random search of settings and rank the trials", runSweep},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
@@ -227,12 +228,71 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stdout, "Usage: %s\n\nFlags:\n", usage)
-		fs.SetOutput(e.stdout)
-		fs.PrintDefaults()
-		fs.SetOutput(io.Discard)
+		// The synopsis as it is, then each paragraph wrapped.
+		synopsis, text, _ := strings.Cut(usage, "\n\n")
+		fmt.Fprintf(e.stdout, "Usage: %s\n\n", synopsis)
+		for _, para := range strings.Split(text, "\n\n") {
+			if lines := wrap(para, helpWidth); len(lines) > 0 {
+				fmt.Fprintf(e.stdout, "%s\n\n", strings.Join(lines, "\n"))
+			}
+		}
+		fmt.Fprintln(e.stdout, "Flags:")
+		printFlags(e.stdout, fs)
 	}
 	return fs
+}
+
+// helpWidth is the width flag help is wrapped to: an 80-column terminal.
+const helpWidth = 79
+
+// printFlags lists fs's flags as flag.PrintDefaults does, but named as
+// they are typed (--lr, -o) and with each usage wrapped to helpWidth.
+func printFlags(w io.Writer, fs *flag.FlagSet) {
+	fs.VisitAll(func(f *flag.Flag) {
+		typ, usage := flag.UnquoteUsage(f)
+		head := "  --" + f.Name
+		if len(f.Name) == 1 {
+			head = "  -" + f.Name // -o
+		}
+		if typ != "" {
+			head += " " + typ
+		}
+		switch f.DefValue {
+		case "", "0", "false", "[]":
+		default:
+			if typ == "string" {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			} else {
+				usage += fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+		}
+		fmt.Fprintln(w, head)
+		for _, l := range wrap(usage, helpWidth-6) {
+			fmt.Fprintln(w, "      "+l)
+		}
+	})
+}
+
+// wrap breaks s into lines of at most width runes at spaces (a word
+// longer than width gets a line of its own).
+func wrap(s string, width int) []string {
+	var lines []string
+	line := ""
+	for _, word := range strings.Fields(s) {
+		switch {
+		case line == "":
+			line = word
+		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
+			line += " " + word
+		default:
+			lines = append(lines, line)
+			line = word
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // parseInterspersed parses flags that may come before, between or after

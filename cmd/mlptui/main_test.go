@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/trainer"
@@ -367,5 +368,40 @@ func TestProgressLiveLineFits(t *testing.T) {
 	p.status("loading")
 	if b.Len() != 0 {
 		t.Errorf("a live line without a terminal: %q", b.String())
+	}
+}
+
+// Every command's -h fits an 80-column terminal and lists each flag as it
+// is typed, with its default where it has one.
+func TestHelpFitsEighty(t *testing.T) {
+	for _, c := range commands {
+		if c.name == "version" {
+			continue
+		}
+		code, out, _ := call(t, c.name, "-h")
+		if code != 0 || !strings.HasPrefix(out, "Usage: mlptui "+c.name) {
+			t.Errorf("%s -h: exit %d:\n%s", c.name, code, out)
+			continue
+		}
+		for i, l := range strings.Split(out, "\n") {
+			if n := utf8.RuneCountInString(l); n > 80 {
+				t.Errorf("%s -h: line %d is %d wide: %q", c.name, i+1, n, l)
+			}
+		}
+	}
+	_, out, _ := call(t, "help")
+	for i, l := range strings.Split(out, "\n") {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("help: line %d is %d wide: %q", i+1, n, l)
+		}
+	}
+	_, out, _ = call(t, "runs", "-h")
+	for _, want := range []string{"\n  --runs string\n      directory of saved runs (default \"runs\")\n", "\n  --json\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("runs -h lacks %q:\n%s", want, out)
+		}
+	}
+	if _, out, _ := call(t, "plot", "-h"); !strings.Contains(out, "\n  -o string\n") {
+		t.Errorf("plot -h does not list -o:\n%s", out)
 	}
 }
