@@ -166,3 +166,49 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 	}
 	noTempFiles(t, s.Run)
 }
+
+// TestLastWriteFails: when a run's files cannot be updated as it ends
+// (here summary.json has become a directory while it was paused), the run
+// reports failure, naming the file, instead of ending done in memory while
+// summary.json still says running.
+func TestLastWriteFails(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Epochs = 100000
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dir string
+	for e := range r.Events() {
+		switch e.Kind {
+		case Started:
+			dir = e.Info.Dir
+		case EpochEnd:
+			r.Pause()
+		case Paused:
+			// The paused run may be rewriting summary.json meanwhile:
+			// try until the directory stands in its place.
+			sum := filepath.Join(dir, SummaryFile)
+			for i := 0; ; i++ {
+				os.Remove(sum)
+				if os.Mkdir(sum, 0o755) == nil {
+					break
+				} else if i == 100 {
+					t.Fatal("cannot put a directory in summary.json's place")
+				}
+			}
+			os.WriteFile(filepath.Join(sum, "x"), nil, 0o644)
+			r.Stop()
+		}
+	}
+	s, err := r.Wait()
+	if err == nil || !strings.Contains(err.Error(), "could not be updated") || !strings.Contains(err.Error(), SummaryFile) {
+		t.Fatalf("run: %v", err)
+	}
+	if s == nil || s.Status != StatusFailed {
+		t.Errorf("summary %+v, want status failed", s)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ModelFile)); err != nil {
+		t.Errorf("the model was not kept: %v", err)
+	}
+}
