@@ -107,6 +107,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		}
 		args = []string{"tui"} // the dashboard, on Iris
 	}
+	if a := args[0]; a == "--version" || a == "-version" {
+		args[0] = "version"
+	}
 	if a := args[0]; strings.HasPrefix(a, "-") && a != "-h" && a != "-help" && a != "--help" {
 		args = append([]string{"tui"}, args...) // mlptui --dataset cifar10: the dashboard with flags
 	}

@@ -197,6 +197,16 @@ func TestBadInput(t *testing.T) {
 
 // TestUsageOnce: -h prints the flags once; a bad flag prints only the
 // error, on stderr.
+// mlptui --version is mlptui version, as many tools have it.
+func TestVersionFlag(t *testing.T) {
+	_, want, _ := call(t, "version")
+	for _, a := range []string{"--version", "-version"} {
+		if code, out, errs := call(t, a); code != 0 || out != want || !strings.HasPrefix(out, "mlptui ") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q; want %q", a, code, out, errs, want)
+		}
+	}
+}
+
 func TestUsageOnce(t *testing.T) {
 	code, out, _ := call(t, "train", "-h")
 	if n := strings.Count(out, "Usage: mlptui train"); code != 0 || n != 1 {
