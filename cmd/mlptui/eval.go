@@ -53,7 +53,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "run       %s\n", ev.Run)
 	}
-	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %.4f\n\n", part, ev.Samples, ev.Accuracy, ev.Loss)
+	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %s\n\n", part, ev.Samples, ev.Accuracy, lossText(ev.Loss))
 	// Right-aligned numbers; class names padded to one width read left-aligned.
 	w := len("class")
 	for _, c := range ev.Classes {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -413,5 +414,16 @@ func TestHelpFitsEighty(t *testing.T) {
 	}
 	if _, out, _ := call(t, "plot", "-h"); !strings.Contains(out, "\n  -o string\n") {
 		t.Errorf("plot -h does not list -o:\n%s", out)
+	}
+}
+
+func TestLossText(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{0.05661, "0.0566"}, {2.30258, "2.3026"}, {99999.9, "99999.9000"}, {7.847538508248489e+29, "7.848e+29"}, {math.NaN(), "NaN"}, {math.Inf(1), "+Inf"}} {
+		if got := lossText(c.v); got != c.want {
+			t.Errorf("lossText(%v) = %q, want %q", c.v, got, c.want)
+		}
 	}
 }

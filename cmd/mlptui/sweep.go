@@ -462,7 +462,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 			t.outcome = "new"
 		}
 	}
-	live := false
+	p := newProgress(e)
 	for ev := range run.Events() {
 		switch ev.Kind {
 		case trainer.Started:
@@ -471,16 +471,11 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 				fmt.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
 			}
 		case trainer.EpochEnd:
-			if e.stderrTTY {
-				m := ev.Metrics
-				fmt.Fprintf(e.stderr, "\r\033[K  epoch %d/%d  loss %.4f  val_acc %.4f", m.Epoch, t.cfg.Epochs, m.TrainLoss, m.ValAcc)
-				live = true
-			}
+			m := ev.Metrics
+			p.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.cfg.Epochs, lossText(m.TrainLoss), m.ValAcc)
 		}
 	}
-	if live {
-		fmt.Fprint(e.stderr, "\r\033[K")
-	}
+	p.clearLive()
 	sum, err := run.Wait()
 	if err != nil && ctx.Err() != nil { // interrupted before training began
 		t.outcome = "interrupted"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -168,16 +169,16 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		}
 		frac := float64(ev.Batch) / float64(ev.Batches)
 		left := float64(p.epochs-ev.Epoch)*float64(p.info.Train) + (1-frac)*float64(p.info.Train)
-		p.status("epoch %d/%d %s  loss %.4f  %s samples/s  ETA %s",
-			ev.Epoch, p.epochs, bar(frac), ev.Loss, thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
+		p.status("epoch %d/%d %s  loss %s  %s samples/s  ETA %s",
+			ev.Epoch, p.epochs, bar(frac), lossText(ev.Loss), thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
 	case trainer.EpochEnd:
 		m := ev.Metrics
 		val := ""
 		if !math.IsNaN(m.ValAcc) {
-			val = fmt.Sprintf("  val_loss %.4f  val_acc %.4f", m.ValLoss, m.ValAcc)
+			val = fmt.Sprintf("  val_loss %s  val_acc %.4f", lossText(m.ValLoss), m.ValAcc)
 		}
-		p.line("epoch %d/%d  loss %.4f  acc %.4f%s  lr %.3g  %s samples/s",
-			m.Epoch, p.epochs, m.TrainLoss, m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
+		p.line("epoch %d/%d  loss %s  acc %.4f%s  lr %.3g  %s samples/s",
+			m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
 		if ev.Message != "" {
 			p.line("%s", ev.Message)
@@ -193,6 +194,16 @@ func (p *progressPrinter) event(ev trainer.Event) {
 	}
 }
 
+// lossText formats a loss to 4 decimals, or to 4 significant digits
+// once it is large (a run on its way to diverging: 7.846e+29, not 30
+// digits).
+func lossText(v float64) string {
+	if math.Abs(v) >= 1e5 {
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 4, 64)
+}
+
 // bar draws a fraction as "[=====     ]  50%".
 func bar(frac float64) string {
 	const width = 20
@@ -206,7 +217,7 @@ func printSummary(w io.Writer, s *trainer.Summary) {
 	fmt.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
 	fmt.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
 	if s.TestAccuracy != nil {
-		fmt.Fprintf(w, "test       accuracy %.4f  loss %.4f\n", *s.TestAccuracy, *s.TestLoss)
+		fmt.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
 	}
 	if s.BestValAccuracy != nil {
 		fmt.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
