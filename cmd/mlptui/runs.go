@@ -427,8 +427,6 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 	return w.Error()
 }
 
-// writeTable writes rows as columns two spaces apart, the columns for
-// which right says so right-aligned, without trailing spaces.
 // printTable writes a table for people to read on stdout (rows[0] is its
 // header), fitted to the terminal: columns of the lowest prio are left
 // out until it fits, and stderr says which and that the flag all (--csv,
@@ -491,6 +489,8 @@ func fitColumns(rows [][]string, prio func(col int) int, width int) []int {
 	return keep
 }
 
+// writeTable writes rows as columns two spaces apart, the columns for
+// which right says so right-aligned, without trailing spaces.
 func writeTable(w io.Writer, rows [][]string, right func(col int) bool) {
 	var width []int
 	for _, r := range rows {
