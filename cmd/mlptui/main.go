@@ -220,10 +220,9 @@ func termWidth(f *os.File) int {
 	return w
 }
 
-func isTerminal(f *os.File) bool {
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
+// isTerminal reports whether f is a terminal (not merely a character
+// device such as /dev/null).
+func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
 // newFlagSet makes a flag set that reports errors instead of exiting and
 // writes its help to stdout.
