@@ -51,6 +51,8 @@ func num(v float64) string {
 	switch {
 	case a == 0:
 		return "0"
+	case a >= 1e6: // a run on its way to diverging: 7.85e+29, not 30 digits
+		return fmt.Sprintf("%.3g", v)
 	case a >= 1000:
 		return fmt.Sprintf("%.0f", v)
 	case a >= 0.001:
