@@ -104,7 +104,16 @@ type chart struct {
 	xLabel func(x float64) string
 	// percent labels the y axis in percent (accuracies, as fractions).
 	percent bool
+	// logY draws the values on a log scale when they are all positive
+	// and span more than a decade and a half (a loss falling from 2.3 to
+	// 0.05): on a linear axis the whole later run is a flat line at the
+	// bottom. The title then says "(log)".
+	logY bool
 }
+
+// logSpan is the ratio of the largest to the smallest value above which
+// a logY chart is drawn on a log scale, as mlptui plot does.
+const logSpan = 30
 
 // yLabelWidth is the width of the value labels left of the plot;
 // asciigraph adds the axis and one space, so a plot of n columns is
@@ -173,7 +182,10 @@ func (ch chart) render(w, h int, st *styles) string {
 	for i, s := range ch.series {
 		legend = append(legend, legendMark(st, i)+" "+s.name)
 	}
-	lines = append(lines, fitLine(st.bold.Render(ch.title)+"  "+strings.Join(legend, "  "), w))
+	title := func(t string) string {
+		return fitLine(st.bold.Render(t)+"  "+strings.Join(legend, "  "), w)
+	}
+	lines = append(lines, title(ch.title))
 	plotH := h - 2
 	n := w - chartPad
 	if plotH < 2 || n < 4 {
@@ -193,15 +205,26 @@ func (ch chart) render(w, h int, st *styles) string {
 		lines = append(lines, fitLine(st.dim.Render(strings.Repeat(" ", chartPad)+"waiting for the first values…"), w))
 		return strings.Join(padLines(lines, h), "\n")
 	}
+	label := yLabel
+	if ch.percent {
+		label = yPercent
+	}
+	if ch.logY && lo > 0 && hi/lo > logSpan {
+		for _, d := range data {
+			for j, v := range d {
+				d[j] = math.Log10(v) // NaN stays NaN
+			}
+		}
+		lo, hi = math.Log10(lo), math.Log10(hi)
+		label = func(v float64) string { return yLabel(math.Pow(10, v)) }
+		lines[0] = title(ch.title + " (log)")
+	}
 	if hi-lo < 1e-9*math.Max(1, math.Abs(hi)) {
 		lo, hi = lo-0.5*math.Max(1e-3, math.Abs(lo)*0.01), hi+0.5*math.Max(1e-3, math.Abs(hi)*0.01)
 	}
 	opts := []asciigraph.Option{
 		asciigraph.Width(n), asciigraph.Offset(2), asciigraph.LowerBound(lo), asciigraph.UpperBound(hi),
-		asciigraph.YAxisValueFormatter(yLabel),
-	}
-	if ch.percent {
-		opts[len(opts)-1] = asciigraph.YAxisValueFormatter(yPercent)
+		asciigraph.YAxisValueFormatter(label),
 	}
 	if st.colour() {
 		colors := make([]asciigraph.AnsiColor, len(data))

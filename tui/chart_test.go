@@ -3,6 +3,7 @@ package tui
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -93,6 +94,48 @@ func TestChartMarkersWithoutColour(t *testing.T) {
 	out := chart{title: "x", x0: 0, x1: 9, series: []series{{"a", &a}, {"b", &b}}}.render(40, 12, newStyles(termenv.Ascii))
 	if !strings.Contains(out, "•") || !strings.Contains(out, "╭") && !strings.Contains(out, "╯") {
 		t.Errorf("curves not told apart:\n%s", out)
+	}
+}
+
+// A loss chart spanning more than logSpan goes on a log scale, labelled
+// with the values themselves; a narrower one, or an accuracy chart, stays
+// linear.
+func TestChartLogScale(t *testing.T) {
+	var wide, narrow curve
+	for i := range 100 {
+		wide.add(float64(i), 2.3*math.Pow(0.95, float64(i))) // 2.3 down to 0.014
+		narrow.add(float64(i), 2.3-float64(i)*0.01)          // 2.3 down to 1.31
+	}
+	st := newStyles(termenv.Ascii)
+	render := func(c *curve, logY bool) (title string, labels []float64) {
+		out := chart{title: "Loss", x0: 0, x1: 99, logY: logY, series: []series{{"train", c}}}.render(60, 14, st)
+		lines := strings.Split(out, "\n")
+		for _, l := range lines[1 : len(lines)-1] {
+			f := strings.Fields(strings.NewReplacer("┤", " ", "┼", " ").Replace(l))
+			if len(f) > 0 {
+				if v, err := strconv.ParseFloat(f[0], 64); err == nil {
+					labels = append(labels, v)
+				}
+			}
+		}
+		return lines[0], labels
+	}
+	title, labels := render(&wide, true)
+	if !strings.HasPrefix(title, "Loss (log)") || len(labels) < 8 {
+		t.Fatalf("title %q, labels %v: want a log scale", title, labels)
+	}
+	// On a log scale the labels fall by a constant ratio, not a constant step.
+	top, mid, bottom := labels[0], labels[len(labels)/2], labels[len(labels)-1]
+	if top < 2 || bottom > 0.02 || !(mid < math.Sqrt(top*bottom)*1.5 && mid > math.Sqrt(top*bottom)/1.5) {
+		t.Errorf("labels %v are not spaced as a log scale from about 2.3 to 0.014", labels)
+	}
+	for _, c := range []struct {
+		c    *curve
+		logY bool
+	}{{&narrow, true}, {&wide, false}} {
+		if title, _ := render(c.c, c.logY); strings.Contains(title, "(log)") {
+			t.Errorf("log scale for a chart that should be linear: %q", title)
+		}
 	}
 }
 

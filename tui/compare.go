@@ -55,7 +55,7 @@ func (c *comparison) view(st *styles, w, h int) string {
 		}
 		ss = append(ss, series{name: string(rune('A' + i)), c: &cv})
 	}
-	ch := chart{title: "Compare: " + metric, series: ss, x0: 0, x1: x1, percent: !c.loss,
+	ch := chart{title: "Compare: " + metric, series: ss, x0: 0, x1: x1, percent: !c.loss, logY: c.loss,
 		xLabel: func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x)) }}
 	var legend []string
 	for i, r := range c.rows {

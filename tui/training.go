@@ -130,7 +130,7 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 	x1 := s.totalSteps()
 	per := s.stepsPerEpoch()
 	xLabel := func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x/per)) }
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel,
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true,
 		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
 	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true,
 		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
