@@ -249,11 +249,14 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 	}
 	runs := t.TempDir()
 	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
-		code, stdout, _ := interruptAt(t, sig, epochLine(2), "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
+		code, stdout, stderr := interruptAt(t, sig, epochLine(2), "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
 		if code != 130 {
 			t.Errorf("%v: exit %d, want 130", sig, code)
 		}
 		dir := strings.TrimSpace(strings.TrimPrefix(strings.SplitN(stdout, "\n", 2)[0], "run"))
+		if last := stderr[len(stderr)-1]; last != "to go on: mlptui train --resume "+dir {
+			t.Errorf("%v: stderr ends %q, want how to resume", sig, last)
+		}
 		s, err := trainer.ReadSummary(dir)
 		if err != nil || s.Status != trainer.StatusInterrupted {
 			t.Fatalf("%v: summary %+v, %v", sig, s, err)

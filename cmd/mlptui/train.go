@@ -75,6 +75,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		printSummary(e.stdout, sum)
 	}
 	if sum.Status == trainer.StatusInterrupted {
+		fmt.Fprintf(e.stderr, "to go on: mlptui train --resume %s\n", sum.Run)
 		return errInterrupted
 	}
 	if sum.Status == trainer.StatusDiverged {
