@@ -430,3 +430,16 @@ func TestLossText(t *testing.T) {
 		}
 	}
 }
+
+// /dev/null is a character device but no terminal: the dashboard must not
+// start on it, nor live progress lines be written to it.
+func TestDevNullIsNoTerminal(t *testing.T) {
+	f, err := os.Open(os.DevNull)
+	if err != nil {
+		t.Skip(err)
+	}
+	defer f.Close()
+	if isTerminal(f) || termWidth(f) != 0 {
+		t.Errorf("%s taken for a terminal", os.DevNull)
+	}
+}
