@@ -137,13 +137,11 @@ func TestTrainsSeparableSet(t *testing.T) {
 		if opt == "sgd" {
 			o = NewSGD(len(m.Params), 0.1, 0.9, true)
 		}
-		var loss float64
-		var correct int
 		for range 300 {
-			loss, correct = m.TrainBatch(x, y)
+			m.TrainBatch(x, y)
 			o.Step(m.Params, m.Grads)
 		}
-		loss, correct = m.EvalBatch(x, y)
+		loss, correct := m.EvalBatch(x, y)
 		if loss > 0.01 || correct != n {
 			t.Errorf("%s: after 300 steps loss %.4g, %d/%d correct", opt, loss, correct, n)
 		}

@@ -41,7 +41,7 @@ func TestForCoversEveryIndexOnce(t *testing.T) {
 	SetThreads(0)
 }
 
-type nopJob struct{ sum int }
+type nopJob struct{}
 
 func (j *nopJob) Run(lo, hi int) {}
 

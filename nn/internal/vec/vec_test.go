@@ -229,7 +229,8 @@ func ExampleAdam_Update() {
 	p, g := []float32{1, 1}, []float32{0.5, -0.5}
 	m, v := make([]float32, 2), make([]float32, 2)
 	// The first step of Adam with lr 0.1: bias corrections 1-0.9 and 1-0.999.
-	a := Adam{B1: 0.9, B2: 0.999, C1: 0.1, C2: 0.001, Step: 0.1 / 0.1, ISB2: float32(1 / math.Sqrt(0.001)), Eps: 1e-8}
+	const lr, c1, c2 = 0.1, 1 - 0.9, 1 - 0.999
+	a := Adam{B1: 0.9, B2: 0.999, C1: c1, C2: c2, Step: lr / c1, ISB2: float32(1 / math.Sqrt(c2)), Eps: 1e-8}
 	a.Update(p, g, m, v)
 	fmt.Printf("%.4f %.4f\n", p[0], p[1])
 	// Output: 0.9000 1.1000
