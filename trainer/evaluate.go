@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -56,6 +57,16 @@ type Evaluation struct {
 	Classes   []string     `json:"classes"`
 	Confusion [][]int      `json:"confusion"` // [true][predicted]
 	PerClass  []ClassStats `json:"per_class"`
+}
+
+// MarshalJSON writes a NaN or infinite loss (a model whose outputs
+// overflow) as null: JSON has no such numbers.
+func (e Evaluation) MarshalJSON() ([]byte, error) {
+	type plain Evaluation // without this method
+	return json.Marshal(struct {
+		plain
+		Loss *float64 `json:"loss"`
+	}{plain(e), ptr(e.Loss)})
 }
 
 // ClassStats is one class's precision and recall. Precision is NaN-free:
