@@ -151,6 +151,16 @@ func TestKeysArrivingTogether(t *testing.T) {
 	if m.overlay != noOverlay {
 		t.Errorf("overlay %v after typing in a text field", m.overlay)
 	}
+	// A number typed fast into a number field: its e is part of it.
+	m = newTestModel(t, irisConfig(), 80, 24)
+	for m.setup.fields[m.setup.focus].def.Name != "lr" {
+		press(m, "down")
+	}
+	press(m, "ctrl+u")
+	m.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune("1e-3")})
+	if got := m.setup.field("lr").get(); got != "1e-3" {
+		t.Errorf("lr %q after typing 1e-3 at once, want 1e-3", got)
+	}
 }
 
 func logTexts(s *runState) []string {
