@@ -24,9 +24,9 @@ type benchReport struct {
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "bench", "mlptui bench [--json] [--kernel avx512|avx2|generic]\n\nMeasures the matrix products of one training step of a network, beside gonum's\npure-Go Sgemm, and the time of whole training steps. MLPTUI_KERNEL in the\nenvironment forces a kernel too.")
 	jsonOut := fs.Bool("json", false, "print one JSON object")
-	kernel := fs.String("kernel", "", "force the multiply's kernel: avx512, avx2 or generic (default: the best this CPU has)")
-	network := fs.String("network", "3072-4000-1000-4000-10", "layer widths, input first")
-	batches := fs.String("batch", "256,1024", "batch sizes of the products")
+	kernel := fs.String("kernel", "", "force the multiply's kernel, by `name`: avx512, avx2 or generic (default: the best this CPU has)")
+	network := fs.String("network", "3072-4000-1000-4000-10", "layer `widths`, input first")
+	batches := fs.String("batch", "256,1024", "batch `sizes` of the products")
 	stepBatch := fs.Int("step-batch", 1024, "batch size of the timed training steps")
 	steps := fs.Int("steps", 5, "training steps to time")
 	threads := fs.Int("threads", 0, "threads (0: all cores)")

@@ -11,7 +11,7 @@ import (
 
 func runData(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "data", "mlptui data cifar10 [--data-dir DIR]\n\nDownloads CIFAR-10 (unless it is already there), checks its MD5 and unpacks it.\nOffline, put cifar-10-binary.tar.gz in the data directory by hand.")
-	dataDir := fs.String("data-dir", trainer.DefaultDataDir(), "where downloaded data sets are kept")
+	dataDir := fs.String("data-dir", trainer.DefaultDataDir(), "the `dir`ectory where downloaded data sets are kept")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -12,10 +12,10 @@ import (
 
 func runEval(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--dataset PATH] [--json]\n\nMeasures a run's model on its test set, or on all of another labelled data set:\naccuracy, loss, confusion matrix, per-class precision and recall.")
-	runDir := fs.String("run", "", "run directory whose model to evaluate")
+	runDir := fs.String("run", "", "run `dir`ectory whose model to evaluate")
 	jsonOut := fs.Bool("json", false, "print one JSON object")
-	dataDir := fs.String("data-dir", "", "where downloaded data sets are kept (default: the run's own)")
-	dataset := fs.String("dataset", "", "measure on every sample of this labelled CSV table or image folder instead of the run's test part")
+	dataDir := fs.String("data-dir", "", "the `dir`ectory where downloaded data sets are kept (default: the run's own)")
+	dataset := fs.String("dataset", "", "measure on every sample of this labelled CSV table or image folder (its `path`) instead of the run's test part")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"unicode/utf8"
@@ -252,6 +253,9 @@ const helpWidth = 79
 func printFlags(w io.Writer, fs *flag.FlagSet) {
 	fs.VisitAll(func(f *flag.Flag) {
 		typ, usage := flag.UnquoteUsage(f)
+		if typ == "value" { // a hyperparameter flag (flag.Func): say what it takes
+			typ = fieldType(f.Name)
+		}
 		head := "  --" + f.Name
 		if len(f.Name) == 1 {
 			head = "  -" + f.Name // -o
@@ -262,8 +266,8 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 		switch f.DefValue {
 		case "", "0", "false", "[]":
 		default:
-			if typ == "string" {
-				usage += fmt.Sprintf(" (default %q)", f.DefValue)
+			if _, err := strconv.ParseFloat(f.DefValue, 64); err != nil {
+				usage += fmt.Sprintf(" (default %q)", f.DefValue) // text: a path, a name
 			} else {
 				usage += fmt.Sprintf(" (default %s)", f.DefValue)
 			}
@@ -273,6 +277,27 @@ func printFlags(w io.Writer, fs *flag.FlagSet) {
 			fmt.Fprintln(w, "      "+l)
 		}
 	})
+}
+
+// fieldType names what the flag of a trainer.Field takes, for -h:
+// "adam|sgd", "number", "sizes", "path" ...
+func fieldType(name string) string {
+	f := trainer.FieldByName(name)
+	switch {
+	case f == nil:
+		return "value"
+	case f.Kind == trainer.ChoiceField && name != "preset":
+		return strings.Join(f.Choices, "|")
+	case name == "hidden":
+		return "sizes"
+	case name == "runs" || name == "data-dir":
+		return "dir"
+	case name == "dataset":
+		return "name|path"
+	case f.Kind == trainer.NumberField:
+		return "number"
+	}
+	return "name"
 }
 
 // wrap breaks s into lines of at most width runes at spaces (a word

@@ -410,13 +410,20 @@ func TestHelpFitsEighty(t *testing.T) {
 		}
 	}
 	_, out, _ = call(t, "runs", "-h")
-	for _, want := range []string{"\n  --runs string\n      directory of saved runs (default \"runs\")\n", "\n  --json\n"} {
+	for _, want := range []string{"\n  --runs dir\n      directory of saved runs (default \"runs\")\n", "\n  --sort column\n", "\n  --json\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("runs -h lacks %q:\n%s", want, out)
 		}
 	}
-	if _, out, _ := call(t, "plot", "-h"); !strings.Contains(out, "\n  -o string\n") {
+	if _, out, _ := call(t, "plot", "-h"); !strings.Contains(out, "\n  -o file\n") {
 		t.Errorf("plot -h does not list -o:\n%s", out)
+	}
+	// The hyperparameter flags say what they take.
+	_, out, _ = call(t, "train", "-h")
+	for _, want := range []string{"\n  --optimizer adam|sgd\n", "\n  --lr number\n", "\n  --hidden sizes\n", "\n  --dataset name|path\n", "\n  --augment\n"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("train -h lacks %q", want)
+		}
 	}
 }
 

@@ -45,7 +45,7 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		"Draws the loss and accuracy curves, training and validation, of one or more runs\n"+
 		"overlaid, with a legend naming each run and the settings in which the runs differ.\n"+
 		"With -o: a PNG or SVG file, by its extension; without: the curves in the terminal.")
-	out := fs.String("o", "", "write the plot to this file: .png or .svg (default: draw in the terminal)")
+	out := fs.String("o", "", "write the plot to this `file`: .png or .svg (default: draw in the terminal)")
 	width := fs.Int("width", 0, "terminal: columns to use (0: the terminal's width, or 80)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -239,10 +239,10 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		"still training, is listed with its state.\n"+
 		"--csv gives every run's settings and final and best metrics as one CSV table (for a\n"+
 		"spreadsheet or pandas); --json a JSON array of the runs' summaries and settings.")
-	dir := fs.String("runs", "runs", "directory of saved runs")
+	dir := fs.String("runs", "runs", "`dir`ectory of saved runs")
 	jsonOut := fs.Bool("json", false, "print a JSON array of the runs' summaries, each with its config")
 	csvOut := fs.Bool("csv", false, "print every run's settings and metrics as CSV")
-	sortBy := fs.String("sort", "best-val-acc", "order by this column: "+strings.Join(runsColumnNames(), ", ")+
+	sortBy := fs.String("sort", "best-val-acc", "order by this `column`: "+strings.Join(runsColumnNames(), ", ")+
 		" (accuracies highest first, the others lowest first; unknown values last)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

@@ -157,7 +157,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		"interrupted one.")
 	var sf sweepFlags
 	sf.register(fs)
-	name := fs.String("name", "", "the sweep's name (default: the data set and the swept settings, like iris-lr-dropout)")
+	name := fs.String("name", "", "the sweep's `name` (default: the data set and the swept settings, like iris-lr-dropout)")
 	trials := fs.Int("trials", 0, "random search: run this many combinations drawn from the grid (0: the whole grid)")
 	searchSeed := fs.Uint64("search-seed", 1, "seed of the random search's draw (the same seed draws the same trials)")
 	jsonOut := fs.Bool("json", false, "print the leaderboard as a JSON array")

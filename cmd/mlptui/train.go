@@ -18,7 +18,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var cf configFlags
 	cf.register(fs)
 	jsonOut := fs.Bool("json", false, "print the summary as one JSON object")
-	resume := fs.String("resume", "", "continue the run in this directory from its checkpoint (with --epochs: the new total)")
+	resume := fs.String("resume", "", "continue the run in this `dir`ectory from its checkpoint (with --epochs: the new total)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
