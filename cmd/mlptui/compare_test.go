@@ -317,6 +317,17 @@ func TestPlotTerminal(t *testing.T) {
 	}
 }
 
+// Runs of the same settings are said to be so in the legend (their
+// curves coincide: the same seed gives the same run).
+func TestPlotSameSettings(t *testing.T) {
+	runs := t.TempDir()
+	a, b := trainQuick(t, runs, "--name", "a"), trainQuick(t, runs, "--name", "b")
+	code, out, errs := call(t, "plot", a, b)
+	if code != 0 || strings.Count(out, "same settings") != 2 {
+		t.Errorf("exit %d, stderr %q; legend:\n%s", code, errs, out)
+	}
+}
+
 func TestCompareBadInput(t *testing.T) {
 	runs, dirs := runsFixture(t)
 	damagedCfg := filepath.Join(t.TempDir(), "bad-config")

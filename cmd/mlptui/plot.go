@@ -115,9 +115,12 @@ func loadPlotRuns(dirs []string) ([]*plotRun, error) {
 	diffs := trainer.Differences(configs)
 	for i, r := range runs {
 		r.desc = trainer.Describe(diffs, i)
-		if len(runs) == 1 { // nothing to compare with: the main settings
+		switch {
+		case len(runs) == 1: // nothing to compare with: the main settings
 			c := &r.cfg
 			r.desc = fmt.Sprintf("hidden=%s dropout=%g lr=%g batch=%d", trainer.FieldByName("hidden").Get(c), c.Dropout, c.LR, c.Batch)
+		case len(diffs) == 0:
+			r.desc = "same settings" // curves that coincide are one run's
 		}
 	}
 	return runs, nil
