@@ -178,9 +178,18 @@ func DefaultPreset(dataset string) string {
 // ApplyPreset sets c's hyperparameters from the named preset and records
 // its name. The data set is left alone.
 func (c *Config) ApplyPreset(name string) error {
+	if err := c.applyPreset(name); err != nil {
+		return &FieldError{Field: "preset", Problem: err.Error()}
+	}
+	return nil
+}
+
+// applyPreset is ApplyPreset with an error that does not name the field,
+// as a Field's Set returns it.
+func (c *Config) applyPreset(name string) error {
 	p, ok := Presets[name]
 	if !ok {
-		return &FieldError{Field: "preset", Problem: fmt.Sprintf("unknown preset %q (have %s)", name, strings.Join(PresetNames(), ", "))}
+		return fmt.Errorf("unknown preset %q (have %s)", name, strings.Join(PresetNames(), ", "))
 	}
 	p.Apply(c)
 	c.Preset = name

@@ -1,7 +1,6 @@
 package trainer
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -52,7 +51,7 @@ var Fields = []Field{
 	{Name: "preset", Usage: "named settings; choosing one refills the hyperparameters", Kind: ChoiceField,
 		Get: func(c *Config) string { return c.Preset }}, // Choices and Set: see init
 	textField("name", "a name added to the run directory's", func(c *Config) *string { return &c.Name }),
-	{Name: "hidden", Usage: "hidden layer sizes, like 1000,100 (none: no hidden layer)", Kind: NumberField, Hyper: true, Sweep: true,
+	hyper(Field{Name: "hidden", Usage: "hidden layer sizes, like 1000,100 (none: no hidden layer)", Kind: NumberField,
 		Get: func(c *Config) string {
 			if len(c.Hidden) == 0 {
 				return "none"
@@ -63,7 +62,7 @@ var Fields = []Field{
 			h, err := ParseHidden(v)
 			c.Hidden = h
 			return err
-		}},
+		}}),
 	hyper(choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation })),
 	hyper(floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope })),
 	hyper(floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout })),
@@ -75,7 +74,7 @@ var Fields = []Field{
 	hyper(choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule })),
 	hyper(intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch })),
 	hyper(intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs })),
-	{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField, Sweep: true,
+	sweep(Field{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
 		Get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		Set: func(c *Config, v string) error {
 			s, err := strconv.ParseUint(strings.TrimSpace(v), 10, 64)
@@ -84,7 +83,7 @@ var Fields = []Field{
 			}
 			c.Seed = s
 			return nil
-		}},
+		}}),
 	floatField("val-split", "share of the training data held out for validation", false, func(c *Config) *float64 { return &c.ValSplit }),
 	floatField("test-split", "share held out for testing when the data set has no test part", false, func(c *Config) *float64 { return &c.TestSplit }),
 	hyper(boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment })),
@@ -102,15 +101,7 @@ func init() {
 	// start by resetting the hyperparameters that Fields marks.
 	p := FieldByName("preset")
 	p.Choices = PresetNames()
-	p.Set = func(c *Config, v string) error {
-		var fe *FieldError
-		if err := c.ApplyPreset(v); errors.As(err, &fe) {
-			return errors.New(fe.Problem) // like every Set's error, without the flag's name
-		} else if err != nil {
-			return err
-		}
-		return nil
-	}
+	p.Set = (*Config).applyPreset
 }
 
 // FieldByName returns the field with that flag name, or nil.

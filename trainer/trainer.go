@@ -578,9 +578,9 @@ func (t *trainer) finish(status, msg string) *Summary {
 		return nil
 	}
 	if status != StatusDiverged && status != StatusFailed && t.net != nil && nn.CheckFinite(t.net.Params) == nil {
-		if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+		if err := t.saveModel(); err != nil {
 			status, msg = StatusFailed, err.Error()
-		} else if err := t.writeCheckpoint(); err != nil {
+		} else if err := t.saveCheckpoint(); err != nil {
 			// The model is final and the run keeps its status; only a
 			// resume goes back to the checkpoint before (written whole).
 			msg = fmt.Sprintf("%s; but the checkpoint could not be saved (%v), so a resume starts from the one of step %d (epoch %d)",
@@ -589,7 +589,7 @@ func (t *trainer) finish(status, msg string) *Summary {
 	} else if status == StatusDiverged {
 		// The checkpoint on disk is the last good one; the model file gets
 		// the last good weights.
-		if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+		if err := t.saveModel(); err != nil {
 			status, msg = StatusFailed, err.Error()
 		}
 	}
@@ -672,9 +672,19 @@ func (t *trainer) model() *nn.Model {
 
 // save writes the model and the checkpoint.
 func (t *trainer) save() error {
-	if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+	if err := t.saveModel(); err != nil {
 		return err
 	}
+	return t.saveCheckpoint()
+}
+
+// saveModel writes the model file.
+func (t *trainer) saveModel() error {
+	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model())
+}
+
+// saveCheckpoint writes the checkpoint and notes when, and of which step.
+func (t *trainer) saveCheckpoint() error {
 	if err := t.writeCheckpoint(); err != nil {
 		return err
 	}

@@ -52,24 +52,29 @@ func stateSymbol(s string) string {
 	return ""
 }
 
-// stateBadge is the run's state as a coloured word with its symbol.
+// stateBadge is the run's state as a word with its symbol, coloured by
+// the symbol.
 func stateBadge(st *styles, s string) string {
-	text := stateSymbol(s) + " " + s
-	switch s {
-	case stateRunning, trainer.StatusDone:
-		return st.good.Render(text)
-	case statePaused:
-		return st.warn.Render(text)
-	case stateStopping:
+	if s == stateStopping {
 		return st.warn.Render("■ stopping, saving…")
-	case stateLoading, stateStarting:
-		return st.dim.Render(text)
-	case trainer.StatusStopped, trainer.StatusInterrupted, stateSaved:
-		return st.accent.Render(text)
-	case trainer.StatusDiverged, trainer.StatusFailed, "crashed", "damaged":
-		return st.bad.Render(text)
 	}
-	return s
+	sym := stateSymbol(s)
+	var style lipgloss.Style
+	switch sym {
+	case "●", "✓":
+		style = st.good
+	case "‖":
+		style = st.warn
+	case "…":
+		style = st.dim
+	case "■":
+		style = st.accent
+	case "✗":
+		style = st.bad
+	default:
+		return s
+	}
+	return style.Render(sym + " " + s)
 }
 
 // header is the run's identity and state in one line.

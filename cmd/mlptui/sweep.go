@@ -553,13 +553,25 @@ func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 }
 
 // printLeaderboard prints the board as a table on stdout; on a narrow
-// terminal the epochs, times, trial numbers and run names go first.
+// terminal the trial numbers, times, epochs and run names go first.
 func printLeaderboard(e *env, board []boardEntry, diffs []trainer.Difference) {
-	head := []string{"RANK", "TRIAL"}
-	for _, d := range diffs {
-		head = append(head, strings.ToUpper(d.Field))
+	// A column: its header, what stays on a narrow terminal (prio) and
+	// whether it is a number, right-aligned.
+	type column struct {
+		head  string
+		prio  int
+		right bool
 	}
-	head = append(head, "BEST VAL ACC", "TEST ACC", "EPOCHS", "TRAIN TIME", "STATUS", "RUN")
+	cols := []column{{"RANK", 10, true}, {"TRIAL", 2, true}}
+	for _, d := range diffs {
+		cols = append(cols, column{strings.ToUpper(d.Field), 9, false})
+	}
+	cols = append(cols, column{"BEST VAL ACC", 9, true}, column{"TEST ACC", 8, true}, column{"EPOCHS", 3, true},
+		column{"TRAIN TIME", 1, true}, column{"STATUS", 7, false}, column{"RUN", 4, false})
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.head
+	}
 	rows := [][]string{head}
 	for _, b := range board {
 		row := []string{fmt.Sprint(b.Rank), fmt.Sprint(b.Trial)}
@@ -568,16 +580,5 @@ func printLeaderboard(e *env, board []boardEntry, diffs []trainer.Difference) {
 			seconds(b.TrainSeconds), b.Status, filepath.Base(b.Run))
 		rows = append(rows, row)
 	}
-	nd := len(diffs)
-	// RANK TRIAL settings... BEST-VAL TEST EPOCHS TIME STATUS RUN
-	prio := func(i int) int {
-		switch {
-		case i < 2:
-			return []int{10, 2}[i]
-		case i < 2+nd:
-			return 9
-		}
-		return []int{9, 8, 3, 1, 7, 4}[i-2-nd]
-	}
-	printTable(e, rows, prio, func(i int) bool { return i < 2 || (i >= 2+nd && i < 2+nd+4) }, "--json")
+	printTable(e, rows, func(i int) int { return cols[i].prio }, func(i int) bool { return cols[i].right }, "--json")
 }
