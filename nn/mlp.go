@@ -287,3 +287,7 @@ func CheckFinite(v []float32) error {
 	}
 	return nil
 }
+
+// NegativeSlope is the hidden activation's slope for negative inputs: 0
+// for ReLU, LeakySlope (DefaultLeakySlope when zero) for leaky ReLU.
+func (a Arch) NegativeSlope() float32 { return a.slope() }

@@ -7,6 +7,7 @@
 //	mlptui tui [flags]        the same: its form pre-filled from flags
 //	mlptui train [flags]      headless training
 //	mlptui classify --run DIR [--top K] [--json] INPUT...
+//	mlptui export --run DIR [-o FILE.onnx]
 //	mlptui runs [--runs DIR] [--sort COLUMN] [--json | --csv]
 //	mlptui plot [-o FILE.png|FILE.svg] DIR...
 //	mlptui sweep [--name NAME] [--trials N] [--json] --lr 1e-3,1e-2 --dropout 0,0.2 ...
@@ -74,6 +75,7 @@ func init() {
 		{"tui", "the dashboard: set up, watch and steer training (the default)", runTUI},
 		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
 		{"classify", "classify inputs with a saved run's model", runClassify},
+		{"export", "write a run's model as ONNX, raw input to probabilities", runExport},
 		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs: a table, --json or --csv", runRuns},
 		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot},
