@@ -1,0 +1,397 @@
+// Command onnxcheck checks mlptui's ONNX export against real ONNX clients:
+// it exports a run (mlptui export), has onnx.checker check the file (when a
+// python with the onnx package is found), feeds the same inputs to ONNX
+// Runtime (onnxruntime-node, through ort.js beside this file) and to
+// `mlptui classify --json`, and compares the probabilities.
+//
+//	onnxcheck --mlptui BIN --node-modules DIR --run RUN INPUT...
+//
+// INPUT is a CSV file of rows for a table model (every row is compared) or
+// image files and folders (walked) for an image model. Images are decoded
+// once, by mlptui's own decoder, and those pixels go to ONNX Runtime, so
+// both see the same input (decoders differ: that is the input contract).
+// It prints one line per run and exits 1 when a probability differs by
+// more than --tol or a top-1 class differs.
+//
+//	onnxcheck -make-images DIR    writes a tiny image folder to train on
+//	onnxcheck -make-table FILE    writes a tiny CSV table to train on
+package main
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
+	"io/fs"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/trainer"
+)
+
+func main() {
+	bin := flag.String("mlptui", "mlptui", "the mlptui `binary` to check")
+	modules := flag.String("node-modules", "", "the `dir`ectory holding node_modules/onnxruntime-node")
+	run := flag.String("run", "", "the run `dir`ectory to export and check")
+	tol := flag.Float64("tol", 1e-5, "the largest absolute difference of a probability allowed")
+	python := flag.String("python", "", "a python with the onnx package, for onnx.checker (default: the first of python3 on PATH and /usr/bin/python3 that imports onnx)")
+	makeImages := flag.String("make-images", "", "write a tiny image folder to `dir` and exit")
+	makeTable := flag.String("make-table", "", "write a tiny CSV table to `file` and exit")
+	flag.Parse()
+	var err error
+	switch {
+	case *makeImages != "":
+		err = writeImages(*makeImages)
+	case *makeTable != "":
+		err = writeTable(*makeTable)
+	case *run == "" || *modules == "" || flag.NArg() == 0:
+		fmt.Fprintln(os.Stderr, "usage: onnxcheck --mlptui BIN --node-modules DIR --run RUN INPUT...")
+		os.Exit(2)
+	default:
+		err = check(*bin, *modules, *run, *python, *tol, flag.Args())
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "onnxcheck:", err)
+		os.Exit(1)
+	}
+}
+
+// check runs the whole comparison for one run.
+func check(bin, modules, run, python string, tol float64, inputs []string) error {
+	m, err := nn.LoadModel(filepath.Join(run, trainer.ModelFile))
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "onnxcheck-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	model := filepath.Join(tmp, "model.onnx")
+	if out, err := exec.Command(bin, "export", "--run", run, "-o", model).CombinedOutput(); err != nil {
+		return fmt.Errorf("mlptui export: %v: %s", err, bytes.TrimSpace(out))
+	}
+	checked, err := onnxChecker(python, model)
+	if err != nil {
+		return err
+	}
+
+	// The samples: their names as classify prints them, and their raw input.
+	var names []string
+	var x []float32
+	if len(m.InputShape) == 1 {
+		names, x, err = tableRows(m, run, inputs)
+	} else {
+		names, x, err = imagePixels(m, inputs)
+	}
+	if err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		return errors.New("no samples in the inputs")
+	}
+	want, err := classify(bin, run, m, names, inputs)
+	if err != nil {
+		return err
+	}
+	got, err := ortRun(modules, model, tmp, x, append([]int{len(names)}, m.InputShape...), len(m.Classes))
+	if err != nil {
+		return err
+	}
+	k := len(m.Classes)
+	worst, agree := 0.0, 0
+	for i, name := range names {
+		w, ok := want[name]
+		if !ok {
+			return fmt.Errorf("classify printed nothing for %s", name)
+		}
+		g := got[i*k : (i+1)*k]
+		for c := range k {
+			worst = max(worst, math.Abs(float64(g[c])-w[c]))
+		}
+		if nn.Argmax(g) == argmax64(w) {
+			agree++
+		}
+	}
+	fmt.Printf("%s: %s, %d samples: max |onnxruntime - classify| = %.2g, top-1 agrees on %d/%d, onnx.checker %s\n",
+		filepath.Base(run), m.Net.Arch, len(names), worst, agree, len(names), checked)
+	if worst > tol || agree != len(names) {
+		return fmt.Errorf("%s: ONNX Runtime disagrees with classify (tolerance %g)", run, tol)
+	}
+	return nil
+}
+
+// onnxChecker runs onnx.checker.check_model on the file with the first
+// python that has the onnx package; it says "passed", or "skipped (...)".
+func onnxChecker(python, model string) (string, error) {
+	cands := []string{python}
+	if python == "" {
+		cands = []string{"python3", "/usr/bin/python3"}
+	}
+	for _, py := range cands {
+		if exec.Command(py, "-c", "import onnx").Run() != nil {
+			continue
+		}
+		out, err := exec.Command(py, "-c", "import onnx, sys; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", model).CombinedOutput()
+		if err != nil {
+			return "", fmt.Errorf("onnx.checker (%s): %s", py, bytes.TrimSpace(out))
+		}
+		return "passed", nil
+	}
+	return "skipped (no python with the onnx package)", nil
+}
+
+// tableRows reads the CSV files as classify does (the run's label column
+// skipped) and returns each row as classify names it, file:line.
+func tableRows(m *nn.Model, run string, files []string) ([]string, []float32, error) {
+	var opt datasets.CSVOptions
+	if cfg, err := trainer.ReadConfig(run); err == nil {
+		opt.Label = cfg.Label
+	}
+	var names []string
+	var x []float32
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows, err := datasets.ReadFeatureRows(r, f, m.Net.Arch.Inputs, opt)
+		r.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, row := range rows {
+			if row.Err != nil {
+				return nil, nil, row.Err
+			}
+			names = append(names, fmt.Sprintf("%s:%d", f, row.Line))
+			x = append(x, row.X...)
+		}
+	}
+	return names, x, nil
+}
+
+// imagePixels decodes every image file (folders are walked) with mlptui's
+// decoder, resized to the model's size, as raw 0-255 values.
+func imagePixels(m *nn.Model, inputs []string) ([]string, []float32, error) {
+	h, w := m.InputShape[1], m.InputShape[2]
+	files, err := imageFiles(inputs)
+	if err != nil {
+		return nil, nil, err
+	}
+	x := make([]float32, 0, len(files)*m.Net.Arch.Inputs)
+	for _, f := range files {
+		pix, err := imagefolder.DecodeFile(f, h, w, 0)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, p := range pix {
+			x = append(x, float32(p))
+		}
+	}
+	return files, x, nil
+}
+
+func imageFiles(inputs []string) ([]string, error) {
+	var files []string
+	for _, in := range inputs {
+		err := filepath.WalkDir(in, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			if d.Name()[0] != '.' {
+				files = append(files, p)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return files, nil
+}
+
+// classify runs `mlptui classify --json` with every class in the top list
+// and returns each input's probabilities in class order.
+func classify(bin, run string, m *nn.Model, names, inputs []string) (map[string][]float64, error) {
+	args := inputs // table: the files; classify names the rows
+	if len(m.InputShape) == 3 {
+		args = names
+	}
+	index := map[string]int{}
+	for i, c := range m.Classes {
+		index[c] = i
+	}
+	out := map[string][]float64{}
+	const chunk = 1000 // files per command line
+	for lo := 0; lo < len(args); lo += chunk {
+		cmdArgs := append([]string{"classify", "--run", run, "--json", "--top", fmt.Sprint(len(m.Classes))}, args[lo:min(lo+chunk, len(args))]...)
+		var stderr bytes.Buffer
+		cmd := exec.Command(bin, cmdArgs...)
+		cmd.Stderr = &stderr
+		stdout, err := cmd.Output()
+		if err != nil {
+			return nil, fmt.Errorf("mlptui classify: %v: %s", err, bytes.TrimSpace(stderr.Bytes()))
+		}
+		sc := bufio.NewScanner(bytes.NewReader(stdout))
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var p struct {
+				Input string `json:"input"`
+				Top   []struct {
+					Class       string  `json:"class"`
+					Probability float64 `json:"probability"`
+				} `json:"top"`
+			}
+			if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
+				return nil, fmt.Errorf("classify --json: %v", err)
+			}
+			probs := make([]float64, len(m.Classes))
+			for _, t := range p.Top {
+				probs[index[t.Class]] = t.Probability
+			}
+			out[p.Input] = probs
+		}
+	}
+	return out, nil
+}
+
+// ortRun feeds x of the given shape to ONNX Runtime through ort.js and
+// returns the probabilities, row-major [N, classes].
+func ortRun(modules, model, tmp string, x []float32, shape []int, classes int) ([]float32, error) {
+	in, out := filepath.Join(tmp, "input.f32"), filepath.Join(tmp, "output.f32")
+	if err := os.WriteFile(in, f32Bytes(x), 0o644); err != nil {
+		return nil, err
+	}
+	script := filepath.Join(tmp, "ort.js")
+	if err := os.WriteFile(script, ortJS, 0o644); err != nil {
+		return nil, err
+	}
+	args := []string{script, model, in, out}
+	for _, s := range shape {
+		args = append(args, fmt.Sprint(s))
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return nil, fmt.Errorf("node ort.js: %v: %s", err, bytes.TrimSpace(b))
+	}
+	b, err := os.ReadFile(out)
+	if err != nil {
+		return nil, err
+	}
+	if len(b) != 4*shape[0]*classes {
+		return nil, fmt.Errorf("ONNX Runtime gave %d values, want %d", len(b)/4, shape[0]*classes)
+	}
+	p := make([]float32, len(b)/4)
+	for i := range p {
+		p[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	return p, nil
+}
+
+// ortJS runs the model in ONNX Runtime for Node.
+//
+//go:embed ort.js
+var ortJS []byte
+
+func f32Bytes(x []float32) []byte {
+	b := make([]byte, 4*len(x))
+	for i, v := range x {
+		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
+	}
+	return b
+}
+
+func argmax64(v []float64) int {
+	arg := 0
+	for i, x := range v {
+		if x > v[arg] {
+			arg = i
+		}
+	}
+	return arg
+}
+
+// writeImages makes a tiny image folder, train/ and test/, of three
+// classes told apart by colour and stripes, in PNG and JPEG and in three
+// sizes (12x12, shrunk from 20x15, grown from 7x9) so that the resize rule
+// is exercised.
+func writeImages(dir string) error {
+	rng := rand.New(rand.NewPCG(1, 2))
+	sizes := [][2]int{{12, 12}, {12, 12}, {20, 15}, {7, 9}}
+	for _, part := range []string{"train", "test"} {
+		n := 24
+		if part == "test" {
+			n = 8
+		}
+		for c, class := range []string{"red", "green", "blue"} {
+			d := filepath.Join(dir, part, class)
+			if err := os.MkdirAll(d, 0o755); err != nil {
+				return err
+			}
+			for i := range n {
+				sz := sizes[i%len(sizes)]
+				img := image.NewRGBA(image.Rect(0, 0, sz[0], sz[1]))
+				for y := range sz[1] {
+					for x := range sz[0] {
+						v := [3]float64{rng.Float64() * 120, rng.Float64() * 120, rng.Float64() * 120}
+						v[c] += 100
+						if (x+y*c)%3 == 0 {
+							v[(c+1)%3] += 30
+						}
+						img.Set(x, y, color.RGBA{uint8(v[0]), uint8(v[1]), uint8(v[2]), 255})
+					}
+				}
+				var buf bytes.Buffer
+				name := fmt.Sprintf("%s%02d", class, i)
+				if i%2 == 0 {
+					name += ".png"
+					png.Encode(&buf, img)
+				} else {
+					name += ".jpg"
+					jpeg.Encode(&buf, img, &jpeg.Options{Quality: 85})
+				}
+				if err := os.WriteFile(filepath.Join(d, name), buf.Bytes(), 0o644); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// writeTable makes a tiny CSV table: 120 rows of 5 features (of very
+// different scales, so that the standardization matters) and a class
+// label in the first column, with a header.
+func writeTable(path string) error {
+	rng := rand.New(rand.NewPCG(3, 4))
+	var b strings.Builder
+	b.WriteString("kind,a,b,c,d,e\n")
+	classes := []string{"low", "mid", "high"}
+	for i := range 120 {
+		c := i % 3
+		f := []float64{float64(c) + rng.NormFloat64()*0.6, 1000 + 300*float64(c) + rng.NormFloat64()*200, rng.NormFloat64() * 1e-3, -5 * float64(c*c) + rng.NormFloat64()*4, rng.Float64()}
+		b.WriteString(classes[c])
+		for _, v := range f {
+			fmt.Fprintf(&b, ",%.6g", v)
+		}
+		b.WriteByte('\n')
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
