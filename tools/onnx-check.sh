@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# ONNX export check: trains tiny models (Iris; a CSV table; an image folder
+# of PNG and JPEG files in three sizes; ReLU and leaky ReLU), exports each
+# with `mlptui export`, and has tools/onnxcheck compare ONNX Runtime
+# (onnxruntime-node) with `mlptui classify --json` on every sample, to
+# 1e-5, after onnx.checker (when a python with onnx is found).
+#
+#   bash tools/onnx-check.sh                  # what .ci/run runs
+#   bash tools/onnx-check.sh RUN INPUT...     # check one run of yours, e.g.
+#   bash tools/onnx-check.sh runs/20261202-050000-cifar10 /tmp/cifar10/test
+#
+# Needs node and npm: onnxruntime-node is installed into a temporary
+# directory with --ignore-scripts (its install script fetches GPU providers;
+# the CPU library is in the package). MLPTUI_ORT_DIR names a directory that
+# holds it already. Without node, npm or the package, it says so and skips.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "onnx check skipped: node and npm are not both on PATH"
+  exit 0
+fi
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/mlptui-onnx-XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+ort=${MLPTUI_ORT_DIR:-$tmp/ort}
+if [ ! -d "$ort/node_modules/onnxruntime-node" ]; then
+  mkdir -p "$ort"
+  if ! (cd "$ort" && npm install --ignore-scripts --no-audit --no-fund --fetch-retries=1 --fetch-timeout=30000 onnxruntime-node >npm.log 2>&1); then
+    echo "onnx check skipped: npm install onnxruntime-node failed: $(tail -1 "$ort/npm.log")"
+    exit 0
+  fi
+fi
+go build -o "$tmp/mlptui" ./cmd/mlptui
+go build -o "$tmp/onnxcheck" ./tools/onnxcheck
+check() { "$tmp/onnxcheck" --mlptui "$tmp/mlptui" --node-modules "$ort" --run "$@"; }
+
+if [ $# -gt 0 ]; then
+  check "$@"
+  exit
+fi
+"$tmp/onnxcheck" -make-table "$tmp/table.csv"
+"$tmp/onnxcheck" -make-images "$tmp/images"
+train() { "$tmp/mlptui" train --runs "$tmp/runs" --seed 1 "$@" >/dev/null 2>"$tmp/train.log" || { cat "$tmp/train.log"; exit 1; }; }
+train --dataset iris --epochs 30 --name relu
+train --dataset "$tmp/table.csv" --label kind --hidden 16,8 --activation leaky-relu --leaky-slope 0.1 --epochs 20 --name leaky
+train --dataset "$tmp/images" --image-size 8 --hidden 32,16 --epochs 5 --name relu
+train --dataset "$tmp/images" --image-size 10 --hidden 24 --activation leaky-relu --epochs 5 --name leaky
+for run in "$tmp"/runs/*; do
+  case $run in
+    *-iris-*) check "$run" datasets/data/iris.data ;;
+    *-table-*) check "$run" "$tmp/table.csv" ;;
+    *-images-*) check "$run" "$tmp/images" ;;
+  esac
+done
+echo "onnx check passed"
