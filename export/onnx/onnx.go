@@ -123,6 +123,9 @@ func Marshal(m *nn.Model, opt Options) ([]byte, error) {
 // WriteFile writes the ONNX file of m to path atomically: a failure leaves
 // whatever was at path as it was, never a partial file. Errors name path.
 func WriteFile(path string, m *nn.Model, opt Options) error {
+	if st, err := os.Stat(path); err == nil && st.IsDir() {
+		return fmt.Errorf("%s: is a directory; want a file name, like %s", path, filepath.Join(path, FileName))
+	}
 	data, err := Marshal(m, opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
