@@ -20,7 +20,7 @@ func (m *Model) helpSections() []helpSection {
 		{"Training", []key.Binding{t.Pause, t.Edit, t.Restart, t.Stop}},
 		{"Setup", []key.Binding{s.Up, s.Choose, s.Start}},
 		{"Predictions", []key.Binding{p.Page, p.Confusion}},
-		{"Runs", []key.Binding{r.Move, r.Select, r.Compare, r.Open, r.Resume, r.Inspect, r.Sort, r.Reload}},
+		{"Runs", []key.Binding{r.Move, r.Select, r.Compare, r.Open, r.Resume, r.Inspect, r.Export, r.Sort, r.Reload}},
 	}
 }
 

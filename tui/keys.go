@@ -61,7 +61,7 @@ func newPredictionKeys() predictionKeys {
 // runsKeys act on the saved runs.
 type runsKeys struct {
 	Move, Select, Open, Compare, Sort, Reload key.Binding
-	Resume, Inspect                           key.Binding
+	Resume, Inspect, Export                   key.Binding
 }
 
 func newRunsKeys() runsKeys {
@@ -74,5 +74,6 @@ func newRunsKeys() runsKeys {
 		Reload:  key.NewBinding(key.WithKeys("g"), key.WithHelp("g", "reload")),
 		Resume:  key.NewBinding(key.WithKeys("r"), key.WithHelp("r", "resume training")),
 		Inspect: key.NewBinding(key.WithKeys("p"), key.WithHelp("p", "predictions")),
+		Export:  key.NewBinding(key.WithKeys("e"), key.WithHelp("e", "export ONNX")),
 	}
 }

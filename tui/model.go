@@ -179,6 +179,13 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.runs.compare = msg.c
 		m.status = ""
 		return m, nil
+	case exportMsg:
+		if msg.err != nil {
+			m.setStatus(true, "export: %v", msg.err)
+		} else {
+			m.setStatus(false, "exported %s", msg.path)
+		}
+		return m, nil
 	case panicMsg:
 		return m, m.panicked(msg)
 	case interruptMsg:
@@ -421,6 +428,9 @@ func (m *Model) runsAction(a *runsAction) tea.Cmd {
 	case "compare":
 		m.setStatus(false, "reading the runs' metrics…")
 		return compareCmd(a.rows)
+	case "export":
+		m.setStatus(false, "exporting %s…", runName(a.dir))
+		return exportCmd(a.dir)
 	}
 	if m.live != nil {
 		m.setStatus(true, "a run is live: stop it (s on the Training screen) first")

@@ -3,12 +3,15 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -389,5 +392,51 @@ func TestDifferences(t *testing.T) {
 	d := differences([]runRow{newRunRow(runs[2]), newRunRow(runs[3])})
 	if len(d) != 1 || !strings.HasPrefix(d[0], "lr") || !strings.Contains(d[0], "A 0.1  B 0.001") {
 		t.Errorf("differences %q, want only lr", d)
+	}
+}
+
+// TestRunsExport: e on an opened run writes its model.onnx (in a command,
+// not in Update) and says where; a run without a model says why not.
+func TestRunsExport(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "20261202-050000-iris")
+	net, err := nn.New(nn.Arch{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(dir, 0o755)
+	model := &nn.Model{Net: net, Classes: []string{"a", "b"}, InputShape: []int{4}, Mean: make([]float32, 4), Std: []float32{1, 1, 1, 1}}
+	if err := nn.SaveModel(filepath.Join(dir, trainer.ModelFile), model); err != nil {
+		t.Fatal(err)
+	}
+	empty := filepath.Join(t.TempDir(), "20261202-060000-iris")
+	os.MkdirAll(empty, 0o755)
+
+	m := newTestModel(t, irisConfig(), 120, 30)
+	m.screen = runsScreen
+	m.Update(runsMsg{runs: []trainer.RunRecord{trainer.ReadRun(dir), trainer.ReadRun(empty)}})
+	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.rec.Dir == dir })
+	press(m, "enter")
+	if !strings.Contains(m.View(), "e export ONNX") {
+		t.Fatalf("the open run's menu does not offer export:\n%s", m.View())
+	}
+	cmd := press(m, "e")
+	if cmd == nil {
+		t.Fatal("e on an open run gave no command")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "model.onnx")); err == nil {
+		t.Fatal("Update wrote the file itself instead of leaving it to the command")
+	}
+	m.Update(cmd())
+	if st, err := os.Stat(filepath.Join(dir, "model.onnx")); err != nil || st.Size() < 100 {
+		t.Fatalf("no model.onnx after the export: %v", err)
+	}
+	if !strings.Contains(m.View(), "exported "+filepath.Join(dir, "model.onnx")) {
+		t.Errorf("the export is not reported:\n%s", m.View())
+	}
+	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.rec.Dir == empty })
+	press(m, "enter")
+	m.Update(press(m, "e")())
+	if !strings.Contains(m.View(), "no model.safetensors in it") {
+		t.Errorf("a run without a model: no reason given:\n%s", m.View())
 	}
 }

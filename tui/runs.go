@@ -72,7 +72,7 @@ func runLR(r *runRow) float64 {
 
 // runsAction is what the runs screen asks the dashboard to do.
 type runsAction struct {
-	kind   string // "resume", "inspect", "compare", "reload"
+	kind   string // "resume", "inspect", "export", "compare", "reload"
 	dir    string
 	epochs int // resume: the new total, or 0 for the run's own
 	rows   []runRow
@@ -92,7 +92,7 @@ type runsModel struct {
 	sortBy  int
 	err     error
 	loaded  bool
-	menu    bool // the cursor's run is open: r or p
+	menu    bool // the cursor's run is open: r, p or e
 	prompt  bool // asking for the epochs to resume to
 	epochs  textinput.Model
 	compare *comparison
@@ -254,6 +254,8 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 			m.epochs.Focus()
 		case key.Matches(msg, m.keys.Inspect):
 			return m, &runsAction{kind: "inspect", dir: r.rec.Dir}
+		case key.Matches(msg, m.keys.Export):
+			return m, &runsAction{kind: "export", dir: r.rec.Dir}
 		}
 		return m, nil
 	}
@@ -469,7 +471,7 @@ func (m runsModel) View() string {
 	case m.prompt:
 		foot = "resume " + runName(m.rows[m.cursor].rec.Dir) + " to how many epochs in all? " + m.epochs.Value() + "_" + st.dim.Render("  enter: go, esc: cancel")
 	case m.menu:
-		foot = st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · any other key: back"
+		foot = st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · e export ONNX · any other key: back"
 	case m.note != "":
 		foot = st.bad.Render(m.note)
 	case len(m.rows) > 0:

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mlptui/mlptui/export/onnx"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -54,6 +55,11 @@ type (
 		err  error
 	}
 	compareMsg struct{ c *comparison }
+	// exportMsg reports a run exported as ONNX: the file, or why not.
+	exportMsg struct {
+		path string
+		err  error
+	}
 	// panicMsg reports a panic in a command; id is the run whose events
 	// it was reading, or 0.
 	panicMsg struct {
@@ -198,6 +204,14 @@ func inspectCmd(ctx context.Context, dir string, samples int) tea.Cmd {
 		msg.rows, _ = trainer.ReadMetrics(dir)
 		msg.in, msg.err = trainer.Inspect(ctx, dir, "", samples, nil)
 		return msg
+	})
+}
+
+// exportCmd writes a run's model as ONNX beside it (model.onnx).
+func exportCmd(dir string) tea.Cmd {
+	return safe(0, func() tea.Msg {
+		path, err := onnx.ExportRun(dir, "")
+		return exportMsg{path, err}
 	})
 }
 
