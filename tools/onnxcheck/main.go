@@ -122,9 +122,9 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 		}
 		g := got[i*k : (i+1)*k]
 		for c := range k {
-			worst = max(worst, math.Abs(float64(g[c])-w[c]))
+			worst = max(worst, math.Abs(float64(g[c])-float64(w[c])))
 		}
-		if nn.Argmax(g) == argmax64(w) {
+		if nn.Argmax(g) == nn.Argmax(w) {
 			agree++
 		}
 	}
@@ -228,7 +228,7 @@ func imageFiles(inputs []string) ([]string, error) {
 
 // classify runs `mlptui classify --json` with every class in the top list
 // and returns each input's probabilities in class order.
-func classify(bin, run string, m *nn.Model, names, inputs []string) (map[string][]float64, error) {
+func classify(bin, run string, m *nn.Model, names, inputs []string) (map[string][]float32, error) {
 	args := inputs // table: the files; classify names the rows
 	if len(m.InputShape) == 3 {
 		args = names
@@ -237,7 +237,7 @@ func classify(bin, run string, m *nn.Model, names, inputs []string) (map[string]
 	for i, c := range m.Classes {
 		index[c] = i
 	}
-	out := map[string][]float64{}
+	out := map[string][]float32{}
 	const chunk = 1000 // files per command line
 	for lo := 0; lo < len(args); lo += chunk {
 		cmdArgs := append([]string{"classify", "--run", run, "--json", "--top", fmt.Sprint(len(m.Classes))}, args[lo:min(lo+chunk, len(args))]...)
@@ -261,9 +261,9 @@ func classify(bin, run string, m *nn.Model, names, inputs []string) (map[string]
 			if err := json.Unmarshal(sc.Bytes(), &p); err != nil {
 				return nil, fmt.Errorf("classify --json: %v", err)
 			}
-			probs := make([]float64, len(m.Classes))
+			probs := make([]float32, len(m.Classes)) // float32 values, printed exactly
 			for _, t := range p.Top {
-				probs[index[t.Class]] = t.Probability
+				probs[index[t.Class]] = float32(t.Probability)
 			}
 			out[p.Input] = probs
 		}
@@ -316,16 +316,6 @@ func f32Bytes(x []float32) []byte {
 		binary.LittleEndian.PutUint32(b[4*i:], math.Float32bits(v))
 	}
 	return b
-}
-
-func argmax64(v []float64) int {
-	arg := 0
-	for i, x := range v {
-		if x > v[arg] {
-			arg = i
-		}
-	}
-	return arg
 }
 
 // writeImages makes a tiny image folder, train/ and test/, of three
@@ -386,7 +376,7 @@ func writeTable(path string) error {
 	classes := []string{"low", "mid", "high"}
 	for i := range 120 {
 		c := i % 3
-		f := []float64{float64(c) + rng.NormFloat64()*0.6, 1000 + 300*float64(c) + rng.NormFloat64()*200, rng.NormFloat64() * 1e-3, -5 * float64(c*c) + rng.NormFloat64()*4, rng.Float64()}
+		f := []float64{float64(c) + rng.NormFloat64()*0.6, 1000 + 300*float64(c) + rng.NormFloat64()*200, rng.NormFloat64() * 1e-3, -5*float64(c*c) + rng.NormFloat64()*4, rng.Float64()}
 		b.WriteString(classes[c])
 		for _, v := range f {
 			fmt.Fprintf(&b, ",%.6g", v)
