@@ -30,6 +30,10 @@ if [ ! -d "$ort/node_modules/onnxruntime-node" ]; then
     exit 0
   fi
 fi
+if ! NODE_PATH="$ort/node_modules" node -e "require('onnxruntime-node')" 2>"$tmp/node.log"; then
+  echo "onnx check skipped: onnxruntime-node does not load here: $(head -1 "$tmp/node.log")"
+  exit 0
+fi
 go build -o "$tmp/mlptui" ./cmd/mlptui
 go build -o "$tmp/onnxcheck" ./tools/onnxcheck
 check() { "$tmp/onnxcheck" --mlptui "$tmp/mlptui" --node-modules "$ort" --run "$@"; }
@@ -45,11 +49,17 @@ train --dataset iris --epochs 30 --name relu
 train --dataset "$tmp/table.csv" --label kind --hidden 16,8 --activation leaky-relu --leaky-slope 0.1 --epochs 20 --name leaky
 train --dataset "$tmp/images" --image-size 8 --hidden 32,16 --epochs 5 --name relu
 train --dataset "$tmp/images" --image-size 10 --hidden 24 --activation leaky-relu --epochs 5 --name leaky
+checked=0
 for run in "$tmp"/runs/*; do
   case $run in
     *-iris-*) check "$run" datasets/data/iris.data ;;
     *-table-*) check "$run" "$tmp/table.csv" ;;
     *-images-*) check "$run" "$tmp/images" ;;
+    *) echo "onnx check: unexpected run $run"; exit 1 ;;
   esac
+  checked=$((checked + 1))
 done
+if [ "$checked" -ne 4 ]; then
+  echo "onnx check: $checked runs checked, want 4"; exit 1
+fi
 echo "onnx check passed"
