@@ -69,6 +69,12 @@ const ResizeRule = "decode to 8-bit RGB (see mlptui's README), then resize each 
 // limited to 2 GiB.
 const maxBytes = 2<<30 - 1<<20
 
+// preprocessingKey is the model metadata entry of a table model whose
+// columns are encoded (one-hot categories, imputed gaps) before the
+// standardization. The graph has no such step yet, so such a model is
+// refused rather than exported with an input contract it does not meet.
+const preprocessingKey = "preprocessing"
+
 // Options are what an export records about where the model came from.
 type Options struct {
 	// Name is the run's name (its directory's base name): the model's
@@ -82,6 +88,9 @@ type Options struct {
 func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
+	}
+	if _, ok := m.Info[preprocessingKey]; ok {
+		return nil, fmt.Errorf("the model's table preprocessing (%q in its metadata: column encoding before the standardization) is not exported to ONNX yet", preprocessingKey)
 	}
 	if n := 4 * len(m.Net.Params); n > maxBytes {
 		return nil, fmt.Errorf("the model's %d MB of weights exceed the 2 GiB one ONNX file holds", n>>20)

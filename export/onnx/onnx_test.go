@@ -414,3 +414,13 @@ func TestWriteFileAtomic(t *testing.T) {
 		t.Error("an invalid model left a file")
 	}
 }
+
+// TestRefusesUnknownPreprocessing: a model whose input is encoded before
+// the standardization (a table pipeline) is refused, not exported wrong.
+func TestRefusesUnknownPreprocessing(t *testing.T) {
+	m := testModel(t, nn.Arch{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU}, []int{4})
+	m.Info[preprocessingKey] = `{"version":1}`
+	if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "preprocessing") {
+		t.Errorf("Build: %v, want an error about the preprocessing", err)
+	}
+}
