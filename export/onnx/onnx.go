@@ -98,7 +98,11 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	b := &builder{g: &onnxpb.GraphProto{Name: proto.String(graphName(opt.Name))}, x: InputName}
 	b.g.Input = []*onnxpb.ValueInfoProto{tensorInfo(InputName, inputDims(m))}
 	standardize(b, m)
-	for _, step := range layerSteps(m.Net) {
+	steps, err := layerSteps(m.Net)
+	if err != nil {
+		return nil, err
+	}
+	for _, step := range steps {
 		step(b)
 	}
 	softmax(b)
@@ -256,17 +260,21 @@ func standardize(b *builder, m *nn.Model) {
 	}
 }
 
-// layerSteps returns the graph steps of the network's layers, in order.
-func layerSteps(net *nn.MLP) []func(*builder) {
+// layerSteps returns the graph steps of the network's layers, in order,
+// or an error naming a layer kind the exporter does not know.
+func layerSteps(net *nn.MLP) ([]func(*builder), error) {
 	var steps []func(*builder)
-	act := activations[net.Arch.Activation]
+	act, ok := activations[net.Arch.Activation]
+	if !ok && len(net.Layers) > 1 {
+		return nil, fmt.Errorf("activation %q has no ONNX export yet", net.Arch.Activation)
+	}
 	for i, d := range net.Layers {
 		steps = append(steps, func(b *builder) { dense(b, i, d) })
 		if i < len(net.Layers)-1 {
 			steps = append(steps, func(b *builder) { act(b, net.Arch) })
 		}
 	}
-	return steps
+	return steps, nil
 }
 
 // dense adds a fully connected layer: Gemm(x, W [in, out], b [out]).
