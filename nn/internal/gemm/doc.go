@@ -82,3 +82,4 @@
 package gemm
 
 //go:generate go run ./internal/asmgen -out kernels_amd64.s
+//go:generate go run ./internal/asmgen -arch arm64 -out kernels_arm64.s
