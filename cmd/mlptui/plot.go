@@ -57,14 +57,9 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 	if len(pos) > maxPlotRuns {
 		return usagef("%d runs given; at most %d fit in one plot", len(pos), maxPlotRuns)
 	}
-	format := ""
-	if *out != "" {
-		switch ext := strings.ToLower(filepath.Ext(*out)); ext {
-		case ".png", ".svg":
-			format = ext[1:]
-		default:
-			return usagef("-o %s: unknown image format %q; want a file ending in .png or .svg", *out, ext)
-		}
+	format, err := imageFormat(*out)
+	if err != nil {
+		return err
 	}
 	if *width < 0 || *width > 10000 {
 		return usagef("--width %d: want 0 (the terminal's) to 10000", *width)
@@ -85,6 +80,20 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 	w := cmp.Or(*width, e.stdoutWidth, 80)
 	_, err = io.WriteString(e.stdout, terminalPlot(runs, max(w, 30), colour))
 	return err
+}
+
+// imageFormat is the format -o's file extension names: "png", "svg", or
+// "" without -o.
+func imageFormat(out string) (string, error) {
+	if out == "" {
+		return "", nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(out)); ext {
+	case ".png", ".svg":
+		return ext[1:], nil
+	default:
+		return "", usagef("-o %s: unknown image format %q; want a file ending in .png or .svg", out, ext)
+	}
 }
 
 // loadPlotRuns reads each run's settings and metrics; a run that cannot
@@ -415,21 +424,27 @@ func drawFigure(c vg.CanvasSizer, runs []*plotRun) error {
 // writePlotFile draws the runs into a PNG or SVG file, written
 // atomically.
 func writePlotFile(path, format string, runs []*plotRun) error {
-	h := panelHeight + legendHeight(len(runs))
+	return writeFigure(path, format, figWidth, panelHeight+legendHeight(len(runs)), func(c vg.CanvasSizer) error { return drawFigure(c, runs) })
+}
+
+// writeFigure draws a w×h figure into path (atomically) as a PNG or an SVG.
+func writeFigure(path, format string, w, h vg.Length, draw func(vg.CanvasSizer) error) error {
 	var wt io.WriterTo
 	switch format {
 	case "png":
-		c := vgimg.NewWith(vgimg.UseWH(figWidth, h), vgimg.UseDPI(144))
-		if err := drawFigure(c, runs); err != nil {
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(144))
+		if err := draw(c); err != nil {
 			return err
 		}
 		wt = vgimg.PngCanvas{Canvas: c}
 	case "svg":
-		c := vgsvg.NewWith(vgsvg.UseWH(figWidth, h))
-		if err := drawFigure(c, runs); err != nil {
+		c := vgsvg.NewWith(vgsvg.UseWH(w, h))
+		if err := draw(c); err != nil {
 			return err
 		}
 		wt = c
+	default:
+		return fmt.Errorf("-o %s: unknown image format %q", path, format)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := wt.WriteTo(w)
