@@ -108,6 +108,7 @@ func New(ctx context.Context, opt Options) *Model {
 		opt.Samples = 24
 	}
 	opt.Trainer.Samples = opt.Samples
+	opt.Trainer.Boundary = true // drawn for data sets of two features
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}

@@ -27,8 +27,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	// field; only text that is not even a value (--lr abc) is a usage
 	// error, reported while parsing.
 	cfg, _ := cf.config()
-	if !cf.has("epochs") && cfg.Preset == "iris" {
-		cfg.Epochs = tui.WatchEpochs // the dashboard's iris preset
+	if n, ok := tui.DashboardEpochs(cfg.Preset); ok && !cf.has("epochs") {
+		cfg.Epochs = n // the dashboard's epochs of the preset
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return errors.New("the dashboard needs a terminal; use 'mlptui train' to train without one")
