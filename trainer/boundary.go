@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"time"
 
@@ -127,4 +129,22 @@ func (t *trainer) boundaryDue(now time.Time) *Boundary {
 	took := time.Since(start)
 	t.nextBoundary = now.Add(max(boundaryEvery, time.Duration(float64(took)/boundaryShare)))
 	return b
+}
+
+// RunBoundary draws the decision boundary of the saved model of the run
+// in dir on a cols × rows grid, over the plane of its data set reloaded
+// with the run's settings (so with its split). A run whose data set has
+// not two features is an error.
+func RunBoundary(ctx context.Context, dir string, cols, rows int) (*Plane, *Boundary, error) {
+	_, m, data, err := openRun(ctx, dir, "", nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !HasPlane(data.Test) {
+		return nil, nil, fmt.Errorf("%s: the data set has %d features (input shape %v); a decision boundary needs 2", dir, data.Test.Dim(), data.Test.Shape)
+	}
+	p := NewPlane(data.Train, data.Test)
+	var buf nn.Matrix
+	b := ComputeBoundary(m.Net, datasets.Normalization{Mean: m.Mean, Std: m.Std}, p, cols, rows, &buf)
+	return p, b, nil
 }

@@ -184,3 +184,24 @@ func (m trainingModel) chartsWithBoundary(s *runState, w, h int) string {
 	panel := boundaryView(m.st, s.info.Plane, s.boundary, bc, h)
 	return lipgloss.JoinHorizontal(lipgloss.Top, m.charts(s, w-bc-1, h), " ", panel)
 }
+
+// BoundaryRGB is the colour of a point of the plane where the model
+// gives the probabilities p: its class's hue, brighter where it is surer,
+// as the dashboard paints it (mlptui plot --boundary too).
+func BoundaryRGB(p []float32) (r, g, b uint8) {
+	c := cellRGB(p)
+	return uint8(c[0] + 0.5), uint8(c[1] + 0.5), uint8(c[2] + 0.5)
+}
+
+// ClassRGB is class c's colour, of its training points and test marks.
+func ClassRGB(c int) (r, g, b uint8) {
+	h := classColor(c)
+	return uint8(h[0]), uint8(h[1]), uint8(h[2])
+}
+
+// BoundaryLines draws a boundary over its plane in cols × rows cells, as
+// the dashboard's panel does, with the colours of profile p (letters for
+// termenv.Ascii).
+func BoundaryLines(p termenv.Profile, plane *trainer.Plane, b *trainer.Boundary, cols, rows int) []string {
+	return boundaryPicture(p, plane, b, cols, rows)
+}

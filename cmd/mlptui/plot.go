@@ -41,12 +41,14 @@ type plotRun struct {
 const maxPlotRuns = 26
 
 func runPlot(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "plot", "mlptui plot [-o FILE.png|FILE.svg] DIR...\n\n"+
+	fs := newFlagSet(e, "plot", "mlptui plot [-o FILE.png|FILE.svg] [--boundary] DIR...\n\n"+
 		"Draws the loss and accuracy curves, training and validation, of one or more runs\n"+
 		"overlaid, with a legend naming each run and the settings in which the runs differ.\n"+
-		"With -o: a PNG or SVG file, by its extension; without: the curves in the terminal.")
+		"With -o: a PNG or SVG file, by its extension; without: the curves in the terminal.\n"+
+		"--boundary: the decision boundary of one run on two features instead.")
 	out := fs.String("o", "", "write the plot to this `file`: .png or .svg (default: draw in the terminal)")
 	width := fs.Int("width", 0, "terminal: columns to use (0: the terminal's width, or 80)")
+	boundary := fs.Bool("boundary", false, "draw the decision boundary of one run whose data set has two features, with its points")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -64,6 +66,18 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 	if *width < 0 || *width > 10000 {
 		return usagef("--width %d: want 0 (the terminal's) to 10000", *width)
 	}
+	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
+	colour := e.stdoutWidth > 0 && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	w := cmp.Or(*width, e.stdoutWidth, 80)
+	if *boundary {
+		if len(pos) != 1 {
+			return usagef("--boundary draws one run; %d given", len(pos))
+		}
+		if err := checkRunDir("run", pos[0]); err != nil {
+			return err
+		}
+		return plotBoundary(ctx, e, pos[0], *out, format, max(w, 20), colour)
+	}
 	runs, err := loadPlotRuns(pos)
 	if err != nil {
 		return err
@@ -75,9 +89,6 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 		return nil
 	}
-	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
-	colour := e.stdoutWidth > 0 && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	w := cmp.Or(*width, e.stdoutWidth, 80)
 	_, err = io.WriteString(e.stdout, terminalPlot(runs, max(w, 30), colour))
 	return err
 }
