@@ -95,7 +95,7 @@ type Model struct {
 	// quitting: the program ends when the live run has saved.
 	quitting    bool
 	interrupted bool
-	findingLR   bool // a learning-rate range test from the form is under way
+	findingLR   bool              // a learning-rate range test from the form is under way
 	ended       []trainer.Summary // the runs of this session that ended, for Result
 	status      string            // a passing message for the footer
 	statusBad   bool
