@@ -27,6 +27,9 @@ const boundaryPixels = 240
 // plotBoundary draws the decision boundary of the run in dir: to a file
 // in format ("png" or "svg"), or else in the terminal, width columns wide.
 func plotBoundary(ctx context.Context, e *env, dir, out, format string, width int, colour bool) error {
+	if _, err := os.Stat(dir); err != nil {
+		return fmt.Errorf("%s: %v", dir, unwrapPath(err)) // as plot says it of curves
+	}
 	if format != "" {
 		plane, b, err := trainer.RunBoundary(ctx, dir, boundaryPixels, boundaryPixels)
 		if err != nil {

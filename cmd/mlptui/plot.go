@@ -73,9 +73,6 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		if len(pos) != 1 {
 			return usagef("--boundary draws one run; %d given", len(pos))
 		}
-		if err := checkRunDir("run", pos[0]); err != nil {
-			return err
-		}
 		return plotBoundary(ctx, e, pos[0], *out, format, max(w, 20), colour)
 	}
 	runs, err := loadPlotRuns(pos)
