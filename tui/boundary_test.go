@@ -128,3 +128,20 @@ func TestBoundaryPanel(t *testing.T) {
 		t.Error("a run of four features shows a boundary")
 	}
 }
+
+// TestFormTakesPlaygroundPreset: typing a playground set's name into the
+// dataset field gives its preset, with the dashboard's epochs.
+func TestFormTakesPlaygroundPreset(t *testing.T) {
+	cfg := irisConfig()
+	if err := ApplyPreset(&cfg, "iris"); err != nil { // as the dashboard opens: not edited
+		t.Fatal(err)
+	}
+	m := newTestModel(t, cfg, 80, 24)
+	press(m, "ctrl+u", "spiral")
+	if p, e := m.setup.field("preset").get(), m.setup.field("epochs").get(); p != "spiral" || e != "5000" {
+		t.Errorf("after typing spiral: preset %q, epochs %s; want spiral, 5000", p, e)
+	}
+	if c, ok := m.setup.config(); !ok || c.Dataset != "spiral" || c.Samples != 500 {
+		t.Errorf("config %+v valid %v", c, ok)
+	}
+}

@@ -133,14 +133,14 @@ func drawLRFind(c vg.CanvasSizer, f *trainer.LRFinding) error {
 	pl.X.Label.Text, pl.Y.Label.Text = "learning rate", "training loss"
 	pl.X.Tick.Marker = logTicks{}
 	raw, smooth := plotter.XYs{}, plotter.XYs{}
-	ymax := math.Inf(-1)
+	ymin, ymax := math.Inf(1), math.Inf(-1)
 	for i, lr := range f.LR {
 		if v := f.RawLoss[i]; !math.IsNaN(v) && !math.IsInf(v, 0) {
 			raw = append(raw, plotter.XY{X: math.Log10(lr), Y: v})
 		}
 		if v := f.Loss[i]; !math.IsNaN(v) {
 			smooth = append(smooth, plotter.XY{X: math.Log10(lr), Y: v})
-			ymax = math.Max(ymax, v)
+			ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
 		}
 	}
 	rl, err := plotter.NewLine(raw)
@@ -167,7 +167,11 @@ func drawLRFind(c vg.CanvasSizer, f *trainer.LRFinding) error {
 	}
 	// The raw losses of the last steps can be far above the curve: the
 	// axis is the smoothed curve's, with some room.
-	pl.Y.Min, pl.Y.Max = 0, ymax*1.1
+	pad := (ymax - ymin) / 20
+	if !(pad > 0) {
+		pad = math.Max(math.Abs(ymax)/10, 1)
+	}
+	pl.Y.Min, pl.Y.Max = ymin-pad, ymax+pad
 	pl.Legend.Top = true
 	pl.Draw(draw.New(c))
 	return nil
