@@ -287,3 +287,12 @@ func CheckFinite(v []float32) error {
 	}
 	return nil
 }
+
+// CopyFrom sets m's parameters to src's, which must have the same
+// architecture.
+func (m *MLP) CopyFrom(src *MLP) {
+	if len(m.Params) != len(src.Params) {
+		panic(fmt.Sprintf("nn: CopyFrom of %s into %s", src.Arch, m.Arch))
+	}
+	copy(m.Params, src.Params)
+}

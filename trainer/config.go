@@ -34,7 +34,9 @@ type Config struct {
 	Nesterov   bool    `json:"nesterov"`              // SGD with Nesterov momentum
 	Schedule   string  `json:"schedule"`              // constant, cosine or onecycle
 	Batch      int     `json:"batch"`                 // samples per step; 0 = the whole training set
-	Epochs     int     `json:"epochs"`                // passes over the training set
+	Epochs     int     `json:"epochs"`                // passes over the training set (at most, with Patience)
+	Keep       string  `json:"keep"`                  // the weights a run keeps as its model: best (by validation) or last
+	Patience   int     `json:"patience"`              // stop after this many epochs without a better validation loss (0: never)
 	Seed       uint64  `json:"seed"`                  // seeds the split, initialization, shuffling, dropout, augmentation
 	ValSplit   float64 `json:"val_split"`             // share of the training part held out for validation
 	TestSplit  float64 `json:"test_split"`            // share held out for testing when a data set has no test part
@@ -50,6 +52,16 @@ type Config struct {
 	RunsDir string `json:"-"`                  // parent of run directories (default "runs")
 	DataDir string `json:"data_dir,omitempty"` // where downloaded data sets are kept (default the user cache)
 }
+
+// What a run keeps as its model (Config.Keep).
+const (
+	// KeepBest keeps the weights of the best epoch by validation: the
+	// highest validation accuracy, ties broken by the lower validation
+	// loss. Without a validation split it is KeepLast.
+	KeepBest = "best"
+	// KeepLast keeps the weights of the last epoch.
+	KeepLast = "last"
+)
 
 // Schedules.
 const (
@@ -71,6 +83,7 @@ func Defaults() Config {
 		Schedule:   Constant,
 		Batch:      32,
 		Epochs:     20,
+		Keep:       KeepBest,
 		Seed:       1,
 		ValSplit:   0.1,
 		TestSplit:  0.2,
@@ -263,6 +276,14 @@ func (c *Config) Problems() []*FieldError {
 	if c.Epochs <= 0 || c.Epochs > 100000 {
 		bad("epochs", "%d; want 1 to 100000", c.Epochs)
 	}
+	if c.Keep != KeepBest && c.Keep != KeepLast {
+		bad("keep", "%q; want %s or %s", c.Keep, KeepBest, KeepLast)
+	}
+	if c.Patience < 0 || c.Patience > 100000 {
+		bad("patience", "%d; want 0 (never stop early) to 100000", c.Patience)
+	} else if c.Patience > 0 && c.ValSplit == 0 {
+		bad("patience", "%d needs a validation split to watch; --val-split is 0", c.Patience)
+	}
 	if !finite(c.ValSplit) || c.ValSplit < 0 || c.ValSplit >= 1 {
 		bad("val-split", "%v; want a share in [0, 1)", c.ValSplit)
 	}
@@ -302,4 +323,11 @@ func HiddenString(h []int) string {
 		s[i] = fmt.Sprint(v)
 	}
 	return strings.Join(s, ",")
+}
+
+// legacyConfig holds, for every setting added since mlptui 0.1.0's first
+// runs, the value that gives the behaviour those runs had: a config.json
+// without the setting reads as this.
+func legacyConfig() Config {
+	return Config{Keep: KeepLast}
 }

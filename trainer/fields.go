@@ -73,7 +73,9 @@ var Fields = []Field{
 	hyper(boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov })),
 	hyper(choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule })),
 	hyper(intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch })),
-	hyper(intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs })),
+	hyper(intField("epochs", "passes over the training set (at most, with --patience)", func(c *Config) *int { return &c.Epochs })),
+	hyper(choiceField("keep", "the run's model: the best epoch's weights by validation, or the last epoch's", []string{KeepBest, KeepLast}, func(c *Config) *string { return &c.Keep })),
+	hyper(intField("patience", "stop after this many epochs without a better validation loss (0: never)", func(c *Config) *int { return &c.Patience })),
 	sweep(Field{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
 		Get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		Set: func(c *Config, v string) error {

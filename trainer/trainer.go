@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -214,14 +215,19 @@ type trainer struct {
 	dir    string
 	resume *checkpoint
 
-	data    *Data
-	net     *nn.MLP
-	optim   nn.Optimizer
-	good    []float32 // parameters at the last epoch end with a finite loss
-	goodAt  int       // the epoch they are from
-	history []EpochMetrics
-	log     []LogEntry
-	summary Summary
+	data   *Data
+	net    *nn.MLP
+	optim  nn.Optimizer
+	good   []float32 // parameters at the last epoch end with a finite loss
+	goodAt int       // the epoch they are from
+	// kept is the best epoch's network by validation (Config.Keep best,
+	// with a validation split; else nil), from epoch keptAt (0: none yet).
+	kept       *nn.MLP
+	keptAt     int
+	rolledBack bool // net holds the weights of epoch goodAt
+	history    []EpochMetrics
+	log        []LogEntry
+	summary    Summary
 
 	epoch     int   // epochs completed
 	batch     int   // batches completed in the epoch under way
@@ -314,6 +320,11 @@ func (t *trainer) setup(ctx context.Context) error {
 		return fmt.Errorf("--hidden: %w", err)
 	}
 	t.net.L2 = float32(cfg.L2)
+	if cfg.Keep == KeepBest && data.Val != nil {
+		if t.kept, err = nn.NewZero(arch); err != nil {
+			return err
+		}
+	}
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
 	switch cfg.Optimizer {
 	case "sgd":
@@ -430,6 +441,11 @@ func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
 		if err := t.endEpoch(epochSecs); err != nil {
 			return "", "", err
 		}
+		if n := sinceBetterLoss(t.history); cfg.Patience > 0 && n >= cfg.Patience && t.epoch < cfg.Epochs {
+			msg := fmt.Sprintf("stopped early after epoch %d: no better validation loss for %d epochs", t.epoch, n)
+			t.logEvent("early-stop", msg)
+			return StatusDone, msg, nil
+		}
 	}
 	return StatusDone, fmt.Sprintf("%d epochs done", t.epoch), nil
 }
@@ -454,6 +470,10 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	if nn.CheckFinite(t.net.Params) == nil && (t.data.Val == nil || !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0)) {
 		copy(t.good, t.net.Params)
 		t.goodAt = t.epoch
+		if t.kept != nil && bestEpoch(t.history) == len(t.history)-1 {
+			t.kept.CopyFrom(t.net)
+			t.keptAt = t.epoch
+		}
 	}
 	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
@@ -553,6 +573,7 @@ func (t *trainer) interrupt() (string, string, error) {
 // the last good one.
 func (t *trainer) diverged(loss float64) (string, string, error) {
 	copy(t.net.Params, t.good)
+	t.rolledBack = true
 	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
 		loss, t.step, t.epoch+1, t.goodAt, t.baseLR)
 	t.logEvent("diverged", msg)
@@ -566,8 +587,10 @@ func (t *trainer) evaluate(d *datasets.Dataset) (loss, acc float64, conf [][]int
 	return evaluate(t.net, d, t.data.Norm, &t.xEval)
 }
 
+// evalTest measures the run's model on the test set, once, at the end.
 func (t *trainer) evalTest() {
-	loss, acc, _ := t.evaluate(t.data.Test)
+	net, _ := t.modelNet()
+	loss, acc, _ := evaluate(net, t.data.Test, t.data.Norm, &t.xEval)
 	t.summary.TestLoss, t.summary.TestAccuracy = ptr(loss), ptr(acc)
 }
 
@@ -617,16 +640,14 @@ func (t *trainer) writeProgress(status, msg string) error {
 	s.Updated = t.opt.Now()
 	t.lastWrite = s.Updated
 	s.TrainSeconds = t.trainSecs
-	s.BestValAccuracy, s.BestValEpoch = nil, 0
-	s.TrainLoss, s.TrainAccuracy, s.ValLoss, s.ValAccuracy = nil, nil, nil, nil
-	var samples float64
-	for i := range t.history {
-		h := &t.history[i]
-		if !math.IsNaN(h.ValAcc) && (s.BestValAccuracy == nil || h.ValAcc > *s.BestValAccuracy) {
-			s.BestValAccuracy, s.BestValEpoch = &h.ValAcc, h.Epoch
-		}
-		samples += float64(t.data.Train.Len())
+	s.BestValAccuracy, s.BestValLoss, s.BestValEpoch = nil, nil, 0
+	if b := bestEpoch(t.history); b >= 0 {
+		h := t.history[b]
+		s.BestValAccuracy, s.BestValLoss, s.BestValEpoch = ptr(h.ValAcc), ptr(h.ValLoss), h.Epoch
 	}
+	_, s.ModelEpoch = t.modelNet()
+	s.TrainLoss, s.TrainAccuracy, s.ValLoss, s.ValAccuracy = nil, nil, nil, nil
+	samples := float64(len(t.history)) * float64(t.data.Train.Len())
 	if n := len(t.history); n > 0 {
 		last := t.history[n-1]
 		s.TrainLoss, s.TrainAccuracy = ptr(last.TrainLoss), ptr(last.TrainAcc)
@@ -661,12 +682,26 @@ func (t *trainer) logEvent(event, msg string) {
 	}
 }
 
-// model returns the network with what classify needs to use it.
-func (t *trainer) model() *nn.Model {
+// modelNet returns the run's model and the epoch its weights are from:
+// the best epoch's when the run keeps the best and has one, else the
+// network as trained (the last good epoch's after a divergence).
+func (t *trainer) modelNet() (*nn.MLP, int) {
+	switch {
+	case t.kept != nil && t.keptAt > 0:
+		return t.kept, t.keptAt
+	case t.rolledBack:
+		return t.net, t.goodAt
+	}
+	return t.net, t.epoch
+}
+
+// model returns a network with what classify needs to use it; epoch is
+// the epoch its weights are from.
+func (t *trainer) model(net *nn.MLP, epoch int) *nn.Model {
 	return &nn.Model{
-		Net: t.net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
+		Net: net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
 		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
-		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version},
+		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version, "epoch": strconv.Itoa(epoch)},
 	}
 }
 
@@ -680,7 +715,7 @@ func (t *trainer) save() error {
 
 // saveModel writes the model file.
 func (t *trainer) saveModel() error {
-	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model())
+	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model(t.modelNet()))
 }
 
 // saveCheckpoint writes the checkpoint and notes when, and of which step.

@@ -613,7 +613,8 @@ func TestSweepInterruptedAndRestarted(t *testing.T) {
 		}
 		if i > 0 {
 			p := board[i-1]
-			if *p.BestValAccuracy < *b.BestValAccuracy || *p.BestValAccuracy == *b.BestValAccuracy && *p.TestAccuracy < *b.TestAccuracy {
+			// Ties go to the lower validation loss; never to a test figure.
+			if *p.BestValAccuracy < *b.BestValAccuracy || *p.BestValAccuracy == *b.BestValAccuracy && *p.BestValLoss > *b.BestValLoss {
 				t.Errorf("leaderboard out of order at rank %d", b.Rank)
 			}
 		}

@@ -1,0 +1,125 @@
+package trainer
+
+import (
+	"context"
+	"math"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"testing"
+
+	"github.com/mlptui/mlptui/nn"
+)
+
+func TestBestEpochAndPatienceCount(t *testing.T) {
+	nan := math.NaN()
+	e := func(acc, loss float64) EpochMetrics { return EpochMetrics{ValAcc: acc, ValLoss: loss} }
+	cases := []struct {
+		name  string
+		h     []EpochMetrics
+		best  int
+		since int
+	}{
+		{"empty", nil, -1, 0},
+		{"no validation", []EpochMetrics{e(nan, nan), e(nan, nan)}, -1, 2},
+		{"higher accuracy wins", []EpochMetrics{e(0.5, 0.2), e(0.7, 0.9), e(0.6, 0.1)}, 1, 0},
+		{"equal accuracy: lower loss", []EpochMetrics{e(0.7, 0.5), e(0.7, 0.3), e(0.7, 0.4)}, 1, 1},
+		{"equal: the earliest", []EpochMetrics{e(0.7, 0.3), e(0.7, 0.3)}, 0, 1},
+		{"infinite loss is no candidate", []EpochMetrics{e(0.5, 0.5), e(0.9, math.Inf(1))}, 0, 1},
+		{"NaN loss is no candidate", []EpochMetrics{e(0.9, nan), e(0.5, 0.5)}, 1, 0},
+	}
+	for _, c := range cases {
+		if got := bestEpoch(c.h); got != c.best {
+			t.Errorf("%s: bestEpoch = %d, want %d", c.name, got, c.best)
+		}
+		if got := sinceBetterLoss(c.h); got != c.since {
+			t.Errorf("%s: sinceBetterLoss = %d, want %d", c.name, got, c.since)
+		}
+	}
+}
+
+// overfitConfig overfits Iris fast: a big learning rate on few samples,
+// so the validation loss rises after its low and patience stops the run.
+func overfitConfig(t *testing.T) Config {
+	c := Defaults()
+	c.Hidden = []int{64, 64}
+	c.LR = 3e-2
+	c.Batch = 8
+	c.Epochs = 300
+	c.Patience = 5
+	c.ValSplit = 0.3
+	c.Seed = 3
+	c.RunsDir = t.TempDir()
+	return c
+}
+
+// TestPatienceKeepsTheBestEpoch is the acceptance test of model
+// selection: the run stops early, its model file holds the best epoch's
+// weights (by validation, never test), summary.json names that epoch,
+// and evaluating the saved model gives the summary's test accuracy.
+func TestPatienceKeepsTheBestEpoch(t *testing.T) {
+	cfg := overfitConfig(t)
+	_, s := runToEnd(t)(Start(context.Background(), cfg))
+	if s.Status != StatusDone || s.Epochs >= cfg.Epochs {
+		t.Fatalf("status %s after %d of %d epochs: want done early", s.Status, s.Epochs, cfg.Epochs)
+	}
+	hist, err := ReadMetrics(s.Run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := sinceBetterLoss(hist); n != cfg.Patience {
+		t.Errorf("stopped %d epochs after the lowest validation loss, want %d", n, cfg.Patience)
+	}
+	best := bestEpoch(hist) + 1
+	if s.ModelEpoch != best || s.BestValEpoch != best || best == s.Epochs {
+		t.Errorf("model_epoch %d, best_val_epoch %d, best by metrics.csv %d, last %d", s.ModelEpoch, s.BestValEpoch, best, s.Epochs)
+	}
+	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Info["epoch"] != strconv.Itoa(best) {
+		t.Errorf("model file says epoch %q, want %d", m.Info["epoch"], best)
+	}
+	ev, err := Evaluate(context.Background(), s.Run, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TestAccuracy == nil || ev.Accuracy != *s.TestAccuracy || ev.Loss != *s.TestLoss {
+		t.Errorf("eval: accuracy %v loss %v; summary.json %v %v", ev.Accuracy, ev.Loss, *s.TestAccuracy, *s.TestLoss)
+	}
+	// The checkpoint holds the last weights, to go on from, not the kept ones.
+	ck, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if slices.Equal(ck.model.Net.Params, m.Net.Params) || ck.keptAt != best {
+		t.Errorf("checkpoint: last weights equal the kept ones, or kept_epoch %d != %d", ck.keptAt, best)
+	}
+
+	// --keep last: the same run keeps its last epoch's weights.
+	cfg.Keep = KeepLast
+	cfg.RunsDir = t.TempDir()
+	_, last := runToEnd(t)(Start(context.Background(), cfg))
+	if last.ModelEpoch != last.Epochs || last.Epochs != s.Epochs {
+		t.Errorf("keep last: model_epoch %d after %d epochs (keep best stopped after %d)", last.ModelEpoch, last.Epochs, s.Epochs)
+	}
+	if !slices.Equal(loadParams(t, last.Run), ck.model.Net.Params) {
+		t.Error("keep last: model differs from keep best's last weights")
+	}
+}
+
+// TestResumeKeepsTheBest: a run stopped and resumed keeps the same best
+// weights as one that never stopped.
+func TestResumeKeepsTheBest(t *testing.T) {
+	cfg := overfitConfig(t)
+	_, whole := runToEnd(t)(Start(context.Background(), cfg))
+	_, part := runToEnd(t)(Start(context.Background(), cfg, Options{StopAfterStep: int64(whole.Steps / 2)}))
+	_, resumed := runToEnd(t)(Resume(context.Background(), part.Run, 0))
+	if resumed.ModelEpoch != whole.ModelEpoch || resumed.Epochs != whole.Epochs {
+		t.Fatalf("resumed: model_epoch %d of %d epochs; uninterrupted %d of %d", resumed.ModelEpoch, resumed.Epochs, whole.ModelEpoch, whole.Epochs)
+	}
+	if !slices.Equal(loadParams(t, whole.Run), loadParams(t, resumed.Run)) {
+		t.Error("resumed run keeps other weights than the uninterrupted one")
+	}
+}
