@@ -88,4 +88,3 @@ func TestBestFirstIgnoresTest(t *testing.T) {
 		}
 	}
 }
-
