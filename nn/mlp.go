@@ -119,11 +119,15 @@ type MLP struct {
 	// L2 adds L2/2·ΣW² (weights, not biases) to the objective that
 	// Backward differentiates.
 	L2 float32
+	// LabelSmoothing is the training loss's label smoothing ε; evaluation
+	// always measures the plain cross-entropy.
+	LabelSmoothing float32
 
 	acts  []*Activation
 	drops []*Dropout
 	loss  SoftmaxCrossEntropy
 	l2    addScaled
+	scale scaleBy
 }
 
 // New returns an MLP with He-normal weights (standard deviation
@@ -228,16 +232,36 @@ func (m *MLP) Backward(dlogits *Matrix) {
 // cross-entropy (without the L2 term) and the number of correct
 // predictions.
 func (m *MLP) TrainBatch(x *Matrix, y []int32) (loss float64, correct int) {
+	return m.TrainBatchMix(x, y, nil, 1)
+}
+
+// TrainBatchMix is TrainBatch for a mixup batch: x blends each sample
+// with another, and the target blends their labels, λ·y + (1-λ)·y2 (y2
+// nil: plain labels). The loss is the smoothed, blended objective.
+func (m *MLP) TrainBatchMix(x *Matrix, y, y2 []int32, lam float32) (loss float64, correct int) {
 	z := m.Forward(x, true)
-	loss, correct = m.loss.Forward(z, y)
-	m.Backward(m.loss.Backward(y))
+	m.loss.Smoothing = m.LabelSmoothing
+	loss, correct = m.loss.ForwardMix(z, y, y2, lam)
+	m.Backward(m.loss.BackwardMix(y, y2, lam))
 	return loss, correct
 }
 
-// EvalBatch returns the mean cross-entropy and the number of correct
-// predictions for a batch in evaluation mode (no dropout).
+// EvalBatch returns the mean cross-entropy (never smoothed) and the
+// number of correct predictions for a batch in evaluation mode (no
+// dropout).
 func (m *MLP) EvalBatch(x *Matrix, y []int32) (loss float64, correct int) {
+	m.loss.Smoothing = 0
 	return m.loss.Forward(m.Forward(x, false), y)
+}
+
+// DecayWeights multiplies every weight (not the biases) by 1-f: decoupled
+// weight decay (Loshchilov & Hutter, AdamW), applied beside the
+// optimizer's step with f = lr·decay, whatever the optimizer.
+func (m *MLP) DecayWeights(f float32) {
+	for _, d := range m.Layers {
+		m.scale = scaleBy{v: d.W.Data, s: 1 - f}
+		parallel.For(len(d.W.Data), 1, &m.scale)
+	}
 }
 
 // Probs returns the class probabilities of the last TrainBatch or

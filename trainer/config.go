@@ -19,33 +19,38 @@ const Version = "0.1.0"
 // Config holds every setting of a training run. Its JSON form is a run's
 // config.json. Field names in errors are the command-line flag names.
 type Config struct {
-	Dataset    string  `json:"dataset"`               // "iris", "cifar10", a folder of images, or a .csv file
-	Preset     string  `json:"preset,omitempty"`      // the preset the settings started from
-	Name       string  `json:"name,omitempty"`        // appended to the run directory's name
-	Sweep      string  `json:"sweep,omitempty"`       // the sweep this run is a trial of, if any
-	Hidden     []int   `json:"hidden"`                // hidden layer widths
-	Activation string  `json:"activation"`            // relu or leaky-relu
-	LeakySlope float64 `json:"leaky_slope,omitempty"` // leaky ReLU's negative slope (0: 0.01)
-	Dropout    float64 `json:"dropout"`               // probability of dropping a hidden unit
-	L2         float64 `json:"l2"`                    // L2 penalty on weights
-	Optimizer  string  `json:"optimizer"`             // adam or sgd
-	LR         float64 `json:"lr"`                    // learning rate (the peak, under a schedule)
-	Momentum   float64 `json:"momentum"`              // SGD momentum
-	Nesterov   bool    `json:"nesterov"`              // SGD with Nesterov momentum
-	Schedule   string  `json:"schedule"`              // constant, cosine or onecycle
-	Batch      int     `json:"batch"`                 // samples per step; 0 = the whole training set
-	Epochs     int     `json:"epochs"`                // passes over the training set (at most, with Patience)
-	Keep       string  `json:"keep"`                  // the weights a run keeps as its model: best (by validation) or last
-	Patience   int     `json:"patience"`              // stop after this many epochs without a better validation loss (0: never)
-	Seed       uint64  `json:"seed"`                  // seeds the split, initialization, shuffling, dropout, augmentation
-	ValSplit   float64 `json:"val_split"`             // share of the training part held out for validation
-	TestSplit  float64 `json:"test_split"`            // share held out for testing when a data set has no test part
-	Augment    bool    `json:"augment"`               // image flips and shifted crops
-	ImageSize  int     `json:"image_size,omitempty"`  // image folders: side to resize to (0: the most common size)
-	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
-	MaxPixels  int     `json:"max_pixels,omitempty"`  // image folders: refuse larger images, before decoding (0: 64 megapixels)
-	Label      string  `json:"label,omitempty"`       // CSV tables: the class column, by header name or number from 1 ("": the last)
-	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
+	Dataset        string  `json:"dataset"`                   // "iris", "cifar10", a folder of images, or a .csv file
+	Preset         string  `json:"preset,omitempty"`          // the preset the settings started from
+	Name           string  `json:"name,omitempty"`            // appended to the run directory's name
+	Sweep          string  `json:"sweep,omitempty"`           // the sweep this run is a trial of, if any
+	Hidden         []int   `json:"hidden"`                    // hidden layer widths
+	Activation     string  `json:"activation"`                // relu or leaky-relu
+	LeakySlope     float64 `json:"leaky_slope,omitempty"`     // leaky ReLU's negative slope (0: 0.01)
+	Dropout        float64 `json:"dropout"`                   // probability of dropping a hidden unit
+	L2             float64 `json:"l2"`                        // L2 penalty on weights (added to the gradient)
+	WeightDecay    float64 `json:"weight_decay,omitempty"`    // decoupled weight decay (AdamW): weights *= 1 - lr·decay each step
+	LabelSmoothing float64 `json:"label_smoothing,omitempty"` // label smoothing ε of the training loss
+	Mixup          float64 `json:"mixup,omitempty"`           // mixup's α: each batch blends with itself, λ ~ Beta(α, α) (0: off)
+	Optimizer      string  `json:"optimizer"`                 // adam or sgd
+	LR             float64 `json:"lr"`                        // learning rate (the peak, under a schedule)
+	Momentum       float64 `json:"momentum"`                  // SGD momentum
+	Nesterov       bool    `json:"nesterov"`                  // SGD with Nesterov momentum
+	Schedule       string  `json:"schedule"`                  // constant, cosine or onecycle
+	Warmup         int     `json:"warmup,omitempty"`          // epochs of linear warm-up before the schedule
+	Plateau        int     `json:"plateau,omitempty"`         // divide the learning rate by 10 after this many epochs without a lower validation loss (0: never)
+	Batch          int     `json:"batch"`                     // samples per step; 0 = the whole training set
+	Epochs         int     `json:"epochs"`                    // passes over the training set (at most, with Patience)
+	Keep           string  `json:"keep"`                      // the weights a run keeps as its model: best (by validation) or last
+	Patience       int     `json:"patience"`                  // stop after this many epochs without a better validation loss (0: never)
+	Seed           uint64  `json:"seed"`                      // seeds the split, initialization, shuffling, dropout, augmentation
+	ValSplit       float64 `json:"val_split"`                 // share of the training part held out for validation
+	TestSplit      float64 `json:"test_split"`                // share held out for testing when a data set has no test part
+	Augment        bool    `json:"augment"`                   // image flips and shifted crops
+	ImageSize      int     `json:"image_size,omitempty"`      // image folders: side to resize to (0: the most common size)
+	SkipBad        bool    `json:"skip_bad,omitempty"`        // image folders: skip undecodable images
+	MaxPixels      int     `json:"max_pixels,omitempty"`      // image folders: refuse larger images, before decoding (0: 64 megapixels)
+	Label          string  `json:"label,omitempty"`           // CSV tables: the class column, by header name or number from 1 ("": the last)
+	Threads        int     `json:"threads,omitempty"`         // matrix-multiply threads (0: all cores)
 
 	// Where things are. DataDir is kept in config.json so that a run can
 	// be resumed or evaluated on the same machine without repeating it.
@@ -258,6 +263,15 @@ func (c *Config) Problems() []*FieldError {
 	if !finite(c.L2) || c.L2 < 0 {
 		bad("l2", "%v; want >= 0", c.L2)
 	}
+	if !finite(c.WeightDecay) || c.WeightDecay < 0 || c.WeightDecay > 1 {
+		bad("weight-decay", "%v; want 0 to 1", c.WeightDecay)
+	}
+	if !finite(c.LabelSmoothing) || c.LabelSmoothing < 0 || c.LabelSmoothing >= 1 {
+		bad("label-smoothing", "%v; want 0 <= smoothing < 1", c.LabelSmoothing)
+	}
+	if !finite(c.Mixup) || c.Mixup < 0 || c.Mixup > 10 {
+		bad("mixup", "%v; want α from 0 (off) to 10", c.Mixup)
+	}
 	if c.Optimizer != "adam" && c.Optimizer != "sgd" {
 		bad("optimizer", "%q; want adam or sgd", c.Optimizer)
 	}
@@ -269,6 +283,14 @@ func (c *Config) Problems() []*FieldError {
 	}
 	if !slices.Contains([]string{Constant, Cosine, OneCycle}, c.Schedule) {
 		bad("schedule", "%q; want %s, %s or %s", c.Schedule, Constant, Cosine, OneCycle)
+	}
+	if c.Warmup < 0 || c.Warmup >= max(c.Epochs, 1) {
+		bad("warmup", "%d epochs; want 0 to fewer than --epochs (%d)", c.Warmup, c.Epochs)
+	}
+	if c.Plateau < 0 || c.Plateau > 100000 {
+		bad("plateau", "%d; want 0 (never) to 100000", c.Plateau)
+	} else if c.Plateau > 0 && c.ValSplit == 0 {
+		bad("plateau", "%d needs a validation split to watch; --val-split is 0", c.Plateau)
 	}
 	if c.Batch < 0 || c.Batch > 1<<20 {
 		bad("batch", "%d; want 0 (whole training set) to %d", c.Batch, 1<<20)

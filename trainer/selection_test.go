@@ -123,3 +123,93 @@ func TestResumeKeepsTheBest(t *testing.T) {
 		t.Error("resumed run keeps other weights than the uninterrupted one")
 	}
 }
+
+// TestModernTrainingResumes: weight decay, label smoothing, mixup,
+// warm-up and reduce-on-plateau together; a run stopped mid-epoch and
+// resumed ends with the weights of one that never stopped, and a run
+// with them learns other weights than one without.
+func TestModernTrainingResumes(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Epochs = 8
+	cfg.WeightDecay, cfg.LabelSmoothing, cfg.Mixup = 0.05, 0.1, 0.4
+	cfg.Warmup, cfg.Plateau, cfg.Schedule = 2, 1, Cosine
+	_, whole := runToEnd(t)(Start(context.Background(), cfg))
+	_, part := runToEnd(t)(Start(context.Background(), cfg, Options{StopAfterStep: 24}))
+	_, resumed := runToEnd(t)(Resume(context.Background(), part.Run, 0))
+	if !slices.Equal(loadParams(t, whole.Run), loadParams(t, resumed.Run)) {
+		t.Error("resumed run ends with other weights than the uninterrupted one")
+	}
+	a, _ := ReadMetrics(whole.Run)
+	b, _ := ReadMetrics(resumed.Run)
+	for i := range a {
+		if i < len(b) && a[i].LR != b[i].LR {
+			t.Errorf("epoch %d: lr %v resumed, %v uninterrupted", i+1, b[i].LR, a[i].LR)
+		}
+	}
+	plain := smallConfig(t)
+	plain.Epochs, plain.Schedule = 8, Cosine
+	_, p := runToEnd(t)(Start(context.Background(), plain))
+	if slices.Equal(loadParams(t, whole.Run), loadParams(t, p.Run)) {
+		t.Error("the options changed nothing")
+	}
+}
+
+// TestWeightDecayIsDecoupled: one SGD step on the whole training set,
+// with and without decay. Decoupled decay takes lr·decay·w off each
+// weight beside the gradient step, p1 = p0·(1 - lr·decay) - lr·g(p0), and
+// leaves the biases alone; an L2 term would have gone through the gradient.
+func TestWeightDecayIsDecoupled(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Optimizer, cfg.Momentum, cfg.LR, cfg.Schedule = "sgd", 0, 0.1, Constant
+	cfg.Epochs, cfg.Batch, cfg.Dropout, cfg.Keep = 1, 0, 0, KeepLast
+	_, plain := runToEnd(t)(Start(context.Background(), cfg))
+	cfg.WeightDecay = 0.5
+	_, decayed := runToEnd(t)(Start(context.Background(), cfg))
+	init, _ := nn.New(nn.Arch{Inputs: 4, Hidden: cfg.Hidden, Classes: 3, Activation: nn.ReLU}, cfg.Seed)
+	p, d := loadParams(t, plain.Run), loadParams(t, decayed.Run)
+	off := 0
+	for li, l := range init.Layers {
+		for i, w0 := range l.W.Data {
+			want := float64(p[off+i]) - 0.1*0.5*float64(w0)
+			if math.Abs(float64(d[off+i])-want) > 1e-6 {
+				t.Fatalf("layer %d weight %d: %v, want %v", li, i, d[off+i], want)
+			}
+		}
+		off += len(l.W.Data)
+		for i := range l.B {
+			if d[off+i] != p[off+i] {
+				t.Fatalf("layer %d bias %d decayed: %v vs %v", li, i, d[off+i], p[off+i])
+			}
+		}
+		off += len(l.B)
+	}
+}
+
+func TestMixup(t *testing.T) {
+	x := nn.FromSlice(4, 2, []float32{1, 2, 3, 4, 5, 6, 7, 8})
+	orig := slices.Clone(x.Data)
+	y := []int32{0, 1, 2, 3}
+	m := newMixer(0.4)
+	y2, lam := m.mix(x, y, 1, 1)
+	if !(lam >= 0 && lam <= 1) {
+		t.Fatalf("λ %v", lam)
+	}
+	seen := map[int32]bool{}
+	for i := range y2 {
+		p := int(y2[i]) // y[p] = p: y2 names the row blended in
+		seen[y2[i]] = true
+		for j := 0; j < 2; j++ {
+			want := lam*orig[i*2+j] + (1-lam)*orig[p*2+j]
+			if x.Data[i*2+j] != want {
+				t.Errorf("row %d col %d: %v, want %v", i, j, x.Data[i*2+j], want)
+			}
+		}
+	}
+	if len(seen) != 4 {
+		t.Errorf("second labels %v are not a permutation", y2)
+	}
+	x2 := nn.FromSlice(4, 2, slices.Clone(orig))
+	if y3, lam2 := newMixer(0.4).mix(x2, y, 1, 1); lam2 != lam || !slices.Equal(y3, y2) {
+		t.Error("the same seed and step mix otherwise")
+	}
+}

@@ -251,7 +251,9 @@ type trainer struct {
 	y        []int32
 	idx      []int
 	augRNG   *rngSource
-	samples  []int // test indices of the samples whose predictions events carry
+	mixer    *mixer  // nil without mixup
+	lrScale  float64 // reduce-on-plateau's factor (1 until a plateau)
+	samples  []int   // test indices of the samples whose predictions events carry
 }
 
 func (t *trainer) emit(e Event) {
@@ -320,6 +322,10 @@ func (t *trainer) setup(ctx context.Context) error {
 		return fmt.Errorf("--hidden: %w", err)
 	}
 	t.net.L2 = float32(cfg.L2)
+	t.net.LabelSmoothing = float32(cfg.LabelSmoothing)
+	if cfg.Mixup > 0 {
+		t.mixer = newMixer(cfg.Mixup)
+	}
 	if cfg.Keep == KeepBest && data.Val != nil {
 		if t.kept, err = nn.NewZero(arch); err != nil {
 			return err
@@ -358,6 +364,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	}
 	t.summary.Run = t.dir
 	t.good, t.goodAt = slices.Clone(t.net.Params), t.epoch
+	t.lrScale = plateauFactor(t.history, cfg.Plateau)
 	t.net.SetDropout(t.dropout)
 	t.x.Resize(t.batchSize, data.Train.Dim())
 	t.idx = make([]int, n)
@@ -414,11 +421,22 @@ func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
 			t.augRNG.seed(cfg.Seed, streamAugment, uint64(t.step))
 			train.Batch(t.x.Data, idx, t.data.Norm, t.data.Augment, t.augRNG.rand)
 			t.net.SeedDropout(cfg.Seed, streamDropout, uint64(t.step))
-			loss, correct := t.net.TrainBatch(&t.x, t.y)
+			var loss float64
+			var correct int
+			if t.mixer != nil {
+				y2, lam := t.mixer.mix(&t.x, t.y, cfg.Seed, t.step)
+				loss, correct = t.net.TrainBatchMix(&t.x, t.y, y2, lam)
+			} else {
+				loss, correct = t.net.TrainBatch(&t.x, t.y)
+			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return t.diverged(loss)
 			}
-			t.optim.SetLR(lrAt(cfg.Schedule, t.baseLR, t.step, total))
+			lr := lrWarm(cfg.Schedule, t.baseLR, t.step, total, int64(cfg.Warmup)*int64(t.batches)) * t.lrScale
+			t.optim.SetLR(lr)
+			if cfg.WeightDecay > 0 {
+				t.net.DecayWeights(float32(lr * cfg.WeightDecay))
+			}
 			t.optim.Step(t.net.Params, t.net.Grads)
 			t.batch++
 			t.lossSum += loss * float64(len(idx))
@@ -464,6 +482,10 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	t.epoch++
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	t.history = append(t.history, m)
+	if f := plateauFactor(t.history, t.cfg.Plateau); f != t.lrScale {
+		t.lrScale = f
+		t.logEvent("plateau", fmt.Sprintf("no lower validation loss for %d epochs: learning rate × %g from step %d", t.cfg.Plateau, f, t.step+1))
+	}
 	// Weights are good when they are finite and give a finite validation
 	// loss: weights that already overflow the forward pass are not kept,
 	// even though the step that made them had a finite loss.
