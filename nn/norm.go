@@ -70,7 +70,7 @@ func (l *LayerNorm) Backward(dy *Matrix) *Matrix {
 }
 
 func (l *LayerNorm) forward(x *Matrix, _ bool) *Matrix { return l.Forward(x) }
-func (l *LayerNorm) backward(dy *Matrix) *Matrix    { return l.Backward(dy) }
+func (l *LayerNorm) backward(dy *Matrix) *Matrix       { return l.Backward(dy) }
 
 type lnForward struct {
 	l *LayerNorm
@@ -219,7 +219,7 @@ func (b *BatchNorm) Backward(dy *Matrix) *Matrix {
 }
 
 func (b *BatchNorm) forward(x *Matrix, train bool) *Matrix { return b.Forward(x, train) }
-func (b *BatchNorm) backward(dy *Matrix) *Matrix          { return b.Backward(dy) }
+func (b *BatchNorm) backward(dy *Matrix) *Matrix           { return b.Backward(dy) }
 
 // bnForward works on ranges of columns (features), each over all rows.
 type bnForward struct {
