@@ -139,7 +139,7 @@ func (t *trainer) restore() error {
 	ck := t.resume
 	path := filepath.Join(t.dir, CheckpointFile)
 	m := ck.model
-	if m.Net.Arch.String() != t.net.Arch.String() || m.Net.Arch.Activation != t.net.Arch.Activation {
+	if m.Net.Arch.String() != t.net.Arch.String() || m.Net.Arch.Activation != t.net.Arch.Activation || len(m.Net.Buffers) != len(t.net.Buffers) {
 		return fmt.Errorf("%s: network %s does not match config.json's %s", path, m.Net.Arch, t.net.Arch)
 	}
 	if !slices.Equal(m.Mean, t.data.Norm.Mean) || !slices.Equal(m.Std, t.data.Norm.Std) || !slices.Equal(m.Classes, t.data.Train.Classes) {
@@ -148,7 +148,7 @@ func (t *trainer) restore() error {
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
 	}
-	copy(t.net.Params, m.Net.Params)
+	t.net.CopyFrom(m.Net)
 	if err := t.optim.SetState(ck.opt); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}

@@ -24,7 +24,10 @@ type Config struct {
 	Name           string  `json:"name,omitempty"`            // appended to the run directory's name
 	Sweep          string  `json:"sweep,omitempty"`           // the sweep this run is a trial of, if any
 	Hidden         []int   `json:"hidden"`                    // hidden layer widths
-	Activation     string  `json:"activation"`                // relu or leaky-relu
+	Activation     string  `json:"activation"`                // relu, leaky-relu or gelu
+	Block          string  `json:"block"`                     // plain (dense, norm, activation per hidden size) or residual (pre-norm blocks)
+	Norm           string  `json:"norm"`                      // none, layer or batch
+	Expansion      int     `json:"expansion,omitempty"`       // residual blocks' inner width over their width
 	LeakySlope     float64 `json:"leaky_slope,omitempty"`     // leaky ReLU's negative slope (0: 0.01)
 	Dropout        float64 `json:"dropout"`                   // probability of dropping a hidden unit
 	L2             float64 `json:"l2"`                        // L2 penalty on weights (added to the gradient)
@@ -82,6 +85,9 @@ func Defaults() Config {
 		Dataset:    "iris",
 		Hidden:     []int{100},
 		Activation: nn.ReLU,
+		Block:      nn.PlainBlock,
+		Norm:       nn.NoNorm,
+		Expansion:  nn.DefaultExpansion,
 		Optimizer:  "adam",
 		LR:         1e-3,
 		Momentum:   0.9,
@@ -251,8 +257,21 @@ func (c *Config) Problems() []*FieldError {
 			break
 		}
 	}
-	if c.Activation != nn.ReLU && c.Activation != nn.LeakyReLU {
-		bad("activation", "%q; want %s or %s", c.Activation, nn.ReLU, nn.LeakyReLU)
+	if c.Activation != nn.ReLU && c.Activation != nn.LeakyReLU && c.Activation != nn.GELUName {
+		bad("activation", "%q; want %s, %s or %s", c.Activation, nn.ReLU, nn.LeakyReLU, nn.GELUName)
+	}
+	if c.Block != nn.PlainBlock && c.Block != nn.ResidualBlock {
+		bad("block", "%q; want %s or %s", c.Block, nn.PlainBlock, nn.ResidualBlock)
+	} else if c.Block == nn.ResidualBlock && len(c.Hidden) == 0 {
+		bad("block", "residual blocks need a width: give --hidden, like 512,512 for two blocks of 512")
+	} else if c.Block == nn.ResidualBlock && slices.ContainsFunc(c.Hidden, func(h int) bool { return h != c.Hidden[0] }) {
+		bad("block", "residual blocks keep one width; --hidden %s differs (like 512,512 for two blocks of 512)", HiddenString(c.Hidden))
+	}
+	if c.Norm != nn.NoNorm && c.Norm != nn.LayerNormName && c.Norm != nn.BatchNormName {
+		bad("norm", "%q; want %s, %s or %s", c.Norm, nn.NoNorm, nn.LayerNormName, nn.BatchNormName)
+	}
+	if c.Expansion < 1 || c.Expansion > 64 {
+		bad("expansion", "%d; want 1 to 64", c.Expansion)
 	}
 	if !finite(c.LeakySlope) || c.LeakySlope < 0 || c.LeakySlope >= 1 {
 		bad("leaky-slope", "%v; want 0 <= slope < 1", c.LeakySlope)
@@ -351,5 +370,5 @@ func HiddenString(h []int) string {
 // runs, the value that gives the behaviour those runs had: a config.json
 // without the setting reads as this.
 func legacyConfig() Config {
-	return Config{Keep: KeepLast}
+	return Config{Keep: KeepLast, Block: nn.PlainBlock, Norm: nn.NoNorm, Expansion: nn.DefaultExpansion}
 }

@@ -63,7 +63,10 @@ var Fields = []Field{
 			c.Hidden = h
 			return err
 		}}),
-	hyper(choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation })),
+	hyper(choiceField("activation", "hidden layers' activation: relu, leaky-relu or gelu", []string{nn.ReLU, nn.LeakyReLU, nn.GELUName}, func(c *Config) *string { return &c.Activation })),
+	hyper(choiceField("block", "plain (dense, norm, activation per hidden size) or residual (per hidden size a pre-norm block x + W2·act(W1·norm(x)))", []string{nn.PlainBlock, nn.ResidualBlock}, func(c *Config) *string { return &c.Block })),
+	hyper(choiceField("norm", "normalization: none, layer (LayerNorm) or batch (BatchNorm)", []string{nn.NoNorm, nn.LayerNormName, nn.BatchNormName}, func(c *Config) *string { return &c.Norm })),
+	hyper(intField("expansion", "residual blocks' inner width over their width", func(c *Config) *int { return &c.Expansion })),
 	hyper(floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope })),
 	hyper(floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout })),
 	hyper(floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 })),

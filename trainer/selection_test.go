@@ -213,3 +213,32 @@ func TestMixup(t *testing.T) {
 		t.Error("the same seed and step mix otherwise")
 	}
 }
+
+// TestResidualRunResumes: a residual BatchNorm GELU network trains, keeps
+// its best epoch, and resumes exactly (running statistics included).
+func TestResidualRunResumes(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden, cfg.Block, cfg.Norm, cfg.Activation, cfg.Expansion = []int{8, 8}, nn.ResidualBlock, nn.BatchNormName, nn.GELUName, 2
+	cfg.Epochs, cfg.LabelSmoothing = 6, 0.1
+	_, whole := runToEnd(t)(Start(context.Background(), cfg))
+	if whole.Arch != "4-8-8-3 residual×2 gelu batch-norm" {
+		t.Errorf("arch %q", whole.Arch)
+	}
+	_, part := runToEnd(t)(Start(context.Background(), cfg, Options{StopAfterStep: 17}))
+	_, resumed := runToEnd(t)(Resume(context.Background(), part.Run, 0))
+	a, err := nn.LoadModel(filepath.Join(whole.Run, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := nn.LoadModel(filepath.Join(resumed.Run, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Net.Params, b.Net.Params) || !slices.Equal(a.Net.Buffers, b.Net.Buffers) {
+		t.Error("resumed run keeps other weights or running statistics than the uninterrupted one")
+	}
+	ev, err := Evaluate(context.Background(), whole.Run, "", nil)
+	if err != nil || ev.Accuracy != *whole.TestAccuracy {
+		t.Errorf("eval %v (%v), summary %v", ev, err, *whole.TestAccuracy)
+	}
+}

@@ -215,11 +215,12 @@ type trainer struct {
 	dir    string
 	resume *checkpoint
 
-	data   *Data
-	net    *nn.MLP
-	optim  nn.Optimizer
-	good   []float32 // parameters at the last epoch end with a finite loss
-	goodAt int       // the epoch they are from
+	data    *Data
+	net     *nn.MLP
+	optim   nn.Optimizer
+	good    []float32 // parameters at the last epoch end with a finite loss
+	goodBuf []float32 // and the network's buffers (BatchNorm's running statistics) then
+	goodAt  int       // the epoch they are from
 	// kept is the best epoch's network by validation (Config.Keep best,
 	// with a validation split; else nil), from epoch keptAt (0: none yet).
 	kept       *nn.MLP
@@ -318,6 +319,12 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.batches = (n + t.batchSize - 1) / t.batchSize
 	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
 		Activation: cfg.Activation, LeakySlope: cfg.LeakySlope}
+	if cfg.Norm != nn.NoNorm {
+		arch.Norm = cfg.Norm
+	}
+	if cfg.Block == nn.ResidualBlock {
+		arch.Block, arch.Expansion = cfg.Block, cfg.Expansion
+	}
 	if t.net, err = nn.New(arch, cfg.Seed); err != nil {
 		return fmt.Errorf("--hidden: %w", err)
 	}
@@ -363,7 +370,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	t.summary.Run = t.dir
-	t.good, t.goodAt = slices.Clone(t.net.Params), t.epoch
+	t.good, t.goodBuf, t.goodAt = slices.Clone(t.net.Params), slices.Clone(t.net.Buffers), t.epoch
 	t.lrScale = plateauFactor(t.history, cfg.Plateau)
 	t.net.SetDropout(t.dropout)
 	t.x.Resize(t.batchSize, data.Train.Dim())
@@ -491,6 +498,7 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	// even though the step that made them had a finite loss.
 	if nn.CheckFinite(t.net.Params) == nil && (t.data.Val == nil || !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0)) {
 		copy(t.good, t.net.Params)
+		copy(t.goodBuf, t.net.Buffers)
 		t.goodAt = t.epoch
 		if t.kept != nil && bestEpoch(t.history) == len(t.history)-1 {
 			t.kept.CopyFrom(t.net)
@@ -595,6 +603,7 @@ func (t *trainer) interrupt() (string, string, error) {
 // the last good one.
 func (t *trainer) diverged(loss float64) (string, string, error) {
 	copy(t.net.Params, t.good)
+	copy(t.net.Buffers, t.goodBuf)
 	t.rolledBack = true
 	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
 		loss, t.step, t.epoch+1, t.goodAt, t.baseLR)
