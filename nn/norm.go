@@ -294,6 +294,7 @@ func (j *bnBackward) Run(lo, hi int) {
 type GELU struct {
 	x     *Matrix
 	y, dx Matrix
+	cdf   []float32 // Φ(x) of the last Forward, so Backward needs no erf
 	fwd   geluJob
 	bwd   geluJob
 }
@@ -302,7 +303,11 @@ type GELU struct {
 func (g *GELU) Forward(x *Matrix) *Matrix {
 	g.x = x
 	g.y.Resize(x.Rows, x.Cols)
-	g.fwd = geluJob{x: x.Data, out: g.y.Data}
+	if cap(g.cdf) < len(x.Data) {
+		g.cdf = make([]float32, len(x.Data))
+	}
+	g.cdf = g.cdf[:len(x.Data)]
+	g.fwd = geluJob{x: x.Data, out: g.y.Data, cdf: g.cdf}
 	parallel.For(len(x.Data), 1, &g.fwd)
 	return &g.y
 }
@@ -310,7 +315,7 @@ func (g *GELU) Forward(x *Matrix) *Matrix {
 // Backward returns dL/dx for the input of the last Forward.
 func (g *GELU) Backward(dy *Matrix) *Matrix {
 	g.dx.Resize(dy.Rows, dy.Cols)
-	g.bwd = geluJob{x: g.x.Data, dy: dy.Data, out: g.dx.Data}
+	g.bwd = geluJob{x: g.x.Data, dy: dy.Data, out: g.dx.Data, cdf: g.cdf}
 	parallel.For(len(dy.Data), 1, &g.bwd)
 	return &g.dx
 }
@@ -318,20 +323,22 @@ func (g *GELU) Backward(dy *Matrix) *Matrix {
 func (g *GELU) forward(x *Matrix, _ bool) *Matrix { return g.Forward(x) }
 func (g *GELU) backward(dy *Matrix) *Matrix       { return g.Backward(dy) }
 
-// geluJob computes y = GELU(x) (dy nil) or dx = dy ⊙ GELU'(x).
+// geluJob computes y = GELU(x) and Φ(x) (dy nil), or dx = dy ⊙ GELU'(x)
+// from the Φ(x) kept.
 type geluJob struct {
-	x, dy, out []float32
+	x, dy, out, cdf []float32
 }
 
 func (j *geluJob) Run(lo, hi int) {
 	const invSqrt2, invSqrt2Pi = 1 / math.Sqrt2, 0.3989422804014327
 	for i := lo; i < hi; i++ {
 		x := float64(j.x[i])
-		cdf := 0.5 * (1 + math.Erf(x*invSqrt2))
 		if j.dy == nil {
+			cdf := 0.5 * (1 + math.Erf(x*invSqrt2))
+			j.cdf[i] = float32(cdf)
 			j.out[i] = float32(x * cdf)
 		} else {
-			j.out[i] = j.dy[i] * float32(cdf+x*invSqrt2Pi*math.Exp(-0.5*x*x))
+			j.out[i] = j.dy[i] * float32(float64(j.cdf[i])+x*invSqrt2Pi*math.Exp(-0.5*x*x))
 		}
 	}
 }
