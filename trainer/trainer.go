@@ -314,6 +314,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		return fmt.Errorf("--hidden: %w", err)
 	}
 	t.net.L2 = float32(cfg.L2)
+	t.net.ClassWeights = ClassWeights(cfg.ClassWeight, data.Train.ClassCounts())
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
 	switch cfg.Optimizer {
 	case "sgd":
@@ -337,7 +338,7 @@ func (t *trainer) setup(ctx context.Context) error {
 			return err
 		}
 		t.summary.Run = t.dir // a run that fails from here on says where it is
-		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg}); err != nil {
+		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg, Table: data.Table}); err != nil {
 			return err
 		}
 		t.logEvent("start", "")
@@ -663,11 +664,15 @@ func (t *trainer) logEvent(event, msg string) {
 
 // model returns the network with what classify needs to use it.
 func (t *trainer) model() *nn.Model {
-	return &nn.Model{
+	m := &nn.Model{
 		Net: t.net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
 		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
 		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version},
 	}
+	if t.data.Table != nil {
+		m.Info[PreprocessingKey] = t.data.Table.Marshal()
+	}
+	return m
 }
 
 // save writes the model and the checkpoint.
