@@ -28,6 +28,20 @@ type Data struct {
 	// (nil for other data sets), and Rows the table rows of each part.
 	Table *tabular.Pipeline
 	Rows  TableRows
+	// TestCells holds a CSV table's test rows as written, the label's
+	// cell left out, for screens that show them.
+	TestCells [][]string
+}
+
+// Features names the input columns of a table data set (nil for images).
+func (d *Data) Features() []string {
+	switch {
+	case d.Table != nil:
+		return d.Table.InputColumns()
+	case d.Name == "iris":
+		return datasets.IrisFeatures
+	}
+	return nil
 }
 
 // Seed words that keep the random streams of one seed apart.

@@ -15,7 +15,7 @@ func TestEvaluationJSON(t *testing.T) {
 		want string
 	}{{0.25, `"loss":0.25`}, {math.NaN(), `"loss":null`}, {math.Inf(1), `"loss":null`}} {
 		ev := Evaluation{Run: "runs/x", Dataset: "iris", Samples: 30, Accuracy: 0.9, Loss: c.loss, Classes: []string{"a", "b"},
-			Confusion: [][]int{{1, 0}, {0, 1}}, PerClass: []ClassStats{{Class: "a", Precision: 1, Recall: 1, Support: 1}}}
+			Confusion: [][]int{{1, 0}, {0, 1}}, Report: Report{PerClass: []ClassStats{{Class: "a", Precision: 1, Recall: 1, Support: 1}}}}
 		b, err := json.Marshal(ev)
 		if err != nil {
 			t.Fatalf("loss %v: %v", c.loss, err)

@@ -3,6 +3,7 @@ package trainer
 import (
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -102,6 +103,9 @@ func loadTable(cfg Config, pp *tabular.Pipeline, report func(Event)) (*Data, err
 	}
 	warn := func(s string) { report(Event{Kind: Loading, Message: s}) }
 	d := &Data{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Table: pp, Rows: rows}
+	for _, r := range rows.Test {
+		d.TestCells = append(d.TestCells, slices.Delete(slices.Clone(t.Rows[r]), t.LabelCol, t.LabelCol+1))
+	}
 	parts := []struct {
 		dst  **datasets.Dataset
 		rows []int

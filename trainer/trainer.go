@@ -363,7 +363,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
-		StartEpoch: t.epoch, StartStep: t.step, Samples: samples,
+		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Features: data.Features(),
 	}, Predictions: t.predictSamples()})
 	return nil
 }
@@ -720,6 +720,9 @@ func (t *trainer) pickSamples() []Sample {
 			out[j].Pix = slices.Clone(test.Pix[i*dim : (i+1)*dim])
 		} else {
 			out[j].X = slices.Clone(test.X[i*dim : (i+1)*dim])
+		}
+		if i < len(t.data.TestCells) {
+			out[j].Cells = t.data.TestCells[i]
 		}
 	}
 	return out

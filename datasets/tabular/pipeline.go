@@ -133,10 +133,11 @@ func (p *Pipeline) Dim() int {
 	return n
 }
 
-// Label names the label column: its header name, or "column N".
+// Label names the label column in messages: `column 6 "species"`, or
+// `column 6` without a header.
 func (p *Pipeline) Label() string {
 	if p.Header != nil && p.Header[p.LabelColumn] != "" {
-		return p.Header[p.LabelColumn]
+		return fmt.Sprintf("column %d %q", p.LabelColumn+1, p.Header[p.LabelColumn])
 	}
 	return fmt.Sprintf("column %d", p.LabelColumn+1)
 }

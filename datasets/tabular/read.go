@@ -172,6 +172,10 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 		return nil, fmt.Errorf("%s: %s holds measurements like %s, not classes; --label names the class column",
 			source, t.ColumnName(label), v)
 	}
+	if opt.Label == "" && len(t.Classes) > 10 && 5*len(t.Classes) > len(recs) && integerLabels(t.Classes) {
+		return nil, fmt.Errorf("%s: %s, taken as the label, has %d distinct numbers in %d rows: a measurement rather than classes? --label names the class column",
+			source, t.ColumnName(label), len(t.Classes), len(recs))
+	}
 	if !opt.OneClass && len(t.Classes) < 2 {
 		return nil, fmt.Errorf("%s: only one class (%q) in %s; a classifier needs at least 2", source, t.Classes[0], t.ColumnName(label))
 	}
@@ -200,6 +204,15 @@ func fractionalLabel(classes []string) (string, bool) {
 		}
 	}
 	return frac, frac != ""
+}
+
+func integerLabels(classes []string) bool {
+	for _, c := range classes {
+		if _, err := strconv.ParseInt(c, 10, 64); err != nil {
+			return false
+		}
+	}
+	return true
 }
 
 // ColumnName names column c (from 0) in messages: `column 3 "age"`, or
