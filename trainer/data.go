@@ -59,12 +59,13 @@ const (
 // validation part of ValSplit of the rest. report, if not nil, gets Loading
 // events.
 func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error) {
-	return loadData(ctx, cfg, nil, report)
+	return loadData(ctx, cfg, nil, true, report)
 }
 
 // loadData is LoadData; a CSV table is encoded with pp if it is not nil
-// (a saved model's preprocessing) instead of one fitted anew.
-func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, report func(Event)) (*Data, error) {
+// (a saved model's preprocessing) instead of one fitted anew, and the
+// choices of a fit are reported only if choices is true.
+func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices bool, report func(Event)) (*Data, error) {
 	if report == nil {
 		report = func(Event) {}
 	}
@@ -86,7 +87,7 @@ func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, report func
 		case st.IsDir():
 			train, test, err = loadImageFolder(ctx, cfg, report)
 		default:
-			table, err = loadTable(cfg, pp, report)
+			table, err = readTable(cfg, pp, choices, report)
 		}
 	}
 	if err != nil {

@@ -123,7 +123,7 @@ func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Conf
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	data, err := loadData(ctx, cfg, pp, report)
+	data, err := loadData(ctx, cfg, pp, false, report)
 	if err != nil {
 		return cfg, nil, nil, err
 	}

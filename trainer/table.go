@@ -74,11 +74,12 @@ type TableRows struct {
 	Train, Val, Test []int
 }
 
-// loadTable reads a CSV table, splits its rows as every data set is split
+// readTable reads a CSV table, splits its rows as every data set is split
 // (a stratified test part, then a validation part of the rest), fits the
 // preprocessing on the training part (or uses pp, a saved model's), and
-// encodes the three parts with it.
-func loadTable(cfg Config, pp *tabular.Pipeline, report func(Event)) (*Data, error) {
+// encodes the three parts with it. choices says whether to report the
+// decisions (not when a saved model's data is read again).
+func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event)) (*Data, error) {
 	path := cfg.Dataset
 	report(Event{Kind: Loading, Message: "reading " + path})
 	t, err := tabular.Load(path, cfg.readOptions(false))
@@ -93,12 +94,15 @@ func loadTable(cfg Config, pp *tabular.Pipeline, report func(Event)) (*Data, err
 		if pp, err = tabular.Fit(t, rows.Train, cfg.fitOptions()); err != nil {
 			return nil, err
 		}
+	}
+	if choices {
 		report(Event{Kind: Loading, Message: fmt.Sprintf("%s: delimiter %q, %s; label %s, %d classes; the other columns:",
 			filepath.Base(path), tabular.DelimiterName(t.Delimiter), headerWord(t), t.ColumnName(t.LabelCol), len(t.Classes))})
 		for _, line := range pp.Choices() {
 			report(Event{Kind: Loading, Message: "  " + line})
 		}
-	} else if pp.Width != t.Width {
+	}
+	if pp.Width != t.Width {
 		return nil, fmt.Errorf("--dataset %s: %d columns, the model's table had %d", path, t.Width, pp.Width)
 	}
 	warn := func(s string) { report(Event{Kind: Loading, Message: s}) }

@@ -203,3 +203,65 @@ func TestTableBadInputs(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion1TableModel: a table model written by mlptui before
+// preprocessing was saved with it (testdata/v1-pets, written by the main
+// branch at 576c601: format version 1, plain numbers) still loads, and
+// classify and eval give what that mlptui printed, to the last digit.
+func TestVersion1TableModel(t *testing.T) {
+	src, err := filepath.Abs(filepath.Join("testdata", "v1-pets"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	run := filepath.Join("runs", "v1")
+	if err := os.MkdirAll(filepath.Join(dir, run), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	read := func(name string) string {
+		b, err := os.ReadFile(filepath.Join(src, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for name, to := range map[string]string{"model.safetensors": run, "config.json": run, "pets.csv": "."} {
+		if err := os.WriteFile(filepath.Join(dir, to, name), []byte(read(name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Chdir(dir)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"classify", "--run", run, "--top", "2", "--json", "pets.csv", "4,27", "21.5,51"}, "classify.jsonl"},
+		{[]string{"eval", "--run", run, "--json"}, "eval.json"},
+		{[]string{"eval", "--run", run, "--dataset", "pets.csv", "--json"}, "eval-dataset.json"},
+	} {
+		code, out, errs := call(t, c.args...)
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", c.args[0], code, errs)
+		}
+		want := strings.ReplaceAll(read(c.want), "RUN", run)
+		if c.args[0] == "classify" {
+			if out != want {
+				t.Errorf("classify: today's output differs from version 1's:\n%s\nwant\n%s", out, want)
+			}
+			continue
+		}
+		// eval gained figures; the old ones must be the same.
+		var got, old map[string]any
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal([]byte(want), &old); err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range []string{"samples", "accuracy", "loss", "classes", "confusion"} {
+			if fmt.Sprint(got[k]) != fmt.Sprint(old[k]) {
+				t.Errorf("%v: %s %v, version 1 gave %v", c.args, k, got[k], old[k])
+			}
+		}
+	}
+}
