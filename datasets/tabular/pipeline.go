@@ -254,7 +254,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		}
 		var nums []float64
 		counts := map[string]int{}
-		text := ""
+		text, textRow := "", 0
 		for _, r := range rows {
 			v := t.Rows[r][ci]
 			if na.is(v) {
@@ -264,7 +264,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 			if x, ok := number(v); ok {
 				nums = append(nums, x)
 			} else if text == "" {
-				text = v
+				text, textRow = v, r
 			}
 			counts[v]++
 		}
@@ -282,11 +282,11 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 			c.Kind = Number
 		case len(counts) == present && present >= minIDRows && len(nums) == 0:
 			c.Kind, c.Why = Ignored, "distinct text in every row: an id or a name"
+		case 10*len(nums) >= 9*present:
+			return nil, fmt.Errorf("%s:%d: %s: %q is text in a column of numbers; --na %s if it means missing, --categorical %d if the column holds categories",
+				t.Source, t.Lines[textRow], t.ColumnName(ci), printable(text), printable(text), ci+1)
 		default:
 			c.Kind = Category
-			if 10*len(nums) >= 9*present {
-				c.Why = fmt.Sprintf("text among numbers, such as %q; --na %s if it means missing", text, text)
-			}
 		}
 		switch c.Kind {
 		case Number:

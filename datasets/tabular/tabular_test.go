@@ -205,6 +205,8 @@ func TestRefused(t *testing.T) {
 			`--ignore City: column 3 "city" is given to --categorical too`, true},
 		{"--na a number in another column", "a,b,y\n0,5,x\n-1,0,y\n2,3,x\n-1,1,y\n", ReadOptions{NA: []string{"0"}}, Options{NA: []string{"0"}},
 			`--na 0: a number in column 1 "a" and in column 2 "b" too; a missing-value token must not be a value of another column`, true},
+		{"text among numbers", "a,b,y\n1,2,x\n3,4,y\n5,abc,x\n7,8,y\n9,10,x\n11,12,y\n13,14,x\n15,16,y\n17,18,x\n19,20,y\n", ReadOptions{}, Options{},
+			`t.csv:4: column 2 "b": "abc" is text in a column of numbers; --na abc if it means missing, --categorical 2 if the column holds categories`, false},
 		{"unknown column", mixed, ReadOptions{}, Options{Categorical: []string{"town"}},
 			`--categorical "town" is not a column of t.csv (id, age, city, income, member, label)`, true},
 		{"column out of range", mixed, ReadOptions{}, Options{Ignore: []string{"9"}},
