@@ -71,7 +71,7 @@ func checkRunDir(flag, dir string) error {
 }
 
 func runClassify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is comma-separated feature values for a table model (5.1,3.5,1.4,0.2) or a\nCSV file of them, one sample a row (a label column, as in training, is skipped);\nor an image file for an image model.")
+	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is a row of a table for a table model (5.1,3.5,1.4,0.2, or '34;Paris;;yes'\nwith text categories and empty cells, in the table's delimiter or commas) or a\nCSV file of rows (a header line and a label column, as in training, are\nskipped); or an image file for an image model.")
 	runDir := fs.String("run", "", "run `dir`ectory (or model.safetensors) whose model to use")
 	top := fs.Int("top", 1, "show the K most probable classes")
 	jsonOut := fs.Bool("json", false, "print one JSON object per input")
