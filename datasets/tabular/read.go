@@ -107,16 +107,9 @@ func Load(path string, opt ReadOptions) (*Table, error) {
 // Read parses a table. Every error names the source, and the line where
 // there is one: "pets.csv:12: ...".
 func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	b, err := readText(r, source)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", source, err)
-	}
-	if len(b) > MaxBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxBytes)
-	}
-	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%s: not UTF-8 text", source)
+		return nil, err
 	}
 	delim, err := ParseDelimiter(opt.Delimiter)
 	if err != nil {
@@ -405,16 +398,9 @@ type Row struct {
 // the table's header too. Each row holds every column of the table or
 // all but the label; a row of another length gets its own error.
 func ReadRows(r io.Reader, source string, p *Pipeline) ([]Row, error) {
-	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	b, err := readText(r, source)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", source, err)
-	}
-	if len(b) > MaxBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxBytes)
-	}
-	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%s: not UTF-8 text", source)
+		return nil, err
 	}
 	delim, _ := ParseDelimiter(p.Delimiter)
 	recs, lines, err := records(b, source, delim)
@@ -460,4 +446,21 @@ func SplitRow(s string, p *Pipeline) ([]string, error) {
 		return nil, fmt.Errorf("%d rows in one value; give one row per argument", len(recs))
 	}
 	return recs[0], nil
+}
+
+// readText reads a whole text, at most MaxBytes of UTF-8, without its
+// byte-order mark.
+func readText(r io.Reader, source string) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", source, err)
+	}
+	if len(b) > MaxBytes {
+		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxBytes)
+	}
+	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
+	if !utf8.Valid(b) {
+		return nil, fmt.Errorf("%s: not UTF-8 text", source)
+	}
+	return b, nil
 }
