@@ -71,21 +71,20 @@ const (
 // says otherwise.
 func Defaults() Config {
 	return Config{
-		Dataset:     "iris",
-		Hidden:      []int{100},
-		Activation:  nn.ReLU,
-		Optimizer:   "adam",
-		LR:          1e-3,
-		Momentum:    0.9,
-		Schedule:    Constant,
-		ClassWeight: ClassWeightNone,
-		Batch:       32,
-		Epochs:      20,
-		Seed:        1,
-		ValSplit:    0.1,
-		TestSplit:   0.2,
-		RunsDir:     "runs",
-		DataDir:     DefaultDataDir(),
+		Dataset:    "iris",
+		Hidden:     []int{100},
+		Activation: nn.ReLU,
+		Optimizer:  "adam",
+		LR:         1e-3,
+		Momentum:   0.9,
+		Schedule:   Constant,
+		Batch:      32,
+		Epochs:     20,
+		Seed:       1,
+		ValSplit:   0.1,
+		TestSplit:  0.2,
+		RunsDir:    "runs",
+		DataDir:    DefaultDataDir(),
 	}
 }
 

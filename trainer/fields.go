@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -90,7 +91,10 @@ var Fields = []Field{
 	sweep(intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize })),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
-	hyper(choiceField("class-weight", "weight the loss by inverse class frequency: none or balanced", []string{ClassWeightNone, ClassWeightBalanced}, func(c *Config) *string { return &c.ClassWeight })),
+	hyper(Field{Name: "class-weight", Usage: "weight the loss by inverse class frequency: none or balanced", Kind: ChoiceField,
+		Choices: []string{ClassWeightNone, ClassWeightBalanced},
+		Get:     func(c *Config) string { return cmp.Or(c.ClassWeight, ClassWeightNone) }, // "": a run from before the flag
+		Set:     func(c *Config, v string) error { c.ClassWeight = v; return nil }}),
 	textField("delimiter", "CSV tables: the delimiter, , ; | or tab (default: detected)", func(c *Config) *string { return &c.Delimiter }),
 	textField("categorical", "CSV tables: columns to one-hot encode even if they hold numbers, by name or number, comma-separated", func(c *Config) *string { return &c.Categorical }),
 	textField("ignore", "CSV tables: columns to leave out, by name or number, comma-separated", func(c *Config) *string { return &c.Ignore }),

@@ -166,9 +166,6 @@ func parseConfig(path string, b []byte) (Config, error) {
 	if cf.Config.DataDir == "" {
 		cf.Config.DataDir = DefaultDataDir()
 	}
-	if cf.Config.ClassWeight == "" { // a run from before --class-weight
-		cf.Config.ClassWeight = ClassWeightNone
-	}
 	return cf.Config, nil
 }
 
