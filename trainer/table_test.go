@@ -67,3 +67,49 @@ func TestBalancedClassWeight(t *testing.T) {
 		t.Errorf("balanced weights did not find the rare class: recall %v, balanced accuracy %v", recall, balanced)
 	}
 }
+
+// TestTableFittedOnTrainingPartOnly: the imputation values, categories
+// and standardization of a table come from its training part, never the
+// validation or test part, and the parts are the stratified split.
+func TestTableFittedOnTrainingPartOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "t.csv")
+	var b strings.Builder
+	b.WriteString("v,c,label\n")
+	for i := range 200 {
+		fmt.Fprintf(&b, "%d,k%d,%s\n", i*i, i%5, []string{"a", "b", "c"}[i%3])
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Defaults()
+	cfg.Dataset = path
+	d, err := LoadData(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var vals []float64
+	var sum float64
+	for _, r := range d.Rows.Train {
+		vals = append(vals, float64(r*r))
+		sum += float64(r * r)
+	}
+	slices.Sort(vals)
+	n := len(vals)
+	median := vals[n/2]
+	if n%2 == 0 {
+		median = (vals[n/2-1] + vals[n/2]) / 2
+	}
+	if got := d.Table.Columns[0].Median; got != median {
+		t.Errorf("median %v, want the training part's %v", got, median)
+	}
+	if got, want := float64(d.Norm.Mean[0]), sum/float64(n); math.Abs(got-want) > 1e-3*want {
+		t.Errorf("mean %v, want the training part's %v", got, want)
+	}
+	if len(d.Rows.Train)+len(d.Rows.Val)+len(d.Rows.Test) != 200 || d.Train.Len() != len(d.Rows.Train) || d.Test.Len() != 39 {
+		t.Errorf("parts %d/%d/%d rows", len(d.Rows.Train), len(d.Rows.Val), len(d.Rows.Test))
+	}
+	if !slices.Equal(d.Test.ClassCounts(), []int{13, 13, 13}) { // 20 % of 67, 67 and 66
+		t.Errorf("test part not stratified: %v", d.Test.ClassCounts())
+	}
+}
