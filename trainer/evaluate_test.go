@@ -34,3 +34,26 @@ func TestEvaluationJSON(t *testing.T) {
 		}
 	}
 }
+
+// An evaluation of two classes has roc_auc (null when undefined); one of
+// more classes has none.
+func TestEvaluationJSONROCAUC(t *testing.T) {
+	for _, c := range []struct {
+		classes []string
+		auc     float64
+		want    string
+		absent  bool
+	}{
+		{[]string{"a", "b"}, 0.75, `"roc_auc":0.75`, false},
+		{[]string{"a", "b"}, math.NaN(), `"roc_auc":null`, false},
+		{[]string{"a", "b", "c"}, 0, `"roc_auc"`, true},
+	} {
+		b, err := json.Marshal(Evaluation{Classes: c.classes, ROCAUC: c.auc, Report: Report{Macro: Averages{F1: 0.5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(b), c.want) == c.absent || !strings.Contains(string(b), `"macro_avg":{"precision":0,"recall":0,"f1":0.5}`) {
+			t.Errorf("%d classes, AUC %v: %s (want %s absent=%v)", len(c.classes), c.auc, b, c.want, c.absent)
+		}
+	}
+}
