@@ -35,7 +35,7 @@ func (c *Config) tableProblems(bad func(field, format string, args ...any)) {
 	if c.MaxCategories < 0 || c.MaxCategories > tabular.MaxFeatures {
 		bad("max-categories", "%d; want 0 (%d) to %d", c.MaxCategories, tabular.DefaultMaxCategories, tabular.MaxFeatures)
 	}
-	if c.Dataset == "iris" || c.Dataset == "cifar10" {
+	if IsBuiltin(c.Dataset) {
 		for _, f := range []struct {
 			name string
 			set  bool
