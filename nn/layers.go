@@ -160,16 +160,37 @@ func (d *Dropout) Backward(dy *Matrix) *Matrix {
 // cross-entropy against target distributions q, computed stably:
 //
 //	q_i  = (1-ε)·onehot(y_i) + ε/classes            label smoothing ε (Smoothing)
-//	loss = 1/batch Σ_i [ logsumexp(z_i) - Σ_j q_ij·z_ij ]
-//	dz   = (softmax(z) - q) / batch
+//	loss = 1/batch Σ_i w_i·[ logsumexp(z_i) - Σ_j q_ij·z_ij ]
+//	dz_i = w_i·(softmax(z_i) - q_i) / batch
 //
 // With ε = 0 it is the negative log-likelihood of the true classes. For
 // mixup the target is the blend λ·q(y) + (1-λ)·q(y2) of two label sets
-// (ForwardMix, BackwardMix).
+// (ForwardMix, BackwardMix). The row weight w_i is 1 without Weights;
+// with Weights (one per class) it is the weight of the row's true class,
+// as Keras's class_weight does (for mixup, λ·w[y_i] + (1-λ)·w[y2_i]).
 type SoftmaxCrossEntropy struct {
 	// Smoothing is label smoothing ε in [0, 1).
 	Smoothing float32
+	// Weights, if set, are the per-class loss weights.
+	Weights   []float32
 	probs, dz Matrix
+}
+
+// weight is the weight of class y: 1 without Weights.
+func (l *SoftmaxCrossEntropy) weight(y int32) float64 {
+	if l.Weights == nil {
+		return 1
+	}
+	return float64(l.Weights[y])
+}
+
+// rowWeight is w_i of row i: its class's weight, blended for mixup.
+func (l *SoftmaxCrossEntropy) rowWeight(i int, y, y2 []int32, lam float32) float64 {
+	w := l.weight(y[i])
+	if y2 != nil && l.Weights != nil {
+		w = float64(lam)*w + float64(1-lam)*l.weight(y2[i])
+	}
+	return w
 }
 
 // Forward returns the mean loss over the batch and how many rows have
@@ -200,7 +221,7 @@ func (l *SoftmaxCrossEntropy) ForwardMix(z *Matrix, y, y2 []int32, lam float32) 
 			}
 			mean /= float64(len(row))
 		}
-		loss += lse - (1-eps)*zy - eps*mean
+		loss += l.rowWeight(i, y, y2, lam) * (lse - (1-eps)*zy - eps*mean)
 		if arg == int(y[i]) {
 			correct++
 		}
@@ -216,11 +237,11 @@ func (l *SoftmaxCrossEntropy) Backward(y []int32) *Matrix {
 // BackwardMix returns dL/dz for the blended target of ForwardMix.
 func (l *SoftmaxCrossEntropy) BackwardMix(y, y2 []int32, lam float32) *Matrix {
 	l.dz.Resize(l.probs.Rows, l.probs.Cols)
-	inv := 1 / float32(l.probs.Rows)
 	eps := l.Smoothing
-	off := eps / float32(l.probs.Cols) * inv // the smoothing's share of every class
-	hit := (1 - eps) * inv                   // the true class's extra share
 	for i := 0; i < l.probs.Rows; i++ {
+		inv := float32(l.rowWeight(i, y, y2, lam)) / float32(l.probs.Rows)
+		off := eps / float32(l.probs.Cols) * inv // the smoothing's share of every class
+		hit := (1 - eps) * inv                   // the true class's extra share
 		p, d := l.probs.Row(i), l.dz.Row(i)
 		for j, v := range p {
 			d[j] = v*inv - off

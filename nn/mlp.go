@@ -329,6 +329,9 @@ type MLP struct {
 	// LabelSmoothing is the training loss's label smoothing ε; evaluation
 	// always measures the plain cross-entropy.
 	LabelSmoothing float32
+	// ClassWeights, if set, weights TrainBatch's loss by the true class
+	// (see SoftmaxCrossEntropy); EvalBatch's loss is never weighted.
+	ClassWeights []float32
 
 	seq     []layer
 	drops   []*Dropout
@@ -521,6 +524,7 @@ func (m *MLP) TrainBatch(x *Matrix, y []int32) (loss float64, correct int) {
 func (m *MLP) TrainBatchMix(x *Matrix, y, y2 []int32, lam float32) (loss float64, correct int) {
 	z := m.Forward(x, true)
 	m.loss.Smoothing = m.LabelSmoothing
+	m.loss.Weights = m.ClassWeights
 	loss, correct = m.loss.ForwardMix(z, y, y2, lam)
 	m.Backward(m.loss.BackwardMix(y, y2, lam))
 	return loss, correct
@@ -531,6 +535,7 @@ func (m *MLP) TrainBatchMix(x *Matrix, y, y2 []int32, lam float32) (loss float64
 // dropout).
 func (m *MLP) EvalBatch(x *Matrix, y []int32) (loss float64, correct int) {
 	m.loss.Smoothing = 0
+	m.loss.Weights = nil
 	return m.loss.Forward(m.Forward(x, false), y)
 }
 

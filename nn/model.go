@@ -16,17 +16,27 @@ import (
 //
 //	format          "mlptui.model"
 //	format_version  "1" for a plain ReLU or leaky-ReLU network without
-//	                norms (what version 1 could hold), else "2"
+//	                norms and without preprocessing (what version 1 could
+//	                hold), else "2"
 //	arch            JSON of Arch: inputs, hidden, classes, activation, leaky_slope,
 //	                and from version 2 norm, block, expansion
 //	classes         JSON list of class names, in label order
 //	input_shape     JSON list: [features] or [channels, height, width]
 //	normalization   JSON {"mean": [...], "std": [...]}, one per channel
 //
-// plus any extra entries of Model.Info.
+// plus any extra entries of Model.Info. Version 2 adds the norm, block and
+// expansion of arch and the activation gelu, and the optional entry
+// "preprocessing" (a table model's column encoding, applied before the
+// normalization; see package datasets/tabular), so that a reader of
+// version 1, which would build another network or feed raw numbers to
+// such a model, refuses it; a model that needs neither is still written
+// as version 1.
 const (
 	ModelFormat  = "mlptui.model"
 	ModelVersion = 2
+	// PreprocessingKey is the metadata entry of a table model's column
+	// encoding; it makes a file version 2.
+	PreprocessingKey = "preprocessing"
 )
 
 // Model is a trained network with what it takes to use it on new input:
@@ -79,7 +89,7 @@ func (m *Model) Metadata() map[string]string {
 	}
 	meta["format"] = ModelFormat
 	v := ModelVersion
-	if m.Net.Arch.isV1() {
+	if _, pre := m.Info[PreprocessingKey]; m.Net.Arch.isV1() && !pre {
 		v = 1 // readable by every mlptui
 	}
 	meta["format_version"] = strconv.Itoa(v)
@@ -133,6 +143,9 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	}
 	if v > ModelVersion {
 		return nil, fmt.Errorf("format version %d is newer than this mlptui reads (%d); upgrade mlptui", v, ModelVersion)
+	}
+	if _, ok := meta[PreprocessingKey]; v < 2 && ok {
+		return nil, fmt.Errorf("format version %d with %q in its metadata, which needs version 2", v, PreprocessingKey)
 	}
 	m := &Model{Info: map[string]string{}}
 	var arch Arch
