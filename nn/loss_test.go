@@ -10,12 +10,17 @@ import (
 // cross-entropy against finite differences of its loss.
 func TestLabelSmoothingGradient(t *testing.T) {
 	for _, c := range []struct {
-		eps float32
-		mix bool
-	}{{0.1, false}, {0.3, false}, {0.1, true}, {0, true}} {
-		t.Run(fmt.Sprintf("eps=%v/mix=%v", c.eps, c.mix), func(t *testing.T) {
+		eps      float32
+		mix      bool
+		weighted bool
+	}{{0.1, false, false}, {0.3, false, false}, {0.1, true, false}, {0, true, false},
+		{0.1, false, true}, {0.2, true, true}} {
+		t.Run(fmt.Sprintf("eps=%v/mix=%v/weighted=%v", c.eps, c.mix, c.weighted), func(t *testing.T) {
 			rng := NewRNG(4)
 			l := SoftmaxCrossEntropy{Smoothing: c.eps}
+			if c.weighted {
+				l.Weights = []float32{0.5, 3, 1.25, 1, 2}
+			}
 			z := randMatrix(rng, 6, 5, 2)
 			y := []int32{0, 4, 2, 2, 1, 3}
 			var y2 []int32
