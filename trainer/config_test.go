@@ -129,12 +129,12 @@ func TestLoadDataLabel(t *testing.T) {
 	cfg := Defaults()
 	cfg.Dataset = csv
 	_, err := LoadData(context.Background(), cfg, nil)
-	want := `pets.csv:2: column 1: "cat" is not a finite number (the classes are taken from the last column; if column 1 holds them: --label 1)`
+	want := `pets.csv: column 3 "height", taken as the label, has 14 distinct numbers in 40 rows: a measurement rather than classes? --label names the class column`
 	if err == nil || !strings.HasSuffix(err.Error(), want) {
 		t.Errorf("without --label: %v, want ...%s", err, want)
 	}
 	cfg.Label = "species"
-	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `label column "species" is not in the header (kind, weight, height)`) {
+	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `--label "species" is not in the header (kind, weight, height)`) {
 		t.Errorf("--label species: %v", err)
 	}
 	cfg.Dataset, cfg.Label = t.TempDir(), "1"
@@ -178,6 +178,51 @@ func TestDatasetNameAndLabel(t *testing.T) {
 	} {
 		if n, l := DatasetName(c.dataset), DatasetLabel(c.dataset); n != c.name || l != c.label {
 			t.Errorf("%s: name %q label %q, want %q %q", c.dataset, n, l, c.name, c.label)
+		}
+	}
+}
+
+func TestWarmup(t *testing.T) {
+	const total, warm = 100, 10
+	for _, s := range []string{Constant, Cosine, OneCycle} {
+		for step := int64(1); step <= warm; step++ {
+			if got, want := lrWarm(s, 2, step, total, warm), 2*float64(step)/warm; math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s step %d: %v, want %v", s, step, got, want)
+			}
+		}
+		for step := int64(warm + 1); step <= total; step++ {
+			if got, want := lrWarm(s, 2, step, total, warm), lrAt(s, 2, step-warm, total-warm); got != want {
+				t.Errorf("%s step %d: %v, want the schedule's %v", s, step, got, want)
+			}
+		}
+		if got := lrWarm(s, 2, 5, total, 0); got != lrAt(s, 2, 5, total) {
+			t.Errorf("%s without warm-up: %v", s, got)
+		}
+	}
+}
+
+func TestPlateauFactor(t *testing.T) {
+	h := func(losses ...float64) []EpochMetrics {
+		var out []EpochMetrics
+		for _, l := range losses {
+			out = append(out, EpochMetrics{ValLoss: l, ValAcc: 0.5})
+		}
+		return out
+	}
+	cases := []struct {
+		losses   []float64
+		patience int
+		want     float64
+	}{
+		{[]float64{1, 0.9, 0.8}, 2, 1},
+		{[]float64{1, 1.1, 1.2}, 2, 0.1},            // two epochs without a lower loss
+		{[]float64{1, 1.1, 1.2, 1.3, 1.4}, 2, 0.01}, // and two more after the cut
+		{[]float64{1, 1.1, 0.5, 0.6}, 2, 1},         // a new low resets the count
+		{[]float64{1, 1.1, 1.2}, 0, 1},              // off
+	}
+	for _, c := range cases {
+		if got := plateauFactor(h(c.losses...), c.patience); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("%v, patience %d: factor %v, want %v", c.losses, c.patience, got, c.want)
 		}
 	}
 }

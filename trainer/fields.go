@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -63,17 +64,27 @@ var Fields = []Field{
 			c.Hidden = h
 			return err
 		}}),
-	hyper(choiceField("activation", "hidden layers' activation: relu or leaky-relu", []string{nn.ReLU, nn.LeakyReLU}, func(c *Config) *string { return &c.Activation })),
+	hyper(choiceField("activation", "hidden layers' activation: relu, leaky-relu or gelu", []string{nn.ReLU, nn.LeakyReLU, nn.GELUName}, func(c *Config) *string { return &c.Activation })),
+	hyper(choiceField("block", "plain (dense, norm, activation per hidden size) or residual (per hidden size a pre-norm block x + W2·act(W1·norm(x)))", []string{nn.PlainBlock, nn.ResidualBlock}, func(c *Config) *string { return &c.Block })),
+	hyper(choiceField("norm", "normalization: none, layer (LayerNorm) or batch (BatchNorm)", []string{nn.NoNorm, nn.LayerNormName, nn.BatchNormName}, func(c *Config) *string { return &c.Norm })),
+	hyper(intField("expansion", "residual blocks' inner width over their width", func(c *Config) *int { return &c.Expansion })),
 	hyper(floatField("leaky-slope", "leaky ReLU's slope for negative inputs (0: 0.01)", false, func(c *Config) *float64 { return &c.LeakySlope })),
 	hyper(floatField("dropout", "probability of dropping a hidden unit in training", true, func(c *Config) *float64 { return &c.Dropout })),
 	hyper(floatField("l2", "L2 penalty on the weights", false, func(c *Config) *float64 { return &c.L2 })),
+	hyper(floatField("weight-decay", "decoupled weight decay (AdamW with adam): weights shrink by lr·decay each step", false, func(c *Config) *float64 { return &c.WeightDecay })),
+	hyper(floatField("label-smoothing", "label smoothing of the training loss (0.1: 90 % on the true class)", false, func(c *Config) *float64 { return &c.LabelSmoothing })),
+	hyper(floatField("mixup", "mixup α: train on blends of sample pairs and their labels (0: off; 0.2 is usual)", false, func(c *Config) *float64 { return &c.Mixup })),
 	hyper(choiceField("optimizer", "adam or sgd", []string{"adam", "sgd"}, func(c *Config) *string { return &c.Optimizer })),
 	hyper(floatField("lr", "learning rate (the peak under a schedule)", true, func(c *Config) *float64 { return &c.LR })),
 	hyper(floatField("momentum", "SGD momentum", false, func(c *Config) *float64 { return &c.Momentum })),
 	hyper(boolField("nesterov", "SGD with Nesterov momentum", func(c *Config) *bool { return &c.Nesterov })),
 	hyper(choiceField("schedule", "learning-rate schedule: constant, cosine or onecycle", []string{Constant, Cosine, OneCycle}, func(c *Config) *string { return &c.Schedule })),
+	hyper(intField("warmup", "epochs of linear learning-rate warm-up before the schedule", func(c *Config) *int { return &c.Warmup })),
+	hyper(intField("plateau", "divide the learning rate by 10 after this many epochs without a lower validation loss (0: never)", func(c *Config) *int { return &c.Plateau })),
 	hyper(intField("batch", "samples per step (0: the whole training set)", func(c *Config) *int { return &c.Batch })),
-	hyper(intField("epochs", "passes over the training set", func(c *Config) *int { return &c.Epochs })),
+	hyper(intField("epochs", "passes over the training set (at most, with --patience)", func(c *Config) *int { return &c.Epochs })),
+	hyper(choiceField("keep", "the run's model: the best epoch's weights by validation, or the last epoch's", []string{KeepBest, KeepLast}, func(c *Config) *string { return &c.Keep })),
+	hyper(intField("patience", "stop after this many epochs without a better validation loss (0: never)", func(c *Config) *int { return &c.Patience })),
 	sweep(Field{Name: "seed", Usage: "random seed: the same seed and settings give the same run", Kind: NumberField,
 		Get: func(c *Config) string { return strconv.FormatUint(c.Seed, 10) },
 		Set: func(c *Config, v string) error {
@@ -92,6 +103,16 @@ var Fields = []Field{
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
 	intField("samples", "playground sets: points to generate", func(c *Config) *int { return &c.Samples }),
 	floatField("noise", "playground sets: noise, in units of the gap between the classes (0.5: they overlap)", false, func(c *Config) *float64 { return &c.Noise }),
+	hyper(Field{Name: "class-weight", Usage: "weight the loss by inverse class frequency: none or balanced", Kind: ChoiceField,
+		Choices: []string{ClassWeightNone, ClassWeightBalanced},
+		Get:     func(c *Config) string { return cmp.Or(c.ClassWeight, ClassWeightNone) }, // "": a run from before the flag
+		Set:     func(c *Config, v string) error { c.ClassWeight = v; return nil }}),
+	textField("delimiter", "CSV tables: the delimiter, , ; | or tab (default: detected)", func(c *Config) *string { return &c.Delimiter }),
+	textField("categorical", "CSV tables: columns to one-hot encode even if they hold numbers, by name or number, comma-separated", func(c *Config) *string { return &c.Categorical }),
+	textField("ignore", "CSV tables: columns to leave out, by name or number, comma-separated", func(c *Config) *string { return &c.Ignore }),
+	textField("na", "CSV tables: more cell values meaning missing, comma-separated (always: empty, NA, N/A, NaN, ?)", func(c *Config) *string { return &c.NA }),
+	intField("max-categories", "CSV tables: refuse a column of more categories than this (0: 100)", func(c *Config) *int { return &c.MaxCategories }),
+	boolField("missing-indicator", "CSV tables: add a 0/1 feature after each column that had missing values", func(c *Config) *bool { return &c.MissingIndicator }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),

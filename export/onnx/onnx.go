@@ -37,6 +37,7 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/mlptui/mlptui/datasets/tabular"
 	"github.com/mlptui/mlptui/export/onnx/onnxpb"
 	"github.com/mlptui/mlptui/internal/atomicfile"
 	"github.com/mlptui/mlptui/nn"
@@ -73,7 +74,7 @@ const maxBytes = 2<<30 - 1<<20
 // columns are encoded (one-hot categories, imputed gaps) before the
 // standardization. The graph has no such step yet, so such a model is
 // refused rather than exported with an input contract it does not meet.
-const preprocessingKey = "preprocessing"
+const preprocessingKey = nn.PreprocessingKey
 
 // Options are what an export records about where the model came from.
 type Options struct {
@@ -89,14 +90,18 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	if _, ok := m.Info[preprocessingKey]; ok {
-		return nil, fmt.Errorf("the model's table preprocessing (%q in its metadata: column encoding before the standardization) is not exported to ONNX yet", preprocessingKey)
+	medians, err := numericPipeline(m)
+	if err != nil {
+		return nil, err
 	}
 	if n := 4 * len(m.Net.Params); n > maxBytes {
 		return nil, fmt.Errorf("the model's %d MB of weights exceed the 2 GiB one ONNX file holds", n>>20)
 	}
 	b := &builder{g: &onnxpb.GraphProto{Name: proto.String(graphName(opt.Name))}, x: InputName}
 	b.g.Input = []*onnxpb.ValueInfoProto{tensorInfo(InputName, inputDims(m))}
+	if medians != nil {
+		impute(b, medians)
+	}
 	standardize(b, m)
 	steps, err := layerSteps(m.Net)
 	if err != nil {
@@ -108,7 +113,7 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	softmax(b)
 	b.g.Output = []*onnxpb.ValueInfoProto{tensorInfo(OutputName, []dim{{param: "N"}, {value: int64(m.Net.Arch.Classes)}})}
 
-	meta, err := metadata(m, opt)
+	meta, err := metadata(m, opt, medians != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -157,7 +162,7 @@ func graphName(run string) string {
 }
 
 // metadata returns the model's metadata_props, sorted by key.
-func metadata(m *nn.Model, opt Options) ([]*onnxpb.StringStringEntryProto, error) {
+func metadata(m *nn.Model, opt Options, missing bool) ([]*onnxpb.StringStringEntryProto, error) {
 	classes, err := json.Marshal(m.Classes)
 	if err != nil {
 		return nil, err
@@ -166,7 +171,7 @@ func metadata(m *nn.Model, opt Options) ([]*onnxpb.StringStringEntryProto, error
 	kv := [][2]string{
 		{"classes", string(classes)},
 		{"input_shape", string(shape)},
-		{"input", inputText(m)},
+		{"input", inputText(m, missing)},
 		{"mlptui_version", opt.Version},
 		{"output", fmt.Sprintf("%s: float32 [N, %d], the class probabilities in the order of classes", OutputName, len(m.Classes))},
 	}
@@ -186,12 +191,59 @@ func metadata(m *nn.Model, opt Options) ([]*onnxpb.StringStringEntryProto, error
 func isImage(m *nn.Model) bool { return len(m.InputShape) == 3 }
 
 // inputText describes the input tensor for the metadata.
-func inputText(m *nn.Model) string {
+func inputText(m *nn.Model, missing bool) string {
 	if isImage(m) {
 		c, h, w := m.InputShape[0], m.InputShape[1], m.InputShape[2]
 		return fmt.Sprintf("%s: float32 [N, %d, %d, %d], channel-first RGB planes of raw pixel values 0-255 (not scaled, not standardized: the graph does that), rows top to bottom, resized to %dx%d by the resize rule; feed decoded pixels, decoders differ", InputName, c, h, w, w, h)
 	}
-	return fmt.Sprintf("%s: float32 [N, %d], the feature values of a table row as in the training file, in its column order without the label column (not standardized: the graph does that)", InputName, m.InputShape[0])
+	nan := ""
+	if missing {
+		nan = "; NaN for a missing value, which becomes the training part's median"
+	}
+	return fmt.Sprintf("%s: float32 [N, %d], the feature values of a table row as in the training file, in its column order without the label column (not standardized: the graph does that)%s", InputName, m.InputShape[0], nan)
+}
+
+// numericPipeline returns, for a table model whose columns were encoded
+// by a tabular pipeline, each column's median (what a missing value
+// becomes), or nil for a model without one. Only pipelines of number
+// columns (no categories, ignored columns or missing indicators) have an
+// ONNX export yet; others are refused, not exported under a contract
+// they do not meet.
+func numericPipeline(m *nn.Model) ([]float32, error) {
+	s, ok := m.Info[preprocessingKey]
+	if !ok {
+		return nil, nil
+	}
+	p, err := tabular.Unmarshal(s)
+	if err != nil {
+		return nil, fmt.Errorf("metadata %q: %v", preprocessingKey, err)
+	}
+	var med []float32
+	for _, c := range p.Columns {
+		if c.Kind != tabular.Number || c.Indicator {
+			return nil, fmt.Errorf("column %d %q is %s%s: only tables of number columns have an ONNX export yet (one-hot categories, ignored columns and missing indicators do not)", c.Index+1, c.Name, c.Kind, map[bool]string{true: " with a missing indicator"}[c.Indicator])
+		}
+		med = append(med, float32(c.Median))
+	}
+	if len(med) != m.Net.Arch.Inputs {
+		return nil, fmt.Errorf("the preprocessing encodes %d features, the network takes %d", len(med), m.Net.Arch.Inputs)
+	}
+	return med, nil
+}
+
+// impute adds x = IsNaN(x) ? median : x, per column, as the table
+// pipeline fills a missing value.
+func impute(b *builder, medians []float32) {
+	med := b.initializer("impute.median", []int64{int64(len(medians))}, medians)
+	x := b.x
+	b.apply("IsNaN", nil)
+	b.n++
+	out := fmt.Sprintf("Where_%d", b.n)
+	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{
+		OpType: proto.String("Where"), Name: proto.String(out),
+		Input: []string{b.x, med, x}, Output: []string{out},
+	})
+	b.x = out
 }
 
 // inputDims is the input tensor's shape: a free batch size, then the
@@ -264,9 +316,13 @@ func standardize(b *builder, m *nn.Model) {
 // or an error naming a layer kind the exporter does not know.
 func layerSteps(net *nn.MLP) ([]func(*builder), error) {
 	var steps []func(*builder)
-	act, ok := activations[net.Arch.Activation]
+	a := net.Arch
+	if (a.Norm != "" && a.Norm != nn.NoNorm) || (a.Block != "" && a.Block != nn.PlainBlock) {
+		return nil, fmt.Errorf("norm %q, block %q: only plain networks without norms have an ONNX export yet", a.Norm, a.Block)
+	}
+	act, ok := activations[a.Activation]
 	if !ok && len(net.Layers) > 1 {
-		return nil, fmt.Errorf("activation %q has no ONNX export yet", net.Arch.Activation)
+		return nil, fmt.Errorf("activation %q has no ONNX export yet", a.Activation)
 	}
 	for i, d := range net.Layers {
 		steps = append(steps, func(b *builder) { dense(b, i, d) })

@@ -415,12 +415,28 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
-// TestRefusesUnknownPreprocessing: a model whose input is encoded before
-// the standardization (a table pipeline) is refused, not exported wrong.
+// TestRefusesUnknownPreprocessing: a model whose input is encoded by a
+// pipeline the graph cannot express is refused, not exported wrong.
 func TestRefusesUnknownPreprocessing(t *testing.T) {
 	m := testModel(t, nn.Arch{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU}, []int{4})
 	m.Info[preprocessingKey] = `{"version":1}`
 	if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "preprocessing") {
 		t.Errorf("Build: %v, want an error about the preprocessing", err)
+	}
+}
+
+// TestRefusesLayersWithoutExport: layer kinds the graph has no step for
+// yet (norms, residual blocks, GELU) are refused, not exported wrong.
+func TestRefusesLayersWithoutExport(t *testing.T) {
+	for _, a := range []nn.Arch{
+		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU, Norm: nn.LayerNormName},
+		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU, Norm: nn.BatchNormName},
+		{Inputs: 4, Hidden: []int{3, 3}, Classes: 2, Activation: nn.ReLU, Block: nn.ResidualBlock},
+		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.GELUName},
+	} {
+		m := testModel(t, a, []int{4})
+		if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "no ONNX export yet") && !strings.Contains(err.Error(), "have an ONNX export yet") {
+			t.Errorf("%+v: Build: %v, want a refusal", a, err)
+		}
 	}
 }
