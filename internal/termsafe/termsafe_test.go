@@ -1,0 +1,74 @@
+package termsafe
+
+import (
+	"testing"
+	"unicode/utf8"
+)
+
+func TestString(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"", ""},
+		{"setosa", "setosa"},
+		{"chat noir é 猫", "chat noir é 猫"},
+		{"a\x1b]0;TITLE\ab", `a\x1b]0;TITLE\x07b`},
+		{"x\x1b[2Jy", `x\x1b[2Jy`},
+		{"tab\tnew\nline\r", `tab\x09new\x0aline\x0d`},
+		{"nul\x00del\x7f", `nul\x00del\x7f`},
+		{"c1 \u009b2J", `c1 \u009b2J`},
+		{"bidi \u202eevil", `bidi \u202eevil`},
+		{"iso \u2066x\u2069", `iso \u2066x\u2069`},
+		{"sep\u2028", `sep\u2028`},
+		{"bad \xff\xfe utf8", `bad \xff\xfe utf8`},
+		{"cut \xe2\x82", `cut \xe2\x82`},
+		{`back\slash`, `back\slash`},
+	}
+	for _, tt := range tests {
+		if got := String(tt.in); got != tt.want {
+			t.Errorf("String(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+		if Safe(tt.in) != (tt.in == tt.want) {
+			t.Errorf("Safe(%q) = %v, want %v", tt.in, Safe(tt.in), tt.in == tt.want)
+		}
+	}
+}
+
+// TestEveryByteAndRune: no output of String holds a byte a terminal acts
+// on, for every single byte and for every rune up to U+FFFF.
+func TestEveryByteAndRune(t *testing.T) {
+	check := func(in string) {
+		out := String(in)
+		if !utf8.ValidString(out) {
+			t.Fatalf("String(%q) = %q: not valid UTF-8", in, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("String(%q) = %q holds %U", in, out, r)
+			}
+		}
+	}
+	for c := 0; c < 256; c++ {
+		check(string([]byte{byte(c)}))
+	}
+	for r := rune(0); r < 0x10000; r++ {
+		check(string(r))
+	}
+}
+
+func FuzzString(f *testing.F) {
+	f.Add("a\x1b]0;T\a")
+	f.Add("\xc2\x9b\xff")
+	f.Fuzz(func(t *testing.T, s string) {
+		out := String(s)
+		if !utf8.ValidString(out) {
+			t.Fatalf("String(%q) = %q: not valid UTF-8", s, out)
+		}
+		for _, r := range out {
+			if unsafeRune(r) {
+				t.Fatalf("String(%q) = %q holds %U", s, out, r)
+			}
+		}
+		if Safe(s) != (out == s) {
+			t.Fatalf("Safe(%q) = %v but String gives %q", s, Safe(s), out)
+		}
+	})
+}
