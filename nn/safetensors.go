@@ -10,12 +10,12 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Tensor is a named float32 array with a shape, as stored in a safetensors
@@ -146,7 +146,7 @@ func SaveSafetensors(path string, tensors []Tensor, meta map[string]string) erro
 
 // LoadSafetensors reads a safetensors file; errors name the file.
 func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,9 +154,6 @@ func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) 
 	st, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	ts, meta, err := ReadSafetensors(f, st.Size())
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // The files of a run directory.
@@ -85,20 +86,11 @@ func writeJSON(path string, v any) error {
 // maxSmallFile bounds the JSON and CSV files of a run that are read whole.
 const maxSmallFile = 64 << 20
 
+// readSmall reads a run's file whole: a regular file (a FIFO or a
+// directory in its place is refused, naming it) of at most maxSmallFile
+// bytes.
 func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxSmallFile {
-		return nil, fmt.Errorf("%s: larger than %d MB", path, maxSmallFile>>20)
-	}
-	return b, nil
+	return regfile.ReadFile(path, maxSmallFile)
 }
 
 // ReadConfig reads a run's config.json.

@@ -71,6 +71,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // DefaultTestSplit is the share of each class held out for testing when the
@@ -428,7 +429,7 @@ var maxCachedFile int64 = 4 << 20
 // is small and fits in the budget, it is read whole, its size taken from the
 // budget, and returned as data.
 func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Point, data []byte, err error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return size, nil, err
 	}
@@ -462,22 +463,11 @@ func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Po
 // into dst (3×h×w bytes), and reports whether it already had that size.
 func decodeInto(dst []byte, path string, data []byte, h, w, maxPixels int) (same bool, err error) {
 	if data == nil {
-		if data, err = os.ReadFile(path); err != nil {
+		if data, err = regfile.ReadFile(path, maxImageFile); err != nil {
 			return false, err
 		}
 	}
-	img, cfg, err := decode(path, data, maxPixels)
-	if err != nil {
-		return false, err
-	}
-	if cfg.Width == w && cfg.Height == h {
-		toPlanes(dst, img, w, h)
-		return true, nil
-	}
-	src := make([]byte, 3*cfg.Width*cfg.Height)
-	toPlanes(src, img, cfg.Width, cfg.Height)
-	resize(dst, src, 3, cfg.Height, cfg.Width, h, w)
-	return false, nil
+	return decodePlanes(dst, path, data, h, w, maxPixels)
 }
 
 // isBadImage reports whether err is about a file's content (skippable with
