@@ -12,6 +12,7 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Data is a data set prepared for training: split three ways, with the
@@ -55,13 +56,15 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 		switch {
 		case serr != nil:
 			err = fmt.Errorf("--dataset %s: %w (want iris, cifar10, a folder of images or a .csv file)", name, unwrapPathErr(serr))
+		case !st.IsDir() && !st.Mode().IsRegular():
+			err = fmt.Errorf("--dataset %s: %s (want iris, cifar10, a folder of images or a .csv file)", name, regfile.Kind(st.Mode()))
 		case st.IsDir() && cfg.Label != "":
 			err = fmt.Errorf("--label %s: only a CSV table has a label column to choose; %s is a folder of images", cfg.Label, name)
 		case st.IsDir():
 			train, test, err = loadImageFolder(ctx, cfg, report)
 		default:
 			report(Event{Kind: Loading, Message: "reading " + name})
-			train, err = datasets.LoadCSV(name, datasets.CSVOptions{Label: cfg.Label})
+			train, err = datasets.LoadCSV(ctx, name, datasets.CSVOptions{Label: cfg.Label})
 			var nerr *datasets.NotNumberError
 			if errors.As(err, &nerr) && nerr.FirstRow && cfg.Label == "" {
 				err = fmt.Errorf("%w (the classes are taken from the last column; if column %d holds them: --label %d)", err, nerr.Column, nerr.Column)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -142,6 +143,9 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 	if err != nil {
 		return nil, fmt.Errorf("--dataset %s: %w", dataset, unwrapPathErr(err))
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("--dataset %s: %s, not a CSV file or a folder of images", dataset, regfile.Kind(st.Mode()))
+	}
 	var d *datasets.Dataset
 	if st.IsDir() {
 		if len(m.InputShape) != 3 {
@@ -160,7 +164,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		d.Y = append(d.Y[:len(d.Y):len(d.Y)], test.Y...)
 	} else {
 		report(Event{Kind: Loading, Message: "reading " + dataset})
-		if d, err = datasets.LoadCSV(dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true}); err != nil {
+		if d, err = datasets.LoadCSV(ctx, dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true}); err != nil {
 			if cfg.Label != "" {
 				err = fmt.Errorf("%w (the run's classes were in column %s, its --label)", err, cfg.Label)
 			}

@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -172,7 +173,7 @@ func isFile(path string) bool {
 // readRows reads a file of rows to classify. A file that is not text (an
 // image, say) is refused before it is parsed.
 func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -227,8 +228,8 @@ func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	want := m.Net.Arch.Inputs
 	parts := strings.Split(in, ",")
 	if len(parts) != want {
-		if _, err := os.Stat(in); err == nil {
-			return nil, fmt.Errorf("%s: this model takes %d comma-separated values or a CSV file of them, not a directory", in, want)
+		if st, err := os.Stat(in); err == nil {
+			return nil, fmt.Errorf("%s: %s; this model takes %d comma-separated values or a CSV file of them", in, regfile.Kind(st.Mode()), want)
 		}
 		return nil, fmt.Errorf("%s: %d values, the model takes %d", in, len(parts), want)
 	}

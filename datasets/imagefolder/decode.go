@@ -50,9 +50,9 @@ func DecodeFile(path string, h, w int, maxPixels int) ([]byte, error) {
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			err = pe.Err // without Go's "open"
+			err = fmt.Errorf("%s: %w", path, pe.Err) // without Go's "open"
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // a regfile error names the path
 	}
 	defer f.Close()
 	// Check the header before reading the whole file into memory.
