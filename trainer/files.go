@@ -267,9 +267,40 @@ func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
 		if len(rows) > 0 && ep != rows[len(rows)-1].Epoch+1 {
 			return nil, fmt.Errorf("%s:%d: epoch %d follows epoch %d", path, i+2, ep, rows[len(rows)-1].Epoch)
 		}
+		if len(rows) > 0 && st < rows[len(rows)-1].Step {
+			return nil, fmt.Errorf("%s:%d: step %d follows step %d", path, i+2, st, rows[len(rows)-1].Step)
+		}
+		if err := r.checkRange(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+2, err)
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// checkRange says which value of a metrics row is out of its range: a
+// time or learning rate that is negative or not finite, a loss below 0
+// (a loss may be NaN or +Inf: an epoch whose weights overflowed), an
+// accuracy outside [0, 1] (or NaN: no validation split).
+func (r *EpochMetrics) checkRange() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for _, c := range []struct {
+		name string
+		v    float64
+		ok   bool
+	}{
+		{"seconds", r.Seconds, finite(r.Seconds) && r.Seconds >= 0},
+		{"lr", r.LR, finite(r.LR) && r.LR >= 0},
+		{"train_loss", r.TrainLoss, math.IsNaN(r.TrainLoss) || r.TrainLoss >= 0},
+		{"train_acc", r.TrainAcc, math.IsNaN(r.TrainAcc) || r.TrainAcc >= 0 && r.TrainAcc <= 1},
+		{"val_loss", r.ValLoss, math.IsNaN(r.ValLoss) || r.ValLoss >= 0},
+		{"val_acc", r.ValAcc, math.IsNaN(r.ValAcc) || r.ValAcc >= 0 && r.ValAcc <= 1},
+	} {
+		if !c.ok {
+			return fmt.Errorf("%s %v out of range", c.name, c.v)
+		}
+	}
+	return nil
 }
 
 // LogEntry is one line of events.jsonl.

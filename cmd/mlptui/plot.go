@@ -25,6 +25,7 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/graphguard"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -248,15 +249,15 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 				xmax = math.Max(xmax, xy[j].X)
 			}
 			l, err := plotter.NewLine(xy)
-			if err != nil {
-				return nil, err
+			if err != nil { // an infinite point: say whose
+				return nil, fmt.Errorf("%s: %s: %w", filepath.Join(r.dir, trainer.MetricsFile), strings.ToLower(p.title), err)
 			}
 			l.LineStyle = s.style
 			pl.Add(l)
 			if len(xy) == 1 { // a single epoch: a dot, or nothing would show
 				sc, err := plotter.NewScatter(xy)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("%s: %s: %w", filepath.Join(r.dir, trainer.MetricsFile), strings.ToLower(p.title), err)
 				}
 				sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = c, vg.Points(3), draw.CircleGlyph{}
 				pl.Add(sc)
@@ -469,7 +470,7 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 				if len(xy) == 0 {
 					continue
 				}
-				data = append(data, resample(xy, p.scale, xmax, n))
+				data = append(data, graphguard.Series(resample(xy, p.scale, xmax, n)))
 				colors = append(colors, col)
 				switch {
 				case colour && k == 0:
