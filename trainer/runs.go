@@ -17,8 +17,8 @@ type RunRecord struct {
 	Config  *Config  // nil if config.json is missing or damaged
 	Summary *Summary // nil if summary.json is missing or damaged
 	// Status is the summary's status, except: "damaged" when summary.json
-	// cannot be read, and "crashed" when it says running but the process
-	// that wrote it is gone.
+	// or config.json cannot be read, and "crashed" when it says running
+	// but the process that wrote it is gone.
 	Status string
 	Err    error // what made the run damaged, if it is
 }
@@ -64,6 +64,9 @@ func ReadRun(dir string) RunRecord {
 	} else {
 		errs = append(errs, err)
 		r.Status = "damaged"
+	}
+	if r.Config == nil {
+		r.Status = "damaged" // whatever its summary says: it cannot be evaluated or resumed
 	}
 	r.Err = errors.Join(errs...)
 	return r
