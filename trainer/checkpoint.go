@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -102,12 +103,48 @@ func readCheckpoint(path string) (*checkpoint, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s: bad or missing metadata %v", path, errs)
 	}
+	if err := ck.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	for name, t := range ts {
 		if after, ok := strings.CutPrefix(name, "optimizer."); ok {
 			ck.opt.Tensors[after] = t.Data
 		}
 	}
 	return ck, nil
+}
+
+// checkpointKeys names the metadata key of each Config field a checkpoint
+// holds.
+var checkpointKeys = map[string]string{"lr": "base_lr", "dropout": "dropout", "optimizer": "optimizer",
+	"epochs": "epoch", "hidden": "arch", "activation": "arch", "leaky-slope": "arch"}
+
+// validate checks a checkpoint's settings with the rules of a Config (one
+// place for each rule: a learning rate, a dropout, an optimizer or a
+// network a Config refuses is refused here too, naming the metadata key)
+// and its counters against each other.
+func (ck *checkpoint) validate() error {
+	c := Defaults()
+	c.LR, c.Dropout, c.Optimizer, c.Epochs = ck.baseLR, ck.dropout, ck.opt.Name, max(ck.epoch, 1)
+	a := ck.model.Net.Arch
+	c.Hidden, c.Activation, c.LeakySlope = a.Hidden, a.Activation, a.LeakySlope
+	for _, p := range c.Problems() {
+		if key, ok := checkpointKeys[p.Field]; ok {
+			return fmt.Errorf("%s: %s", key, p.Problem)
+		}
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }
+	switch {
+	case !finite(ck.secs):
+		return fmt.Errorf("train_seconds: %v; want a finite time >= 0", ck.secs)
+	case !finite(ck.lossSum):
+		return fmt.Errorf("loss_sum: %v; want a finite sum >= 0", ck.lossSum)
+	case ck.correct > ck.seen:
+		return fmt.Errorf("correct: %d of %d seen", ck.correct, ck.seen)
+	case ck.opt.Step > ck.step:
+		return fmt.Errorf("optimizer_step: %d, more than the %d steps taken", ck.opt.Step, ck.step)
+	}
+	return nil
 }
 
 // restore puts a resumed run back where its checkpoint left it.
@@ -123,6 +160,12 @@ func (t *trainer) restore() error {
 	}
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
+	}
+	if ck.step > int64(ck.epoch+1)*int64(t.batches) {
+		return fmt.Errorf("%s: step %d after %d epochs of %d batches", path, ck.step, ck.epoch, t.batches)
+	}
+	if ck.seen > t.data.Train.Len() {
+		return fmt.Errorf("%s: %d samples seen in an epoch of %d", path, ck.seen, t.data.Train.Len())
 	}
 	copy(t.net.Params, m.Net.Params)
 	if err := t.optim.SetState(ck.opt); err != nil {
