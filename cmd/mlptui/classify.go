@@ -17,6 +17,7 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/internal/regfile"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -107,7 +108,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	classify := func(name string, x []float32, err error) {
 		total++
 		if err != nil {
-			fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
 			failed++
 			return
 		}
@@ -118,9 +119,9 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			enc.Encode(pred)
 			return
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%.4f\n", name, pred.Class, pred.Probability)
+		termsafe.Fprintf(e.stdout, "%s\t%s\t%.4f\n", name, pred.Class, pred.Probability)
 		for _, t := range pred.Top[1:] {
-			fmt.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
+			termsafe.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
 		}
 	}
 	for _, in := range inputs {
@@ -147,7 +148,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 				classify(fmt.Sprintf("%s:%d", in, r.Line), standardize(m, r.X, nil), nil)
 			}
 			if bad > badRowsShown {
-				fmt.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
+				termsafe.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
 			}
 			continue
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -49,20 +50,20 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	part := "test"
 	if *dataset != "" {
 		part = "data"
-		fmt.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
+		termsafe.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
 	} else {
-		fmt.Fprintf(e.stdout, "run       %s\n", ev.Run)
+		termsafe.Fprintf(e.stdout, "run       %s\n", ev.Run)
 	}
-	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %s\n\n", part, ev.Samples, ev.Accuracy, lossText(ev.Loss))
+	termsafe.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %s\n\n", part, ev.Samples, ev.Accuracy, lossText(ev.Loss))
 	// Right-aligned numbers; class names padded to one width read left-aligned.
 	w := len("class")
 	for _, c := range ev.Classes {
 		w = max(w, len(c)+len(fmt.Sprint(len(ev.Classes)))+1)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\tprecision\trecall\tsupport\t\n", w, "class")
+	termsafe.Fprintf(tw, "%-*s\tprecision\trecall\tsupport\t\n", w, "class")
 	for i, c := range ev.PerClass {
-		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.Support)
+		termsafe.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.Support)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nconfusion matrix (rows: true class, columns: predicted)")
@@ -70,13 +71,13 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	var head strings.Builder
 	head.WriteString("\t")
 	for i := range ev.Classes {
-		fmt.Fprintf(&head, "%d\t", i)
+		termsafe.Fprintf(&head, "%d\t", i)
 	}
 	fmt.Fprintln(tw, head.String())
 	for i, row := range ev.Confusion {
-		fmt.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
+		termsafe.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
 		for _, v := range row {
-			fmt.Fprintf(tw, "%d\t", v)
+			termsafe.Fprintf(tw, "%d\t", v)
 		}
 		fmt.Fprintln(tw)
 	}

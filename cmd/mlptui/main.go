@@ -29,6 +29,7 @@ import (
 
 	"github.com/charmbracelet/x/term"
 	"github.com/mlptui/mlptui/internal/quietstart"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -144,9 +145,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if near := nearestCommand(name); near != "" {
-		fmt.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
+		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
 	} else {
-		fmt.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
+		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
 	}
 	return exitUsage
 }
@@ -200,13 +201,14 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'mlptui <command> -h' for a command's flags.")
 }
 
-// oneLine keeps an error message to one line.
+// oneLine keeps an error message to one line, its control characters
+// shown escaped.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return s
+	return termsafe.String(s) // an error may quote a file's content
 }
 
 // termWidth returns the columns of the terminal f is, or 0.

@@ -26,6 +26,7 @@ import (
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
 	"github.com/mlptui/mlptui/internal/graphguard"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -78,7 +79,7 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		if err := writePlotFile(*out, format, runs); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+		termsafe.Fprintf(e.stderr, "wrote %s\n", *out)
 		return nil
 	}
 	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
@@ -144,7 +145,7 @@ func (r *plotRun) legendText() string {
 	if r.desc != "" {
 		s += "   " + r.desc
 	}
-	return s
+	return termsafe.String(s) // the run's name and settings, from its files
 }
 
 // series returns the finite points of one metric of a run.

@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -279,7 +280,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		return writeRunsCSV(e, runs)
 	}
 	if len(runs) == 0 {
-		fmt.Fprintf(e.stderr, "no runs in %s\n", *dir)
+		termsafe.Fprintf(e.stderr, "no runs in %s\n", *dir)
 		return nil
 	}
 	rows := [][]string{make([]string, len(runsColumns))}
@@ -296,7 +297,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	printTable(e, rows, func(i int) int { return runsColumns[i].prio }, func(i int) bool { return runsColumns[i].right }, "--csv")
 	for _, r := range runs {
 		if r.Err != nil {
-			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
 		}
 	}
 	return nil
@@ -492,6 +493,10 @@ func fitColumns(rows [][]string, prio func(col int) int, width int) []int {
 // writeTable writes rows as columns two spaces apart, the columns for
 // which right says so right-aligned, without trailing spaces.
 func writeTable(w io.Writer, rows [][]string, right func(col int) bool) {
+	rows = slices.Clone(rows)
+	for i, r := range rows {
+		rows[i] = termsafe.Strings(r) // names, statuses and data sets from the runs' files
+	}
 	var width []int
 	for _, r := range rows {
 		for i, c := range r {

@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -234,7 +235,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if *trials > grid {
 		how += fmt.Sprintf(" (the whole grid: --trials %d is more)", *trials)
 	}
-	fmt.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
+	termsafe.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
 
 	if err := os.MkdirAll(base.RunsDir, 0o755); err != nil {
 		return fmt.Errorf("--runs %s: %w", base.RunsDir, err)
@@ -268,10 +269,10 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 				left++
 			}
 		}
-		fmt.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
+		termsafe.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
 			sweepName, strings.Join(parts, ", "), left)
 	} else {
-		fmt.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sweepName, len(plan), strings.Join(parts, ", "))
+		termsafe.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sweepName, len(plan), strings.Join(parts, ", "))
 	}
 	if *jsonOut {
 		if err := json.NewEncoder(e.stdout).Encode(board); err != nil {
@@ -384,7 +385,7 @@ func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsD
 	release, err := pidlock.Acquire(trialLock(runsDir, sweep, &t.cfg))
 	if errors.Is(err, pidlock.ErrHeld) {
 		t.outcome = "running elsewhere"
-		fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
+		termsafe.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
 		return trainer.StatusRunning, nil
 	}
 	if err != nil {
@@ -431,11 +432,11 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		switch r.Status {
 		case trainer.StatusDone, trainer.StatusDiverged:
 			t.outcome = "done before"
-			fmt.Fprintf(e.stderr, "%s: finished before (%s, %s); skipped\n", head, r.Status, r.Dir)
+			termsafe.Fprintf(e.stderr, "%s: finished before (%s, %s); skipped\n", head, r.Status, r.Dir)
 			return r.Status
 		case trainer.StatusRunning:
 			t.outcome = "running elsewhere"
-			fmt.Fprintf(e.stderr, "%s: running in another process (%s); skipped\n", head, r.Dir)
+			termsafe.Fprintf(e.stderr, "%s: running in another process (%s); skipped\n", head, r.Dir)
 			return r.Status
 		}
 		epochs := 0
@@ -445,9 +446,9 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		run, err = trainer.Resume(ctx, r.Dir, 0, opts...)
 		if err == nil {
 			t.outcome = "resumed"
-			fmt.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
+			termsafe.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
 		} else {
-			fmt.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
 			t.outcome = "rerun"
 		}
 	}
@@ -455,7 +456,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		run, err = trainer.Start(ctx, t.cfg, opts...)
 		if err != nil {
 			t.outcome = "failed"
-			fmt.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
 			return trainer.StatusFailed
 		}
 		if t.outcome == "" {
@@ -468,7 +469,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		case trainer.Started:
 			t.dir = ev.Info.Dir
 			if t.outcome != "resumed" {
-				fmt.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
+				termsafe.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
 			}
 		case trainer.EpochEnd:
 			m := ev.Metrics
@@ -479,20 +480,20 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 	sum, err := run.Wait()
 	if err != nil && ctx.Err() != nil { // interrupted before training began
 		t.outcome = "interrupted"
-		fmt.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
+		termsafe.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
 		return trainer.StatusInterrupted
 	}
 	if err != nil {
 		t.outcome = "failed"
-		fmt.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
+		termsafe.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
 		return trainer.StatusFailed
 	}
 	if sum.Status == trainer.StatusInterrupted {
 		t.outcome = "interrupted"
-		fmt.Fprintf(e.stderr, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
+		termsafe.Fprintf(e.stderr, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
 		return sum.Status
 	}
-	fmt.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
+	termsafe.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
 		pctOf(sum.BestValAccuracy), pctOf(sum.TestAccuracy), seconds(sum.TrainSeconds))
 	return sum.Status
 }

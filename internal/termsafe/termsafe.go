@@ -12,6 +12,8 @@
 package termsafe
 
 import (
+	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -105,4 +107,35 @@ func unsafeRune(r rune) bool {
 		return true
 	}
 	return false
+}
+
+// Args returns args with each string, error and fmt.Stringer replaced by
+// its text through [String]; numbers and other values are kept.
+func Args(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		switch v := a.(type) {
+		case string:
+			out[i] = String(v)
+		case error:
+			out[i] = String(v.Error())
+		case fmt.Stringer:
+			out[i] = String(v.String())
+		default:
+			out[i] = a
+		}
+	}
+	return out
+}
+
+// Fprintf is fmt.Fprintf with every string, error and Stringer argument
+// passed through [String]; the format, which is the program's own text,
+// is kept as it is (its tabs and newlines included).
+func Fprintf(w io.Writer, format string, args ...any) (int, error) {
+	return fmt.Fprintf(w, format, Args(args)...)
+}
+
+// Sprintf is fmt.Sprintf with its arguments made safe as by [Fprintf].
+func Sprintf(format string, args ...any) string {
+	return fmt.Sprintf(format, Args(args)...)
 }

@@ -1,6 +1,8 @@
 package termsafe
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"unicode/utf8"
 )
@@ -72,3 +74,18 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+func TestFprintf(t *testing.T) {
+	var b strings.Builder
+	Fprintf(&b, "%s\t%v %d %q\n", "a\x1b[2Jb", errors.New("e\a"), 7, "q")
+	if got, want := b.String(), "a\\x1b[2Jb\te\\x07 7 \"q\"\n"; got != want {
+		t.Errorf("Fprintf wrote %q, want %q", got, want)
+	}
+	if got := Sprintf("%s", stringer("x\u009by")); got != `x\u009by` {
+		t.Errorf("Sprintf of a Stringer: %q", got)
+	}
+}
+
+type stringer string
+
+func (s stringer) String() string { return string(s) }
