@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
@@ -106,9 +107,14 @@ func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Conf
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	if test := data.Test; !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
+	test := data.Test
+	switch {
+	case !slices.Equal(m.InputShape, test.Shape) || len(m.Classes) != len(test.Classes):
 		return cfg, nil, nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
 			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
+	case !slices.Equal(m.Classes, test.Classes):
+		return cfg, nil, nil, fmt.Errorf("%s: the model's classes are %s, the data set %s's are %s: %s",
+			path, quoteList(m.Classes), cfg.Dataset, quoteList(test.Classes), classDiff(m.Classes, test.Classes))
 	}
 	return cfg, m, data, nil
 }
@@ -217,4 +223,30 @@ func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluati
 		e.PerClass = append(e.PerClass, s)
 	}
 	return e
+}
+
+// quoteList shows class names as a list: ["a", "b"] (quoted, so that a
+// name with a space or a comma reads as one).
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// classDiff says how two lists of as many class names differ: the first
+// name of each that the other lacks, or, if they hold the same names, that
+// the order differs.
+func classDiff(model, data []string) string {
+	for _, c := range data {
+		if !slices.Contains(model, c) {
+			for _, mc := range model {
+				if !slices.Contains(data, mc) {
+					return fmt.Sprintf("%q in place of %q", c, mc)
+				}
+			}
+		}
+	}
+	return "the same names in another order"
 }
