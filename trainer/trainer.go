@@ -614,6 +614,9 @@ func (t *trainer) finish(status, msg string) *Summary {
 func (t *trainer) writeProgress(status, msg string) error {
 	s := &t.summary
 	s.Status, s.Message, s.Epochs, s.Steps = status, msg, t.epoch, t.step
+	if status == StatusDiverged {
+		s.Epochs = t.goodAt // the model file's epoch: the weights after it were thrown away
+	}
 	s.Updated = t.opt.Now()
 	t.lastWrite = s.Updated
 	s.TrainSeconds = t.trainSecs

@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // createTemp makes the temporary file; tests replace it to inject failures.
@@ -28,11 +30,16 @@ type file interface {
 
 // Write creates or replaces path with what fn writes, atomically. The file
 // gets mode 0644. If fn or any step fails, the error names path and the
-// target is untouched.
+// target is untouched. A directory, FIFO or device at path is refused
+// before anything is written.
 func Write(path string, fn func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
+	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() && st.Mode()&os.ModeSymlink == 0 {
+		// Renaming over it would fail ("file exists") after all was written.
+		return fmt.Errorf("write %s: %s is in its place; remove it or move it away", path, regfile.Kind(st.Mode()))
 	}
 	f, err := createTemp(dir, "."+base+".tmp-*")
 	if err != nil {
