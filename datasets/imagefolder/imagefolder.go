@@ -384,11 +384,21 @@ func classDirs(dir string, info *Info) ([]string, error) {
 func classFiles(dir string, classes []string, test bool, info *Info) ([]file, error) {
 	var files []file
 	for label, c := range classes {
-		err := filepath.WalkDir(filepath.Join(dir, c), func(p string, d fs.DirEntry, err error) error {
+		// A class folder that is a symbolic link is followed: WalkDir
+		// walks what it leads to, and the files keep the link's path.
+		root := filepath.Join(dir, c)
+		walkRoot := root
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			walkRoot = real
+		}
+		err := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if strings.HasPrefix(d.Name(), ".") && p != filepath.Join(dir, c) {
+			if rel, rerr := filepath.Rel(walkRoot, p); rerr == nil {
+				p = filepath.Join(root, rel)
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != root {
 				info.Ignored++
 				if d.IsDir() {
 					return filepath.SkipDir
