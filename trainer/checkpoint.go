@@ -162,7 +162,7 @@ func (t *trainer) restore() error {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
 	}
 	if ck.step > int64(ck.epoch+1)*int64(t.batches) {
-		return fmt.Errorf("%s: step %d after %d epochs of %d batches", path, ck.step, ck.epoch, t.batches)
+		return fmt.Errorf("%s: step %d, more than %d epochs and the next of %d steps each allow", path, ck.step, ck.epoch, t.batches)
 	}
 	if ck.seen > t.data.Train.Len() {
 		return fmt.Errorf("%s: %d samples seen in an epoch of %d", path, ck.seen, t.data.Train.Len())
