@@ -34,45 +34,39 @@ func TestString(t *testing.T) {
 	}
 }
 
-// TestEveryByteAndRune: no output of String holds a byte a terminal acts
-// on, for every single byte and for every rune up to U+FFFF.
-func TestEveryByteAndRune(t *testing.T) {
-	check := func(in string) {
-		out := String(in)
-		if !utf8.ValidString(out) {
-			t.Fatalf("String(%q) = %q: not valid UTF-8", in, out)
-		}
-		for _, r := range out {
-			if unsafeRune(r) {
-				t.Fatalf("String(%q) = %q holds %U", in, out, r)
-			}
+// checkInert fails unless String(in) is valid UTF-8 without a character
+// a terminal acts on, and Safe agrees with it.
+func checkInert(t *testing.T, in string) {
+	t.Helper()
+	out := String(in)
+	if !utf8.ValidString(out) {
+		t.Fatalf("String(%q) = %q: not valid UTF-8", in, out)
+	}
+	for _, r := range out {
+		if unsafeRune(r) {
+			t.Fatalf("String(%q) = %q holds %U", in, out, r)
 		}
 	}
+	if Safe(in) != (out == in) {
+		t.Fatalf("Safe(%q) = %v but String gives %q", in, Safe(in), out)
+	}
+}
+
+// TestEveryByteAndRune: no output of String holds a character a terminal
+// acts on, for every single byte and for every rune up to U+FFFF.
+func TestEveryByteAndRune(t *testing.T) {
 	for c := 0; c < 256; c++ {
-		check(string([]byte{byte(c)}))
+		checkInert(t, string([]byte{byte(c)}))
 	}
 	for r := rune(0); r < 0x10000; r++ {
-		check(string(r))
+		checkInert(t, string(r))
 	}
 }
 
 func FuzzString(f *testing.F) {
 	f.Add("a\x1b]0;T\a")
 	f.Add("\xc2\x9b\xff")
-	f.Fuzz(func(t *testing.T, s string) {
-		out := String(s)
-		if !utf8.ValidString(out) {
-			t.Fatalf("String(%q) = %q: not valid UTF-8", s, out)
-		}
-		for _, r := range out {
-			if unsafeRune(r) {
-				t.Fatalf("String(%q) = %q holds %U", s, out, r)
-			}
-		}
-		if Safe(s) != (out == s) {
-			t.Fatalf("Safe(%q) = %v but String gives %q", s, Safe(s), out)
-		}
-	})
+	f.Fuzz(checkInert)
 }
 
 func TestFprintf(t *testing.T) {
