@@ -11,15 +11,17 @@
 // second layout, with the classes taken from root/train. Class names are the
 // sorted names of the class folders; labels index them. Train and test must
 // have the same classes. Files may sit at any depth below their class
-// folder. Names starting with "." (files and folders) are skipped, and so
-// are loose files beside the class folders.
+// folder; a class folder may be a symbolic link (it is followed, and its
+// files keep the link's path). Names starting with "." (files and folders)
+// are skipped, and so are loose files beside the class folders.
 //
 // # Files
 //
 // Every other file is taken to be an image and recognised by its content,
 // not its extension: PNG, JPEG, GIF, BMP and WebP. Each file's header is read
 // first and an image with zero pixels or more than Options.MaxPixels is
-// refused before any pixel memory is allocated. A file that is not a
+// refused before any pixel memory is allocated, and the memory decoding
+// takes is counted against [DecodeMemory]. A file that is not a
 // decodable image is an error naming it, unless Options.SkipBad is set; then
 // it is skipped and counted in [Info].
 //
