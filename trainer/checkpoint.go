@@ -119,6 +119,33 @@ func readCheckpoint(path string) (*checkpoint, error) {
 var checkpointKeys = map[string]string{"lr": "base_lr", "dropout": "dropout", "optimizer": "optimizer",
 	"epochs": "epoch", "hidden": "arch", "activation": "arch", "leaky-slope": "arch"}
 
+// LoadModel reads a model file (see nn.LoadModel) and checks its network
+// with the rules of a Config: a model whose hidden layers, activation or
+// leaky slope no Config could have made is refused, naming the file.
+func LoadModel(path string) (*nn.Model, error) {
+	m, err := nn.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArch(m.Net.Arch); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return m, nil
+}
+
+// checkArch checks a network read from a file with a Config's rules for
+// the fields it holds.
+func checkArch(a nn.Arch) error {
+	c := Defaults()
+	c.Hidden, c.Activation, c.LeakySlope = a.Hidden, a.Activation, a.LeakySlope
+	for _, p := range c.Problems() {
+		if checkpointKeys[p.Field] == "arch" {
+			return fmt.Errorf("arch: %s", p.Problem)
+		}
+	}
+	return nil
+}
+
 // validate checks a checkpoint's settings with the rules of a Config (one
 // place for each rule: a learning rate, a dropout, an optimizer or a
 // network a Config refuses is refused here too, naming the metadata key)

@@ -121,3 +121,36 @@ func TestCheckpointRefused(t *testing.T) {
 		t.Errorf("a refused resume rewrote summary.json")
 	}
 }
+
+// TestLoadModelConfigRules: a model file whose network nn accepts but no
+// Config could have made (33 hidden layers; a Config allows 32) is
+// refused by trainer.LoadModel, naming the file and the rule; a model of
+// 32 layers loads.
+func TestLoadModelConfigRules(t *testing.T) {
+	save := func(layers int) string {
+		hidden := make([]int, layers)
+		for i := range hidden {
+			hidden[i] = 2
+		}
+		net, err := nn.New(nn.Arch{Inputs: 2, Hidden: hidden, Classes: 2, Activation: nn.ReLU}, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), ModelFile)
+		m := &nn.Model{Net: net, Classes: []string{"a", "b"}, InputShape: []int{2}, Mean: []float32{0, 0}, Std: []float32{1, 1}}
+		if err := nn.SaveModel(p, m); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	if _, err := LoadModel(save(32)); err != nil {
+		t.Errorf("32 hidden layers: %v", err)
+	}
+	p := save(33)
+	if _, err := nn.LoadModel(p); err != nil {
+		t.Fatalf("nn.LoadModel of 33 layers: %v (the test wants a file nn accepts)", err)
+	}
+	if _, err := LoadModel(p); err == nil || err.Error() != p+": arch: 33 layers; at most 32" {
+		t.Errorf("33 hidden layers: %v", err)
+	}
+}

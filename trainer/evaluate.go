@@ -87,7 +87,7 @@ func readModel(dir string) (cfg Config, m *nn.Model, path string, err error) {
 		return cfg, nil, "", err
 	}
 	path = filepath.Join(dir, ModelFile)
-	m, err = nn.LoadModel(path)
+	m, err = LoadModel(path)
 	return cfg, m, path, err
 }
 

@@ -49,7 +49,7 @@ func loadRunModel(path string) (*nn.Model, error) {
 			return nil, fmt.Errorf("--run %s: no %s in it (not a run directory, or a run that has not saved a model yet)", dir, trainer.ModelFile)
 		}
 	}
-	return nn.LoadModel(path)
+	return trainer.LoadModel(path)
 }
 
 // statFlag stats the path a flag names; its error names the flag and the
