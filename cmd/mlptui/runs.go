@@ -429,10 +429,14 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 }
 
 // printTable writes a table for people to read on stdout (rows[0] is its
-// header), fitted to the terminal: columns of the lowest prio are left
+// header), its cells' control characters shown escaped, fitted to the
+// terminal: columns of the lowest prio are left
 // out until it fits, and stderr says which and that the flag all (--csv,
 // --json) has every column.
 func printTable(e *env, rows [][]string, prio func(col int) int, right func(col int) bool, all string) {
+	for i, r := range rows {
+		rows[i] = termsafe.Strings(r) // names, statuses and data sets from the runs' files, fitted as shown
+	}
 	keep := fitColumns(rows, prio, e.stdoutWidth)
 	var left []string
 	for i := range rows[0] {
@@ -493,10 +497,6 @@ func fitColumns(rows [][]string, prio func(col int) int, width int) []int {
 // writeTable writes rows as columns two spaces apart, the columns for
 // which right says so right-aligned, without trailing spaces.
 func writeTable(w io.Writer, rows [][]string, right func(col int) bool) {
-	rows = slices.Clone(rows)
-	for i, r := range rows {
-		rows[i] = termsafe.Strings(r) // names, statuses and data sets from the runs' files
-	}
 	var width []int
 	for _, r := range rows {
 		for i, c := range r {
