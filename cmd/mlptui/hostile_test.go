@@ -82,6 +82,7 @@ func TestHostileNamesShownEscaped(t *testing.T) {
 		{"plot", run, other},
 		{"plot", "-o", png, run, other},
 		{"plot", broken},
+		{"plot", "--boundary", run},
 		{"sweep", "--dataset", table, "--runs", runs, "--hidden", "4,6", "--epochs", "1"},
 		{"train", "--resume", broken, "--epochs", "3"},
 		{"trian\x1b[2J"},
