@@ -260,13 +260,6 @@ func testDivergence(t *testing.T, batch int) {
 	if !strings.Contains(s.Message, "lower learning rate") {
 		t.Errorf("message %q does not suggest a lower learning rate", s.Message)
 	}
-	// The summary's epochs are the kept model's, as the message says.
-	var kept int
-	if i := strings.Index(s.Message, "kept the model from epoch "); i < 0 {
-		t.Errorf("message %q does not say which model was kept", s.Message)
-	} else if fmt.Sscanf(s.Message[i:], "kept the model from epoch %d", &kept); kept != s.Epochs {
-		t.Errorf("summary says %d epochs, the model kept is from epoch %d (%q)", s.Epochs, kept, s.Message)
-	}
 	// summary.json says so too (JSON has no NaN: a NaN loss in it
 	// once left the file saying running).
 	if disk, err := ReadSummary(s.Run); err != nil || disk.Status != StatusDiverged {

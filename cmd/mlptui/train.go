@@ -224,6 +224,7 @@ func printSummary(w io.Writer, s *trainer.Summary) {
 	termsafe.Fprintf(w, "run        %s\n", s.Run)
 	termsafe.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
 	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
+	termsafe.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
 	if s.TestAccuracy != nil {
 		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
 	}
