@@ -139,10 +139,17 @@ func (t *trainer) restore() error {
 	if len(hist) < t.epoch {
 		return fmt.Errorf("%s: %d rows for %d epochs done", filepath.Join(t.dir, MetricsFile), len(hist), t.epoch)
 	}
-	t.history = hist[:t.epoch] // rows written after the checkpoint are trained again
+	// Rows written after the checkpoint are trained again, and appended
+	// anew.
+	t.history = hist[:t.epoch]
+	if err := truncateMetrics(filepath.Join(t.dir, MetricsFile), t.epoch); err != nil {
+		return err
+	}
+	t.metricsRows = t.epoch
 	if t.log, err = ReadEvents(t.dir); err != nil {
 		return err
 	}
+	t.eventsRows = len(t.log)
 	if old, err := ReadSummary(t.dir); err == nil {
 		t.summary.Started = old.Started
 	}

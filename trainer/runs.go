@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 )
 
 // RunRecord is one saved run as found on disk.
@@ -58,8 +58,13 @@ func ReadRun(dir string) RunRecord {
 	if s, err := ReadSummary(dir); err == nil {
 		r.Summary = s
 		r.Status = s.Status
-		if s.Status == StatusRunning && !pidlock.Alive(s.PID) {
-			r.Status = "crashed"
+		if s.Status == StatusRunning {
+			// Running while its lock is held; a run of an older mlptui,
+			// without a lock, while its process is there.
+			held, known := runHeld(dir)
+			if known && !held || !known && !runlock.Alive(s.PID) {
+				r.Status = "crashed"
+			}
 		}
 	} else {
 		errs = append(errs, err)

@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -154,12 +155,22 @@ func Start(ctx context.Context, cfg Config, opts ...Options) (*Run, error) {
 
 // Resume continues the run in dir from its checkpoint: the same data,
 // weights, optimizer state, step and epoch numbers. epochs, if positive,
-// sets the total number of epochs (it must exceed those done).
-func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run, error) {
+// sets the total number of epochs (it must exceed those done). A run
+// that another process is training is refused, naming that process.
+func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (_ *Run, err error) {
 	cfg, err := ReadConfig(dir)
 	if err != nil {
 		return nil, err
 	}
+	lock, err := lockRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Release()
+		}
+	}()
 	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no %s to resume from (the run saved none before it stopped)", dir, CheckpointFile)
@@ -176,7 +187,7 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run,
 	if ck.epoch >= cfg.Epochs {
 		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
 	}
-	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck}, opts)
+	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck, lock: lock}, opts)
 }
 
 func launch(ctx context.Context, t *trainer, opts []Options) (*Run, error) {
@@ -213,6 +224,13 @@ type trainer struct {
 	run    *Run
 	dir    string
 	resume *checkpoint
+	lock   *runlock.Lock // the run directory's, held from setup to the end
+
+	// weightsOK says the network holds the weights of a whole step (set
+	// up, restored or trained): they may be saved whatever else failed.
+	weightsOK   bool
+	metricsRows int // rows of history in metrics.csv
+	eventsRows  int // entries of log in events.jsonl
 
 	data    *Data
 	net     *nn.MLP
@@ -260,6 +278,7 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v", p)
+			t.weightsOK = false // perhaps caught in the middle of a step
 			t.logEvent("fail", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
 			sum = t.finish(StatusFailed, err.Error())
 		}
@@ -267,6 +286,7 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 			t.emit(Event{Kind: Failed, Err: err, Summary: sum, Epoch: t.epoch, Step: t.step})
 		}
 	}()
+	defer t.unlock() // before the last event: whoever sees it may resume the run
 	if err := t.setup(ctx); err != nil {
 		if t.dir != "" && t.resume == nil {
 			return t.finish(StatusFailed, err.Error()), err
@@ -284,6 +304,7 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	if s.Status == StatusFailed {
 		return s, errors.New(s.Message)
 	}
+	t.unlock()
 	t.emit(Event{Kind: Finished, Summary: s, Message: s.Message, Epoch: t.epoch, Step: t.step})
 	return s, nil
 }
@@ -336,6 +357,9 @@ func (t *trainer) setup(ctx context.Context) error {
 		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
 			return err
 		}
+		if t.lock, err = lockRun(t.dir); err != nil {
+			return err
+		}
 		t.summary.Run = t.dir // a run that fails from here on says where it is
 		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg}); err != nil {
 			return err
@@ -346,6 +370,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	t.summary.Run = t.dir
+	t.weightsOK = true
 	t.good, t.goodAt = slices.Clone(t.net.Params), t.epoch
 	t.net.SetDropout(t.dropout)
 	t.x.Resize(t.batchSize, data.Train.Dim())
@@ -534,7 +559,7 @@ func (t *trainer) edit(field string, v float64) {
 	e := LogEntry{Time: t.opt.Now(), Event: "edit", Epoch: t.epoch + 1, Step: t.step, Field: field, Value: &v, Old: &old,
 		Message: fmt.Sprintf("%s %g -> %g from step %d", field, old, v, t.step+1)}
 	t.log = append(t.log, e)
-	writeEvents(filepath.Join(t.dir, EventsFile), t.log)
+	t.flushEvents()
 	t.emit(Event{Kind: EditDone, Field: field, Value: v, Epoch: t.epoch + 1, Step: t.step, Message: e.Message})
 }
 
@@ -571,13 +596,22 @@ func (t *trainer) evalTest() {
 	t.summary.TestLoss, t.summary.TestAccuracy = ptr(loss), ptr(acc)
 }
 
-// finish saves everything and writes the final summary. Only a run with a
-// directory and finite weights saves its model and checkpoint.
+// finish saves everything and writes the final summary. A run with a
+// directory and finite weights saves its model and checkpoint whatever
+// ended it, a failure too (a full disk that had no room for a line of
+// metrics.csv may have room for the model once more).
 func (t *trainer) finish(status, msg string) *Summary {
 	if t.dir == "" {
 		return nil
 	}
-	if status != StatusDiverged && status != StatusFailed && t.net != nil && nn.CheckFinite(t.net.Params) == nil {
+	if status == StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
+		if err := t.save(); err == nil {
+			msg = fmt.Sprintf("%s; the model and checkpoint of step %d (epoch %d) were saved", msg, t.step, t.epoch)
+		} else {
+			msg = fmt.Sprintf("%s; the model of step %d could not be saved either (%v): %s has the one of step %d (epoch %d)",
+				msg, t.step, err, ModelFile, t.savedStep, t.savedAt)
+		}
+	} else if status != StatusDiverged && status != StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
 		if err := t.saveModel(); err != nil {
 			status, msg = StatusFailed, err.Error()
 		} else if err := t.saveCheckpoint(); err != nil {
@@ -638,10 +672,34 @@ func (t *trainer) writeProgress(status, msg string) error {
 	if t.trainSecs > 0 {
 		s.SamplesPerSecond = samples / t.trainSecs
 	}
-	return errors.Join(
-		writeMetrics(filepath.Join(t.dir, MetricsFile), t.history),
-		writeEvents(filepath.Join(t.dir, EventsFile), t.log),
-		writeJSON(filepath.Join(t.dir, SummaryFile), s))
+	var merr error
+	if t.metricsRows < len(t.history) || t.metricsRows == 0 {
+		if merr = appendMetrics(filepath.Join(t.dir, MetricsFile), t.history[t.metricsRows:]); merr == nil {
+			t.metricsRows = len(t.history)
+		}
+	}
+	return errors.Join(merr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
+}
+
+// flushEvents appends the entries of the log not yet in events.jsonl. A
+// failed append is tried again with the next.
+func (t *trainer) flushEvents() error {
+	if t.dir == "" || t.eventsRows == len(t.log) {
+		return nil
+	}
+	if err := appendEvents(filepath.Join(t.dir, EventsFile), t.log[t.eventsRows:]); err != nil {
+		return err
+	}
+	t.eventsRows = len(t.log)
+	return nil
+}
+
+// unlock releases the run directory's lock, once.
+func (t *trainer) unlock() {
+	if t.lock != nil {
+		t.lock.Release()
+		t.lock = nil
+	}
 }
 
 // ptr points to v, or is nil for a NaN or infinite v: JSON has no such
@@ -656,9 +714,7 @@ func ptr(v float64) *float64 {
 
 func (t *trainer) logEvent(event, msg string) {
 	t.log = append(t.log, LogEntry{Time: t.opt.Now(), Event: event, Epoch: t.epoch, Step: t.step, Message: msg})
-	if t.dir != "" {
-		writeEvents(filepath.Join(t.dir, EventsFile), t.log)
-	}
+	t.flushEvents()
 }
 
 // model returns the network with what classify needs to use it.

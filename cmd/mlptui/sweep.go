@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -381,8 +381,8 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 // Taken, the lock is held while the runs are read (the other sweep may
 // have finished the trial meanwhile) and the trial runs.
 func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
-	release, err := pidlock.Acquire(trialLock(runsDir, sweep, &t.cfg))
-	if errors.Is(err, pidlock.ErrHeld) {
+	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
+	if errors.Is(err, runlock.ErrHeld) {
 		t.outcome = "running elsewhere"
 		fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
 		return trainer.StatusRunning, nil
@@ -390,7 +390,8 @@ func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsD
 	if err != nil {
 		return "", err
 	}
-	defer release()
+	defer lock.Release()
+	lock.Keep(0)
 	existing, err := trainer.ListRuns(runsDir)
 	if err != nil {
 		return "", err

@@ -204,7 +204,7 @@ func Acquire(path string, opt Options) (*Lock, error) {
 		if !errors.Is(err, os.ErrExist) {
 			return nil, err
 		}
-		old, err := inspect(path, opt)
+		old, err := inspect(path, opt, flockRetries)
 		if errors.Is(err, os.ErrNotExist) || errors.Is(err, errChanged) {
 			continue // released or replaced meanwhile: look again
 		}
@@ -332,15 +332,15 @@ func (e *existing) close() {
 	}
 }
 
-// flockRetries is how often a busy flock is tried again before the lock
-// counts as held: a reader (Check) or another taker judging it holds it
-// for a moment.
+// flockRetries is how often Acquire tries a busy flock again before the
+// lock counts as held: a reader (Check) or another taker judging it holds
+// it for a moment.
 const flockRetries = 10
 
 // inspect opens the lock file at path and judges whether it is stale. A
 // stale one is returned with its flock held (where there is flock), so no
 // other taker can take it over at the same time.
-func inspect(path string, opt Options) (*existing, error) {
+func inspect(path string, opt Options, retries int) (*existing, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -361,7 +361,7 @@ func inspect(path string, opt Options) (*existing, error) {
 			f.Close()
 			return nil, fmt.Errorf("lock %s: %w", path, err)
 		}
-		if i == flockRetries {
+		if i >= retries {
 			break
 		}
 		time.Sleep(time.Duration(5+5*i) * time.Millisecond)
@@ -584,7 +584,7 @@ func (s State) String() string {
 func Check(path string, opt Options) (State, Holder, error) {
 	opt = opt.withDefaults()
 	for range maxAttempts {
-		e, err := inspect(path, opt)
+		e, err := inspect(path, opt, 0) // busy is held: a reader need not wait
 		if errors.Is(err, os.ErrNotExist) {
 			return Free, Holder{}, nil
 		}
