@@ -130,6 +130,7 @@ func (t *trainer) restore() error {
 	}
 	t.step, t.epoch, t.batch = ck.step, ck.epoch, ck.batch
 	t.savedStep, t.savedAt = ck.step, ck.epoch
+	t.modelStep, t.modelAt = ck.step, ck.epoch // or later: a model saved after a checkpoint
 	t.baseLR, t.dropout, t.trainSecs = ck.baseLR, ck.dropout, ck.secs
 	t.lossSum, t.correct, t.seen = ck.lossSum, ck.correct, ck.seen
 	hist, err := ReadMetrics(t.dir)

@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -252,6 +253,8 @@ type trainer struct {
 	lastSave  time.Time // model and checkpoint
 	savedStep int64     // the step and epoch of the checkpoint on disk
 	savedAt   int
+	modelStep int64 // the step and epoch of the model file on disk
+	modelAt   int
 	lastWrite time.Time // metrics, events and summary
 
 	// sums over the epoch under way
@@ -295,7 +298,11 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	}
 	status, msg, err := t.loop(ctx)
 	if err != nil {
-		return t.finish(StatusFailed, err.Error()), err
+		s := t.finish(StatusFailed, err.Error())
+		if more, ok := strings.CutPrefix(s.Message, err.Error()); ok && more != "" {
+			err = fmt.Errorf("%w%s", err, more) // what was saved all the same
+		}
+		return s, err
 	}
 	if status != StatusInterrupted {
 		t.evalTest()
@@ -605,12 +612,7 @@ func (t *trainer) finish(status, msg string) *Summary {
 		return nil
 	}
 	if status == StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
-		if err := t.save(); err == nil {
-			msg = fmt.Sprintf("%s; the model and checkpoint of step %d (epoch %d) were saved", msg, t.step, t.epoch)
-		} else {
-			msg = fmt.Sprintf("%s; the model of step %d could not be saved either (%v): %s has the one of step %d (epoch %d)",
-				msg, t.step, err, ModelFile, t.savedStep, t.savedAt)
-		}
+		msg += t.saveAfterFailure()
 	} else if status != StatusDiverged && status != StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
 		if err := t.saveModel(); err != nil {
 			status, msg = StatusFailed, err.Error()
@@ -642,6 +644,33 @@ func (t *trainer) finish(status, msg string) *Summary {
 	}
 	s := t.summary
 	return &s
+}
+
+// saveAfterFailure saves the model and the checkpoint of a run that
+// failed (a file it could not write, the data) with weights that are
+// whole, and says what it saved.
+func (t *trainer) saveAfterFailure() string {
+	if err := t.saveModel(); err != nil {
+		return fmt.Sprintf("; the model could not be saved either (%v): %s is the one of step %d (epoch %d)",
+			cause(err), ModelFile, t.modelStep, t.modelAt)
+	}
+	if err := t.saveCheckpoint(); err != nil {
+		return fmt.Sprintf("; the model of step %d (epoch %d) was saved, not the checkpoint (%v): a resume starts from step %d (epoch %d)",
+			t.step, t.epoch, cause(err), t.savedStep, t.savedAt)
+	}
+	return fmt.Sprintf("; the model and checkpoint of step %d (epoch %d) were saved: resume once the cause is mended", t.step, t.epoch)
+}
+
+// cause is the innermost error of a chain: "no space left on device",
+// where the whole names the file already said.
+func cause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
 }
 
 // writeProgress rewrites metrics.csv, events.jsonl and summary.json.
@@ -734,9 +763,13 @@ func (t *trainer) save() error {
 	return t.saveCheckpoint()
 }
 
-// saveModel writes the model file.
+// saveModel writes the model file and notes of which step.
 func (t *trainer) saveModel() error {
-	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model())
+	if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model()); err != nil {
+		return err
+	}
+	t.modelStep, t.modelAt = t.step, t.epoch
+	return nil
 }
 
 // saveCheckpoint writes the checkpoint and notes when, and of which step.
