@@ -89,7 +89,11 @@ func init() {
 
 func main() {
 	quietstart.Restore() // TERM as it was, now that the libraries have started
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hang-up (ssh dropped, terminal closed) and a reader gone from
+	// stdout or stderr (mlptui train | head) interrupt like Ctrl-C and
+	// SIGTERM: the run is saved and mlptui exits 130. With SIGPIPE
+	// caught, a write to the closed pipe fails instead of killing mlptui.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
 	e.stdoutWidth, e.stderrWidth = termWidth(os.Stdout), termWidth(os.Stderr)
