@@ -15,6 +15,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/ctxio"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
@@ -127,13 +128,19 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			return errInterrupted
 		}
 		if len(m.InputShape) == 1 && isFile(in) {
-			rows, err := readRows(in, m.Net.Arch.Inputs, csvOpt)
+			rows, err := readRows(ctx, in, m.Net.Arch.Inputs, csvOpt)
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			if err != nil {
 				classify(in, nil, err)
 				continue
 			}
 			bad := 0
 			for _, r := range rows {
+				if ctx.Err() != nil {
+					return errInterrupted
+				}
 				if r.Err != nil {
 					if bad++; bad > badRowsShown { // a file that is no such table: not a line each
 						total++
@@ -171,7 +178,7 @@ func isFile(path string) bool {
 
 // readRows reads a file of rows to classify. A file that is not text (an
 // image, say) is refused before it is parsed.
-func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
+func readRows(ctx context.Context, path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -183,7 +190,7 @@ func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.Feature
 		kind, _, _ = strings.Cut(kind, ";")
 		return nil, fmt.Errorf("%s: not a CSV table but %s; this model takes %d comma-separated values, or a CSV file of them", path, kind, dim)
 	}
-	return datasets.ReadFeatureRows(io.MultiReader(bytes.NewReader(head[:n]), f), path, dim, opt)
+	return datasets.ReadFeatureRows(ctxio.Reader(ctx, io.MultiReader(bytes.NewReader(head[:n]), f)), path, dim, opt)
 }
 
 // standardize makes one sample, a table row x or an image's pixels pix,
