@@ -15,8 +15,8 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
-	"github.com/mlptui/mlptui/internal/ctxio"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/ctxio"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
