@@ -154,17 +154,7 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 	if disk, err := ReadSummary(s.Run); err != nil || disk.Status != StatusDone || disk.Message != s.Message {
 		t.Errorf("summary.json: %+v, %v", disk, err)
 	}
-	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ck, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile))
-	if err != nil {
-		t.Fatalf("the checkpoint before does not load: %v", err)
-	}
-	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
-		t.Errorf("checkpoint of step %d; the model file should hold the final weights, not the first", ck.step)
-	}
+	modelNewerThanFirstCheckpoint(t, s.Run)
 	noTempFiles(t, s.Run)
 }
 
@@ -175,32 +165,10 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 func TestLastWriteFails(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Epochs = 100000
-	r, err := Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dir string
-	for e := range r.Events() {
-		switch e.Kind {
-		case Started:
-			dir = e.Info.Dir
-		case EpochEnd:
-			r.Pause()
-		case Paused:
-			// The paused run may be rewriting summary.json meanwhile:
-			// try until the directory stands in its place.
-			sum := filepath.Join(dir, SummaryFile)
-			for i := 0; ; i++ {
-				os.Remove(sum)
-				if os.Mkdir(sum, 0o755) == nil {
-					break
-				} else if i == 100 {
-					t.Fatal("cannot put a directory in summary.json's place")
-				}
-			}
-			os.WriteFile(filepath.Join(sum, "x"), nil, 0o644)
-			r.Stop()
-		}
+	r, dir := pausedRun(t, cfg, Options{})
+	blockSummary(t, dir)
+	r.Stop()
+	for range r.Events() {
 	}
 	s, err := r.Wait()
 	if err == nil || !strings.Contains(err.Error(), "could not be updated") || !strings.Contains(err.Error(), SummaryFile) {
@@ -233,17 +201,7 @@ func TestFullDiskSavesTheModel(t *testing.T) {
 	if !strings.Contains(err.Error(), want) || !strings.Contains(s.Message, want) {
 		t.Errorf("error %q\nwant it to say %q", err, want)
 	}
-	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ck, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile))
-	if err != nil {
-		t.Fatalf("the checkpoint before does not load: %v", err)
-	}
-	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
-		t.Errorf("the model file holds the weights of step 0: the trained ones were lost")
-	}
+	modelNewerThanFirstCheckpoint(t, s.Run)
 	if rows, err := ReadMetrics(s.Run); err != nil || len(rows) != s.Epochs {
 		t.Errorf("metrics.csv: %d rows (%v), want %d", len(rows), err, s.Epochs)
 	}
@@ -287,5 +245,23 @@ func TestAppendOnFullDisk(t *testing.T) {
 	}
 	if rows, err := ReadMetrics(dir); err != nil || len(rows) != 1999 {
 		t.Errorf("%d rows, %v", len(rows), err)
+	}
+}
+
+// modelNewerThanFirstCheckpoint checks that dir's checkpoint, the one of
+// step 0, still loads, and that its model file holds trained weights, not
+// those of step 0.
+func modelNewerThanFirstCheckpoint(t *testing.T, dir string) {
+	t.Helper()
+	m, err := nn.LoadModel(filepath.Join(dir, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatalf("the checkpoint before does not load: %v", err)
+	}
+	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
+		t.Errorf("checkpoint of step %d; the model file should hold the trained weights, not the first", ck.step)
 	}
 }

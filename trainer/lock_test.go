@@ -38,6 +38,25 @@ func pausedRun(t *testing.T, cfg Config, opt Options) (*Run, string) {
 	return nil, ""
 }
 
+// blockSummary puts a directory (not empty) in the place of dir's
+// summary.json, so that writing it fails, and returns its path. A paused
+// run may be rewriting summary.json meanwhile: it tries until the
+// directory stands.
+func blockSummary(t *testing.T, dir string) string {
+	t.Helper()
+	sum := filepath.Join(dir, SummaryFile)
+	for i := 0; ; i++ {
+		os.Remove(sum)
+		if os.Mkdir(sum, 0o755) == nil {
+			break
+		} else if i == 100 {
+			t.Fatal("cannot put a directory in summary.json's place")
+		}
+	}
+	os.WriteFile(filepath.Join(sum, "x"), nil, 0o644)
+	return sum
+}
+
 // drain reads a run's events to the end and returns its summary.
 func drain(t *testing.T, r *Run) (*Summary, error) {
 	t.Helper()
@@ -147,16 +166,7 @@ func TestFailedRunSavesItsModel(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Epochs = 1000
 	r, dir := pausedRun(t, cfg, Options{WriteEvery: time.Nanosecond, CheckpointEvery: time.Hour})
-	sum := filepath.Join(dir, SummaryFile)
-	for i := 0; ; i++ { // the paused run may be rewriting it meanwhile
-		os.Remove(sum)
-		if os.Mkdir(sum, 0o755) == nil {
-			break
-		} else if i == 100 {
-			t.Fatal("cannot put a directory in summary.json's place")
-		}
-	}
-	os.WriteFile(filepath.Join(sum, "x"), nil, 0o644)
+	sum := blockSummary(t, dir)
 	r.Resume()
 	s, err := drain(t, r)
 	if err == nil || s == nil || s.Status != StatusFailed {

@@ -40,6 +40,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/mlptui/mlptui/internal/atomicfile"
 )
 
 // DefaultStaleAfter is how old another host's heartbeat must be before its
@@ -240,12 +242,12 @@ func (l *Lock) prepare() (*os.File, error) {
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return nil, fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return nil, fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	fail := func(err error) (*os.File, error) {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return nil, fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	if err := flock(f); err != nil && !errors.Is(err, errNoFlock) {
 		return fail(err)
@@ -285,7 +287,7 @@ func (l *Lock) publish() error {
 		return err
 	}
 	l.f = f
-	syncDir(l.path)
+	atomicfile.SyncDir(filepath.Dir(l.path))
 	return nil
 }
 
@@ -297,7 +299,7 @@ func (l *Lock) publishExcl() error {
 		if errors.Is(err, os.ErrExist) {
 			return err
 		}
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	if err := flock(f); err != nil && !errors.Is(err, errNoFlock) {
 		f.Close()
@@ -311,7 +313,7 @@ func (l *Lock) publishExcl() error {
 	if werr != nil {
 		f.Close()
 		os.Remove(l.path) // ours: just created, and locked
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(werr))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(werr))
 	}
 	l.f = f
 	return nil
@@ -372,7 +374,7 @@ func inspect(path string, opt Options, retries int) (*existing, error) {
 	}
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("lock %s: %w", path, unwrap(err))
+		return nil, fmt.Errorf("lock %s: %w", path, atomicfile.UnwrapPath(err))
 	}
 	// The file read must still be the one at path.
 	if cur, err := os.Stat(path); err != nil || !os.SameFile(cur, e.info) {
@@ -430,10 +432,10 @@ func (l *Lock) takeOver(old *existing) error {
 	if err := os.Rename(f.Name(), l.path); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	l.f = f
-	syncDir(l.path)
+	atomicfile.SyncDir(filepath.Dir(l.path))
 	return nil
 }
 
@@ -446,7 +448,7 @@ func (l *Lock) takeOverNoFlock(old *existing) error {
 		if errors.Is(err, os.ErrNotExist) {
 			return errChanged
 		}
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	st, err := os.Stat(aside)
 	if err != nil || !os.SameFile(st, old.info) {
@@ -489,10 +491,10 @@ func (l *Lock) Refresh() error {
 	l.holder.Heartbeat = l.opt.Now()
 	b := encode(l.holder)
 	if _, err := l.f.WriteAt(b, 0); err != nil {
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	if err := l.f.Truncate(int64(len(b))); err != nil {
-		return fmt.Errorf("lock %s: %w", l.path, unwrap(err))
+		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
 	return nil
 }
@@ -547,7 +549,7 @@ func (l *Lock) Release() error {
 		// Removed while its flock is held: a taker that opened it just
 		// before finds it gone (inspect's SameFile check) and looks again.
 		if rerr := os.Remove(l.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			err = fmt.Errorf("release %s: %w", l.path, unwrap(rerr))
+			err = fmt.Errorf("release %s: %w", l.path, atomicfile.UnwrapPath(rerr))
 		}
 	} else {
 		err = fmt.Errorf("release %s: taken over by another process; left in place", l.path)
@@ -634,29 +636,6 @@ func removeOldTemp(path string) {
 			os.Remove(m)
 		}
 	}
-}
-
-// syncDir makes a link or rename in path's directory durable, where the
-// system can sync a directory.
-func syncDir(path string) {
-	if d, err := os.Open(filepath.Dir(path)); err == nil {
-		d.Sync()
-		d.Close()
-	}
-}
-
-// unwrap drops the temporary file's name from a path error, so messages
-// name the lock.
-func unwrap(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	var le *os.LinkError
-	if errors.As(err, &le) {
-		return le.Err
-	}
-	return err
 }
 
 // The outcomes of flock other than success.

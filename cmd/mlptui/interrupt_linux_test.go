@@ -10,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -95,7 +94,7 @@ func TestCommandsHonourCtrlC(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], tc.args...)
 			cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-			var stdout, stderr lockedBuffer
+			var stdout, stderr screenLog
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -130,26 +129,7 @@ func TestCommandsHonourCtrlC(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if code := run(ctx, &env{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}, []string{"runs", "--runs", many}); code != exitInterrupted {
+	if code := run(ctx, &env{stdout: &screenLog{}, stderr: &screenLog{}}, []string{"runs", "--runs", many}); code != exitInterrupted {
 		t.Errorf("runs, interrupted: exit %d, want %d", code, exitInterrupted)
 	}
-}
-
-// lockedBuffer is a strings.Builder that a process's output and the test
-// may use at once.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
