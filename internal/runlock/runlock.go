@@ -114,11 +114,12 @@ type Lock struct {
 	path string
 	opt  Options
 
-	mu     sync.Mutex
-	f      *os.File // the lock file, open (and flocked where there is flock)
-	holder Holder
-	stop   chan struct{}
-	kept   sync.WaitGroup
+	mu      sync.Mutex
+	f       *os.File // the lock file, open (and flocked where there is flock)
+	flocked bool     // f holds a flock
+	holder  Holder
+	stop    chan struct{}
+	kept    sync.WaitGroup
 }
 
 // Path is the lock file.
@@ -249,9 +250,11 @@ func (l *Lock) prepare() (*os.File, error) {
 		os.Remove(f.Name())
 		return nil, fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
-	if err := flock(f); err != nil && !errors.Is(err, errNoFlock) {
+	err = flock(f)
+	if err != nil && !errors.Is(err, errNoFlock) {
 		return fail(err)
 	}
+	l.flocked = err == nil
 	if err := f.Chmod(0o644); err != nil {
 		return fail(err)
 	}
@@ -301,11 +304,13 @@ func (l *Lock) publishExcl() error {
 		}
 		return fmt.Errorf("lock %s: %w", l.path, atomicfile.UnwrapPath(err))
 	}
-	if err := flock(f); err != nil && !errors.Is(err, errNoFlock) {
+	ferr := flock(f)
+	if ferr != nil && !errors.Is(ferr, errNoFlock) {
 		f.Close()
 		os.Remove(l.path)
-		return fmt.Errorf("lock %s: %w", l.path, err)
+		return fmt.Errorf("lock %s: %w", l.path, ferr)
 	}
+	l.flocked = ferr == nil
 	_, werr := f.Write(encode(l.holder))
 	if werr == nil {
 		werr = f.Sync()
@@ -544,17 +549,25 @@ func (l *Lock) Release() error {
 	if l.f == nil {
 		return nil
 	}
-	var err error
-	if l.ours() {
-		// Removed while its flock is held: a taker that opened it just
-		// before finds it gone (inspect's SameFile check) and looks again.
-		if rerr := os.Remove(l.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
-			err = fmt.Errorf("release %s: %w", l.path, atomicfile.UnwrapPath(rerr))
-		}
-	} else {
-		err = fmt.Errorf("release %s: taken over by another process; left in place", l.path)
+	if !l.ours() {
+		l.f.Close()
+		l.f = nil
+		return fmt.Errorf("release %s: taken over by another process; left in place", l.path)
 	}
-	l.f.Close()
+	// Removed while its flock is held: a taker that opened it just before
+	// finds it gone (inspect's SameFile check) and looks again. Without
+	// flock it is closed first: some systems (Windows) cannot remove an
+	// open file.
+	if !l.flocked {
+		l.f.Close()
+	}
+	var err error
+	if rerr := os.Remove(l.path); rerr != nil && !errors.Is(rerr, os.ErrNotExist) {
+		err = fmt.Errorf("release %s: %w", l.path, atomicfile.UnwrapPath(rerr))
+	}
+	if l.flocked {
+		l.f.Close()
+	}
 	l.f = nil
 	return err
 }
