@@ -475,7 +475,8 @@ func TestSweepTrialLock(t *testing.T) {
 	code, _, errs := call(t, args(runs)...)
 	held.Release()
 	if code != 0 || !strings.Contains(errs, "trial 2/2 lr=0.01: running in another process; skipped") ||
-		!strings.Contains(errs, "1 new, 1 running elsewhere") {
+		!strings.Contains(errs, "1 new, 1 running elsewhere") ||
+		!strings.Contains(errs, "skipped (process "+strconv.Itoa(os.Getpid())+" on ") {
 		t.Errorf("with trial 2 locked: exit %d\n%s", code, errs)
 	}
 	if err := os.WriteFile(lock, []byte("0\n"), 0o644); err != nil { // no such process

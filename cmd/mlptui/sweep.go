@@ -382,9 +382,14 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 // have finished the trial meanwhile) and the trial runs.
 func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
 	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
-	if errors.Is(err, runlock.ErrHeld) {
+	var held *runlock.HeldError
+	if errors.As(err, &held) {
 		t.outcome = "running elsewhere"
-		fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
+		who := ""
+		if h := held.Holder; h.PID != 0 {
+			who = fmt.Sprintf(" (process %d on %s since %s)", h.PID, h.Host, h.Started.Local().Format("15:04:05"))
+		}
+		fmt.Fprintf(e.stderr, "%s: running in another process; skipped%s\n", trialHead(t, total), who)
 		return trainer.StatusRunning, nil
 	}
 	if err != nil {
