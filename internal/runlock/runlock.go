@@ -339,6 +339,10 @@ func (e *existing) close() {
 	}
 }
 
+// youngLock is how long an empty lock file counts as one being created
+// in place (on a file system without hard links) rather than left behind.
+const youngLock = 10 * time.Second
+
 // flockRetries is how often Acquire tries a busy flock again before the
 // lock counts as held: a reader (Check) or another taker judging it holds
 // it for a moment.
@@ -399,9 +403,10 @@ func inspect(path string, opt Options, retries int) (*existing, error) {
 			e.holder = Holder{Host: opt.Host, PID: pid, Started: e.info.ModTime(), Heartbeat: e.info.ModTime()}
 			e.stale = !Alive(pid)
 		} else {
-			// Damaged or empty. Published whole, a lock is never so;
-			// without flock it may be one being created this moment.
-			e.stale = !noFlock || now.Sub(e.info.ModTime()) > 10*time.Second
+			// Damaged or empty. Published whole (linked), a lock is never
+			// so; created in place (publishExcl) it is empty for a moment.
+			young := now.Sub(e.info.ModTime()) < youngLock
+			e.stale = !young || len(b) > 0 && !noFlock
 		}
 	case h.Host == opt.Host:
 		// This host: with flock, no holder is left (the kernel dropped

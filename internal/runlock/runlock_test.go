@@ -217,29 +217,36 @@ func TestKeep(t *testing.T) {
 	}
 }
 
-// TestNotALockFile: empty and damaged files, and older versions' bare
-// process ids whose process is gone, are taken over; a bare id of a live
-// process is held.
+// TestNotALockFile: damaged files, empty ones older than youngLock, and
+// older versions' bare process ids whose process is gone, are taken over;
+// a bare id of a live process is held, and so is a young empty file (one
+// being created in place).
 func TestNotALockFile(t *testing.T) {
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	if err := cmd.Run(); err != nil {
 		t.Fatal(err)
 	}
 	dead := strconv.Itoa(cmd.Process.Pid)
+	old := time.Now().Add(-time.Minute)
 	for _, tc := range []struct {
 		content string
+		young   bool // just written, not a minute ago
 		held    bool
 	}{
-		{"", false}, {"garbage", false}, {"0\n", false}, {dead + "\n", false}, {`{"host":"x"}`, false},
-		{strconv.Itoa(os.Getpid()) + "\n", true},
+		{"", false, false}, {"garbage", true, false}, {"0\n", true, false}, {dead + "\n", true, false},
+		{`{"host":"x"}`, true, false}, {strconv.Itoa(os.Getpid()) + "\n", true, true},
+		{"", true, true}, // being created in place this moment
 	} {
 		path := filepath.Join(t.TempDir(), "run.lock")
 		if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
 			t.Fatal(err)
 		}
+		if !tc.young {
+			os.Chtimes(path, old, old)
+		}
 		l, err := Acquire(path, Options{})
 		if tc.held {
-			if !errors.Is(err, ErrHeld) || !strings.Contains(err.Error(), "process "+strconv.Itoa(os.Getpid())) {
+			if !errors.Is(err, ErrHeld) || tc.content != "" && !strings.Contains(err.Error(), "process "+strconv.Itoa(os.Getpid())) {
 				t.Errorf("%q: %v, want held", tc.content, err)
 			}
 			continue
