@@ -285,11 +285,13 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 			t.logEvent("fail", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
 			sum = t.finish(StatusFailed, err.Error())
 		}
+		// Released after the last write and before the last event:
+		// whoever sees that may resume the run at once.
+		t.unlock()
 		if err != nil {
 			t.emit(Event{Kind: Failed, Err: err, Summary: sum, Epoch: t.epoch, Step: t.step})
 		}
 	}()
-	defer t.unlock() // before the last event: whoever sees it may resume the run
 	if err := t.setup(ctx); err != nil {
 		if t.dir != "" && t.resume == nil {
 			return t.finish(StatusFailed, err.Error()), err
