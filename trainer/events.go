@@ -46,7 +46,10 @@ type Event struct {
 	Done        int64    // Loading: bytes so far
 	Total       int64    // Loading: bytes expected, or -1
 	Summary     *Summary // Finished, Failed
-	Err         error    // Failed
+	// Boundary is, on some Progress events and on Finished, the decision
+	// boundary over RunInfo.Plane (see Options.Boundary).
+	Boundary *Boundary
+	Err      error // Failed
 }
 
 // RunInfo describes a run as it starts.
@@ -64,6 +67,7 @@ type RunInfo struct {
 	StartEpoch int      // epochs already done (a resumed run)
 	StartStep  int64    // steps already done (a resumed run)
 	Samples    []Sample // test samples whose predictions events carry
+	Plane      *Plane   // a data set of two features, with Options.Boundary: where its boundary is drawn
 }
 
 // Sample is one test sample as stored: raw pixels or raw feature values,
@@ -109,6 +113,9 @@ func newQueue() *queue { return &queue{wake: make(chan struct{}, 1)} }
 func (q *queue) push(e Event) {
 	q.mu.Lock()
 	if n := len(q.events); e.Kind == Progress && n > 0 && q.events[n-1].Kind == Progress {
+		if e.Boundary == nil {
+			e.Boundary = q.events[n-1].Boundary // the latest boundary is kept
+		}
 		q.events[n-1] = e
 	} else {
 		q.events = append(q.events, e)

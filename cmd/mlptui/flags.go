@@ -115,9 +115,9 @@ func (cf *configFlags) config() (trainer.Config, error) {
 	}
 	// A data set named on the command line that is nowhere is a mistake
 	// in the command (exit 2), found before anything starts.
-	if d := c.Dataset; d != "iris" && d != "cifar10" {
+	if d := c.Dataset; !trainer.IsBuiltin(d) {
 		if _, err := os.Stat(d); err != nil {
-			return c, usagef("--dataset %s: %v (want iris, cifar10, a folder of images or a .csv file)", d, unwrapPath(err))
+			return c, usagef("--dataset %s: %v (want %s)", d, unwrapPath(err), trainer.DatasetChoices)
 		}
 	}
 	return c, nil

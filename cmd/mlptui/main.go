@@ -112,6 +112,7 @@ func init() {
 		{"eval", "measure a run's model on its test set", runEval, true},
 		{"runs", "list saved runs: a table, --json or --csv", runRuns, true},
 		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot, true},
+		{"lr-find", "suggest a learning rate: a range test of the configured network", runLRFind, true},
 		{"sweep", "train a grid or random search of settings and rank the trials", runSweep, false},
 		{"data", "download and verify a data set: mlptui data cifar10", runData, false},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench, true},
