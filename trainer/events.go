@@ -68,6 +68,9 @@ type RunInfo struct {
 	StartStep  int64    // steps already done (a resumed run)
 	Samples    []Sample // test samples whose predictions events carry
 	Plane      *Plane   // a data set of two features, with Options.Boundary: where its boundary is drawn
+	// Features names a table's input columns (Sample.Cells holds their
+	// values): the CSV header's names, or Iris's measurements.
+	Features []string
 }
 
 // Sample is one test sample as stored: raw pixels or raw feature values,
@@ -77,6 +80,7 @@ type Sample struct {
 	Label int       // true class
 	Pix   []byte    // images: channels×height×width bytes
 	X     []float32 // tables: the feature values
+	Cells []string  // CSV tables: the row's cells as written, one per Features name ("" missing)
 }
 
 // EpochMetrics is one row of metrics.csv, with the validation confusion
