@@ -224,6 +224,7 @@ func (t *trainer) restore() error {
 	}
 	t.step, t.epoch, t.batch = ck.step, ck.epoch, ck.batch
 	t.savedStep, t.savedAt = ck.step, ck.epoch
+	t.modelStep, t.modelAt = ck.step, ck.epoch // or later: a model saved after a checkpoint
 	t.baseLR, t.dropout, t.trainSecs = ck.baseLR, ck.dropout, ck.secs
 	t.lossSum, t.correct, t.seen = ck.lossSum, ck.correct, ck.seen
 	hist, err := ReadMetrics(t.dir)
@@ -233,7 +234,13 @@ func (t *trainer) restore() error {
 	if len(hist) < t.epoch {
 		return fmt.Errorf("%s: %d rows for %d epochs done", filepath.Join(t.dir, MetricsFile), len(hist), t.epoch)
 	}
-	t.history = hist[:t.epoch] // rows written after the checkpoint are trained again
+	// Rows written after the checkpoint are trained again, and appended
+	// anew.
+	t.history = hist[:t.epoch]
+	if err := truncateMetrics(filepath.Join(t.dir, MetricsFile), t.epoch); err != nil {
+		return err
+	}
+	t.metricsRows = t.epoch
 	if t.kept != nil && ck.keptAt > 0 {
 		if ck.keptAt > t.epoch || bestEpoch(t.history) != ck.keptAt-1 {
 			return fmt.Errorf("%s: kept_epoch %d is not the best of the %d epochs in %s", path, ck.keptAt, t.epoch, MetricsFile)
@@ -250,6 +257,7 @@ func (t *trainer) restore() error {
 	if t.log, err = ReadEvents(t.dir); err != nil {
 		return err
 	}
+	t.eventsRows = len(t.log)
 	if old, err := ReadSummary(t.dir); err == nil {
 		t.summary.Started = old.Started
 	}

@@ -1,7 +1,6 @@
 package trainer
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -212,19 +211,6 @@ func parseSummary(path string, b []byte) (*Summary, error) {
 // metricsHeader is the first line of metrics.csv.
 const metricsHeader = "epoch,step,seconds,lr,train_loss,train_acc,val_loss,val_acc"
 
-// writeMetrics replaces metrics.csv with the given rows.
-func writeMetrics(path string, rows []EpochMetrics) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		fmt.Fprintln(bw, metricsHeader)
-		for _, r := range rows {
-			fmt.Fprintf(bw, "%d,%d,%s,%s,%s,%s,%s,%s\n", r.Epoch, r.Step, ftoa(r.Seconds), ftoa(r.LR),
-				ftoa(r.TrainLoss), ftoa(r.TrainAcc), ftoa(r.ValLoss), ftoa(r.ValAcc))
-		}
-		return bw.Flush()
-	})
-}
-
 // ftoa formats a float exactly (it reads back to the same float64); NaN
 // is an empty cell.
 func ftoa(v float64) string {
@@ -241,7 +227,17 @@ func ReadMetrics(dir string) ([]EpochMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = completeLines(b)
 	return parseMetrics(path, b)
+}
+
+// completeLines drops a last line without its newline: one being
+// appended this moment by the run's writer (or cut short by a crash).
+func completeLines(b []byte) []byte {
+	if len(b) == 0 || b[len(b)-1] == '\n' {
+		return b
+	}
+	return b[:bytes.LastIndexByte(b, '\n')+1]
 }
 
 func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
@@ -326,18 +322,6 @@ type LogEntry struct {
 	Message string    `json:"message,omitempty"`
 }
 
-func writeEvents(path string, log []LogEntry) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, e := range log {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // ReadEvents reads a run's events.jsonl. Errors name the file and line.
 func ReadEvents(dir string) ([]LogEntry, error) {
 	path := filepath.Join(dir, EventsFile)
@@ -345,6 +329,7 @@ func ReadEvents(dir string) ([]LogEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = completeLines(b)
 	return parseEvents(path, b)
 }
 

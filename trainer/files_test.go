@@ -15,7 +15,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 		{Epoch: 1, Step: 7, Seconds: 0.1234567891, LR: 5e-4, TrainLoss: 1.0986, TrainAcc: 1.0 / 3, ValLoss: 0.9, ValAcc: 0.5},
 		{Epoch: 2, Step: 14, Seconds: 0.25, LR: 1e-3, TrainLoss: 0.5, TrainAcc: 0.75, ValLoss: math.NaN(), ValAcc: math.NaN()},
 	}
-	if err := writeMetrics(dir+"/"+MetricsFile, rows); err != nil {
+	if err := appendMetrics(dir+"/"+MetricsFile, rows); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadMetrics(dir)
@@ -63,7 +63,7 @@ func TestEventsRoundTrip(t *testing.T) {
 		{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Event: "start"},
 		{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Event: "edit", Epoch: 3, Step: 40, Field: "lr", Value: &v, Old: &old},
 	}
-	if err := writeEvents(dir+"/"+EventsFile, log); err != nil {
+	if err := appendEvents(dir+"/"+EventsFile, log); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadEvents(dir)
@@ -104,7 +104,7 @@ func FuzzParseMetrics(f *testing.F) {
 			}
 		}
 		p := filepath.Join(t.TempDir(), MetricsFile)
-		if err := writeMetrics(p, rows); err != nil {
+		if err := appendMetrics(p, rows); err != nil {
 			t.Fatal(err)
 		}
 		again, err := ReadMetrics(filepath.Dir(p))

@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -485,14 +485,15 @@ func TestSweepTrialLock(t *testing.T) {
 	}
 	runs := t.TempDir()
 	lock := trialLock(runs, "two", trial2)
-	release, err := pidlock.Acquire(lock) // held by this (live) process
+	held, err := runlock.Acquire(lock, runlock.Options{}) // held by this (live) process
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs := call(t, args(runs)...)
-	release()
+	held.Release()
 	if code != 0 || !strings.Contains(errs, "trial 2/2 lr=0.01: running in another process; skipped") ||
-		!strings.Contains(errs, "1 new, 1 running elsewhere") {
+		!strings.Contains(errs, "1 new, 1 running elsewhere") ||
+		!strings.Contains(errs, "skipped (process "+strconv.Itoa(os.Getpid())+" on ") {
 		t.Errorf("with trial 2 locked: exit %d\n%s", code, errs)
 	}
 	if err := os.WriteFile(lock, []byte("0\n"), 0o644); err != nil { // no such process

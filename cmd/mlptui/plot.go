@@ -77,7 +77,7 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		}
 		return plotBoundary(ctx, e, pos[0], *out, format, max(w, 20), colour)
 	}
-	runs, err := loadPlotRuns(pos)
+	runs, err := loadPlotRuns(ctx, pos)
 	if err != nil {
 		return err
 	}
@@ -108,10 +108,13 @@ func imageFormat(out string) (string, error) {
 
 // loadPlotRuns reads each run's settings and metrics; a run that cannot
 // be read, or has no finished epoch yet, is an error naming it.
-func loadPlotRuns(dirs []string) ([]*plotRun, error) {
+func loadPlotRuns(ctx context.Context, dirs []string) ([]*plotRun, error) {
 	var runs []*plotRun
 	configs := make([]*trainer.Config, len(dirs))
 	for i, dir := range dirs {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
 		if st, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("%s: %v", dir, unwrapPath(err))
 		} else if !st.IsDir() {

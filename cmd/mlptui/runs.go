@@ -222,8 +222,8 @@ func compareHidden(a, b string) int {
 }
 
 // readRuns lists the runs under dir.
-func readRuns(dir string) ([]*runEntry, error) {
-	recs, err := trainer.ListRuns(dir)
+func readRuns(ctx context.Context, dir string) ([]*runEntry, error) {
+	recs, err := trainer.ListRunsContext(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -268,7 +268,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	runs, err := readRuns(*dir)
+	runs, err := readRuns(ctx, *dir)
 	if err != nil {
 		return err
 	}

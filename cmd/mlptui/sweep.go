@@ -14,7 +14,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -382,16 +382,22 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 // Taken, the lock is held while the runs are read (the other sweep may
 // have finished the trial meanwhile) and the trial runs.
 func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
-	release, err := pidlock.Acquire(trialLock(runsDir, sweep, &t.cfg))
-	if errors.Is(err, pidlock.ErrHeld) {
+	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
+	var held *runlock.HeldError
+	if errors.As(err, &held) {
 		t.outcome = "running elsewhere"
-		termsafe.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
+		who := ""
+		if h := held.Holder; h.PID != 0 {
+			who = fmt.Sprintf(" (process %d on %s since %s)", h.PID, h.Host, h.Started.Local().Format("15:04:05"))
+		}
+		termsafe.Fprintf(e.stderr, "%s: running in another process; skipped%s\n", trialHead(t, total), who)
 		return trainer.StatusRunning, nil
 	}
 	if err != nil {
 		return "", err
 	}
-	defer release()
+	defer lock.Release()
+	lock.Keep(0)
 	existing, err := trainer.ListRuns(runsDir)
 	if err != nil {
 		return "", err
