@@ -117,7 +117,11 @@ func SettingsKey(c *Config) string {
 	var b strings.Builder
 	for i := range Fields {
 		if f := &Fields[i]; !notCompared[f.Name] {
-			b.WriteString(f.Name + "=" + f.Get(c) + "\n")
+			v := f.Get(c)
+			if f.Name == "dataset" { // a relative path and the absolute one a run keeps
+				v = AbsDataset(v)
+			}
+			b.WriteString(f.Name + "=" + v + "\n")
 		}
 	}
 	return b.String()

@@ -149,6 +149,7 @@ func Start(ctx context.Context, cfg Config, opts ...Options) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.absPaths()
 	return launch(ctx, &trainer{cfg: cfg}, opts)
 }
 
