@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"os"
 	"reflect"
 	"strings"
 )
@@ -34,3 +35,17 @@ func Settings(c *Config) map[string]any {
 // JSONName is the config.json name of the setting a flag names:
 // "leaky-slope" is "leaky_slope".
 func JSONName(flag string) string { return strings.ReplaceAll(flag, "-", "_") }
+
+// DatasetProblem says what is wrong with a --dataset value before
+// anything is loaded: "" for a built-in data set or a path that exists,
+// else why not ("no such file or directory (want iris, cifar10, ...)").
+// The command line and the dashboard's form both ask it.
+func DatasetProblem(d string) string {
+	if d == "iris" || d == "cifar10" {
+		return ""
+	}
+	if _, err := os.Stat(d); err != nil {
+		return unwrapPathErr(err).Error() + " (want iris, cifar10, a folder of images or a .csv file)"
+	}
+	return ""
+}

@@ -231,10 +231,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.show((m.screen + 1) % numScreens)
 	case key.Matches(msg, m.keys.Prev):
 		return m.show((m.screen + numScreens - 1) % numScreens)
-	case typing:
-	case key.Matches(msg, m.keys.Help):
+	case key.Matches(msg, m.keys.Help) && !msg.Paste:
+		// From every field too: a ? typed into a data set's path would
+		// only make it fail (a pasted one stays text).
 		m.overlay = helpOverlay
 		return nil
+	case typing:
 	case key.Matches(msg, m.keys.Quit):
 		if m.live != nil {
 			m.overlay = quitOverlay
