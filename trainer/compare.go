@@ -76,33 +76,7 @@ func Compared(field string) bool { return FieldByName(field) != nil && !notCompa
 // Differences lists, in flag order, the settings whose values are not the
 // same in all the configs. A nil config (a run whose config.json could not
 // be read) shows "?" and is not counted as differing by itself.
-func Differences(configs []*Config) []Difference {
-	var out []Difference
-	for i := range Fields {
-		f := &Fields[i]
-		if notCompared[f.Name] {
-			continue
-		}
-		vals := make([]string, len(configs))
-		first, differ := "", false
-		seen := false
-		for j, c := range configs {
-			if c == nil {
-				vals[j] = "?"
-				continue
-			}
-			vals[j] = f.Get(c)
-			if !seen {
-				first, seen = vals[j], true
-			}
-			differ = differ || vals[j] != first
-		}
-		if differ {
-			out = append(out, Difference{Field: f.Name, Values: vals})
-		}
-	}
-	return out
-}
+func Differences(configs []*Config) []Difference { return EditedDifferences(configs, nil) }
 
 // SameSettings reports whether a and b would train the same run: no
 // setting that Differences compares differs.

@@ -636,6 +636,8 @@ func (t *trainer) writeProgress(status, msg string) error {
 		}
 	}
 	samples += float64(t.seen)
+	s.SettingsAtEnd = map[string]float64{"lr": t.baseLR, "dropout": t.dropout}
+	s.Edits = editsOf(t.log)
 	if t.trainSecs > 0 {
 		s.SamplesPerSecond = samples / t.trainSecs
 	}

@@ -358,6 +358,11 @@ func runCell(r *runRow, col string) string {
 	case "hidden":
 		return trainer.FieldByName("hidden").Get(c)
 	case "lr":
+		if s != nil && len(s.Edits) > 0 {
+			if v, ok := s.SettingsAtEnd["lr"]; ok && v != c.LR {
+				return "→" + strconv.FormatFloat(v, 'g', 3, 64) // edited: the value at the end
+			}
+		}
 		return strconv.FormatFloat(c.LR, 'g', 3, 64)
 	case "sweep":
 		return c.Sweep

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -116,5 +117,70 @@ func TestProgressOnTerminalKeepsFewLines(t *testing.T) {
 	feed(p, &clock)
 	if n := strings.Count(b.String(), "\nepoch "); n != 200 || strings.Contains(b.String(), "\r") {
 		t.Errorf("piped: %d epoch lines, want 200, and no carriage return", n)
+	}
+}
+
+// TestEditsShownEverywhere: a run whose lr was edited while it trained
+// shows the edit in runs, --csv, --json and plot's legend.
+func TestEditsShownEverywhere(t *testing.T) {
+	runs := t.TempDir()
+	cfg := trainer.Defaults()
+	cfg.RunsDir, cfg.Hidden, cfg.Epochs, cfg.Batch, cfg.LR = runs, []int{8}, 100000, 16, 0.01
+	r, err := trainer.Start(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var from int64
+	for e := range r.Events() {
+		switch {
+		case e.Kind == trainer.EpochEnd && e.Epoch == 2:
+			r.SetLR(0.001)
+		case e.Kind == trainer.EditDone:
+			from = e.Step + 1
+			r.Stop()
+		}
+	}
+	if _, err := r.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	other := trainQuick(t, runs) // not edited
+	want := fmt.Sprintf("0.01→0.001@%d", from)
+
+	if code, out, errs := call(t, "runs", "--runs", runs); code != 0 || !strings.Contains(out, want) {
+		t.Errorf("runs: exit %d, no %q:\n%s%s", code, want, out, errs)
+	}
+	_, out, _ := call(t, "runs", "--runs", runs, "--csv")
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil || len(rows) != 3 {
+		t.Fatalf("--csv: %v\n%s", err, out)
+	}
+	col := map[string]int{}
+	for i, h := range rows[0] {
+		col[h] = i
+	}
+	edited := rows[1]
+	if rows[2][col["edits"]] != "" {
+		edited = rows[2]
+	}
+	if edited[col["lr"]] != "0.01" || edited[col["lr_at_end"]] != "0.001" || edited[col["edits"]] != "lr "+want {
+		t.Errorf("--csv: lr %q, lr_at_end %q, edits %q; want 0.01, 0.001 and %q", edited[col["lr"]], edited[col["lr_at_end"]], edited[col["edits"]], "lr "+want)
+	}
+	_, out, _ = call(t, "runs", "--runs", runs, "--json")
+	var js []trainer.Summary
+	if err := json.Unmarshal([]byte(out), &js); err != nil || len(js) != 2 {
+		t.Fatalf("--json: %v", err)
+	}
+	var n int
+	for _, s := range js {
+		if len(s.Edits) == 1 && s.Edits[0].New == 0.001 && s.Edits[0].Step == from && s.SettingsAtEnd["lr"] == 0.001 {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("--json: %d runs with the edit and lr 0.001 at the end, want 1:\n%s", n, out)
+	}
+	runsDirs, _ := filepath.Glob(filepath.Join(runs, "*"))
+	if code, out, errs := call(t, append([]string{"plot"}, runsDirs...)...); code != 0 || !strings.Contains(out, "lr="+want) {
+		t.Errorf("plot %v (other %s): exit %d, legend without lr=%s:\n%s%s", runsDirs, other, code, want, out, errs)
 	}
 }

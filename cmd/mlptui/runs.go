@@ -113,12 +113,28 @@ var (
 	hiddenOf  = cfgStr(func(c *trainer.Config) string { return trainer.FieldByName("hidden").Get(c) })
 )
 
+// edited is the cell of a live setting: its value, then its edits
+// ("0.01→0.001@1051").
+func edited(field string) func(*runEntry) string {
+	f := trainer.FieldByName(field)
+	return func(r *runEntry) string {
+		if r.Config == nil {
+			return "-"
+		}
+		v := f.Get(r.Config)
+		if r.Summary != nil {
+			v = trainer.EditedValue(field, v, r.Summary.Edits)
+		}
+		return v
+	}
+}
+
 var runsColumns = []runsColumn{
 	{name: "name", json: "run", prio: 10, cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
 	{name: "dataset", json: "dataset", prio: 7, cell: cellOf(datasetOf), str: datasetOf},
 	{name: "hidden", json: "hidden", prio: 6, cell: cellOf(hiddenOf), str: hiddenOf},
-	{name: "dropout", json: "dropout", prio: 2, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout })},
-	{name: "lr", json: "lr", prio: 5, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
+	{name: "dropout", json: "dropout", prio: 2, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout }), cell: edited("dropout")},
+	{name: "lr", json: "lr", prio: 5, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR }), cell: edited("lr")},
 	{name: "batch", json: "batch", prio: 1, right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
 	{name: "epochs", json: "epochs_done", prio: 4, right: true, num: epochsDone, cell: func(r *runEntry) string {
 		if r.Summary == nil {
@@ -377,7 +393,20 @@ var csvMetrics = []struct {
 	{"samples_per_second", func(s *trainer.Summary) string { return csvFloat(&s.SamplesPerSecond) }},
 	{"started", func(s *trainer.Summary) string { return csvTime(s.Started) }},
 	{"updated", func(s *trainer.Summary) string { return csvTime(s.Updated) }},
+	{"lr_at_end", func(s *trainer.Summary) string { return csvAtEnd(s, "lr") }},
+	{"dropout_at_end", func(s *trainer.Summary) string { return csvAtEnd(s, "dropout") }},
+	{"edits", func(s *trainer.Summary) string { return trainer.EditsText(s.Edits) }},
 	{"message", func(s *trainer.Summary) string { return s.Message }},
+}
+
+// csvAtEnd is a live setting as the run ended, or an empty cell for a
+// run whose summary does not say (written before mlptui kept it).
+func csvAtEnd(s *trainer.Summary, field string) string {
+	v, ok := s.SettingsAtEnd[field]
+	if !ok {
+		return ""
+	}
+	return csvFloat(&v)
 }
 
 // csvFloat writes a number exactly (it reads back to the same float64);
