@@ -80,6 +80,7 @@ func init() {
 		{"sweep", "train a grid or random search of settings and rank the trials", runSweep},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},
+		{"completion", "print a shell completion script: mlptui completion bash|zsh|fish", runCompletion},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil

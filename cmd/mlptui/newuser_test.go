@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -183,4 +184,82 @@ func TestEditsShownEverywhere(t *testing.T) {
 	if code, out, errs := call(t, append([]string{"plot"}, runsDirs...)...); code != 0 || !strings.Contains(out, "lr="+want) {
 		t.Errorf("plot %v (other %s): exit %d, legend without lr=%s:\n%s%s", runsDirs, other, code, want, out, errs)
 	}
+}
+
+// TestCompletion: each shell's script names the commands, flags and
+// presets; bash itself, given the script, completes commands, flags,
+// choices, presets and run directories. A bad shell is a usage error.
+func TestCompletion(t *testing.T) {
+	for _, sh := range []string{"bash", "zsh", "fish"} {
+		code, out, errs := call(t, "completion", sh)
+		if code != 0 {
+			t.Fatalf("completion %s: exit %d: %s", sh, code, errs)
+		}
+		for _, want := range []string{"train", "sweep", "lr", "iris-original", "cifar10-original", "onecycle", "best_val_accuracy"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("completion %s lacks %q", sh, want)
+			}
+		}
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"completion"}, "want one shell: bash, zsh, fish"},
+		{[]string{"completion", "tcsh"}, `"tcsh": unknown shell`},
+	} {
+		if code, _, errs := call(t, c.args...); code != 2 || !strings.Contains(errs, c.want) {
+			t.Errorf("%v: exit %d, %q; want 2 and %q", c.args, code, errs, c.want)
+		}
+	}
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("no bash to try the script in")
+	}
+	_, script, _ := call(t, "completion", "bash")
+	dir := t.TempDir()
+	for _, d := range []string{"runs/20261202-051927-iris", "runs/20261202-060000-pets"} {
+		if err := os.MkdirAll(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "complete.bash"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		line string // the words typed; the last one is being completed
+		want []string
+	}{
+		{"mlptui tr", []string{"train"}},
+		{"mlptui co", []string{"completion"}},
+		{"mlptui train --pre", []string{"--preset"}},
+		{"mlptui train --preset iris", []string{"iris", "iris-original"}},
+		{"mlptui sweep --optimizer ", []string{"adam", "sgd"}},
+		{"mlptui train --schedule o", []string{"onecycle"}},
+		{"mlptui runs --sort best", []string{"best-val-acc", "best_val_accuracy"}},
+		{"mlptui classify --run ", []string{"runs/20261202-051927-iris", "runs/20261202-060000-pets"}},
+		{"mlptui plot runs/2026120", []string{"runs/20261202-051927-iris", "runs/20261202-060000-pets"}},
+		{"mlptui train --resume runs/20261202-05", []string{"runs/20261202-051927-iris"}},
+		{"mlptui help sw", []string{"sweep"}},
+	} {
+		words := strings.Split(c.line, " ")
+		prog := fmt.Sprintf(`source complete.bash; COMP_WORDS=(%s); COMP_CWORD=%d; _mlptui; printf '%%s\n' "${COMPREPLY[@]}" | sort`,
+			quoteBashWords(words), len(words)-1)
+		cmd := exec.Command(bash, "--norc", "--noprofile", "-c", prog)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		got := strings.Fields(string(out))
+		if err != nil || strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("%q<TAB>: %q (%v), want %q", c.line, got, err, c.want)
+		}
+	}
+}
+
+// quoteBashWords writes words as a bash array's elements.
+func quoteBashWords(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
