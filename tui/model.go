@@ -98,6 +98,7 @@ type Model struct {
 	ended       []trainer.Summary // the runs of this session that ended, for Result
 	status      string            // a passing message for the footer
 	statusBad   bool
+	liveRefusal string // the status, while it is a refusal that lasts until the live run ends
 }
 
 // New returns the dashboard for opt. The colours follow lipgloss's
@@ -135,6 +136,13 @@ func (m *Model) resize() {
 	m.train.SetSize(w, h)
 	m.preds.SetSize(w, h)
 	m.runs.SetSize(w, h)
+}
+
+// refuseLive says why an action waits for the live run to end; the
+// message goes once the run has ended.
+func (m *Model) refuseLive(msg string) {
+	m.setStatus(true, "%s", msg)
+	m.liveRefusal = m.status
 }
 
 func (m *Model) setStatus(bad bool, format string, args ...any) {
@@ -425,7 +433,7 @@ func (m *Model) runsAction(a *runsAction) tea.Cmd {
 		return compareCmd(a.rows)
 	}
 	if m.live != nil {
-		m.setStatus(true, "a run is live: stop it (s on the Training screen) first")
+		m.refuseLive("a run is live: stop it (s on the Training screen) first")
 		return nil
 	}
 	switch a.kind {
@@ -470,6 +478,9 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
 		m.state.apply(ev)
+		if ev.Kind == trainer.EpochEnd && m.state.info != nil {
+			m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
+		}
 		if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
 			m.ended = append(m.ended, *ev.Summary)
 		}
@@ -499,6 +510,9 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	m.live.cancel()
 	m.reg.remove(m.live.id)
 	m.live = nil
+	if m.status == m.liveRefusal { // no run is live now: the refusal is no longer true
+		m.status, m.liveRefusal = "", ""
+	}
 	m.setup.running = nil
 	if m.state.live() { // the channel closed without a last event
 		m.state.status = trainer.StatusFailed
@@ -524,7 +538,7 @@ func (m *Model) inspected(msg inspectMsg) {
 		return
 	}
 	if m.live != nil {
-		m.setStatus(true, "a run is live: stop it first")
+		m.refuseLive("a run is live: stop it first")
 		return
 	}
 	s := newRunState()

@@ -28,3 +28,27 @@ func TestCompareShowsEdits(t *testing.T) {
 		t.Errorf("runs table lr cell %q, want 0.01", got)
 	}
 }
+
+// On the runs screen, the live run's row follows its epochs, and a
+// refusal because a run is live goes once the run has ended.
+func TestRunsScreenLiveRow(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	m.Update(runsMsg{runs: []trainer.RunRecord{{Dir: info.Dir, Status: trainer.StatusRunning, Config: &info.Config,
+		Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusRunning, Epochs: 1}}}})
+	m.screen = runsScreen
+	feed(m, false, epochEvents(info, 1, 7)...)
+	if got := runCell(&m.runs.rows[0], "epochs"); got != "7" {
+		t.Errorf("the live row shows %s epochs after 7", got)
+	}
+	press(m, "enter", "p") // inspecting waits for the live run
+	if !strings.Contains(m.View(), "a run is live") {
+		t.Fatalf("no refusal:\n%s", m.View())
+	}
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 7, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 7}})
+	if v := m.View(); strings.Contains(v, "a run is live") {
+		t.Errorf("the refusal stays after the run ended:\n%s", v)
+	}
+}

@@ -142,6 +142,19 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 	m.scroll()
 }
 
+// setLiveEpochs keeps the row of the live run in dir current as it
+// trains: its epochs done (the list is read from disk when the screen
+// opens, and a running run's summary.json lags).
+func (m *runsModel) setLiveEpochs(dir string, epochs int) {
+	for i := range m.rows {
+		if r := &m.rows[i]; r.rec.Dir == dir && r.rec.Summary != nil {
+			s := *r.rec.Summary
+			s.Epochs = epochs
+			r.rec.Summary = &s
+		}
+	}
+}
+
 // bestFirst orders the trials of a sweep: best validation accuracy
 // first, then test accuracy, unknown values last.
 func bestFirst(a, b *runRow) bool {
