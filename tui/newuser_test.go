@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -50,5 +51,51 @@ func TestRunsScreenLiveRow(t *testing.T) {
 	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 7, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 7}})
 	if v := m.View(); strings.Contains(v, "a run is live") {
 		t.Errorf("the refusal stays after the run ended:\n%s", v)
+	}
+}
+
+// Columns that merge many epochs keep the extremes: an accuracy's best
+// (100 % once among 98 %), a loss's first high value.
+func TestChartKeepsExtremes(t *testing.T) {
+	var acc, loss curve
+	for x := 1; x <= 100; x++ {
+		a, l := 0.98, 0.4
+		if x == 37 {
+			a = 1
+		}
+		if x == 1 {
+			l = 4
+		}
+		acc.add(float64(x), a)
+		loss.add(float64(x), l)
+	}
+	maxOf := func(v []float64) float64 {
+		m := v[0]
+		for _, x := range v {
+			m = max(m, x)
+		}
+		return m
+	}
+	if got := maxOf(acc.resampleBy(0, 100, 10, mergeMax)); got != 1 {
+		t.Errorf("accuracy's best column %v, want 1", got)
+	}
+	if got := maxOf(loss.resampleBy(0, 100, 10, mergeExtremes)); got != 4 {
+		t.Errorf("loss's highest column %v, want 4 (the first epoch)", got)
+	}
+	if got := maxOf(acc.resample(0, 100, 10)); got == 1 {
+		t.Errorf("the mean merge kept 1: the test proves nothing")
+	}
+}
+
+// The charts' x axis follows the epochs done, not all those planned.
+func TestChartAxisFollowsEpochsDone(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(500)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 10)...)
+	v := m.View()
+	if axis := regexp.MustCompile(`epoch 0 +epoch (\d+)`).FindStringSubmatch(v); axis == nil || axis[1] != "10" {
+		t.Errorf("after 10 of 500 epochs the axis does not end at epoch 10:\n%s", v)
 	}
 }

@@ -228,13 +228,11 @@ func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v 
 	return v, epoch, ok
 }
 
-// totalSteps is the number of steps the run will take when it ends, or
-// what is known so far.
-func (s *runState) totalSteps() float64 {
-	if s.info != nil && s.info.Batches > 0 {
-		return float64(s.info.Config.Epochs) * float64(s.info.Batches)
-	}
-	return math.Max(1, s.trainLoss.lastX())
+// shownSteps is the x axis of the charts: the steps done so far, at
+// least one epoch's (TensorBoard's habit: a long run does not start as a
+// sliver at the left of an axis spanning every epoch planned).
+func (s *runState) shownSteps() float64 {
+	return math.Max(s.stepsPerEpoch(), math.Max(s.trainLoss.lastX(), s.valLoss.lastX()))
 }
 
 // stepsPerEpoch is the number of steps in an epoch, or 1 if unknown.

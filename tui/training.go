@@ -132,12 +132,12 @@ func (m trainingModel) loadingView(s *runState, w, h int) string {
 // charts draws loss and accuracy side by side, or one above the other on
 // a narrow terminal, each with its last and best values under it.
 func (m trainingModel) charts(s *runState, w, h int) string {
-	x1 := s.totalSteps()
+	x1 := s.shownSteps()
 	per := s.stepsPerEpoch()
 	xLabel := func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x/per)) }
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true,
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes,
 		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true,
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax,
 		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
 	if w >= 70 {
 		cw := (w - 2) / 2
