@@ -246,7 +246,9 @@ type trainer struct {
 	y        []int32
 	idx      []int
 	augRNG   *rngSource
-	samples  []int // test indices of the samples whose predictions events carry
+	samples  []int // indices in sampled of the samples whose predictions events carry
+	// sampled is the part of the data set the samples are from.
+	sampled *datasets.Dataset
 }
 
 func (t *trainer) emit(e Event) {
@@ -359,11 +361,17 @@ func (t *trainer) setup(ctx context.Context) error {
 	if data.Val != nil {
 		val = data.Val.Len()
 	}
-	samples := t.pickSamples()
+	// While it trains, a run shows samples of its validation part (of
+	// its training part without one): the test set is for the end.
+	from, of := data.Val, SamplesVal
+	if from == nil || from.Len() == 0 {
+		from, of = data.Train, SamplesTrain
+	}
+	samples := t.pickSamples(from)
 	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
-		StartEpoch: t.epoch, StartStep: t.step, Samples: samples,
+		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, SamplesOf: of, SamplesFrom: from.Len(),
 	}, Predictions: t.predictSamples()})
 	return nil
 }
@@ -696,10 +704,11 @@ func (t *trainer) saveCheckpoint() error {
 	return nil
 }
 
-// pickSamples chooses Options.Samples test samples, the same for every
-// run with the same seed.
-func (t *trainer) pickSamples() []Sample {
-	test := t.data.Test
+// pickSamples chooses Options.Samples samples of test (a part of the
+// data set: validation while training, test for a saved model), the same
+// for every run with the same seed; predictSamples predicts them.
+func (t *trainer) pickSamples(test *datasets.Dataset) []Sample {
+	t.sampled = test
 	n := min(t.opt.Samples, test.Len())
 	if n <= 0 {
 		return nil
@@ -728,7 +737,7 @@ func (t *trainer) predictSamples() [][]float32 {
 	if len(t.samples) == 0 {
 		return nil
 	}
-	test := t.data.Test
+	test := t.sampled
 	t.xEval.Resize(len(t.samples), test.Dim())
 	test.Batch(t.xEval.Data, t.samples, t.data.Norm, datasets.Augment{}, nil)
 	p := t.net.Predict(&t.xEval)

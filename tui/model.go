@@ -39,8 +39,8 @@ const (
 type Options struct {
 	// Config fills the setup form.
 	Config trainer.Config
-	// Samples is how many test samples the predictions screen shows
-	// (default 24).
+	// Samples is how many samples, at most, the predictions screen shows:
+	// validation ones while a run trains, test ones of a saved run (default 1000).
 	Samples int
 	// Trainer are the options of the runs the dashboard starts; its
 	// Samples is set from Samples.
@@ -106,7 +106,7 @@ type Model struct {
 // ctx: cancelling it interrupts them (they save) and quits.
 func New(ctx context.Context, opt Options) *Model {
 	if opt.Samples <= 0 {
-		opt.Samples = 24
+		opt.Samples = 1000
 	}
 	opt.Trainer.Samples = opt.Samples
 	if opt.Now == nil {

@@ -99,3 +99,35 @@ func TestChartAxisFollowsEpochsDone(t *testing.T) {
 		t.Errorf("after 10 of 500 epochs the axis does not end at epoch 10:\n%s", v)
 	}
 }
+
+// While a run trains, the predictions screen names the split its samples
+// are from (validation), and every one of them can be paged to.
+func TestPredictionsNameTheirSplit(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	info.SamplesOf, info.SamplesFrom = trainer.SamplesVal, info.Val
+	for len(info.Samples) < 12 { // all 12 of the validation part
+		s := info.Samples[len(info.Samples)%8]
+		s.Index = len(info.Samples)
+		info.Samples = append(info.Samples, s)
+	}
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 3)...)
+	m.screen = predictionsScreen
+	v := m.View()
+	if !strings.Contains(v, "12 validation samples after epoch 3") || strings.Contains(v, "test samples") {
+		t.Errorf("the headline does not name the validation split:\n%s", v)
+	}
+	pageRE := regexp.MustCompile(`page (\d+)/(\d+)`)
+	seen := map[string]bool{}
+	for range 4 {
+		if p := pageRE.FindStringSubmatch(m.View()); p != nil {
+			seen[p[0]] = true
+		}
+		press(m, "right")
+	}
+	if !seen["page 1/2"] || !seen["page 2/2"] || len(seen) != 2 {
+		t.Errorf("pages seen %v, want 1/2 and 2/2 (12 samples, 6 or more a page at 80×24)", seen)
+	}
+}
