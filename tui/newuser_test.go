@@ -1,6 +1,8 @@
 package tui
 
 import (
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -130,4 +132,31 @@ func TestPredictionsNameTheirSplit(t *testing.T) {
 	if !seen["page 1/2"] || !seen["page 2/2"] || len(seen) != 2 {
 		t.Errorf("pages seen %v, want 1/2 and 2/2 (12 samples, 6 or more a page at 80×24)", seen)
 	}
+}
+
+// Enter on a saved run shows its figures, settings (lr with its edit),
+// edits and files before r or p.
+func TestRunsOpenShowsDetails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "20261202-051927-iris")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{trainer.ConfigFile, trainer.SummaryFile, trainer.MetricsFile} {
+		os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644)
+	}
+	cfg := irisConfig()
+	acc := 0.9667
+	m := newTestModel(t, irisConfig(), 80, 24)
+	m.Update(runsMsg{runs: []trainer.RunRecord{{Dir: dir, Status: trainer.StatusStopped, Config: &cfg, Summary: &trainer.Summary{
+		Status: trainer.StatusStopped, Epochs: 424, TestAccuracy: &acc, Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 317, Epoch: 317}}}}}})
+	m.screen = runsScreen
+	press(m, "enter")
+	v := m.View()
+	for _, want := range []string{"Figures", "epochs 424", "test 96.7%", "Settings", "lr 0.01→0.001@317", "Edits while it trained",
+		"lr 0.01 → 0.001 from step 317", "Files in 20261202-051927-iris", "config.json", "r resume training · p predictions"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the open run lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, "runs-open", v, 80, 24)
 }

@@ -92,7 +92,8 @@ type runsModel struct {
 	sortBy  int
 	err     error
 	loaded  bool
-	menu    bool // the cursor's run is open: r or p
+	menu    bool // the cursor's run is open: its details, then r or p
+	details []string
 	prompt  bool // asking for the epochs to resume to
 	epochs  textinput.Model
 	compare *comparison
@@ -289,8 +290,9 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 			m.cursor++
 		}
 	case key.Matches(msg, m.keys.Open):
-		if len(m.rows) > 0 {
+		if len(m.rows) > 0 && m.cursor < len(m.rows) {
 			m.menu = true
+			m.details = runDetails(m.rows[m.cursor].rec)
 		}
 	case key.Matches(msg, m.keys.Sort):
 		m.sortBy = (m.sortBy + 1) % len(sortKeys)
@@ -429,6 +431,18 @@ func (m runsModel) View() string {
 	st, w, h := m.st, m.width, m.height
 	if m.compare != nil {
 		return m.compare.view(st, w, h)
+	}
+	if m.menu && m.cursor < len(m.rows) { // the open run's details
+		lines := make([]string, 0, h)
+		for _, l := range m.details {
+			if !strings.HasPrefix(l, " ") {
+				l = st.bold.Render(l)
+			}
+			lines = append(lines, fitLine(l, w))
+		}
+		lines = padLines(lines[:min(len(lines), h-1)], h-1)
+		foot := st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · any other key: back"
+		return strings.Join(append(lines, fitLine(foot, w)), "\n")
 	}
 	lines := []string{fitLine(st.bold.Render(fmt.Sprintf("Saved runs (%d)", len(m.rows)))+
 		st.dim.Render("  sorted by "+sortKeys[m.sortBy].name+"; a sweep's trials together, best first"), w)}
