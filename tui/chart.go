@@ -141,6 +141,9 @@ type chart struct {
 	// merge says what a column of several epochs shows (the mean by
 	// default), so that the extremes stay in sight.
 	merge merging
+	// marks are x values marked ▲ on the axis line: the steps from which
+	// an edit of the learning rate or dropout applied.
+	marks []float64
 }
 
 // logSpan is the ratio of the largest to the smallest value above which
@@ -300,7 +303,15 @@ func (ch chart) axis(n int, st *styles) string {
 	if gap < 1 {
 		return strings.Repeat(" ", chartPad) + truncate(right, n)
 	}
-	return st.dim.Render(strings.Repeat(" ", chartPad) + left + strings.Repeat(" ", gap) + right)
+	line := []rune(left + strings.Repeat(" ", gap) + right)
+	for _, x := range ch.marks {
+		if ch.x1 > ch.x0 && x >= ch.x0 && x <= ch.x1 {
+			if c := min(n-1, int((x-ch.x0)/(ch.x1-ch.x0)*float64(n))); line[c] == ' ' {
+				line[c] = '▲'
+			}
+		}
+	}
+	return st.dim.Render(strings.Repeat(" ", chartPad) + string(line))
 }
 
 // padLines pads a list of lines with empty ones to n.

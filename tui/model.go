@@ -549,6 +549,12 @@ func (m *Model) inspected(msg inspectMsg) {
 	info := msg.in.Info
 	s.info = &info
 	s.lr, s.dropout = info.Config.LR, info.Config.Dropout
+	if sum := msg.rec.Summary; sum != nil {
+		s.edits = sum.Edits
+		if v, ok := sum.SettingsAtEnd["lr"]; ok {
+			s.lr, s.dropout = v, sum.SettingsAtEnd["dropout"]
+		}
+	}
 	for _, r := range msg.rows {
 		s.addEpoch(r)
 	}

@@ -83,7 +83,7 @@ func TestEditLearningRate(t *testing.T) {
 	}
 	feed(m, false, trainer.Event{Kind: trainer.EditDone, Time: at(4), Epoch: 4, Step: 12, Field: "lr", Value: 0.02,
 		Message: "lr 0.01 -> 0.02 from step 13"})
-	if v := m.View(); !strings.Contains(v, "lr 0.01 -> 0.02 from step 13") || !strings.Contains(v, "lr 0.02") {
+	if v := m.View(); !strings.Contains(v, "lr 0.01 -> 0.02 from step 13") || !strings.Contains(v, "lr 0.01→0.02@13") { // the header: lr as it went
 		t.Errorf("the edit is not in the log and header:\n%s", v)
 	}
 	press(m, "e", "tab", "ctrl+u", "0.3", "esc")

@@ -160,3 +160,19 @@ func TestRunsOpenShowsDetails(t *testing.T) {
 	}
 	checkFits(t, "runs-open", v, 80, 24)
 }
+
+// An edit is marked ▲ on the charts' axis at the step it applied from,
+// once the run has trained past it, and the header gives lr as it went.
+func TestChartMarksEdits(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 3)...)
+	feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: 4, Step: 12, Field: "lr", Value: 0.001, Message: "lr 0.01 -> 0.001 from step 13"})
+	feed(m, false, epochEvents(info, 4, 8)...)
+	v := m.View()
+	if n := strings.Count(v, "▲"); n != 2 || !strings.Contains(v, "lr 0.01→0.001@13") {
+		t.Errorf("%d ▲ marks (want one under each chart) or no lr 0.01→0.001@13 in the header:\n%s", n, v)
+	}
+}

@@ -37,6 +37,7 @@ type runState struct {
 	valAcc    curve
 	lr        float64
 	dropout   float64
+	edits     []trainer.Edit // of lr and dropout, while it trained
 
 	preds       [][]float32 // probabilities of info.Samples
 	confusion   [][]int     // [true][predicted]
@@ -111,11 +112,15 @@ func (s *runState) apply(ev trainer.Event) {
 			s.preds = ev.Predictions
 		}
 	case trainer.EditDone:
+		old := s.lr
 		switch ev.Field {
 		case "lr":
 			s.lr = ev.Value
 		case "dropout":
-			s.dropout = ev.Value
+			old, s.dropout = s.dropout, ev.Value
+		}
+		if old != ev.Value { // a refused edit repeats the value in force
+			s.edits = append(s.edits, trainer.Edit{Field: ev.Field, Old: old, New: ev.Value, Step: ev.Step + 1, Epoch: ev.Epoch})
 		}
 		s.logf(ev.Time, ev.Step, false, "edit: %s", ev.Message)
 	case trainer.Paused:
