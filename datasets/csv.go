@@ -27,6 +27,7 @@ func Iris() *Dataset {
 	if err != nil {
 		panic("datasets: embedded iris.data: " + err.Error()) // cannot happen: tested
 	}
+	d.Features = IrisFeatures
 	return d
 }
 
@@ -101,6 +102,11 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			}
 			labCol = col
 			if named || isHeader(rec, labCol) {
+				for c, name := range rec {
+					if c != labCol {
+						d.Features = append(d.Features, strings.TrimSpace(name))
+					}
+				}
 				return nil
 			}
 		}

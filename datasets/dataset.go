@@ -33,6 +33,10 @@ type Dataset struct {
 	X       []float32 // tabular features, row-major
 	Pix     []byte    // image pixels, channel-major per sample
 	Y       []int32   // labels, one per sample, each in [0, len(Classes))
+
+	// Features names a table's feature columns (from its header line;
+	// nil without one, and for images).
+	Features []string
 }
 
 // Dim is the number of input values per sample (the product of Shape).
@@ -101,7 +105,7 @@ func (d *Dataset) validate(minClasses int) error {
 // that order.
 func (d *Dataset) Subset(idx []int) *Dataset {
 	dim := d.Dim()
-	s := &Dataset{Name: d.Name, Classes: d.Classes, Shape: d.Shape, Y: make([]int32, len(idx))}
+	s := &Dataset{Name: d.Name, Classes: d.Classes, Shape: d.Shape, Features: d.Features, Y: make([]int32, len(idx))}
 	if d.IsImage() {
 		s.Pix = make([]byte, len(idx)*dim)
 	} else {

@@ -79,6 +79,8 @@ type RunInfo struct {
 	// part) while a run trains; test for a saved model.
 	SamplesOf   SampleSplit
 	SamplesFrom int
+	// Features names a table's feature columns (nil if unknown).
+	Features []string
 }
 
 // Sample is one test sample as stored: raw pixels or raw feature values,

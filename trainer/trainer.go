@@ -372,6 +372,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
 		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, SamplesOf: of, SamplesFrom: from.Len(),
+		Features: data.Train.Features,
 	}, Predictions: t.predictSamples()})
 	return nil
 }

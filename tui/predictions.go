@@ -87,6 +87,11 @@ func (m predictionsModel) View(s *runState) string {
 	cw, chh := lipgloss.Width(conf), lipgloss.Height(conf)
 	head := m.headLine(s)
 	body := h - 1
+	if f := s.info.Features; len(f) > 0 && len(s.info.InputShape) == 1 && !m.confusion && h > 8 {
+		// A table's values are in its columns' order: name them once.
+		head += "\n" + fitLine(st.dim.Render("values: "+strings.Join(f, " · ")), w)
+		body--
+	}
 	if m.confusion || len(s.info.Samples) == 0 {
 		return head + "\n" + conf
 	}
