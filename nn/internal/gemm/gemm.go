@@ -126,12 +126,13 @@ func GFLOPS(m, n, k int, seconds float64) float64 {
 	return 2 * float64(m) * float64(n) * float64(k) / seconds / 1e9
 }
 
-// Kernel reports the micro-kernel in use: "avx512", "avx2" or "generic".
+// Kernel reports the micro-kernel in use: "avx512", "avx2", "neon" or
+// "generic".
 func Kernel() string { return current.Load().name }
 
-// SetKernel forces a kernel: "avx512", "avx2" or "generic". It returns an
-// error, and changes nothing, if the name is unknown or the CPU lacks the
-// instructions.
+// SetKernel forces a kernel: "avx512", "avx2", "neon" or "generic". It
+// returns an error, and changes nothing, if the name is unknown or the CPU
+// lacks the instructions.
 func SetKernel(name string) error {
 	im, err := lookup(name)
 	if err != nil {
@@ -157,10 +158,10 @@ func lookup(name string) (*impl, error) {
 		}
 	}
 	switch name {
-	case "avx512", "avx2", "generic":
+	case "avx512", "avx2", "neon", "generic":
 		return nil, fmt.Errorf("gemm: kernel %q is not supported on this CPU", name)
 	}
-	return nil, fmt.Errorf("gemm: unknown kernel %q (want avx512, avx2 or generic)", name)
+	return nil, fmt.Errorf("gemm: unknown kernel %q (want avx512, avx2, neon or generic)", name)
 }
 
 // SetThreads sets how many goroutines share one call: 1 runs every call on

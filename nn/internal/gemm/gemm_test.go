@@ -12,7 +12,7 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-var allKernels = []string{"avx512", "avx2", "generic"}
+var allKernels = []string{"avx512", "avx2", "neon", "generic"}
 
 // withKernel runs f with the named kernel and thread count set, restoring
 // the previous settings afterwards. It skips if the CPU lacks the kernel.
@@ -240,12 +240,12 @@ func TestVariants(t *testing.T) {
 	if len(variants) == 0 {
 		t.Skip("no assembly variants on this build")
 	}
-	if _, err := lookup("avx512"); err != nil {
-		t.Skip(err)
-	}
 	prev := current.Load()
 	defer current.Store(prev)
 	for name, im := range variants {
+		if _, err := lookup(im.name); err != nil {
+			t.Skip(err)
+		}
 		current.Store(im)
 		rng := rand.New(rand.NewPCG(7, 7))
 		for i, s := range [][3]int{{1, 1, 1}, {15, 70, 9}, {33, 65, 17}, {70, 30, 300}, {130, 90, 270}} {

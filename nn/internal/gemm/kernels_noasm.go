@@ -1,9 +1,9 @@
-//go:build !amd64 || purego
+//go:build !(amd64 || arm64) || purego
 
 package gemm
 
 // asmImpls returns the assembly kernels this CPU supports: none without
-// amd64 assembly.
+// amd64 or arm64 assembly.
 func asmImpls() []*impl { return nil }
 
 // variants lists extra kernel shapes for benchmarks: none without assembly.

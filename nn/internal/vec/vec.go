@@ -8,8 +8,9 @@
 // float32, with no fused multiply-add: the AVX-512, AVX2 and portable
 // paths give bit-identical results, so a run does not depend on which one
 // a machine has. The kernel is chosen at start-up from the CPU's features
-// with golang.org/x/sys/cpu, as the matrix multiply's is, and
-// MLPTUI_KERNEL=avx512|avx2|generic forces one for both.
+// with golang.org/x/sys/cpu, as the matrix multiply's is (NEON on every
+// arm64 CPU), and MLPTUI_KERNEL=avx512|avx2|neon|generic forces one for
+// both.
 //
 // The assembly is generated from one template per update:
 //
@@ -17,6 +18,7 @@
 package vec
 
 //go:generate go run ./internal/asmgen -out kernels_amd64.s
+//go:generate go run ./internal/asmgen -arch arm64 -out kernels_arm64.s
 
 import (
 	"fmt"
@@ -152,12 +154,13 @@ func init() {
 	}
 }
 
-// Kernel reports the kernels in use: "avx512", "avx2" or "generic".
+// Kernel reports the kernels in use: "avx512", "avx2", "neon" or
+// "generic".
 func Kernel() string { return current.Load().name }
 
-// SetKernel forces the kernels: "avx512", "avx2" or "generic". It returns
-// an error, and changes nothing, if the name is unknown or the CPU lacks
-// the instructions.
+// SetKernel forces the kernels: "avx512", "avx2", "neon" or "generic". It
+// returns an error, and changes nothing, if the name is unknown or the CPU
+// lacks the instructions.
 func SetKernel(name string) error {
 	for _, k := range available {
 		if k.name == name {
@@ -166,10 +169,10 @@ func SetKernel(name string) error {
 		}
 	}
 	switch name {
-	case "avx512", "avx2", "generic":
+	case "avx512", "avx2", "neon", "generic":
 		return fmt.Errorf("vec: kernel %q is not supported on this CPU", name)
 	}
-	return fmt.Errorf("vec: unknown kernel %q (want avx512, avx2 or generic)", name)
+	return fmt.Errorf("vec: unknown kernel %q (want avx512, avx2, neon or generic)", name)
 }
 
 // Kernels lists the kernels this CPU supports, best first.

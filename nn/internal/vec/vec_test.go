@@ -155,20 +155,24 @@ func near(got, want, scale float64) bool {
 	return math.Abs(got-want) <= 4*0x1p-24*scale
 }
 
-// TestAssemblyIsGenerated: kernels_amd64.s is what go generate writes.
+// TestAssemblyIsGenerated: kernels_amd64.s and kernels_arm64.s are what go
+// generate writes.
 func TestAssemblyIsGenerated(t *testing.T) {
 	goCmd, err := exec.LookPath("go")
 	if err != nil {
 		t.Skip("no go command to run the generator")
 	}
-	out := filepath.Join(t.TempDir(), "k.s")
-	if b, err := exec.Command(goCmd, "run", "./internal/asmgen", "-out", out).CombinedOutput(); err != nil {
-		t.Fatalf("generator: %v\n%s", err, b)
-	}
-	want, _ := os.ReadFile(out)
-	got, err := os.ReadFile("kernels_amd64.s")
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("kernels_amd64.s differs from the generator's output (%v): run go generate ./nn/internal/vec", err)
+	for _, arch := range []string{"amd64", "arm64"} {
+		out := filepath.Join(t.TempDir(), "k.s")
+		if b, err := exec.Command(goCmd, "run", "./internal/asmgen", "-arch", arch, "-out", out).CombinedOutput(); err != nil {
+			t.Fatalf("generator: %v\n%s", err, b)
+		}
+		want, _ := os.ReadFile(out)
+		file := "kernels_" + arch + ".s"
+		got, err := os.ReadFile(file)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%s differs from the generator's output (%v): run go generate ./nn/internal/vec", file, err)
+		}
 	}
 }
 

@@ -1,0 +1,5 @@
+//go:build !purego
+
+package vec
+
+const purego = false
