@@ -51,6 +51,8 @@ var rules = []rule{
 	{match: regexp.MustCompile(`runs/\d{8}-\d{6}-iris`), repl: [][2]string{{`runs/\d{8}-\d{6}-iris`, `$IRIS_A`}}},
 	{match: regexp.MustCompile(`^mlptui plot runs/\d{8}-\d{4}\*`), repl: [][2]string{{`runs/\d{8}-\d{4}\*`, `runs/*-iris`}}},
 	{match: regexp.MustCompile(`runs/A runs/B`), repl: [][2]string{{`runs/A runs/B`, `$IRIS_A $IRIS_B`}}},
+	{match: regexp.MustCompile(`--boundary .*runs/A\b`), repl: [][2]string{{`runs/A\b`, `$PLANE_RUN`}}}, // a run on two features
+	{match: regexp.MustCompile(`^mlptui lr-find --dataset cifar10\b`), skip: "needs CIFAR-10 (the Iris one runs)"},
 }
 
 // commands returns README's commands: the lines of its indented code
@@ -126,6 +128,9 @@ func TestReadmeCommands(t *testing.T) {
 			// runs/...-cifar10), trained small.
 			run(t, work, env, filepath.Join(bin, "mlptui"), "train", "--dataset", "photos", "--hidden", "16", "--epochs", "3", "--batch", "8", "--name", "pics")
 			vars["PICS_RUN"] = newest(t, work, "*-photos-pics")
+			// A run on two features, for the decision boundary.
+			run(t, work, env, filepath.Join(bin, "mlptui"), "train", "--dataset", "spiral", "--epochs", "5", "--name", "plane")
+			vars["PLANE_RUN"] = newest(t, work, "*-spiral-plane")
 		}
 		if strings.Contains(line, "$IRIS_") {
 			vars["IRIS_A"] = oldest(t, work, "*-iris")

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -19,7 +20,7 @@ const Version = "0.1.0"
 // Config holds every setting of a training run. Its JSON form is a run's
 // config.json. Field names in errors are the command-line flag names.
 type Config struct {
-	Dataset    string  `json:"dataset"`               // "iris", "cifar10", a folder of images, or a .csv file
+	Dataset    string  `json:"dataset"`               // "iris", "cifar10", a playground set ("spiral", ...), a folder of images, or a .csv file
 	Preset     string  `json:"preset,omitempty"`      // the preset the settings started from
 	Name       string  `json:"name,omitempty"`        // appended to the run directory's name
 	Sweep      string  `json:"sweep,omitempty"`       // the sweep this run is a trial of, if any
@@ -43,6 +44,8 @@ type Config struct {
 	SkipBad    bool    `json:"skip_bad,omitempty"`    // image folders: skip undecodable images
 	MaxPixels  int     `json:"max_pixels,omitempty"`  // image folders: refuse larger images, before decoding (0: 64 megapixels)
 	Label      string  `json:"label,omitempty"`       // CSV tables: the class column, by header name or number from 1 ("": the last)
+	Samples    int     `json:"samples"`               // playground sets: points to generate
+	Noise      float64 `json:"noise"`                 // playground sets: noise, in units of the gap between the classes
 	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
 
 	// Where things are. DataDir is kept in config.json so that a run can
@@ -79,6 +82,8 @@ func Defaults() Config {
 		Seed:       1,
 		ValSplit:   0.1,
 		TestSplit:  0.2,
+		Samples:    datasets.DefaultSamples,
+		Noise:      datasets.DefaultNoise,
 		RunsDir:    "runs",
 		DataDir:    DefaultDataDir(),
 	}
@@ -87,7 +92,7 @@ func Defaults() Config {
 // AbsDataset returns a --dataset value as a run keeps it: a built-in
 // name unchanged, a path made absolute.
 func AbsDataset(d string) string {
-	if d == "iris" || d == "cifar10" || d == "" {
+	if IsBuiltin(d) || d == "" {
 		return d
 	}
 	if a, err := filepath.Abs(d); err == nil {
@@ -194,12 +199,11 @@ func PresetNames() []string {
 }
 
 // DefaultPreset is the preset a data set gets when none is named: its own
-// for the built-in ones, "cifar10" (mlptui's image network, with
+// for the built-in ones (each playground set has one), "cifar10" (mlptui's image network, with
 // augmentation) for an image folder, and "default" for a CSV table. So the
 // CIFAR-10 archive and the same images as a folder train alike.
 func DefaultPreset(dataset string) string {
-	switch dataset {
-	case "iris", "cifar10":
+	if IsBuiltin(dataset) {
 		return dataset
 	}
 	if st, err := os.Stat(dataset); err == nil && st.IsDir() {
@@ -247,7 +251,7 @@ func (c *Config) Problems() []*FieldError {
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	if strings.TrimSpace(c.Dataset) == "" {
-		bad("dataset", "empty; want iris, cifar10, a folder of images or a .csv file")
+		bad("dataset", "empty; want %s", DatasetChoices)
 	}
 	if c.Preset != "" {
 		if _, ok := Presets[c.Preset]; !ok {
@@ -308,8 +312,16 @@ func (c *Config) Problems() []*FieldError {
 	if n, err := strconv.Atoi(strings.TrimSpace(c.Label)); err == nil && n < 1 {
 		bad("label", "column %d; columns are counted from 1", n)
 	}
-	if c.Label != "" && (c.Dataset == "iris" || c.Dataset == "cifar10") {
+	if c.Label != "" && IsBuiltin(c.Dataset) {
 		bad("label", "%q: only a CSV table has a label column to choose", c.Label)
+	}
+	// Only a playground set is generated, so only its runs are held to
+	// these (a run's config.json from before they existed has zeros).
+	if datasets.IsPlayground(c.Dataset) && (c.Samples < datasets.MinPlaygroundSamples || c.Samples > datasets.MaxPlaygroundSamples) {
+		bad("samples", "%d; want %d to %d", c.Samples, datasets.MinPlaygroundSamples, datasets.MaxPlaygroundSamples)
+	}
+	if datasets.IsPlayground(c.Dataset) && (!finite(c.Noise) || c.Noise < 0 || c.Noise > 10) {
+		bad("noise", "%v; want 0 to 10 (times the gap between the classes)", c.Noise)
 	}
 	if c.MaxPixels < 0 {
 		bad("max-pixels", "%d; want 0 (64 megapixels) or more", c.MaxPixels)
@@ -326,6 +338,15 @@ func (c *Config) Validate() error {
 		return p[0]
 	}
 	return nil
+}
+
+// DatasetChoices says what --dataset takes, for usages and errors.
+var DatasetChoices = "iris, cifar10, " + strings.Join(datasets.PlaygroundNames(), ", ") + ", a folder of images or a .csv file"
+
+// IsBuiltin reports whether a --dataset value names a built-in data set
+// (iris, cifar10 or a playground set) rather than a path.
+func IsBuiltin(dataset string) bool {
+	return dataset == "iris" || dataset == "cifar10" || datasets.IsPlayground(dataset)
 }
 
 // HiddenString formats hidden sizes as on the command line: "1000,100".

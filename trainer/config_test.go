@@ -39,6 +39,10 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"label", func(c *Config) { c.Dataset, c.Label = "t.csv", "0" }},
 		{"label", func(c *Config) { c.Label = "species" }}, // Iris has no label column to choose
 		{"max-pixels", func(c *Config) { c.MaxPixels = -1 }},
+		{"samples", func(c *Config) { c.Dataset, c.Samples = "spiral", 3 }},
+		{"noise", func(c *Config) { c.Dataset, c.Noise = "moons", -0.1 }},
+		{"noise", func(c *Config) { c.Dataset, c.Noise = "xor", math.NaN() }},
+		{"label", func(c *Config) { c.Dataset, c.Label = "gauss", "1" }},
 		{"threads", func(c *Config) { c.Threads = -1 }},
 	}
 	for _, c := range cases {
@@ -148,6 +152,8 @@ func TestDefaultPreset(t *testing.T) {
 	for _, c := range []struct{ dataset, want string }{
 		{"iris", "iris"},
 		{"cifar10", "cifar10"},
+		{"spiral", "spiral"},
+		{"moons", "moons"},
 		{dir, "cifar10"},
 		{csv, "default"},
 		{filepath.Join(dir, "missing"), "default"},
@@ -165,6 +171,7 @@ func TestDatasetNameAndLabel(t *testing.T) {
 	for _, c := range []struct{ dataset, name, label string }{
 		{"iris", "iris", "iris"},
 		{"cifar10", "cifar10", "cifar10"},
+		{"circles", "circles", "circles"},
 		{"../shared/data/iris.data", "iris", "iris.data"},
 		{"/data/pets.csv", "pets", "pets.csv"},
 		{"/data/cifar10-jpg/", "cifar10-jpg", "cifar10-jpg"},

@@ -45,16 +45,21 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 	}
 	var train, test *datasets.Dataset
 	var err error
-	switch name := cfg.Dataset; name {
-	case "iris":
+	switch name := cfg.Dataset; {
+	case name == "iris":
 		train = datasets.Iris()
-	case "cifar10":
+	case name == "cifar10":
 		train, test, err = loadCIFAR10(ctx, cfg, report)
+	case datasets.IsPlayground(name):
+		train, err = datasets.GeneratePlayground(name, datasets.PlaygroundOptions{Samples: cfg.Samples, Noise: cfg.Noise, Seed: cfg.Seed})
+		if err != nil {
+			err = fmt.Errorf("--dataset %w", err)
+		}
 	default:
 		st, serr := os.Stat(name)
 		switch {
 		case serr != nil:
-			err = fmt.Errorf("--dataset %s: %w (want iris, cifar10, a folder of images or a .csv file)", name, unwrapPathErr(serr))
+			err = fmt.Errorf("--dataset %s: %w (want %s)", name, unwrapPathErr(serr), DatasetChoices)
 		case st.IsDir() && cfg.Label != "":
 			err = fmt.Errorf("--label %s: only a CSV table has a label column to choose; %s is a folder of images", cfg.Label, name)
 		case st.IsDir():
@@ -98,11 +103,10 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 }
 
 // DatasetName is the short name of a --dataset value, as used in run
-// directory names: "iris", "cifar10", or a path's base name without
-// extension.
+// directory names: "iris", "cifar10", "spiral", or a path's base name
+// without extension.
 func DatasetName(dataset string) string {
-	switch dataset {
-	case "iris", "cifar10":
+	if IsBuiltin(dataset) {
 		return dataset
 	}
 	base := filepath.Base(filepath.Clean(dataset))
@@ -114,8 +118,7 @@ func DatasetName(dataset string) string {
 // "pets.csv", a folder's name), so that a file named like a built-in set
 // is not taken for it.
 func DatasetLabel(dataset string) string {
-	switch dataset {
-	case "iris", "cifar10":
+	if IsBuiltin(dataset) {
 		return dataset
 	}
 	return filepath.Base(filepath.Clean(dataset))

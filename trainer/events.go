@@ -46,7 +46,10 @@ type Event struct {
 	Done        int64    // Loading: bytes so far
 	Total       int64    // Loading: bytes expected, or -1
 	Summary     *Summary // Finished, Failed
-	Err         error    // Failed
+	// Boundary is, on some Progress events and on Finished, the decision
+	// boundary over RunInfo.Plane (see Options.Boundary).
+	Boundary *Boundary
+	Err      error // Failed
 }
 
 // SampleSplit names a part of a data set: the one samples are shown from.
@@ -74,6 +77,7 @@ type RunInfo struct {
 	StartEpoch int      // epochs already done (a resumed run)
 	StartStep  int64    // steps already done (a resumed run)
 	Samples    []Sample // samples whose predictions events carry, of the part SamplesOf names
+	Plane      *Plane   // a data set of two features, with Options.Boundary: where its boundary is drawn
 	// SamplesOf names the part of the data set Samples are from, of
 	// SamplesFrom samples: validation (or training, without a validation
 	// part) while a run trains; test for a saved model.
@@ -126,6 +130,9 @@ func newQueue() *queue { return &queue{wake: make(chan struct{}, 1)} }
 func (q *queue) push(e Event) {
 	q.mu.Lock()
 	if n := len(q.events); e.Kind == Progress && n > 0 && q.events[n-1].Kind == Progress {
+		if e.Boundary == nil {
+			e.Boundary = q.events[n-1].Boundary // the latest boundary is kept
+		}
 		q.events[n-1] = e
 	} else {
 		q.events = append(q.events, e)

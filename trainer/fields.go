@@ -47,7 +47,7 @@ type Field struct {
 // Fields lists the settings of Config in flag order. "preset" sets every
 // hyperparameter from the named preset.
 var Fields = []Field{
-	textField("dataset", "iris, cifar10, a folder of images or a .csv file", func(c *Config) *string { return &c.Dataset }),
+	textField("dataset", DatasetChoices, func(c *Config) *string { return &c.Dataset }),
 	{Name: "preset", Usage: "named settings; choosing one refills the hyperparameters", Kind: ChoiceField,
 		Get: func(c *Config) string { return c.Preset }}, // Choices and Set: see init
 	textField("name", "a name added to the run directory's", func(c *Config) *string { return &c.Name }),
@@ -90,6 +90,8 @@ var Fields = []Field{
 	sweep(intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize })),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
+	intField("samples", "playground sets: points to generate", func(c *Config) *int { return &c.Samples }),
+	floatField("noise", "playground sets: noise, in units of the gap between the classes (0.5: they overlap)", false, func(c *Config) *float64 { return &c.Noise }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),

@@ -41,11 +41,11 @@ func JSONName(flag string) string { return strings.ReplaceAll(flag, "-", "_") }
 // else why not ("no such file or directory (want iris, cifar10, ...)").
 // The command line and the dashboard's form both ask it.
 func DatasetProblem(d string) string {
-	if d == "iris" || d == "cifar10" {
+	if IsBuiltin(d) {
 		return ""
 	}
 	if _, err := os.Stat(d); err != nil {
-		return unwrapPathErr(err).Error() + " (want iris, cifar10, a folder of images or a .csv file)"
+		return unwrapPathErr(err).Error() + " (want " + DatasetChoices + ")"
 	}
 	return ""
 }

@@ -64,6 +64,10 @@ type Options struct {
 	// checkpoint) once that many steps are done, as if Stop had been
 	// called then. Tests use it to stop at an exact step.
 	StopAfterStep int64
+	// Boundary, for a data set of two features, makes Progress events
+	// carry the decision boundary (Event.Boundary) a few times a second
+	// at most, and RunInfo.Plane the plane it is drawn on.
+	Boundary bool
 	// Threads, if positive, is the number of matrix-multiply threads of a
 	// run whose Config.Threads is 0 (all cores), instead of GOMAXPROCS:
 	// the dashboard keeps a processor more than it trains on, for itself.
@@ -246,7 +250,10 @@ type trainer struct {
 	y        []int32
 	idx      []int
 	augRNG   *rngSource
-	samples  []int // indices in sampled of the samples whose predictions events carry
+
+	plane        *Plane    // a data set of two features: its plane
+	nextBoundary time.Time // when the next boundary is due
+	samples      []int     // indices in sampled of the samples whose predictions events carry
 	// sampled is the part of the data set the samples are from.
 	sampled *datasets.Dataset
 }
@@ -287,7 +294,12 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	if s.Status == StatusFailed {
 		return s, errors.New(s.Message)
 	}
-	t.emit(Event{Kind: Finished, Summary: s, Message: s.Message, Epoch: t.epoch, Step: t.step})
+	var final *Boundary
+	if t.plane != nil {
+		t.nextBoundary = time.Time{}
+		final = t.boundaryDue(t.opt.Now())
+	}
+	t.emit(Event{Kind: Finished, Summary: s, Message: s.Message, Epoch: t.epoch, Step: t.step, Boundary: final})
 	return s, nil
 }
 
@@ -311,19 +323,11 @@ func (t *trainer) setup(ctx context.Context) error {
 		t.batchSize = n
 	}
 	t.batches = (n + t.batchSize - 1) / t.batchSize
-	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
-		Activation: cfg.Activation, LeakySlope: cfg.LeakySlope}
-	if t.net, err = nn.New(arch, cfg.Seed); err != nil {
-		return fmt.Errorf("--hidden: %w", err)
+	var arch nn.Arch
+	if t.net, t.optim, arch, err = newNetwork(cfg, data); err != nil {
+		return err
 	}
-	t.net.L2 = float32(cfg.L2)
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
-	switch cfg.Optimizer {
-	case "sgd":
-		t.optim = nn.NewSGD(len(t.net.Params), cfg.LR, cfg.Momentum, cfg.Nesterov)
-	default:
-		t.optim = nn.NewAdam(len(t.net.Params), cfg.LR)
-	}
 	now := t.opt.Now()
 	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
 		Started: now, PID: os.Getpid(), Version: Version}
@@ -368,13 +372,37 @@ func (t *trainer) setup(ctx context.Context) error {
 		from, of = data.Train, SamplesTrain
 	}
 	samples := t.pickSamples(from)
+	if t.opt.Boundary && HasPlane(data.Train) {
+		t.plane = NewPlane(data.Train, data.Test)
+	}
 	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
-		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, SamplesOf: of, SamplesFrom: from.Len(),
-		Features: data.Train.Features,
+		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Plane: t.plane,
+		SamplesOf: of, SamplesFrom: from.Len(), Features: data.Train.Features,
 	}, Predictions: t.predictSamples()})
 	return nil
+}
+
+// newNetwork builds the network cfg describes for data, initialized from
+// cfg.Seed, with its L2 penalty, and a fresh optimizer at cfg.LR. Dropout
+// is for the caller to set.
+func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) {
+	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
+		Activation: cfg.Activation, LeakySlope: cfg.LeakySlope}
+	net, err := nn.New(arch, cfg.Seed)
+	if err != nil {
+		return nil, nil, arch, fmt.Errorf("--hidden: %w", err)
+	}
+	net.L2 = float32(cfg.L2)
+	var optim nn.Optimizer
+	switch cfg.Optimizer {
+	case "sgd":
+		optim = nn.NewSGD(len(net.Params), cfg.LR, cfg.Momentum, cfg.Nesterov)
+	default:
+		optim = nn.NewAdam(len(net.Params), cfg.LR)
+	}
+	return net, optim, arch, nil
 }
 
 // loop trains until the last epoch, a stop, an interrupt or divergence.
@@ -429,7 +457,8 @@ func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
 				lastProgress = now
 				t.emit(Event{Kind: Progress, Time: now, Epoch: t.epoch + 1, Step: t.step, Batch: t.batch, Batches: t.batches,
 					SamplesPerSec: float64(t.seen) / math.Max(epochSecs, 1e-9),
-					Loss:          t.lossSum / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen)})
+					Loss:          t.lossSum / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
+					Boundary: t.boundaryDue(now)})
 			}
 			if t.opt.StopAfterStep > 0 && t.step >= t.opt.StopAfterStep {
 				t.trainSecs += epochSecs

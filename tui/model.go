@@ -95,6 +95,7 @@ type Model struct {
 	// quitting: the program ends when the live run has saved.
 	quitting    bool
 	interrupted bool
+	findingLR   bool              // a learning-rate range test from the form is under way
 	ended       []trainer.Summary // the runs of this session that ended, for Result
 	status      string            // a passing message for the footer
 	statusBad   bool
@@ -109,6 +110,7 @@ func New(ctx context.Context, opt Options) *Model {
 		opt.Samples = 1000
 	}
 	opt.Trainer.Samples = opt.Samples
+	opt.Trainer.Boundary = true // drawn for data sets of two features
 	if opt.Now == nil {
 		opt.Now = time.Now
 	}
@@ -168,6 +170,9 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, tea.Batch(cmds...)
 		}
 		return m, m.key(msg)
+	case lrFoundMsg:
+		m.lrFound(msg)
+		return m, nil
 	case startedMsg:
 		return m, m.started(msg)
 	case eventsMsg:
@@ -255,6 +260,9 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 	m.status = ""
 	switch m.screen {
 	case setupScreen:
+		if key.Matches(msg, lrFindKey) {
+			return m.findLR()
+		}
 		var start bool
 		m.setup, start = m.setup.Update(msg)
 		if start {
@@ -673,7 +681,7 @@ func (m *Model) footer() string {
 	switch m.screen {
 	case setupScreen:
 		s := m.setup.keys
-		keys = []fk{{s.Up, "field"}, {s.Choose, "choose"}, {s.Start, "start"}}
+		keys = []fk{{s.Up, "field"}, {s.Choose, "choose"}, {s.Start, "start"}, {lrFindKey, "find lr"}}
 		if !m.setup.typing() {
 			keys = append(keys, fk{m.keys.Quit, "quit"})
 		}

@@ -262,7 +262,9 @@ func TestFailedStartLongMessage(t *testing.T) {
 func TestSetupPresetAndValidation(t *testing.T) {
 	m := newTestModel(t, irisConfig(), 80, 24)
 	press(m, "down") // preset
-	press(m, "left")
+	for i := 0; i < len(trainer.PresetNames()) && m.setup.field("preset").get() != "default"; i++ {
+		press(m, "left")
+	}
 	if got := m.setup.field("preset").get(); got != "default" {
 		t.Fatalf("preset %q after left, want default", got)
 	}

@@ -39,10 +39,11 @@ type runState struct {
 	dropout   float64
 	edits     []trainer.Edit // of lr and dropout, while it trained
 
-	preds       [][]float32 // probabilities of info.Samples
-	confusion   [][]int     // [true][predicted]
-	confusionOf string      // "validation" or "test"
-	testAcc     float64     // NaN until known
+	boundary    *trainer.Boundary // the latest decision boundary over info.Plane
+	preds       [][]float32       // probabilities of info.Samples
+	confusion   [][]int           // [true][predicted]
+	confusionOf string            // "validation" or "test"
+	testAcc     float64           // NaN until known
 
 	log     []logLine
 	summary *trainer.Summary
@@ -82,6 +83,9 @@ func (s *runState) live() bool {
 
 // apply updates the state with one event of the run.
 func (s *runState) apply(ev trainer.Event) {
+	if ev.Boundary != nil {
+		s.boundary = ev.Boundary
+	}
 	switch ev.Kind {
 	case trainer.Loading:
 		s.status = stateLoading

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -226,14 +227,32 @@ func (m *setupModel) edited() bool {
 // edit it; 3000 take a few seconds.
 const WatchEpochs = 3000
 
+// WatchPlaygroundEpochs is how many epochs the dashboard gives a
+// playground set's preset: its 300 are over in a fraction of a second;
+// 5000 take several, to watch the boundary form.
+const WatchPlaygroundEpochs = 5000
+
+// DashboardEpochs is how many epochs the dashboard gives a preset, if
+// not the preset's own: WatchEpochs for iris, WatchPlaygroundEpochs for
+// the playground sets' presets.
+func DashboardEpochs(preset string) (int, bool) {
+	if preset == "iris" {
+		return WatchEpochs, true
+	}
+	if p, ok := trainer.Presets[preset]; ok && datasets.IsPlayground(p.Dataset) && p.Name == p.Dataset {
+		return WatchPlaygroundEpochs, true
+	}
+	return 0, false
+}
+
 // ApplyPreset applies the named preset to c as the dashboard does: as
-// trainer's Config.ApplyPreset, but the iris preset trains for WatchEpochs.
+// trainer's Config.ApplyPreset, but with DashboardEpochs.
 func ApplyPreset(c *trainer.Config, name string) error {
 	if err := c.ApplyPreset(name); err != nil {
 		return err
 	}
-	if name == "iris" {
-		c.Epochs = WatchEpochs
+	if n, ok := DashboardEpochs(name); ok {
+		c.Epochs = n
 	}
 	return nil
 }

@@ -117,7 +117,7 @@ func (m trainingModel) View(s *runState) string {
 	if s.status == stateLoading || s.status == stateStarting {
 		out = append(out, m.loadingView(s, w, chartH))
 	} else if chartH >= 6 && w >= 40 {
-		out = append(out, m.charts(s, w, chartH))
+		out = append(out, m.chartsWithBoundary(s, w, chartH))
 	} else {
 		out = append(out, m.stats(s, w))
 	}

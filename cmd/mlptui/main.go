@@ -77,6 +77,7 @@ func init() {
 		{"eval", "measure a run's model on its test set", runEval},
 		{"runs", "list saved runs: a table, --json or --csv", runRuns},
 		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot},
+		{"lr-find", "suggest a learning rate: a range test of the configured network", runLRFind},
 		{"sweep", "train a grid or random search of settings and rank the trials", runSweep},
 		{"data", "download and verify a data set: mlptui data cifar10", runData},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},

@@ -167,7 +167,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"--lr", "abc"}, 2, `mlptui tui: --lr abc: "abc" is not a number`}, // flags alone: the dashboard's
 		{[]string{"train", "extra"}, 2, `unexpected argument "extra"`},
 		{[]string{"train", "--runs", runs, "--dataset", "/no/such/data.csv"}, 2, "--dataset /no/such/data.csv: no such file"},
-		{[]string{"train", "--runs", runs, "--dataset", "nope"}, 2, "mlptui train: --dataset nope: no such file or directory (want iris, cifar10, a folder of images or a .csv file)"},
+		{[]string{"train", "--runs", runs, "--dataset", "nope"}, 2, "mlptui train: --dataset nope: no such file or directory (want iris, cifar10, circles, gauss, moons, spiral, xor, a folder of images or a .csv file)"},
 		{[]string{"sweep", "--runs", runs, "--dataset", "nope", "--lr", "1e-3,1e-2"}, 2, "--dataset nope: no such file"},
 		{[]string{"train", "--resume", "/no/such/run"}, 1, "mlptui train: --resume /no/such/run: no such file or directory"},
 		{[]string{"train", "--resume", runs}, 1, runs + ": not a run directory (it has no config.json)"},

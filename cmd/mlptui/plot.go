@@ -41,12 +41,14 @@ type plotRun struct {
 const maxPlotRuns = 26
 
 func runPlot(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "plot", "mlptui plot [-o FILE.png|FILE.svg] DIR...\n\n"+
+	fs := newFlagSet(e, "plot", "mlptui plot [-o FILE.png|FILE.svg] [--boundary] DIR...\n\n"+
 		"Draws the loss and accuracy curves, training and validation, of one or more runs\n"+
 		"overlaid, with a legend naming each run and the settings in which the runs differ.\n"+
-		"With -o: a PNG or SVG file, by its extension; without: the curves in the terminal.")
+		"With -o: a PNG or SVG file, by its extension; without: the curves in the terminal.\n"+
+		"--boundary: the decision boundary of one run on two features instead.")
 	out := fs.String("o", "", "write the plot to this `file`: .png or .svg (default: draw in the terminal)")
 	width := fs.Int("width", 0, "terminal: columns to use (0: the terminal's width, or 80)")
+	boundary := fs.Bool("boundary", false, "draw the decision boundary of one run whose data set has two features, with its points")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -57,17 +59,21 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 	if len(pos) > maxPlotRuns {
 		return usagef("%d runs given; at most %d fit in one plot", len(pos), maxPlotRuns)
 	}
-	format := ""
-	if *out != "" {
-		switch ext := strings.ToLower(filepath.Ext(*out)); ext {
-		case ".png", ".svg":
-			format = ext[1:]
-		default:
-			return usagef("-o %s: unknown image format %q; want a file ending in .png or .svg", *out, ext)
-		}
+	format, err := imageFormat(*out)
+	if err != nil {
+		return err
 	}
 	if *width < 0 || *width > 10000 {
 		return usagef("--width %d: want 0 (the terminal's) to 10000", *width)
+	}
+	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
+	colour := e.stdoutWidth > 0 && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
+	w := cmp.Or(*width, e.stdoutWidth, 80)
+	if *boundary {
+		if len(pos) != 1 {
+			return usagef("--boundary draws one run; %d given", len(pos))
+		}
+		return plotBoundary(ctx, e, pos[0], *out, format, max(w, 20), colour)
 	}
 	runs, err := loadPlotRuns(pos)
 	if err != nil {
@@ -80,11 +86,22 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
 		return nil
 	}
-	// Colour only on a terminal (stdoutWidth is 0 elsewhere).
-	colour := e.stdoutWidth > 0 && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb"
-	w := cmp.Or(*width, e.stdoutWidth, 80)
 	_, err = io.WriteString(e.stdout, terminalPlot(runs, max(w, 30), colour))
 	return err
+}
+
+// imageFormat is the format -o's file extension names: "png", "svg", or
+// "" without -o.
+func imageFormat(out string) (string, error) {
+	if out == "" {
+		return "", nil
+	}
+	switch ext := strings.ToLower(filepath.Ext(out)); ext {
+	case ".png", ".svg":
+		return ext[1:], nil
+	default:
+		return "", usagef("-o %s: unknown image format %q; want a file ending in .png or .svg", out, ext)
+	}
 }
 
 // loadPlotRuns reads each run's settings and metrics; a run that cannot
@@ -419,21 +436,27 @@ func drawFigure(c vg.CanvasSizer, runs []*plotRun) error {
 // writePlotFile draws the runs into a PNG or SVG file, written
 // atomically.
 func writePlotFile(path, format string, runs []*plotRun) error {
-	h := panelHeight + legendHeight(len(runs))
+	return writeFigure(path, format, figWidth, panelHeight+legendHeight(len(runs)), func(c vg.CanvasSizer) error { return drawFigure(c, runs) })
+}
+
+// writeFigure draws a w×h figure into path (atomically) as a PNG or an SVG.
+func writeFigure(path, format string, w, h vg.Length, draw func(vg.CanvasSizer) error) error {
 	var wt io.WriterTo
 	switch format {
 	case "png":
-		c := vgimg.NewWith(vgimg.UseWH(figWidth, h), vgimg.UseDPI(144))
-		if err := drawFigure(c, runs); err != nil {
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(144))
+		if err := draw(c); err != nil {
 			return err
 		}
 		wt = vgimg.PngCanvas{Canvas: c}
 	case "svg":
-		c := vgsvg.NewWith(vgsvg.UseWH(figWidth, h))
-		if err := drawFigure(c, runs); err != nil {
+		c := vgsvg.NewWith(vgsvg.UseWH(w, h))
+		if err := draw(c); err != nil {
 			return err
 		}
 		wt = c
+	default:
+		return fmt.Errorf("-o %s: unknown image format %q", path, format)
 	}
 	return atomicfile.Write(path, func(w io.Writer) error {
 		_, err := wt.WriteTo(w)

@@ -15,7 +15,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nFlags override the preset, before or after --preset.")
 	var cf configFlags
 	cf.register(fs)
-	samples := fs.Int("samples", 1000, "samples on the predictions screen, at most: validation ones while a run trains, test ones of a saved run")
+	samples := fs.Int("pictures", 1000, "samples on the predictions screen, at most: validation ones while a run trains, test ones of a saved run (--samples is a playground set's size)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -27,8 +27,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	// field; only text that is not even a value (--lr abc) is a usage
 	// error, reported while parsing.
 	cfg, _ := cf.config()
-	if !cf.has("epochs") && cfg.Preset == "iris" {
-		cfg.Epochs = tui.WatchEpochs // the dashboard's iris preset
+	if n, ok := tui.DashboardEpochs(cfg.Preset); ok && !cf.has("epochs") {
+		cfg.Epochs = n // the dashboard's epochs of the preset
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return errors.New("the dashboard needs a terminal; use 'mlptui train' to train without one")

@@ -1,0 +1,127 @@
+package trainer
+
+import (
+	"context"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestSmoothLossesHasNoLag(t *testing.T) {
+	// A straight line stays where it is away from the ends: the forward
+	// pass's lag is undone by the backward pass's lead.
+	raw := make([]float64, 400)
+	for i := range raw {
+		raw[i] = 5 - 0.01*float64(i)
+	}
+	got := smoothLosses(raw, 0.9)
+	for i := 120; i < 280; i++ {
+		if math.Abs(got[i]-raw[i]) > 1e-4 {
+			t.Fatalf("smoothed line at %d: %v, want %v", i, got[i], raw[i])
+		}
+	}
+	// A constant stays constant everywhere (the bias correction).
+	for i := range raw {
+		raw[i] = 2
+	}
+	for i, v := range smoothLosses(raw, 0.9) {
+		if math.Abs(v-2) > 1e-12 {
+			t.Fatalf("smoothed constant at %d: %v", i, v)
+		}
+	}
+	// A last loss that is not finite is left out.
+	got = smoothLosses([]float64{1, 1, 1, math.Inf(1)}, 0.9)
+	if !math.IsNaN(got[3]) || math.Abs(got[2]-1) > 1e-12 {
+		t.Errorf("with a final +Inf: %v", got)
+	}
+}
+
+func TestSteepest(t *testing.T) {
+	// A falling step centred on point 120, then a climb after 170.
+	loss := make([]float64, 200)
+	for i := range loss {
+		loss[i] = 2 - math.Tanh(float64(i-120)/10)
+		if i > 170 {
+			loss[i] += 0.1 * float64(i-170)
+		}
+	}
+	if got := steepest(loss); got != 120 {
+		t.Errorf("steepest of a step at 120: %d", got)
+	}
+	// The fall must come before the least loss: a steeper climb after it
+	// does not count, and a curve that only climbs has no suggestion.
+	rising := make([]float64, 100)
+	for i := range rising {
+		rising[i] = float64(i * i)
+	}
+	if got := steepest(rising); got != -1 {
+		t.Errorf("steepest of a rising curve: %d, want -1", got)
+	}
+	// The first tenth is skipped: a drop there is the start's noise.
+	loss[4] = 10
+	if got := steepest(loss); got < 20 {
+		t.Errorf("steepest with a dip at 5: %d", got)
+	}
+}
+
+func TestFindLR(t *testing.T) {
+	cfg := smallConfig(t)
+	opt := LRFindOptions{Steps: 60}
+	f, err := FindLR(context.Background(), cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Steps < 10 || len(f.LR) != f.Steps || len(f.Loss) != f.Steps || len(f.RawLoss) != f.Steps {
+		t.Fatalf("%d steps, %d rates, %d losses, %d raw", f.Steps, len(f.LR), len(f.Loss), len(f.RawLoss))
+	}
+	if f.LR[0] != 1e-7 {
+		t.Errorf("first rate %g, want 1e-7", f.LR[0])
+	}
+	ratio := math.Pow(10/1e-7, 1.0/59)
+	for i := 1; i < f.Steps; i++ {
+		if r := f.LR[i] / f.LR[i-1]; math.Abs(r-ratio) > 1e-9*ratio {
+			t.Fatalf("rate %d / rate %d = %v, want %v", i, i-1, r, ratio)
+		}
+	}
+	if f.Steps == 60 && f.LR[59] != 10 && math.Abs(f.LR[59]-10) > 1e-9 {
+		t.Errorf("last rate %g, want 10", f.LR[59])
+	}
+	if f.SuggestI < 0 || f.Suggest != f.LR[f.SuggestI] {
+		t.Fatalf("suggestion %g at %d", f.Suggest, f.SuggestI)
+	}
+	// Where it suggests, the smoothed loss falls, and no faster anywhere
+	// between the first tenth and the least loss.
+	i := f.SuggestI
+	if !(f.Loss[i+1] < f.Loss[i-1]) {
+		t.Errorf("the loss does not fall at the suggestion (%v, %v)", f.Loss[i-1], f.Loss[i+1])
+	}
+	// Same settings, same curve; the run directory stays empty.
+	g, err := FindLR(context.Background(), cfg, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(f.RawLoss, g.RawLoss) {
+		t.Error("the same settings gave another curve")
+	}
+	if runs, _ := ListRuns(cfg.RunsDir); len(runs) != 0 {
+		t.Errorf("lr-find saved %d runs", len(runs))
+	}
+}
+
+func TestFindLRBadInput(t *testing.T) {
+	cfg := smallConfig(t)
+	for _, opt := range []LRFindOptions{{Start: 1, End: 0.1}, {Start: -1}, {Steps: 3}} {
+		if _, err := FindLR(context.Background(), cfg, opt); err == nil {
+			t.Errorf("%+v: no error", opt)
+		}
+	}
+	cfg.LR = -1
+	if _, err := FindLR(context.Background(), cfg, LRFindOptions{}); err == nil {
+		t.Error("a bad config: no error")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := FindLR(ctx, smallConfig(t), LRFindOptions{}); err == nil {
+		t.Error("a cancelled context: no error")
+	}
+}
