@@ -27,7 +27,6 @@ func Iris() *Dataset {
 	if err != nil {
 		panic("datasets: embedded iris.data: " + err.Error()) // cannot happen: tested
 	}
-	d.Features = IrisFeatures
 	return d
 }
 
@@ -102,11 +101,6 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 			}
 			labCol = col
 			if named || isHeader(rec, labCol) {
-				for c, name := range rec {
-					if c != labCol {
-						d.Features = append(d.Features, strings.TrimSpace(name))
-					}
-				}
 				return nil
 			}
 		}
@@ -136,7 +130,7 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 	if len(labels) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)
 	}
-	d.Classes = classNames(labels)
+	d.Classes = ClassNames(labels)
 	if len(d.Classes) > MaxCSVClasses {
 		return nil, fmt.Errorf("%s: column %d has %d distinct labels (max %d); is it the class column?", source, labCol+1, len(d.Classes), MaxCSVClasses)
 	}
@@ -204,9 +198,9 @@ func isHeader(rec []string, labCol int) bool {
 	return false
 }
 
-// classNames orders the distinct labels: numerically when all are
+// ClassNames orders the distinct labels: numerically when all are
 // integers, else by first appearance.
-func classNames(labels []string) []string {
+func ClassNames(labels []string) []string {
 	seen := map[string]bool{}
 	var names []string
 	allInt := true

@@ -33,10 +33,6 @@ type Dataset struct {
 	X       []float32 // tabular features, row-major
 	Pix     []byte    // image pixels, channel-major per sample
 	Y       []int32   // labels, one per sample, each in [0, len(Classes))
-
-	// Features names a table's feature columns (from its header line;
-	// nil without one, and for images).
-	Features []string
 }
 
 // Dim is the number of input values per sample (the product of Shape).
@@ -105,7 +101,7 @@ func (d *Dataset) validate(minClasses int) error {
 // that order.
 func (d *Dataset) Subset(idx []int) *Dataset {
 	dim := d.Dim()
-	s := &Dataset{Name: d.Name, Classes: d.Classes, Shape: d.Shape, Features: d.Features, Y: make([]int32, len(idx))}
+	s := &Dataset{Name: d.Name, Classes: d.Classes, Shape: d.Shape, Y: make([]int32, len(idx))}
 	if d.IsImage() {
 		s.Pix = make([]byte, len(idx)*dim)
 	} else {
@@ -138,10 +134,18 @@ func StratifiedSplit(d *Dataset, frac float64, seed uint64) (rest, part *Dataset
 	if frac <= 0 {
 		return d, nil
 	}
+	a, b := StratifiedIndices(d.Y, len(d.Classes), frac, seed)
+	return d.Subset(a), d.Subset(b)
+}
+
+// StratifiedIndices is StratifiedSplit on labels alone: the positions in
+// y of the two parts, for data that is encoded after it is split (a
+// table whose preprocessing is fitted on its training part).
+func StratifiedIndices(y []int32, classes int, frac float64, seed uint64) (rest, part []int) {
 	rng := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
-	byClass := make([][]int, len(d.Classes))
-	for i, y := range d.Y {
-		byClass[y] = append(byClass[y], i)
+	byClass := make([][]int, classes)
+	for i, c := range y {
+		byClass[c] = append(byClass[c], i)
 	}
 	var a, b []int
 	for _, idx := range byClass {
@@ -156,5 +160,5 @@ func StratifiedSplit(d *Dataset, frac float64, seed uint64) (rest, part *Dataset
 	// Interleave classes so that a prefix of either part is mixed.
 	rng.Shuffle(len(a), func(i, j int) { a[i], a[j] = a[j], a[i] })
 	rng.Shuffle(len(b), func(i, j int) { b[i], b[j] = b[j], b[i] })
-	return d.Subset(a), d.Subset(b)
+	return a, b
 }

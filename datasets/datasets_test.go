@@ -374,23 +374,3 @@ func FuzzReadFeatureRows(f *testing.F) {
 		}
 	})
 }
-
-// A table's header names its features (not the label column); Iris has
-// its own names; a table without a header has none.
-func TestFeatureNames(t *testing.T) {
-	d, err := ParseCSV(strings.NewReader("kind,weight,height\ncat,3,25\ndog,20,50\n"), "pets.csv", CSVOptions{Label: "kind"})
-	if err != nil || !slices.Equal(d.Features, []string{"weight", "height"}) {
-		t.Errorf("pets.csv features %q (%v), want weight, height", d.Features, err)
-	}
-	d, err = ParseCSV(strings.NewReader("3,25,cat\n20,50,dog\n"), "bare.csv", CSVOptions{})
-	if err != nil || d.Features != nil {
-		t.Errorf("a table without a header: features %q (%v)", d.Features, err)
-	}
-	if f := Iris().Features; !slices.Equal(f, IrisFeatures) {
-		t.Errorf("Iris features %q", f)
-	}
-	tr, _ := StratifiedSplit(Iris(), 0.2, 1)
-	if !slices.Equal(tr.Features, IrisFeatures) {
-		t.Errorf("a split loses the features: %q", tr.Features)
-	}
-}

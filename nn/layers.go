@@ -161,8 +161,21 @@ func (d *Dropout) Backward(dy *Matrix) *Matrix {
 //
 //	loss = 1/batch Σ_i [ logsumexp(z_i) - z_i[y_i] ]
 //	dz   = (softmax(z) - onehot(y)) / batch
+//
+// With Weights (one per class) each row's term is scaled by the weight of
+// its true class, as Keras's class_weight does: loss = 1/batch Σ_i
+// w[y_i]·(...), dz_i = w[y_i]·(...) / batch.
 type SoftmaxCrossEntropy struct {
+	Weights   []float32
 	probs, dz Matrix
+}
+
+// weight is the weight of class y: 1 without Weights.
+func (l *SoftmaxCrossEntropy) weight(y int32) float64 {
+	if l.Weights == nil {
+		return 1
+	}
+	return float64(l.Weights[y])
 }
 
 // Forward returns the mean loss over the batch and how many rows have
@@ -174,7 +187,7 @@ func (l *SoftmaxCrossEntropy) Forward(z *Matrix, y []int32) (loss float64, corre
 	for i := 0; i < z.Rows; i++ {
 		row := z.Row(i)
 		lse, arg := logSumExp(row)
-		loss += lse - float64(row[y[i]])
+		loss += l.weight(y[i]) * (lse - float64(row[y[i]]))
 		if arg == int(y[i]) {
 			correct++
 		}
@@ -185,8 +198,8 @@ func (l *SoftmaxCrossEntropy) Forward(z *Matrix, y []int32) (loss float64, corre
 // Backward returns dL/dz for the labels of the last Forward.
 func (l *SoftmaxCrossEntropy) Backward(y []int32) *Matrix {
 	l.dz.Resize(l.probs.Rows, l.probs.Cols)
-	inv := 1 / float32(l.probs.Rows)
 	for i := 0; i < l.probs.Rows; i++ {
+		inv := float32(l.weight(y[i])) / float32(l.probs.Rows)
 		p, d := l.probs.Row(i), l.dz.Row(i)
 		for j, v := range p {
 			d[j] = v * inv

@@ -119,6 +119,9 @@ type MLP struct {
 	// L2 adds L2/2·ΣW² (weights, not biases) to the objective that
 	// Backward differentiates.
 	L2 float32
+	// ClassWeights, if set, weights TrainBatch's loss by the true class
+	// (see SoftmaxCrossEntropy); EvalBatch's loss is never weighted.
+	ClassWeights []float32
 
 	acts  []*Activation
 	drops []*Dropout
@@ -229,6 +232,7 @@ func (m *MLP) Backward(dlogits *Matrix) {
 // predictions.
 func (m *MLP) TrainBatch(x *Matrix, y []int32) (loss float64, correct int) {
 	z := m.Forward(x, true)
+	m.loss.Weights = m.ClassWeights
 	loss, correct = m.loss.Forward(z, y)
 	m.Backward(m.loss.Backward(y))
 	return loss, correct
@@ -237,6 +241,7 @@ func (m *MLP) TrainBatch(x *Matrix, y []int32) (loss float64, correct int) {
 // EvalBatch returns the mean cross-entropy and the number of correct
 // predictions for a batch in evaluation mode (no dropout).
 func (m *MLP) EvalBatch(x *Matrix, y []int32) (loss float64, correct int) {
+	m.loss.Weights = nil
 	return m.loss.Forward(m.Forward(x, false), y)
 }
 

@@ -18,10 +18,16 @@ import (
 //	input_shape     JSON list: [features] or [channels, height, width]
 //	normalization   JSON {"mean": [...], "std": [...]}, one per channel
 //
-// plus any extra entries of Model.Info.
+// plus any extra entries of Model.Info. Version 2 is version 1 with an
+// entry "preprocessing" (a table model's column encoding, applied before
+// the normalization; see package datasets/tabular), so that a reader of
+// version 1, which would feed raw numbers to such a model, refuses it; a
+// model without that entry is still written as version 1.
 const (
 	ModelFormat  = "mlptui.model"
-	ModelVersion = 1
+	ModelVersion = 2
+	// PreprocessingKey is the metadata entry that makes a file version 2.
+	PreprocessingKey = "preprocessing"
 )
 
 // Model is a trained network with what it takes to use it on new input:
@@ -78,7 +84,10 @@ func (m *Model) Metadata() map[string]string {
 		meta[k] = v
 	}
 	meta["format"] = ModelFormat
-	meta["format_version"] = strconv.Itoa(ModelVersion)
+	meta["format_version"] = "1"
+	if _, ok := m.Info[PreprocessingKey]; ok {
+		meta["format_version"] = "2"
+	}
 	meta["arch"] = mustJSON(m.Net.Arch)
 	meta["classes"] = mustJSON(m.Classes)
 	meta["input_shape"] = mustJSON(m.InputShape)
@@ -129,6 +138,9 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	}
 	if v > ModelVersion {
 		return nil, fmt.Errorf("format version %d is newer than this mlptui reads (%d); upgrade mlptui", v, ModelVersion)
+	}
+	if _, ok := meta[PreprocessingKey]; v >= 2 && !ok {
+		return nil, fmt.Errorf("format version %d without %q in its metadata", v, PreprocessingKey)
 	}
 	m := &Model{Info: map[string]string{}}
 	var arch Arch

@@ -135,7 +135,7 @@ func TestModelFileRefused(t *testing.T) {
 		{"cut header", write("cut", goodBytes[:8+n/2]), "not a safetensors file"},
 		{"foreign", withMeta("foreign", func(m map[string]string) { delete(m, "format") }), "not an mlptui file"},
 		{"checkpoint", withMeta("ckpt", func(m map[string]string) { m["format"] = "mlptui.checkpoint" }), "holds a mlptui.checkpoint, not a mlptui.model"},
-		{"newer", withMeta("newer", func(m map[string]string) { m["format_version"] = "2" }), "format version 2 is newer"},
+		{"newer", withMeta("newer", func(m map[string]string) { m["format_version"] = "3" }), "format version 3 is newer"},
 		{"bad arch", withMeta("badarch", func(m map[string]string) { m["arch"] = `{"inputs":4,"hidden":[-1],"classes":3,"activation":"relu"}` }), "hidden layer 1 has -1 units"},
 		{"other arch", write("other", otherBuf.Bytes()), `"dense.1.weight" has shape [10 3], architecture 4-10-6-3 needs [10 6]`},
 		{"class count", withMeta("classes", func(m map[string]string) { m["classes"] = `["a","b"]` }), "2 class names for 3 outputs"},

@@ -48,6 +48,15 @@ type Config struct {
 	Noise      float64 `json:"noise"`                 // playground sets: noise, in units of the gap between the classes
 	Threads    int     `json:"threads,omitempty"`     // matrix-multiply threads (0: all cores)
 
+	// CSV tables (see package datasets/tabular).
+	ClassWeight      string `json:"class_weight,omitempty"`      // none or balanced: loss weighted by inverse class frequency
+	Delimiter        string `json:"delimiter,omitempty"`         // , ; | or tab ("": detected)
+	Categorical      string `json:"categorical,omitempty"`       // columns to one-hot encode, by name or number, comma-separated
+	Ignore           string `json:"ignore,omitempty"`            // columns to leave out, likewise
+	NA               string `json:"na,omitempty"`                // extra cell values meaning missing, comma-separated
+	MaxCategories    int    `json:"max_categories,omitempty"`    // most categories per column (0: 100)
+	MissingIndicator bool   `json:"missing_indicator,omitempty"` // a 0/1 feature after each column that had gaps
+
 	// Where things are. DataDir is kept in config.json so that a run can
 	// be resumed or evaluated on the same machine without repeating it.
 	RunsDir string `json:"-"`                  // parent of run directories (default "runs")
@@ -326,6 +335,7 @@ func (c *Config) Problems() []*FieldError {
 	if c.MaxPixels < 0 {
 		bad("max-pixels", "%d; want 0 (64 megapixels) or more", c.MaxPixels)
 	}
+	c.tableProblems(bad)
 	if c.Threads < 0 || c.Threads > 1024 {
 		bad("threads", "%d; want 0 (all cores) to 1024", c.Threads)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/datasets/tabular"
 )
 
 // Data is a data set prepared for training: split three ways, with the
@@ -23,6 +24,24 @@ type Data struct {
 	Test    *datasets.Dataset
 	Norm    datasets.Normalization
 	Augment datasets.Augment
+	// Table is a CSV table's preprocessing, fitted on the training part
+	// (nil for other data sets), and Rows the table rows of each part.
+	Table *tabular.Pipeline
+	Rows  TableRows
+	// TestCells holds a CSV table's test rows as written, the label's
+	// cell left out, for screens that show them.
+	TestCells [][]string
+}
+
+// Features names the input columns of a table data set (nil for images).
+func (d *Data) Features() []string {
+	switch {
+	case d.Table != nil:
+		return d.Table.InputColumns()
+	case d.Name == "iris":
+		return datasets.IrisFeatures
+	}
+	return nil
 }
 
 // Seed words that keep the random streams of one seed apart.
@@ -40,10 +59,18 @@ const (
 // validation part of ValSplit of the rest. report, if not nil, gets Loading
 // events.
 func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error) {
+	return loadData(ctx, cfg, nil, true, report)
+}
+
+// loadData is LoadData; a CSV table is encoded with pp if it is not nil
+// (a saved model's preprocessing) instead of one fitted anew, and the
+// choices of a fit are reported only if choices is true.
+func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices bool, report func(Event)) (*Data, error) {
 	if report == nil {
 		report = func(Event) {}
 	}
 	var train, test *datasets.Dataset
+	var table *Data
 	var err error
 	switch name := cfg.Dataset; {
 	case name == "iris":
@@ -65,12 +92,7 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 		case st.IsDir():
 			train, test, err = loadImageFolder(ctx, cfg, report)
 		default:
-			report(Event{Kind: Loading, Message: "reading " + name})
-			train, err = datasets.LoadCSV(name, datasets.CSVOptions{Label: cfg.Label})
-			var nerr *datasets.NotNumberError
-			if errors.As(err, &nerr) && nerr.FirstRow && cfg.Label == "" {
-				err = fmt.Errorf("%w (the classes are taken from the last column; if column %d holds them: --label %d)", err, nerr.Column, nerr.Column)
-			}
+			table, err = readTable(cfg, pp, choices, report)
 		}
 	}
 	if err != nil {
@@ -78,6 +100,13 @@ func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
+	}
+	if table != nil {
+		if table.Train.Len() == 0 {
+			return nil, fmt.Errorf("--dataset %s: no training samples left after the splits", cfg.Dataset)
+		}
+		table.Norm = datasets.ComputeNormalization(table.Train)
+		return table, nil
 	}
 	if test == nil {
 		if train.Len() < 4 {

@@ -18,6 +18,12 @@ import (
 // (true class by predicted class) of net on d, in evaluation mode, in
 // chunks that bound memory. buf is reused between calls.
 func evaluate(net *nn.MLP, d *datasets.Dataset, norm datasets.Normalization, buf *nn.Matrix) (loss, acc float64, conf [][]int) {
+	return evaluateProbs(net, d, norm, buf, nil)
+}
+
+// evaluateProbs is evaluate that also hands each chunk's first row index
+// and class probabilities to probs, if not nil.
+func evaluateProbs(net *nn.MLP, d *datasets.Dataset, norm datasets.Normalization, buf *nn.Matrix, probs func(lo int, p *nn.Matrix)) (loss, acc float64, conf [][]int) {
 	const chunk = 1024
 	classes := len(d.Classes)
 	conf = make([][]int, classes)
@@ -39,6 +45,9 @@ func evaluate(net *nn.MLP, d *datasets.Dataset, norm datasets.Normalization, buf
 		lossSum += l * float64(len(idx))
 		correct += c
 		p := net.Probs()
+		if probs != nil {
+			probs(lo, p)
+		}
 		for j := range idx {
 			conf[d.Y[lo+j]][nn.Argmax(p.Row(j))]++
 		}
@@ -49,33 +58,42 @@ func evaluate(net *nn.MLP, d *datasets.Dataset, norm datasets.Normalization, buf
 
 // Evaluation is a saved model's performance on its run's test set.
 type Evaluation struct {
-	Run       string       `json:"run"`
-	Dataset   string       `json:"dataset"`
-	Samples   int          `json:"samples"`
-	Accuracy  float64      `json:"accuracy"`
-	Loss      float64      `json:"loss"`
-	Classes   []string     `json:"classes"`
-	Confusion [][]int      `json:"confusion"` // [true][predicted]
-	PerClass  []ClassStats `json:"per_class"`
+	Run       string   `json:"run"`
+	Dataset   string   `json:"dataset"`
+	Samples   int      `json:"samples"`
+	Accuracy  float64  `json:"accuracy"`
+	Loss      float64  `json:"loss"`
+	Classes   []string `json:"classes"`
+	Confusion [][]int  `json:"confusion"` // [true][predicted]
+	Report             // per class, macro and weighted averages, balanced accuracy
+	// ROCAUC is, for a model of two classes, the area under the ROC
+	// curve of the second class's probability (NaN, null in JSON, when
+	// the samples are all of one class).
+	ROCAUC float64 `json:"roc_auc,omitempty"`
+	// Labels and Probabilities are each sample's true class and class
+	// probabilities, in the data set's order.
+	Labels        []int32     `json:"-"`
+	Probabilities [][]float32 `json:"-"`
 }
 
 // MarshalJSON writes a NaN or infinite loss (a model whose outputs
-// overflow) as null: JSON has no such numbers.
+// overflow) as null: JSON has no such numbers. ROC AUC is left out for
+// more than two classes.
 func (e Evaluation) MarshalJSON() ([]byte, error) {
 	type plain Evaluation // without this method
+	type withAUC struct {
+		plain
+		Loss   *float64 `json:"loss"`
+		ROCAUC *float64 `json:"roc_auc"`
+	}
+	if len(e.Classes) == 2 {
+		return json.Marshal(withAUC{plain(e), ptr(e.Loss), ptr(e.ROCAUC)})
+	}
 	return json.Marshal(struct {
 		plain
-		Loss *float64 `json:"loss"`
-	}{plain(e), ptr(e.Loss)})
-}
-
-// ClassStats is one class's precision and recall. Precision is NaN-free:
-// a class never predicted gets precision 0.
-type ClassStats struct {
-	Class     string  `json:"class"`
-	Precision float64 `json:"precision"`
-	Recall    float64 `json:"recall"`
-	Support   int     `json:"support"` // test samples of the class
+		Loss   *float64 `json:"loss"`
+		ROCAUC *float64 `json:"roc_auc,omitempty"`
+	}{plain(e), ptr(e.Loss), nil})
 }
 
 // readModel reads the settings and the model of the run in dir, and
@@ -101,7 +119,11 @@ func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Conf
 	if dataDir != "" {
 		cfg.DataDir = dataDir
 	}
-	data, err := LoadData(ctx, cfg, report)
+	pp, err := tablePipeline(m.Info, path)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	data, err := loadData(ctx, cfg, pp, false, report)
 	if err != nil {
 		return cfg, nil, nil, err
 	}
@@ -160,7 +182,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		d.Y = append(d.Y[:len(d.Y):len(d.Y)], test.Y...)
 	} else {
 		report(Event{Kind: Loading, Message: "reading " + dataset})
-		if d, err = datasets.LoadCSV(dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true}); err != nil {
+		if d, err = loadTableAll(cfg, m, path, dataset, report); err != nil {
 			if cfg.Label != "" {
 				err = fmt.Errorf("%w (the run's classes were in column %s, its --label)", err, cfg.Label)
 			}
@@ -194,23 +216,22 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluation {
 	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
 	var buf nn.Matrix
-	loss, acc, conf := evaluate(m.Net, test, norm, &buf)
+	probs := make([][]float32, test.Len())
+	loss, acc, conf := evaluateProbs(m.Net, test, norm, &buf, func(lo int, p *nn.Matrix) {
+		for j := range p.Rows {
+			probs[lo+j] = slices.Clone(p.Row(j))
+		}
+	})
 	e := &Evaluation{Run: dir, Dataset: dataset, Samples: test.Len(), Accuracy: acc, Loss: loss,
-		Classes: test.Classes, Confusion: conf}
-	for c, name := range test.Classes {
-		var predicted, support int
-		for t := range conf {
-			predicted += conf[t][c]
-			support += conf[c][t]
+		Classes: test.Classes, Confusion: conf, Report: ClassReport(test.Classes, conf),
+		Labels: test.Y, Probabilities: probs}
+	if len(test.Classes) == 2 {
+		scores := make([]float64, len(probs))
+		positive := make([]bool, len(probs))
+		for i, p := range probs {
+			scores[i], positive[i] = float64(p[1]), test.Y[i] == 1
 		}
-		s := ClassStats{Class: name, Support: support}
-		if predicted > 0 {
-			s.Precision = float64(conf[c][c]) / float64(predicted)
-		}
-		if support > 0 {
-			s.Recall = float64(conf[c][c]) / float64(support)
-		}
-		e.PerClass = append(e.PerClass, s)
+		e.ROCAUC, _ = ROCAUC(scores, positive)
 	}
 	return e
 }

@@ -83,7 +83,8 @@ type RunInfo struct {
 	// part) while a run trains; test for a saved model.
 	SamplesOf   SampleSplit
 	SamplesFrom int
-	// Features names a table's feature columns (nil if unknown).
+	// Features names a table's input columns (Sample.Cells holds their
+	// values): the CSV header's names, or Iris's measurements.
 	Features []string
 }
 
@@ -94,6 +95,7 @@ type Sample struct {
 	Label int       // true class
 	Pix   []byte    // images: channels×height×width bytes
 	X     []float32 // tables: the feature values
+	Cells []string  // CSV tables: the row's cells as written, one per Features name ("" missing)
 }
 
 // EpochMetrics is one row of metrics.csv, with the validation confusion

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -92,6 +93,16 @@ var Fields = []Field{
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
 	intField("samples", "playground sets: points to generate", func(c *Config) *int { return &c.Samples }),
 	floatField("noise", "playground sets: noise, in units of the gap between the classes (0.5: they overlap)", false, func(c *Config) *float64 { return &c.Noise }),
+	hyper(Field{Name: "class-weight", Usage: "weight the loss by inverse class frequency: none or balanced", Kind: ChoiceField,
+		Choices: []string{ClassWeightNone, ClassWeightBalanced},
+		Get:     func(c *Config) string { return cmp.Or(c.ClassWeight, ClassWeightNone) }, // "": a run from before the flag
+		Set:     func(c *Config, v string) error { c.ClassWeight = v; return nil }}),
+	textField("delimiter", "CSV tables: the delimiter, , ; | or tab (default: detected)", func(c *Config) *string { return &c.Delimiter }),
+	textField("categorical", "CSV tables: columns to one-hot encode even if they hold numbers, by name or number, comma-separated", func(c *Config) *string { return &c.Categorical }),
+	textField("ignore", "CSV tables: columns to leave out, by name or number, comma-separated", func(c *Config) *string { return &c.Ignore }),
+	textField("na", "CSV tables: more cell values meaning missing, comma-separated (always: empty, NA, N/A, NaN, ?)", func(c *Config) *string { return &c.NA }),
+	intField("max-categories", "CSV tables: refuse a column of more categories than this (0: 100)", func(c *Config) *int { return &c.MaxCategories }),
+	boolField("missing-indicator", "CSV tables: add a 0/1 feature after each column that had missing values", func(c *Config) *bool { return &c.MissingIndicator }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlptui/mlptui/datasets/tabular"
 	"io"
 	"math"
 	"os"
@@ -77,6 +78,9 @@ type configFile struct {
 	Version string    `json:"mlptui_version"`
 	Created time.Time `json:"created"`
 	Config
+	// Table is what was decided about a CSV table's columns (kinds,
+	// categories, imputation values), as saved with the model.
+	Table *tabular.Pipeline `json:"table,omitempty"`
 }
 
 func writeJSON(path string, v any) error {

@@ -40,7 +40,7 @@ func Inspect(ctx context.Context, dir, dataDir string, samples int, report func(
 	in := &Inspection{Info: RunInfo{
 		Dir: dir, Config: cfg, Arch: m.Net.Arch.String(), Params: m.Net.Arch.ParamCount(), Classes: m.Classes,
 		InputShape: m.InputShape, Train: data.Train.Len(), Test: test.Len(), Samples: t.pickSamples(test),
-		SamplesOf: SamplesTest, SamplesFrom: test.Len(), Features: test.Features,
+		SamplesOf: SamplesTest, SamplesFrom: test.Len(), Features: data.Features(),
 	}}
 	if data.Val != nil {
 		in.Info.Val = data.Val.Len()

@@ -344,7 +344,7 @@ func (t *trainer) setup(ctx context.Context) error {
 			return err
 		}
 		t.summary.Run = t.dir // a run that fails from here on says where it is
-		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg}); err != nil {
+		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg, Table: data.Table}); err != nil {
 			return err
 		}
 		t.logEvent("start", "")
@@ -379,13 +379,13 @@ func (t *trainer) setup(ctx context.Context) error {
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
 		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Plane: t.plane,
-		SamplesOf: of, SamplesFrom: from.Len(), Features: data.Train.Features,
+		SamplesOf: of, SamplesFrom: from.Len(), Features: data.Features(),
 	}, Predictions: t.predictSamples()})
 	return nil
 }
 
 // newNetwork builds the network cfg describes for data, initialized from
-// cfg.Seed, with its L2 penalty, and a fresh optimizer at cfg.LR. Dropout
+// cfg.Seed, with its L2 penalty and class weights, and a fresh optimizer at cfg.LR. Dropout
 // is for the caller to set.
 func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) {
 	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
@@ -395,6 +395,7 @@ func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) 
 		return nil, nil, arch, fmt.Errorf("--hidden: %w", err)
 	}
 	net.L2 = float32(cfg.L2)
+	net.ClassWeights = ClassWeights(cfg.ClassWeight, data.Train.ClassCounts())
 	var optim nn.Optimizer
 	switch cfg.Optimizer {
 	case "sgd":
@@ -704,11 +705,15 @@ func (t *trainer) logEvent(event, msg string) {
 
 // model returns the network with what classify needs to use it.
 func (t *trainer) model() *nn.Model {
-	return &nn.Model{
+	m := &nn.Model{
 		Net: t.net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
 		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
 		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version},
 	}
+	if t.data.Table != nil {
+		m.Info[PreprocessingKey] = t.data.Table.Marshal()
+	}
+	return m
 }
 
 // save writes the model and the checkpoint.
@@ -757,6 +762,9 @@ func (t *trainer) pickSamples(test *datasets.Dataset) []Sample {
 			out[j].Pix = slices.Clone(test.Pix[i*dim : (i+1)*dim])
 		} else {
 			out[j].X = slices.Clone(test.X[i*dim : (i+1)*dim])
+		}
+		if i < len(t.data.TestCells) {
+			out[j].Cells = t.data.TestCells[i]
 		}
 	}
 	return out

@@ -130,6 +130,22 @@ func irisInfo(epochs int) *trainer.RunInfo {
 	return info
 }
 
+// tableInfo describes a synthetic run on a CSV table of text and number
+// columns with gaps.
+func tableInfo(epochs int) *trainer.RunInfo {
+	info := irisInfo(epochs)
+	info.Config.Dataset, info.Arch = "customers.csv", "7-100-3"
+	info.Features = []string{"age", "city", "income", "member"}
+	info.InputShape = []int{7}
+	cities := []string{"Paris", "Lyon", ""}
+	for i := range info.Samples {
+		smp := &info.Samples[i]
+		smp.X = make([]float32, 7)
+		smp.Cells = []string{fmt.Sprint(30 + 3*i), cities[i%3], fmt.Sprint(40000 + 1500*i), []string{"yes", "no"}[i%2]}
+	}
+	return info
+}
+
 // imageInfo describes a synthetic CIFAR-like run: 3×32×32 images of
 // simple patterns, 10 classes.
 func imageInfo(epochs int) *trainer.RunInfo {

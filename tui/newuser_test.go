@@ -176,18 +176,3 @@ func TestChartMarksEdits(t *testing.T) {
 		t.Errorf("%d ▲ marks (want one under each chart) or no lr 0.01→0.001@13 in the header:\n%s", n, v)
 	}
 }
-
-// A table's sample values are named by their columns.
-func TestPredictionsNameTableColumns(t *testing.T) {
-	m := newTestModel(t, irisConfig(), 80, 24)
-	info := irisInfo(20)
-	info.Features = []string{"sepal length", "sepal width", "petal length", "petal width"}
-	attach(m)
-	feed(m, false, started(info))
-	m.screen = predictionsScreen
-	v := m.View()
-	if !strings.Contains(v, "values: sepal length · sepal width · petal length · petal width") {
-		t.Errorf("no column names above the samples:\n%s", v)
-	}
-	checkFits(t, "predictions", v, 80, 24)
-}

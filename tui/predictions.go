@@ -66,6 +66,20 @@ func (m predictionsModel) tileSize(in *trainer.RunInfo, h int) tileSize {
 			}
 		}
 	}
+	if len(in.Features) > 0 { // a table: a line per named feature
+		w := 0
+		for _, smp := range in.Samples {
+			for j, v := range sampleValues(smp) {
+				if j < len(in.Features) {
+					w = max(w, len([]rune(in.Features[j]))+1+len([]rune(v)))
+				}
+			}
+		}
+		for _, c := range in.Classes {
+			w = max(w, len([]rune(c))+6)
+		}
+		return tileSize{w: min(max(w, 18), 32), h: 5 + min(len(in.Features), maxFeatureLines)}
+	}
 	w := 4 * len(in.InputShape)
 	if len(in.InputShape) == 1 {
 		w = 5 * in.InputShape[0]
@@ -74,6 +88,31 @@ func (m predictionsModel) tileSize(in *trainer.RunInfo, h int) tileSize {
 		w = max(w, len([]rune(c))+6)
 	}
 	return tileSize{w: min(w, 40), h: 5}
+}
+
+// maxFeatureLines is how many features of a table row a tile lists.
+const maxFeatureLines = 8
+
+// sampleValues gives a table sample's values as text: its cells as
+// written, or its numbers.
+func sampleValues(smp trainer.Sample) []string {
+	if smp.Cells != nil {
+		out := make([]string, len(smp.Cells))
+		for j, c := range smp.Cells {
+			if out[j] = c; c == "" {
+				out[j] = "·" // missing
+			}
+		}
+		return out
+	}
+	vals := make([]string, len(smp.X))
+	for j, v := range smp.X {
+		vals[j] = fmt.Sprintf("%.3g", v)
+		if !strings.ContainsAny(vals[j], ".e") {
+			vals[j] += ".0"
+		}
+	}
+	return vals
 }
 
 // View draws the screen for a run's state.
@@ -87,11 +126,6 @@ func (m predictionsModel) View(s *runState) string {
 	cw, chh := lipgloss.Width(conf), lipgloss.Height(conf)
 	head := m.headLine(s)
 	body := h - 1
-	if f := s.info.Features; len(f) > 0 && len(s.info.InputShape) == 1 && !m.confusion && h > 8 {
-		// A table's values are in its columns' order: name them once.
-		head += "\n" + fitLine(st.dim.Render("values: "+strings.Join(f, " · ")), w)
-		body--
-	}
 	if m.confusion || len(s.info.Samples) == 0 {
 		return head + "\n" + conf
 	}
@@ -201,15 +235,20 @@ func (m predictionsModel) tile(s *runState, i int, ts tileSize) string {
 		}
 	}
 	lines = append(lines, fitLine(mark, ts.w))
-	if smp.X != nil {
-		vals := make([]string, len(smp.X))
-		for j, v := range smp.X {
-			vals[j] = fmt.Sprintf("%.3g", v)
-			if !strings.ContainsAny(vals[j], ".e") {
-				vals[j] += ".0"
+	if names := s.info.Features; len(names) > 0 && smp.Pix == nil {
+		vals := sampleValues(smp)
+		for j, v := range vals {
+			if j >= len(names) {
+				break
 			}
+			if j == maxFeatureLines-1 && len(vals) > maxFeatureLines {
+				lines = append(lines, st.dim.Render(fmt.Sprintf("… %d more", len(vals)-j)))
+				break
+			}
+			lines = append(lines, fitLine(st.dim.Render(names[j])+" "+v, ts.w))
 		}
-		lines = append(lines, fitLine(st.dim.Render(strings.Join(vals, " ")), ts.w))
+	} else if smp.X != nil {
+		lines = append(lines, fitLine(st.dim.Render(strings.Join(sampleValues(smp), " ")), ts.w))
 	}
 	for _, c := range top(p, 3) {
 		line := fmt.Sprintf("%4.0f%% %s", 100*p[c], className(classes, c))
@@ -273,7 +312,8 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 	for j := range conf {
 		fmt.Fprintf(&hb, "%*d", cell, j)
 	}
-	hb.WriteString("    acc")
+	hb.WriteString("    acc     f1")
+	rep := trainer.ClassReport(classes, conf)
 	lines = append(lines, st.dim.Render(hb.String()))
 	for i, row := range conf {
 		var b strings.Builder
@@ -301,7 +341,14 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 			acc = fmt.Sprintf(" %6s", pct(float64(row[i])/float64(total)))
 		}
 		b.WriteString(acc)
+		f1 := "      -"
+		if total > 0 || i < len(rep.PerClass) && rep.PerClass[i].F1 > 0 {
+			f1 = fmt.Sprintf(" %6.3f", rep.PerClass[i].F1)
+		}
+		b.WriteString(f1)
 		lines = append(lines, b.String())
 	}
+	lines = append(lines, st.dim.Render(fmt.Sprintf("macro F1 %.3f · weighted F1 %.3f · balanced accuracy %s",
+		rep.Macro.F1, rep.Weighted.F1, pct(rep.BalancedAccuracy))))
 	return strings.Join(lines, "\n")
 }

@@ -120,6 +120,15 @@ var screens = []struct {
 		m.screen = predictionsScreen
 		return m
 	}},
+	{"predictions-table", func(t *testing.T, w, h int) *Model { // a CSV table: each column by name, as written
+		m := newTestModel(t, irisConfig(), w, h)
+		attach(m)
+		info := tableInfo(20)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, 5)...)
+		m.screen = predictionsScreen
+		return m
+	}},
 	{"predictions-images", func(t *testing.T, w, h int) *Model {
 		m := newTestModel(t, irisConfig(), w, h)
 		attach(m)

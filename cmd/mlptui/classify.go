@@ -16,6 +16,7 @@ import (
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/datasets/tabular"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -70,7 +71,7 @@ func checkRunDir(flag, dir string) error {
 }
 
 func runClassify(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is comma-separated feature values for a table model (5.1,3.5,1.4,0.2) or a\nCSV file of them, one sample a row (a label column, as in training, is skipped);\nor an image file for an image model.")
+	fs := newFlagSet(e, "classify", "mlptui classify --run DIR [--top K] [--json] INPUT...\n\nINPUT is a row of a table for a table model (5.1,3.5,1.4,0.2, or '34;Paris;;yes'\nwith text categories and empty cells, in the table's delimiter or commas) or a\nCSV file of rows (a header line and a label column, as in training, are\nskipped); or an image file for an image model.")
 	runDir := fs.String("run", "", "run `dir`ectory (or model.safetensors) whose model to use")
 	top := fs.Int("top", 1, "show the K most probable classes")
 	jsonOut := fs.Bool("json", false, "print one JSON object per input")
@@ -101,6 +102,12 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if cfg, err := trainer.ReadConfig(*runDir); err == nil {
 		csvOpt.Label = cfg.Label
 	}
+	// A table model saved with its preprocessing takes raw rows: text
+	// categories, empty cells, the table's delimiter.
+	tin, err := trainer.NewTableInput(m, *runDir, func(s string) { fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(s)) })
+	if err != nil {
+		return err
+	}
 	enc := json.NewEncoder(e.stdout)
 	failed, total := 0, 0
 	classify := func(name string, x []float32, err error) {
@@ -125,6 +132,11 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	for _, in := range inputs {
 		if ctx.Err() != nil {
 			return errInterrupted
+		}
+		if tin != nil {
+			n := classifyTable(e, tin, in, classify)
+			failed, total = failed+n, total+n
+			continue
 		}
 		if len(m.InputShape) == 1 && isFile(in) {
 			rows, err := readRows(in, m.Net.Arch.Inputs, csvOpt)
@@ -159,6 +171,49 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// classifyTable classifies one INPUT of a table model with preprocessing:
+// a file of rows or one row of cells. It returns how many bad rows it
+// counted without reporting them one by one.
+func classifyTable(e *env, tin *trainer.TableInput, in string, classify func(string, []float32, error)) (unreported int) {
+	if !isFile(in) {
+		cells, err := tabular.SplitRow(in, tin.Pipeline)
+		var x []float32
+		if err == nil {
+			x, err = tin.Input(cells)
+		}
+		if err != nil {
+			err = fmt.Errorf("%s: %w", in, err)
+		}
+		classify(in, x, err)
+		return 0
+	}
+	rows, err := openText(in, tin.Pipeline.Width-1, func(r io.Reader) ([]tabular.Row, error) { return tabular.ReadRows(r, in, tin.Pipeline) })
+	if err != nil {
+		classify(in, nil, err)
+		return 0
+	}
+	bad := 0
+	for _, r := range rows {
+		x, err := []float32(nil), r.Err
+		if err == nil {
+			if x, err = tin.Input(r.Cells); err != nil {
+				err = fmt.Errorf("%s:%d: %w", in, r.Line, err)
+			}
+		}
+		if err != nil {
+			if bad++; bad > badRowsShown {
+				unreported++
+				continue
+			}
+		}
+		classify(fmt.Sprintf("%s:%d", in, r.Line), x, err)
+	}
+	if unreported > 0 {
+		fmt.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, unreported)
+	}
+	return unreported
+}
+
 // badRowsShown is how many unreadable rows of one file classify reports
 // one by one; it counts the rest in one line.
 const badRowsShown = 5
@@ -172,6 +227,14 @@ func isFile(path string) bool {
 // readRows reads a file of rows to classify. A file that is not text (an
 // image, say) is refused before it is parsed.
 func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
+	return openText(path, dim, func(r io.Reader) ([]datasets.FeatureRow, error) {
+		return datasets.ReadFeatureRows(r, path, dim, opt)
+	})
+}
+
+// openText opens a file of rows for read, refusing one that is not text
+// (an image, say) before it is parsed.
+func openText[R any](path string, dim int, read func(io.Reader) ([]R, error)) ([]R, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -183,7 +246,7 @@ func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.Feature
 		kind, _, _ = strings.Cut(kind, ";")
 		return nil, fmt.Errorf("%s: not a CSV table but %s; this model takes %d comma-separated values, or a CSV file of them", path, kind, dim)
 	}
-	return datasets.ReadFeatureRows(io.MultiReader(bytes.NewReader(head[:n]), f), path, dim, opt)
+	return read(io.MultiReader(bytes.NewReader(head[:n]), f))
 }
 
 // standardize makes one sample, a table row x or an image's pixels pix,

@@ -254,7 +254,8 @@ func TestClassifyTableFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errs = call(t, "classify", "--run", run, bad)
-	want := []string{bad + `:2: "x" is not a finite number`, bad + ":3: 4 values, the model takes 2 (or 3 with a label column)", "2 of 3 inputs could not be classified"}
+	want := []string{bad + `:2: column 3 "height": "x" is not a number (nor a missing value)`,
+		bad + `:3: 4 values, the model takes 2 (or 3 with the label column, column 1 "kind")`, "2 of 3 inputs could not be classified"}
 	if code != 1 || strings.Count(out, "\n") != 1 || !strings.HasPrefix(out, bad+":1\tcat") {
 		t.Errorf("exit %d, stdout %q", code, out)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strings"
 	"text/tabwriter"
 
@@ -11,7 +12,7 @@ import (
 )
 
 func runEval(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--dataset PATH] [--json]\n\nMeasures a run's model on its test set, or on all of another labelled data set:\naccuracy, loss, confusion matrix, per-class precision and recall.")
+	fs := newFlagSet(e, "eval", "mlptui eval --run DIR [--dataset PATH] [--json]\n\nMeasures a run's model on its test set, or on all of another labelled data set:\naccuracy, balanced accuracy, loss, confusion matrix, per-class precision, recall\nand F1 with their macro and weighted averages, and ROC AUC for two classes.")
 	runDir := fs.String("run", "", "run `dir`ectory whose model to evaluate")
 	jsonOut := fs.Bool("json", false, "print one JSON object")
 	dataDir := fs.String("data-dir", "", "the `dir`ectory where downloaded data sets are kept (default: the run's own)")
@@ -53,16 +54,27 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	} else {
 		fmt.Fprintf(e.stdout, "run       %s\n", ev.Run)
 	}
-	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  loss %s\n\n", part, ev.Samples, ev.Accuracy, lossText(ev.Loss))
+	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lossText(ev.Loss))
+	if len(ev.Classes) == 2 {
+		fmt.Fprintf(e.stdout, "  ROC AUC %s", aucText(ev.ROCAUC, ev.Classes[1]))
+	}
+	fmt.Fprint(e.stdout, "\n\n")
 	// Right-aligned numbers; class names padded to one width read left-aligned.
 	w := len("class")
 	for _, c := range ev.Classes {
 		w = max(w, len(c)+len(fmt.Sprint(len(ev.Classes)))+1)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "%-*s\tprecision\trecall\tsupport\t\n", w, "class")
+	w = max(w, len("weighted avg"))
+	fmt.Fprintf(tw, "%-*s\tprecision\trecall\tf1\tsupport\t\n", w, "class")
 	for i, c := range ev.PerClass {
-		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.Support)
+		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.F1, c.Support)
+	}
+	for _, a := range []struct {
+		name string
+		avg  trainer.Averages
+	}{{"macro avg", ev.Macro}, {"weighted avg", ev.Weighted}} {
+		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, a.name, a.avg.Precision, a.avg.Recall, a.avg.F1, ev.Samples)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nconfusion matrix (rows: true class, columns: predicted)")
@@ -81,4 +93,12 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(tw)
 	}
 	return tw.Flush()
+}
+
+// aucText formats a ROC AUC, saying which class is the positive one.
+func aucText(auc float64, positive string) string {
+	if math.IsNaN(auc) {
+		return "undefined (one class only)"
+	}
+	return fmt.Sprintf("%.4f (%s positive)", auc, positive)
 }

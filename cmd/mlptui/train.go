@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/mlptui/mlptui/datasets/tabular"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -63,6 +65,10 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		if ctx.Err() != nil { // before training began: nothing to save
 			p.line("interrupted before training began; no run was saved")
+		}
+		var oe *tabular.OptionError
+		if errors.As(err, &oe) && ctx.Err() == nil { // a table flag that does not fit the table
+			return usagef("%v", err)
 		}
 		return interruptedOr(ctx, err)
 	}

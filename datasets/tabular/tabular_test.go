@@ -1,0 +1,413 @@
+package tabular
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// mixed is a table as a customer export has it: an id, numbers with gaps,
+// text categories with gaps, semicolons.
+const mixed = "id;age;city;income;member;label\n" +
+	"C001;34;Paris;52000;yes;buy\nC002;;Lyon;48000;no;skip\nC003;51;Paris;;yes;buy\n" +
+	"C004;29;Nice;31000;NA;skip\nC005;45;Lyon;61000;yes;buy\nC006;38;Paris;45000;no;skip\n" +
+	"C007;;Nice;39000;no;skip\nC008;62;Lyon;72000;yes;buy\nC009;27;Paris;28000;no;skip\n" +
+	"C010;41;Nice;58000;yes;buy\nC011;36;Lyon;?;no;skip\nC012;55;Paris;66000;yes;buy\n"
+
+func all(t *Table) []int {
+	r := make([]int, len(t.Rows))
+	for i := range r {
+		r[i] = i
+	}
+	return r
+}
+
+func mustRead(t *testing.T, text string, opt ReadOptions) *Table {
+	t.Helper()
+	tab, err := Read(strings.NewReader(text), "t.csv", opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tab
+}
+
+// The same table in every dialect reads the same: delimiters, a BOM,
+// CRLF, quoted fields with the delimiter inside.
+func TestReadDialects(t *testing.T) {
+	want := mustRead(t, mixed, ReadOptions{})
+	if want.Delimiter != ';' || want.Header == nil || want.LabelCol != 5 || len(want.Rows) != 12 || !slices.Equal(want.Classes, []string{"buy", "skip"}) {
+		t.Fatalf("read %q header %v label %d, %d rows, classes %v", want.Delimiter, want.Header, want.LabelCol, len(want.Rows), want.Classes)
+	}
+	for _, c := range []struct {
+		name string
+		text string
+		opt  ReadOptions
+	}{
+		{"comma", strings.ReplaceAll(mixed, ";", ","), ReadOptions{}},
+		{"tab", strings.ReplaceAll(mixed, ";", "\t"), ReadOptions{}},
+		{"pipe", strings.ReplaceAll(mixed, ";", "|"), ReadOptions{}},
+		{"given", strings.ReplaceAll(mixed, ";", "|"), ReadOptions{Delimiter: "|"}},
+		{"BOM and CRLF", "\uFEFF" + strings.ReplaceAll(mixed, "\n", "\r\n"), ReadOptions{}},
+		{"quoted", strings.ReplaceAll(strings.ReplaceAll(mixed, ";Paris;", `;"Paris";`), "C001", `"C001"`), ReadOptions{}},
+		{"blank lines and spaces", strings.ReplaceAll(mixed, "\n", "\n\n"), ReadOptions{}},
+	} {
+		got, err := Read(strings.NewReader(c.text), "t.csv", c.opt)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got.Rows, want.Rows) || !slices.Equal(got.Header, want.Header) || !slices.Equal(got.Y, want.Y) {
+			t.Errorf("%s: rows %q, want %q", c.name, got.Rows[:2], want.Rows[:2])
+		}
+	}
+	// A quoted field holding the delimiter stays one cell.
+	q := mustRead(t, "name,note,y\na,\"x, y\",1\nb,z,2\nc,w,1\n", ReadOptions{})
+	if q.Rows[0][1] != "x, y" {
+		t.Errorf("quoted cell %q", q.Rows[0][1])
+	}
+}
+
+// TestFit: the kinds, categories and imputation values of mixed.
+func TestFit(t *testing.T) {
+	tab := mustRead(t, mixed, ReadOptions{})
+	p, err := Fit(tab, all(tab), Options{Indicators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := []Kind{}
+	for _, c := range p.Columns {
+		kinds = append(kinds, c.Kind)
+	}
+	if want := []Kind{Ignored, Number, Category, Number, Category}; !slices.Equal(kinds, want) {
+		t.Fatalf("kinds %v, want %v", kinds, want)
+	}
+	age, city, income, member := p.Columns[1], p.Columns[2], p.Columns[3], p.Columns[4]
+	// numpy.median([34,51,29,45,38,62,27,41,36,55]) = 39.5
+	if age.Median != 39.5 || age.Missing != 2 || !age.Indicator {
+		t.Errorf("age: %+v", age)
+	}
+	if income.Median != 50000 || income.Missing != 2 { // (48000+52000)/2, the middle two of ten
+		t.Errorf("income: %+v", income)
+	}
+	if !slices.Equal(city.Categories, []string{"Lyon", "Nice", "Paris"}) || city.Missing != 0 || city.Indicator {
+		t.Errorf("city: %+v", city)
+	}
+	if !slices.Equal(member.Categories, []string{"no", "yes"}) || member.Mode != "yes" || member.Missing != 1 {
+		t.Errorf("member: %+v", member)
+	}
+	names := p.FeatureNames()
+	want := []string{"age", "age missing", "city=Lyon", "city=Nice", "city=Paris", "income", "income missing", "member=no", "member=yes", "member missing"}
+	if !slices.Equal(names, want) || p.Dim() != len(want) {
+		t.Errorf("features %q (dim %d), want %q", names, p.Dim(), want)
+	}
+	// Row C002: age missing, Lyon, 48000, no.
+	x := make([]float32, p.Dim())
+	var warned []string
+	enc := p.Encoder(func(s string) { warned = append(warned, s) })
+	if err := enc.Encode(tab.Rows[1], x); err != nil {
+		t.Fatal(err)
+	}
+	if w := []float32{39.5, 1, 1, 0, 0, 48000, 0, 1, 0, 0}; !slices.Equal(x, w) {
+		t.Errorf("C002 encodes to %v, want %v", x, w)
+	}
+	// Without the label column, with an unseen category and gaps: said
+	// once per column.
+	for range 2 {
+		if err := enc.Encode([]string{"X", "", "Rome", "", "N/A"}, x); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := []float32{39.5, 1, 0, 0, 0, float32(income.Median), 1, 0, 1, 1}; !slices.Equal(x, w) {
+		t.Errorf("unseen row encodes to %v, want %v", x, w)
+	}
+	if len(warned) != 1 || !strings.Contains(warned[0], `column 3 "city": category "Rome" was not in the training part`) {
+		t.Errorf("warnings %q", warned)
+	}
+	// Round trip through the JSON saved with the model.
+	back, err := Unmarshal(p.Marshal())
+	if err != nil || !reflect.DeepEqual(back, p) {
+		t.Errorf("round trip: %v\n%+v\n%+v", err, back, p)
+	}
+}
+
+// TestFitUsesTrainingRowsOnly: what Fit learns comes from the rows it is
+// given, never the others.
+func TestFitUsesTrainingRowsOnly(t *testing.T) {
+	tab := mustRead(t, "a,b,y\n1,x,0\n3,x,1\n100,z,0\n,w,1\n", ReadOptions{})
+	p, err := Fit(tab, []int{0, 1}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Columns[0].Median != 2 || !slices.Equal(p.Columns[1].Categories, []string{"x"}) {
+		t.Errorf("fitted on other rows: %+v", p.Columns)
+	}
+}
+
+func TestFitChoices(t *testing.T) {
+	// A pandas index column (unnamed, distinct integers), forced
+	// categories, an ignored column, a --na token.
+	var b strings.Builder
+	b.WriteString(",code,score,name,y\n")
+	for i := range 20 {
+		fmt.Fprintf(&b, "%d,%d,%d,n%d,%d\n", i, i%3, []int{5, -1, 7}[i%3], i, i%2)
+	}
+	tab := mustRead(t, b.String(), ReadOptions{NA: []string{"-1"}})
+	p, err := Fit(tab, all(tab), Options{Categorical: []string{"code"}, NA: []string{"-1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(p.Choices(), "\n")
+	for _, want := range []string{
+		`column 1: ignored (an unnamed column of distinct integers: a row index)`,
+		`column 2 "code": category, 3 values (--categorical)`,
+		`column 3 "score": number, 7 missing in training, filled with the median 5`,
+		`column 4 "name": ignored (distinct text in every row: an id or a name)`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("choices lack %q:\n%s", want, got)
+		}
+	}
+	// Ignoring the two useful columns leaves the index and the names.
+	if _, err = Fit(tab, all(tab), Options{Ignore: []string{"2", "score"}}); err == nil || !strings.Contains(err.Error(), "no usable feature") {
+		t.Errorf("--ignore 2,score: %v, want no usable feature", err)
+	}
+}
+
+// TestRefused: each bad input gives one line naming the column or flag;
+// flags that do not fit the table are OptionErrors (usage, exit 2), the
+// rest are the file's content (exit 1).
+func TestRefused(t *testing.T) {
+	many := "id,kind,y\n"
+	for i := range 30 {
+		many += fmt.Sprintf("%d,k%d,%d\n", i%7, i%12, i%2)
+	}
+	for _, c := range []struct {
+		name   string
+		text   string
+		ropt   ReadOptions
+		opt    Options
+		want   string
+		option bool
+	}{
+		{"more categories than the limit", many, ReadOptions{}, Options{MaxCategories: 10},
+			`t.csv: column 2 "kind" has 12 categories in the training part, more than --max-categories 10; --ignore it, or raise the limit`, false},
+		{"no usable feature", "id,y\na1,0\na2,1\na3,0\na4,1\na5,0\na6,1\na7,0\na8,1\na9,0\na10,1\n", ReadOptions{}, Options{},
+			`t.csv: no usable feature: every column but the label (column 2 "y") is ignored`, false},
+		{"no usable feature: all ignored", mixed, ReadOptions{}, Options{Ignore: []string{"id", "age", "city", "income", "member"}},
+			`t.csv: no usable feature: every column but the label (column 6 "label") is ignored`, false},
+		{"category column given twice", mixed, ReadOptions{}, Options{Categorical: []string{"city", "3"}},
+			`--categorical 3: column 3 "city" is given twice`, true},
+		{"category column given twice, once ignored", mixed, ReadOptions{}, Options{Categorical: []string{"city"}, Ignore: []string{"City"}},
+			`--ignore City: column 3 "city" is given to --categorical too`, true},
+		{"--na a number in another column", "a,b,y\n0,5,x\n-1,0,y\n2,3,x\n-1,1,y\n", ReadOptions{NA: []string{"0"}}, Options{NA: []string{"0"}},
+			`--na 0: a number in column 1 "a" and in column 2 "b" too; a missing-value token must not be a value of another column`, true},
+		{"text among numbers", "a,b,y\n1,2,x\n3,4,y\n5,abc,x\n7,8,y\n9,10,x\n11,12,y\n13,14,x\n15,16,y\n17,18,x\n19,20,y\n", ReadOptions{}, Options{},
+			`t.csv:4: column 2 "b": "abc" is text in a column of numbers; --na abc if it means missing, --categorical 2 if the column holds categories`, false},
+		{"unknown column", mixed, ReadOptions{}, Options{Categorical: []string{"town"}},
+			`--categorical "town" is not a column of t.csv (id, age, city, income, member, label)`, true},
+		{"column out of range", mixed, ReadOptions{}, Options{Ignore: []string{"9"}},
+			`--ignore 9: no such column; the table has 6`, true},
+		{"the label column", mixed, ReadOptions{}, Options{Categorical: []string{"label"}},
+			`--categorical label: column 6 "label" is the label column`, true},
+		{"a name without a header", "1,a,x\n2,b,y\n", ReadOptions{}, Options{Ignore: []string{"kind"}},
+			`--ignore "kind": t.csv has no header line to name columns by; give the column's number`, true},
+	} {
+		tab, err := Read(strings.NewReader(c.text), "t.csv", c.ropt)
+		if err == nil {
+			_, err = Fit(tab, all(tab), c.opt)
+		}
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s:\n got %v\nwant %s", c.name, err, c.want)
+			continue
+		}
+		var oe *OptionError
+		if errors.As(err, &oe) != c.option {
+			t.Errorf("%s: OptionError %v, want %v", c.name, !c.option, c.option)
+		}
+	}
+}
+
+func TestReadRefused(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		opt        ReadOptions
+		want       string
+	}{
+		{"empty", "", ReadOptions{}, "t.csv: no data rows"},
+		{"header only", "a,b\n", ReadOptions{}, "t.csv: no data rows"},
+		{"one column", "a\nb\n", ReadOptions{}, `t.csv:1: need at least 2 columns (features and a label), found 1 with delimiter ","; --delimiter sets it`},
+		{"ragged", "a,b,c\n1,2\n", ReadOptions{}, "t.csv:2: 2 columns, want 3 like the first line"},
+		{"missing label", "a,y\n1,x\n2,\n", ReadOptions{}, `t.csv:3: column 2 "y": missing label ""`},
+		{"one class", "a,y\n1,x\n2,x\n", ReadOptions{}, `t.csv: only one class ("x") in column 2 "y"; a classifier needs at least 2`},
+		{"measurement label", "a,b\nx,1.5\ny,2.5\n", ReadOptions{}, `t.csv: column 2 "b" holds measurements like 1.5, not classes; --label names the class column`},
+		{"bad delimiter", "a,b\n", ReadOptions{Delimiter: "x"}, `--delimiter "x"; want , ; | or tab (or nothing, to detect it)`},
+		{"label not in header", mixed, ReadOptions{Label: "kind"}, `t.csv:1: --label "kind" is not in the header (id, age, city, income, member, label)`},
+		{"not UTF-8", "a,b\n\xff,1\n", ReadOptions{}, "t.csv: not UTF-8 text"},
+		{"bare quote", "a,b\n\"x,1\n", ReadOptions{}, `t.csv:2: extraneous or missing " in quoted-field`},
+	} {
+		_, err := Read(strings.NewReader(c.text), "t.csv", c.opt)
+		if err == nil || err.Error() != c.want {
+			t.Errorf("%s:\n got %v\nwant %s", c.name, err, c.want)
+		}
+	}
+}
+
+func TestEncodeRefused(t *testing.T) {
+	tab := mustRead(t, mixed, ReadOptions{})
+	p, err := Fit(tab, all(tab), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := make([]float32, p.Dim())
+	enc := p.Encoder(nil)
+	for _, c := range []struct {
+		cells []string
+		want  string
+	}{
+		{[]string{"a", "b"}, `2 values, the model takes 5 (or 6 with the label column, column 6 "label")`},
+		{[]string{"C1", "old", "Lyon", "1", "yes"}, `column 2 "age": "old" is not a number (nor a missing value)`},
+		{[]string{"C1", "inf", "Lyon", "1", "yes"}, `column 2 "age": "inf" is not a number (nor a missing value)`},
+	} {
+		if err := enc.Encode(c.cells, x); err == nil || err.Error() != c.want {
+			t.Errorf("%q: %v, want %s", c.cells, err, c.want)
+		}
+	}
+}
+
+func TestUnmarshalRefused(t *testing.T) {
+	tab := mustRead(t, mixed, ReadOptions{})
+	p, _ := Fit(tab, all(tab), Options{})
+	good := p.Marshal()
+	for _, c := range []struct{ name, from, to, want string }{
+		{"newer", `"version":1`, `"version":2`, "version 2 is newer"},
+		{"no kind", `"kind":"number"`, `"kind":"text"`, `unknown column kind "text"`},
+		{"unsorted", `["Lyon","Nice","Paris"]`, `["Paris","Lyon","Nice"]`, "in sorted order"},
+		{"width", `"width":6`, `"width":7`, "header of 6 names for 7 columns"},
+		{"median", `"median":39.5`, `"median":1e999`, "preprocessing:"},
+		{"not JSON", good, "{", "preprocessing:"},
+	} {
+		s := strings.Replace(good, c.from, c.to, 1)
+		if s == good {
+			t.Fatalf("%s: %q not in %s", c.name, c.from, good)
+		}
+		if _, err := Unmarshal(s); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		}
+	}
+}
+
+func TestReadRows(t *testing.T) {
+	tab := mustRead(t, mixed, ReadOptions{})
+	p, _ := Fit(tab, all(tab), Options{})
+	text := "id;age;city;income;member\nX1;40;Rome;;\n\nX2;30;Lyon\nX3,31,Nice,1,no\n"
+	rows, err := ReadRows(strings.NewReader(text), "r.csv", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 || rows[0].Line != 2 || rows[0].Err != nil || rows[1].Line != 4 || rows[1].Err == nil || rows[2].Err == nil {
+		t.Errorf("rows %+v", rows)
+	}
+	// Comma-separated rows for a semicolon table are read too.
+	rows, err = ReadRows(strings.NewReader("X3,31,Nice,1,no\n"), "r.csv", p)
+	if err != nil || len(rows) != 1 || rows[0].Err != nil || rows[0].Cells[2] != "Nice" {
+		t.Errorf("comma rows: %+v %v", rows, err)
+	}
+	cells, err := SplitRow("X3;;Nice;1;no", p)
+	if err != nil || len(cells) != 5 || cells[1] != "" {
+		t.Errorf("SplitRow: %q %v", cells, err)
+	}
+}
+
+// checkTable reads and fits text: one-line errors or a pipeline that
+// validates, round-trips and encodes every row to finite values.
+func checkTable(t *testing.T, text string, ropt ReadOptions, opt Options) {
+	tab, err := Read(strings.NewReader(text), "f.csv", ropt)
+	if err != nil {
+		if strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
+		return
+	}
+	if len(tab.Y) != len(tab.Rows) || len(tab.Classes) < 1 {
+		t.Fatalf("%d labels for %d rows", len(tab.Y), len(tab.Rows))
+	}
+	p, err := Fit(tab, all(tab), opt)
+	if err != nil {
+		if strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
+		return
+	}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("fitted pipeline invalid: %v", err)
+	}
+	back, err := Unmarshal(p.Marshal())
+	if err != nil {
+		t.Fatalf("round trip: %v", err)
+	}
+	d, err := back.Dataset(tab, all(tab), nil)
+	if err != nil {
+		if strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
+		return
+	}
+	for _, v := range d.X {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			t.Fatalf("encoded %v", v)
+		}
+	}
+	if _, err := ReadRows(strings.NewReader(text), "f.csv", p); err != nil && strings.Contains(err.Error(), "\n") {
+		t.Fatalf("multi-line error %q", err)
+	}
+}
+
+func FuzzReadTable(f *testing.F) {
+	f.Add(mixed, "", "")
+	f.Add("a,b,y\n1,x,0\n,NA,1\n3,?,0\n", "", "")
+	f.Add("\uFEFFa\tb\r\n1\t\"x\ty\"\r\n", "b", "tab")
+	f.Add("a|b|c\n1|2|3\n", "1", "|")
+	f.Fuzz(func(t *testing.T, text, label, delim string) {
+		checkTable(t, text, ReadOptions{Label: label, Delimiter: delim}, Options{})
+	})
+}
+
+func FuzzFitOptions(f *testing.F) {
+	f.Add(mixed, "city", "id", "-", 3, true)
+	f.Add("a,b,y\n0,5,x\n-1,0,y\n", "1", "2", "0", 0, false)
+	f.Fuzz(func(t *testing.T, text, categorical, ignore, na string, limit int, indicators bool) {
+		if limit < 0 || limit > 1000 {
+			return
+		}
+		nas := strings.Split(na, ",")
+		checkTable(t, text, ReadOptions{NA: nas}, Options{Categorical: strings.Split(categorical, ","),
+			Ignore: strings.Split(ignore, ","), NA: nas, MaxCategories: limit, Indicators: indicators})
+	})
+}
+
+func FuzzUnmarshalPipeline(f *testing.F) {
+	tab, _ := Read(strings.NewReader(mixed), "t.csv", ReadOptions{})
+	p, _ := Fit(tab, all(tab), Options{Indicators: true})
+	f.Add(p.Marshal(), "C1;40;Rome;;")
+	f.Fuzz(func(t *testing.T, js, row string) {
+		p, err := Unmarshal(js)
+		if err != nil {
+			if strings.Contains(err.Error(), "\n") {
+				t.Fatalf("multi-line error %q", err)
+			}
+			return
+		}
+		cells, err := SplitRow(row, p)
+		if err != nil {
+			return
+		}
+		x := make([]float32, p.Dim())
+		if err := p.Encoder(func(string) {}).Encode(cells, x); err != nil && strings.Contains(err.Error(), "\n") {
+			t.Fatalf("multi-line error %q", err)
+		}
+	})
+}
