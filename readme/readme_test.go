@@ -219,6 +219,29 @@ func fixtures(t *testing.T, work string) {
 	write("my-table.csv", table.String())
 	write("pets.csv", pets.String())
 	write("samples.csv", "5.1,3.5,1.4,0.2\n6.9,3.1,5.4,2.1\n")
+	// Tables of mixed columns: text, numbers, gaps, ids; classes out of
+	// balance; a TSV export with columns to ignore and a code for missing.
+	var customers, penguins, export strings.Builder
+	customers.WriteString("id,plan,age,spend,churned\n")
+	penguins.WriteString("island,bill,flipper,species\n")
+	export.WriteString("Ticket\tCabin\tzip\tfare\tage\tsurvived\n")
+	for i := range 60 {
+		age := fmt.Sprint(20 + i%40)
+		if i%9 == 0 {
+			age = ""
+		}
+		fmt.Fprintf(&customers, "c%03d,%s,%s,%d,%s\n", i, []string{"basic", "pro", "team"}[i%3], age, 10+i%7*5, []string{"no", "yes"}[i%2])
+		sp := []string{"Adelie", "Adelie", "Adelie", "Gentoo"}[i%4]
+		fmt.Fprintf(&penguins, "%s,%d,%d,%s\n", []string{"Biscoe", "Dream"}[i%2], 38+i%4*3, 180+i%4*10, sp)
+		fare := fmt.Sprint(7 + i%5*3)
+		if i%11 == 0 {
+			fare = "-999"
+		}
+		fmt.Fprintf(&export, "T%d\tC%d\t%d\t%s\t%d\t%d\n", 1000+i, i%7, 10000+i%4, fare, 18+i%30, i%2)
+	}
+	write("customers.csv", customers.String())
+	write("penguins.csv", penguins.String())
+	write("export.tsv", export.String())
 	// Pictures of two classes: reddish cats, bluish trucks, 32×32.
 	pic := func(path string, class, i int) {
 		img := image.NewRGBA(image.Rect(0, 0, 32, 32))
