@@ -9,17 +9,22 @@
 //
 // # Layers
 //
-// [Dense], [Activation] (ReLU or leaky ReLU) and [Dropout] each have a
-// Forward and a Backward over a whole batch; each documents its shapes and
-// its derivative next to its code. Layers own their output buffers, which
+// [Dense], [Activation] (ReLU or leaky ReLU), [GELU], [LayerNorm],
+// [BatchNorm], [Dropout] and [Residual] each have a Forward and a Backward
+// over a whole batch; each documents its shapes and its derivative next
+// to its code. Layers own their output buffers, which
 // are reused from batch to batch, so a warm training step does not
 // allocate. [SoftmaxCrossEntropy] computes the loss with log-sum-exp, so
-// large logits do not overflow.
+// large logits do not overflow; it takes label smoothing and mixup's
+// blended targets.
 //
 // # Networks
 //
 // An [MLP] is built from an [Arch]: input width, hidden widths, class
-// count and activation. All parameters live in one buffer, MLP.Params,
+// count, activation, norm and block (plain, or pre-norm residual blocks).
+// [Arch.Graph] lists its layers as [Node]s of the Kind* kinds, in order,
+// with the names of their tensors in the model file: the model
+// description for code that reads model files. All parameters live in one buffer, MLP.Params,
 // with named views per layer, and all gradients in MLP.Grads of the same
 // layout; an [Optimizer] updates the whole buffer in one call.
 //

@@ -158,3 +158,15 @@ func (j *sgdStep) Run(lo, hi int) {
 	}
 	j.c.Update(j.p[lo:hi], j.g[lo:hi], vel)
 }
+
+// scaleBy multiplies v by s in place.
+type scaleBy struct {
+	v []float32
+	s float32
+}
+
+func (j *scaleBy) Run(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		j.v[i] *= j.s
+	}
+}

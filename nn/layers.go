@@ -157,15 +157,21 @@ func (d *Dropout) Backward(dy *Matrix) *Matrix {
 }
 
 // SoftmaxCrossEntropy is the softmax of logits followed by the mean
-// negative log-likelihood of the true classes, computed stably:
+// cross-entropy against target distributions q, computed stably:
 //
-//	loss = 1/batch Σ_i [ logsumexp(z_i) - z_i[y_i] ]
-//	dz   = (softmax(z) - onehot(y)) / batch
+//	q_i  = (1-ε)·onehot(y_i) + ε/classes            label smoothing ε (Smoothing)
+//	loss = 1/batch Σ_i w_i·[ logsumexp(z_i) - Σ_j q_ij·z_ij ]
+//	dz_i = w_i·(softmax(z_i) - q_i) / batch
 //
-// With Weights (one per class) each row's term is scaled by the weight of
-// its true class, as Keras's class_weight does: loss = 1/batch Σ_i
-// w[y_i]·(...), dz_i = w[y_i]·(...) / batch.
+// With ε = 0 it is the negative log-likelihood of the true classes. For
+// mixup the target is the blend λ·q(y) + (1-λ)·q(y2) of two label sets
+// (ForwardMix, BackwardMix). The row weight w_i is 1 without Weights;
+// with Weights (one per class) it is the weight of the row's true class,
+// as Keras's class_weight does (for mixup, λ·w[y_i] + (1-λ)·w[y2_i]).
 type SoftmaxCrossEntropy struct {
+	// Smoothing is label smoothing ε in [0, 1).
+	Smoothing float32
+	// Weights, if set, are the per-class loss weights.
 	Weights   []float32
 	probs, dz Matrix
 }
@@ -178,16 +184,44 @@ func (l *SoftmaxCrossEntropy) weight(y int32) float64 {
 	return float64(l.Weights[y])
 }
 
+// rowWeight is w_i of row i: its class's weight, blended for mixup.
+func (l *SoftmaxCrossEntropy) rowWeight(i int, y, y2 []int32, lam float32) float64 {
+	w := l.weight(y[i])
+	if y2 != nil && l.Weights != nil {
+		w = float64(lam)*w + float64(1-lam)*l.weight(y2[i])
+	}
+	return w
+}
+
 // Forward returns the mean loss over the batch and how many rows have
 // their largest logit at the true class. It keeps the probabilities for
 // Backward and Probs.
 func (l *SoftmaxCrossEntropy) Forward(z *Matrix, y []int32) (loss float64, correct int) {
+	return l.ForwardMix(z, y, nil, 1)
+}
+
+// ForwardMix is Forward against the blended target λ·q(y) + (1-λ)·q(y2)
+// (y2 nil: λ = 1); correct counts the rows whose largest logit is y's.
+func (l *SoftmaxCrossEntropy) ForwardMix(z *Matrix, y, y2 []int32, lam float32) (loss float64, correct int) {
 	l.probs.Resize(z.Rows, z.Cols)
 	Softmax(&l.probs, z)
+	eps := float64(l.Smoothing)
 	for i := 0; i < z.Rows; i++ {
 		row := z.Row(i)
 		lse, arg := logSumExp(row)
-		loss += l.weight(y[i]) * (lse - float64(row[y[i]]))
+		// Σ_j q_j z_j = (1-ε)·z_y + ε·mean(z), blended over y and y2.
+		zy := float64(row[y[i]])
+		if y2 != nil {
+			zy = float64(lam)*zy + float64(1-lam)*float64(row[y2[i]])
+		}
+		var mean float64
+		if eps != 0 {
+			for _, v := range row {
+				mean += float64(v)
+			}
+			mean /= float64(len(row))
+		}
+		loss += l.rowWeight(i, y, y2, lam) * (lse - (1-eps)*zy - eps*mean)
 		if arg == int(y[i]) {
 			correct++
 		}
@@ -197,14 +231,27 @@ func (l *SoftmaxCrossEntropy) Forward(z *Matrix, y []int32) (loss float64, corre
 
 // Backward returns dL/dz for the labels of the last Forward.
 func (l *SoftmaxCrossEntropy) Backward(y []int32) *Matrix {
+	return l.BackwardMix(y, nil, 1)
+}
+
+// BackwardMix returns dL/dz for the blended target of ForwardMix.
+func (l *SoftmaxCrossEntropy) BackwardMix(y, y2 []int32, lam float32) *Matrix {
 	l.dz.Resize(l.probs.Rows, l.probs.Cols)
+	eps := l.Smoothing
 	for i := 0; i < l.probs.Rows; i++ {
-		inv := float32(l.weight(y[i])) / float32(l.probs.Rows)
+		inv := float32(l.rowWeight(i, y, y2, lam)) / float32(l.probs.Rows)
+		off := eps / float32(l.probs.Cols) * inv // the smoothing's share of every class
+		hit := (1 - eps) * inv                   // the true class's extra share
 		p, d := l.probs.Row(i), l.dz.Row(i)
 		for j, v := range p {
-			d[j] = v * inv
+			d[j] = v*inv - off
 		}
-		d[y[i]] -= inv
+		if y2 == nil {
+			d[y[i]] -= hit
+		} else {
+			d[y[i]] -= lam * hit
+			d[y2[i]] -= (1 - lam) * hit
+		}
 	}
 	return &l.dz
 }

@@ -9,24 +9,33 @@ import (
 
 // Model file format: a safetensors file whose tensors are, for each Dense
 // layer i, "dense.<i>.weight" [in, out] and "dense.<i>.bias" [out]
-// (y = x·W + b), and whose metadata holds, as strings:
+// (y = x·W + b), for each norm i "norm.<i>.weight" (gain) and
+// "norm.<i>.bias" [width], and for a BatchNorm also "norm.<i>.running_mean"
+// and "norm.<i>.running_var" [width] (Arch.Graph lists the layers and
+// names them), and whose metadata holds, as strings:
 //
 //	format          "mlptui.model"
-//	format_version  "1"
-//	arch            JSON of Arch: inputs, hidden, classes, activation, leaky_slope
+//	format_version  "1" for a plain ReLU or leaky-ReLU network without
+//	                norms and without preprocessing (what version 1 could
+//	                hold), else "2"
+//	arch            JSON of Arch: inputs, hidden, classes, activation, leaky_slope,
+//	                and from version 2 norm, block, expansion
 //	classes         JSON list of class names, in label order
 //	input_shape     JSON list: [features] or [channels, height, width]
 //	normalization   JSON {"mean": [...], "std": [...]}, one per channel
 //
-// plus any extra entries of Model.Info. Version 2 is version 1 with an
-// entry "preprocessing" (a table model's column encoding, applied before
-// the normalization; see package datasets/tabular), so that a reader of
-// version 1, which would feed raw numbers to such a model, refuses it; a
-// model without that entry is still written as version 1.
+// plus any extra entries of Model.Info. Version 2 adds the norm, block and
+// expansion of arch and the activation gelu, and the optional entry
+// "preprocessing" (a table model's column encoding, applied before the
+// normalization; see package datasets/tabular), so that a reader of
+// version 1, which would build another network or feed raw numbers to
+// such a model, refuses it; a model that needs neither is still written
+// as version 1.
 const (
 	ModelFormat  = "mlptui.model"
 	ModelVersion = 2
-	// PreprocessingKey is the metadata entry that makes a file version 2.
+	// PreprocessingKey is the metadata entry of a table model's column
+	// encoding; it makes a file version 2.
 	PreprocessingKey = "preprocessing"
 )
 
@@ -66,15 +75,10 @@ func (m *Model) Validate() error {
 	return nil
 }
 
-// Tensors returns the model's weights as named tensors viewing Net.Params.
+// Tensors returns the model's weights and buffers as named tensors
+// viewing Net.Params and Net.Buffers, in Arch.Graph's order.
 func (m *Model) Tensors() []Tensor {
-	var ts []Tensor
-	for i, d := range m.Net.Layers {
-		ts = append(ts,
-			Tensor{Name: fmt.Sprintf("dense.%d.weight", i), Shape: []int{d.In, d.Out}, Data: d.W.Data},
-			Tensor{Name: fmt.Sprintf("dense.%d.bias", i), Shape: []int{d.Out}, Data: d.B})
-	}
-	return ts
+	return append([]Tensor(nil), m.Net.tensors...)
 }
 
 // Metadata returns the model's safetensors metadata.
@@ -84,10 +88,11 @@ func (m *Model) Metadata() map[string]string {
 		meta[k] = v
 	}
 	meta["format"] = ModelFormat
-	meta["format_version"] = "1"
-	if _, ok := m.Info[PreprocessingKey]; ok {
-		meta["format_version"] = "2"
+	v := ModelVersion
+	if _, pre := m.Info[PreprocessingKey]; m.Net.Arch.isV1() && !pre {
+		v = 1 // readable by every mlptui
 	}
+	meta["format_version"] = strconv.Itoa(v)
 	meta["arch"] = mustJSON(m.Net.Arch)
 	meta["classes"] = mustJSON(m.Classes)
 	meta["input_shape"] = mustJSON(m.InputShape)
@@ -139,8 +144,8 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	if v > ModelVersion {
 		return nil, fmt.Errorf("format version %d is newer than this mlptui reads (%d); upgrade mlptui", v, ModelVersion)
 	}
-	if _, ok := meta[PreprocessingKey]; v >= 2 && !ok {
-		return nil, fmt.Errorf("format version %d without %q in its metadata", v, PreprocessingKey)
+	if _, ok := meta[PreprocessingKey]; v < 2 && ok {
+		return nil, fmt.Errorf("format version %d with %q in its metadata, which needs version 2", v, PreprocessingKey)
 	}
 	m := &Model{Info: map[string]string{}}
 	var arch Arch
@@ -164,19 +169,16 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	// Check the tensors against the architecture before allocating the
 	// network: metadata claiming a huge network over small tensors must
 	// not cost memory.
-	sizes := arch.Sizes()
-	for i := 1; i < len(sizes); i++ {
-		for _, w := range []Tensor{
-			{Name: fmt.Sprintf("dense.%d.weight", i-1), Shape: []int{sizes[i-1], sizes[i]}},
-			{Name: fmt.Sprintf("dense.%d.bias", i-1), Shape: []int{sizes[i]}},
-		} {
-			t, ok := ts[w.Name]
-			if !ok {
-				return nil, fmt.Errorf("architecture %s needs tensor %q, which is missing", arch, w.Name)
-			}
-			if !slices.Equal(t.Shape, w.Shape) || len(t.Data) != shapeSize(w.Shape) {
-				return nil, fmt.Errorf("tensor %q has shape %v, architecture %s needs %v", w.Name, t.Shape, arch, w.Shape)
-			}
+	if v == 1 && !arch.isV1() {
+		return nil, fmt.Errorf("format version 1 cannot hold architecture %s", arch)
+	}
+	for _, w := range arch.tensorSpecs() {
+		t, ok := ts[w.Name]
+		if !ok {
+			return nil, fmt.Errorf("architecture %s needs tensor %q, which is missing", arch, w.Name)
+		}
+		if !slices.Equal(t.Shape, w.Shape) || len(t.Data) != shapeSize(w.Shape) {
+			return nil, fmt.Errorf("tensor %q has shape %v, architecture %s needs %v", w.Name, t.Shape, arch, w.Shape)
 		}
 	}
 	if m.Net, err = NewZero(arch); err != nil {
@@ -185,7 +187,7 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	for _, w := range m.Tensors() {
 		copy(w.Data, ts[w.Name].Data)
 	}
-	if CheckFinite(m.Net.Params) != nil {
+	if CheckFinite(m.Net.Params) != nil || CheckFinite(m.Net.Buffers) != nil {
 		return nil, fmt.Errorf("weights hold NaN or infinite values")
 	}
 	for k, v := range meta {

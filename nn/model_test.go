@@ -136,6 +136,10 @@ func TestModelFileRefused(t *testing.T) {
 		{"foreign", withMeta("foreign", func(m map[string]string) { delete(m, "format") }), "not an mlptui file"},
 		{"checkpoint", withMeta("ckpt", func(m map[string]string) { m["format"] = "mlptui.checkpoint" }), "holds a mlptui.checkpoint, not a mlptui.model"},
 		{"newer", withMeta("newer", func(m map[string]string) { m["format_version"] = "3" }), "format version 3 is newer"},
+		{"v1 claims a norm", withMeta("v1norm", func(m map[string]string) {
+			m["arch"] = `{"inputs":4,"hidden":[10,6],"classes":3,"activation":"leaky-relu","norm":"layer"}`
+		}), "format version 1 cannot hold"},
+		{"v1 with preprocessing", withMeta("v1pre", func(m map[string]string) { m[PreprocessingKey] = `{}` }), "needs version 2"},
 		{"bad arch", withMeta("badarch", func(m map[string]string) { m["arch"] = `{"inputs":4,"hidden":[-1],"classes":3,"activation":"relu"}` }), "hidden layer 1 has -1 units"},
 		{"other arch", write("other", otherBuf.Bytes()), `"dense.1.weight" has shape [10 3], architecture 4-10-6-3 needs [10 6]`},
 		{"class count", withMeta("classes", func(m map[string]string) { m["classes"] = `["a","b"]` }), "2 class names for 3 outputs"},

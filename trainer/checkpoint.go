@@ -21,12 +21,20 @@ import (
 //	base_lr, dropout        the settings in force (edits included)
 //	train_seconds           training time so far
 //	loss_sum, correct, seen the running sums of the epoch under way
+//	kept_epoch              the epoch of the best weights so far, which are
+//	                        the tensors named "kept." + a model tensor's name
+//	                        (only in a run that keeps the best, once it has one)
 //
 // Numbers are written so that they read back exactly.
 const CheckpointFormat = "mlptui.checkpoint"
 
+// keptPrefix starts the names of the kept model's tensors in a checkpoint.
+const keptPrefix = "kept."
+
 type checkpoint struct {
 	model   *nn.Model
+	kept    map[string]nn.Tensor // the kept model's tensors, by model tensor name
+	keptAt  int
 	opt     nn.OptimizerState
 	step    int64
 	epoch   int
@@ -40,7 +48,7 @@ type checkpoint struct {
 }
 
 func (t *trainer) writeCheckpoint() error {
-	m := t.model()
+	m := t.model(t.net, t.epoch)
 	meta := m.Metadata()
 	meta["format"] = CheckpointFormat
 	st := t.optim.State()
@@ -54,6 +62,13 @@ func (t *trainer) writeCheckpoint() error {
 		meta[k] = v
 	}
 	ts := m.Tensors()
+	if t.kept != nil && t.keptAt > 0 {
+		meta["kept_epoch"] = strconv.Itoa(t.keptAt)
+		for _, k := range t.model(t.kept, t.keptAt).Tensors() {
+			k.Name = keptPrefix + k.Name
+			ts = append(ts, k)
+		}
+	}
 	names := make([]string, 0, len(st.Tensors))
 	for name := range st.Tensors {
 		names = append(names, name)
@@ -99,12 +114,21 @@ func readCheckpoint(path string) (*checkpoint, error) {
 	ck.seen = int(integer("seen"))
 	ck.baseLR, ck.dropout = float("base_lr"), float("dropout")
 	ck.secs, ck.lossSum = float("train_seconds"), float("loss_sum")
+	if _, ok := meta["kept_epoch"]; ok {
+		ck.keptAt = int(integer("kept_epoch"))
+	}
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s: bad or missing metadata %v", path, errs)
 	}
 	for name, t := range ts {
 		if after, ok := strings.CutPrefix(name, "optimizer."); ok {
 			ck.opt.Tensors[after] = t.Data
+		}
+		if after, ok := strings.CutPrefix(name, keptPrefix); ok {
+			if ck.kept == nil {
+				ck.kept = map[string]nn.Tensor{}
+			}
+			ck.kept[after] = t
 		}
 	}
 	return ck, nil
@@ -115,7 +139,7 @@ func (t *trainer) restore() error {
 	ck := t.resume
 	path := filepath.Join(t.dir, CheckpointFile)
 	m := ck.model
-	if m.Net.Arch.String() != t.net.Arch.String() || m.Net.Arch.Activation != t.net.Arch.Activation {
+	if m.Net.Arch.String() != t.net.Arch.String() || m.Net.Arch.Activation != t.net.Arch.Activation || len(m.Net.Buffers) != len(t.net.Buffers) {
 		return fmt.Errorf("%s: network %s does not match config.json's %s", path, m.Net.Arch, t.net.Arch)
 	}
 	if !slices.Equal(m.Mean, t.data.Norm.Mean) || !slices.Equal(m.Std, t.data.Norm.Std) || !slices.Equal(m.Classes, t.data.Train.Classes) {
@@ -124,7 +148,7 @@ func (t *trainer) restore() error {
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
 	}
-	copy(t.net.Params, m.Net.Params)
+	t.net.CopyFrom(m.Net)
 	if err := t.optim.SetState(ck.opt); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -140,6 +164,19 @@ func (t *trainer) restore() error {
 		return fmt.Errorf("%s: %d rows for %d epochs done", filepath.Join(t.dir, MetricsFile), len(hist), t.epoch)
 	}
 	t.history = hist[:t.epoch] // rows written after the checkpoint are trained again
+	if t.kept != nil && ck.keptAt > 0 {
+		if ck.keptAt > t.epoch || bestEpoch(t.history) != ck.keptAt-1 {
+			return fmt.Errorf("%s: kept_epoch %d is not the best of the %d epochs in %s", path, ck.keptAt, t.epoch, MetricsFile)
+		}
+		for _, w := range t.model(t.kept, ck.keptAt).Tensors() {
+			k, ok := ck.kept[w.Name]
+			if !ok || !slices.Equal(k.Shape, w.Shape) {
+				return fmt.Errorf("%s: kept model lacks tensor %q of shape %v", path, w.Name, w.Shape)
+			}
+			copy(w.Data, k.Data)
+		}
+		t.keptAt = ck.keptAt
+	}
 	if t.log, err = ReadEvents(t.dir); err != nil {
 		return err
 	}

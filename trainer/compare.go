@@ -6,15 +6,16 @@ import (
 )
 
 // BestFirst orders runs as a leaderboard does: the higher best validation
-// accuracy first, then the higher test accuracy; a run without a value (no
-// summary, not measured, NaN) comes after those with one. It returns a
-// negative number when a ranks before b, a positive one when b ranks
-// before a, and 0 when they tie.
+// accuracy first, then the lower validation loss of that epoch; a run
+// without a value (no summary, not measured, NaN) comes after those with
+// one. It returns a negative number when a ranks before b, a positive one
+// when b ranks before a, and 0 when they tie. It never reads a test
+// figure: the test set takes no part in choosing a model.
 func BestFirst(a, b *Summary) int {
 	if c := descUnknownLast(bestVal(a), bestVal(b)); c != 0 {
 		return c
 	}
-	return descUnknownLast(testAcc(a), testAcc(b))
+	return descUnknownLast(-bestValLoss(a), -bestValLoss(b)) // the lower loss first
 }
 
 func bestVal(s *Summary) float64 {
@@ -24,11 +25,11 @@ func bestVal(s *Summary) float64 {
 	return valueOrNaN(s.BestValAccuracy)
 }
 
-func testAcc(s *Summary) float64 {
+func bestValLoss(s *Summary) float64 {
 	if s == nil {
 		return math.NaN()
 	}
-	return valueOrNaN(s.TestAccuracy)
+	return valueOrNaN(s.BestValLoss)
 }
 
 func valueOrNaN(p *float64) float64 {

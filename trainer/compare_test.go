@@ -48,18 +48,19 @@ func TestDifferences(t *testing.T) {
 
 func TestBestFirst(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	sum := func(val, test *float64) *Summary { return &Summary{BestValAccuracy: val, TestAccuracy: test} }
+	sum := func(val, loss *float64) *Summary { return &Summary{BestValAccuracy: val, BestValLoss: loss} }
 	nan := math.NaN()
 	cases := []struct {
 		name string
 		a, b *Summary
 		want int
 	}{
-		{"higher validation first", sum(f(0.9), f(0.5)), sum(f(0.8), f(0.99)), -1},
-		{"then higher test", sum(f(0.9), f(0.7)), sum(f(0.9), f(0.8)), 1},
-		{"tie", sum(f(0.9), f(0.8)), sum(f(0.9), f(0.8)), 0},
-		{"no validation last", sum(nil, f(0.99)), sum(f(0.1), nil), 1},
-		{"NaN counts as none", sum(f(nan), f(0.99)), sum(f(0.1), nil), 1},
+		{"higher validation first", sum(f(0.9), f(0.5)), sum(f(0.8), f(0.1)), -1},
+		{"then lower validation loss", sum(f(0.9), f(0.3)), sum(f(0.9), f(0.2)), 1},
+		{"tie", sum(f(0.9), f(0.2)), sum(f(0.9), f(0.2)), 0},
+		{"no loss after a loss", sum(f(0.9), nil), sum(f(0.9), f(5)), 1},
+		{"no validation last", sum(nil, f(0.01)), sum(f(0.1), nil), 1},
+		{"NaN counts as none", sum(f(nan), f(0.01)), sum(f(0.1), nil), 1},
 		{"no summary last", nil, sum(nil, f(0.2)), 1},
 		{"both unknown", nil, sum(f(nan), nil), 0},
 	}
@@ -69,6 +70,21 @@ func TestBestFirst(t *testing.T) {
 		}
 		if got := BestFirst(c.b, c.a); got != -c.want {
 			t.Errorf("%s, swapped: BestFirst = %d, want %d", c.name, got, -c.want)
+		}
+	}
+}
+
+// TestBestFirstIgnoresTest: whatever the test figures, the order is the
+// same; giving the test figures to the worse run changes nothing.
+func TestBestFirstIgnoresTest(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	for _, val := range [][2]float64{{0.9, 0.9}, {0.9, 0.8}} {
+		a := &Summary{BestValAccuracy: f(val[0]), BestValLoss: f(0.3), TestAccuracy: f(0.1), TestLoss: f(9)}
+		b := &Summary{BestValAccuracy: f(val[1]), BestValLoss: f(0.3), TestAccuracy: f(0.99), TestLoss: f(0.01)}
+		want := BestFirst(&Summary{BestValAccuracy: a.BestValAccuracy, BestValLoss: a.BestValLoss},
+			&Summary{BestValAccuracy: b.BestValAccuracy, BestValLoss: b.BestValLoss})
+		if got := BestFirst(a, b); got != want {
+			t.Errorf("validation %v: BestFirst = %d with test figures, %d without", val, got, want)
 		}
 	}
 }

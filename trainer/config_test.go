@@ -181,3 +181,48 @@ func TestDatasetNameAndLabel(t *testing.T) {
 		}
 	}
 }
+
+func TestWarmup(t *testing.T) {
+	const total, warm = 100, 10
+	for _, s := range []string{Constant, Cosine, OneCycle} {
+		for step := int64(1); step <= warm; step++ {
+			if got, want := lrWarm(s, 2, step, total, warm), 2*float64(step)/warm; math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s step %d: %v, want %v", s, step, got, want)
+			}
+		}
+		for step := int64(warm + 1); step <= total; step++ {
+			if got, want := lrWarm(s, 2, step, total, warm), lrAt(s, 2, step-warm, total-warm); got != want {
+				t.Errorf("%s step %d: %v, want the schedule's %v", s, step, got, want)
+			}
+		}
+		if got := lrWarm(s, 2, 5, total, 0); got != lrAt(s, 2, 5, total) {
+			t.Errorf("%s without warm-up: %v", s, got)
+		}
+	}
+}
+
+func TestPlateauFactor(t *testing.T) {
+	h := func(losses ...float64) []EpochMetrics {
+		var out []EpochMetrics
+		for _, l := range losses {
+			out = append(out, EpochMetrics{ValLoss: l, ValAcc: 0.5})
+		}
+		return out
+	}
+	cases := []struct {
+		losses   []float64
+		patience int
+		want     float64
+	}{
+		{[]float64{1, 0.9, 0.8}, 2, 1},
+		{[]float64{1, 1.1, 1.2}, 2, 0.1},            // two epochs without a lower loss
+		{[]float64{1, 1.1, 1.2, 1.3, 1.4}, 2, 0.01}, // and two more after the cut
+		{[]float64{1, 1.1, 0.5, 0.6}, 2, 1},         // a new low resets the count
+		{[]float64{1, 1.1, 1.2}, 0, 1},              // off
+	}
+	for _, c := range cases {
+		if got := plateauFactor(h(c.losses...), c.patience); math.Abs(got-c.want) > 1e-15 {
+			t.Errorf("%v, patience %d: factor %v, want %v", c.losses, c.patience, got, c.want)
+		}
+	}
+}

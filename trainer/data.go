@@ -52,6 +52,7 @@ const (
 	streamAugment   = 0xa06
 	streamDropout   = 0xd209
 	streamSamples   = 0x5a3
+	streamMixup     = 0x31c5
 )
 
 // LoadData reads the data set a config names and splits it: a test part

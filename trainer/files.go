@@ -43,19 +43,24 @@ const (
 // metrics. Accuracies are fractions in [0, 1]; a value that does not exist
 // (no validation split, no test yet) is null.
 type Summary struct {
-	Run              string    `json:"run"`
-	Status           string    `json:"status"`
-	Message          string    `json:"message,omitempty"`
-	Dataset          string    `json:"dataset"`
-	Preset           string    `json:"preset,omitempty"`
-	Arch             string    `json:"arch"`
-	Params           int       `json:"params"`
-	Epochs           int       `json:"epochs"`
-	Steps            int64     `json:"steps"`
-	TestAccuracy     *float64  `json:"test_accuracy"`
-	TestLoss         *float64  `json:"test_loss"`
-	BestValAccuracy  *float64  `json:"best_val_accuracy"`
-	BestValEpoch     int       `json:"best_val_epoch,omitempty"`
+	Run             string   `json:"run"`
+	Status          string   `json:"status"`
+	Message         string   `json:"message,omitempty"`
+	Dataset         string   `json:"dataset"`
+	Preset          string   `json:"preset,omitempty"`
+	Arch            string   `json:"arch"`
+	Params          int      `json:"params"`
+	Epochs          int      `json:"epochs"`
+	Steps           int64    `json:"steps"`
+	TestAccuracy    *float64 `json:"test_accuracy"`
+	TestLoss        *float64 `json:"test_loss"`
+	BestValAccuracy *float64 `json:"best_val_accuracy"`
+	BestValEpoch    int      `json:"best_val_epoch,omitempty"`
+	BestValLoss     *float64 `json:"best_val_loss,omitempty"` // the validation loss of BestValEpoch
+	// ModelEpoch is the epoch the weights of model.safetensors are from
+	// (the best one by validation, or the last; 0: the initial weights).
+	// TestAccuracy and TestLoss are that model's.
+	ModelEpoch       int       `json:"model_epoch"`
 	TrainLoss        *float64  `json:"train_loss"`
 	TrainAccuracy    *float64  `json:"train_accuracy"`
 	ValLoss          *float64  `json:"val_loss"`
@@ -157,7 +162,9 @@ func updateConfig(dir string, cfg Config) error {
 // parseConfig reads config.json's content: one JSON object whose settings
 // must pass Validate. Errors name the file.
 func parseConfig(path string, b []byte) (Config, error) {
-	var cf configFile
+	// Settings added after the first release are absent from older
+	// config.json files: those runs had the behaviour of legacyConfig.
+	cf := configFile{Config: legacyConfig()}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&cf); err != nil {
 		return Config{}, jsonError(path, err)

@@ -30,6 +30,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -223,10 +224,16 @@ type trainer struct {
 	net     *nn.MLP
 	optim   nn.Optimizer
 	good    []float32 // parameters at the last epoch end with a finite loss
+	goodBuf []float32 // and the network's buffers (BatchNorm's running statistics) then
 	goodAt  int       // the epoch they are from
-	history []EpochMetrics
-	log     []LogEntry
-	summary Summary
+	// kept is the best epoch's network by validation (Config.Keep best,
+	// with a validation split; else nil), from epoch keptAt (0: none yet).
+	kept       *nn.MLP
+	keptAt     int
+	rolledBack bool // net holds the weights of epoch goodAt
+	history    []EpochMetrics
+	log        []LogEntry
+	summary    Summary
 
 	epoch     int   // epochs completed
 	batch     int   // batches completed in the epoch under way
@@ -250,6 +257,8 @@ type trainer struct {
 	y        []int32
 	idx      []int
 	augRNG   *rngSource
+	mixer    *mixer  // nil without mixup
+	lrScale  float64 // reduce-on-plateau's factor (1 until a plateau)
 
 	plane        *Plane    // a data set of two features: its plane
 	nextBoundary time.Time // when the next boundary is due
@@ -327,6 +336,14 @@ func (t *trainer) setup(ctx context.Context) error {
 	if t.net, t.optim, arch, err = newNetwork(cfg, data); err != nil {
 		return err
 	}
+	if cfg.Mixup > 0 {
+		t.mixer = newMixer(cfg.Mixup)
+	}
+	if cfg.Keep == KeepBest && data.Val != nil {
+		if t.kept, err = nn.NewZero(arch); err != nil {
+			return err
+		}
+	}
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
 	now := t.opt.Now()
 	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
@@ -353,7 +370,8 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	t.summary.Run = t.dir
-	t.good, t.goodAt = slices.Clone(t.net.Params), t.epoch
+	t.good, t.goodBuf, t.goodAt = slices.Clone(t.net.Params), slices.Clone(t.net.Buffers), t.epoch
+	t.lrScale = plateauFactor(t.history, cfg.Plateau)
 	t.net.SetDropout(t.dropout)
 	t.x.Resize(t.batchSize, data.Train.Dim())
 	t.idx = make([]int, n)
@@ -390,11 +408,18 @@ func (t *trainer) setup(ctx context.Context) error {
 func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) {
 	arch := nn.Arch{Inputs: data.Train.Dim(), Hidden: cfg.Hidden, Classes: len(data.Train.Classes),
 		Activation: cfg.Activation, LeakySlope: cfg.LeakySlope}
+	if cfg.Norm != nn.NoNorm {
+		arch.Norm = cfg.Norm
+	}
+	if cfg.Block == nn.ResidualBlock {
+		arch.Block, arch.Expansion = cfg.Block, cfg.Expansion
+	}
 	net, err := nn.New(arch, cfg.Seed)
 	if err != nil {
 		return nil, nil, arch, fmt.Errorf("--hidden: %w", err)
 	}
 	net.L2 = float32(cfg.L2)
+	net.LabelSmoothing = float32(cfg.LabelSmoothing)
 	net.ClassWeights = ClassWeights(cfg.ClassWeight, data.Train.ClassCounts())
 	var optim nn.Optimizer
 	switch cfg.Optimizer {
@@ -442,11 +467,22 @@ func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
 			t.augRNG.seed(cfg.Seed, streamAugment, uint64(t.step))
 			train.Batch(t.x.Data, idx, t.data.Norm, t.data.Augment, t.augRNG.rand)
 			t.net.SeedDropout(cfg.Seed, streamDropout, uint64(t.step))
-			loss, correct := t.net.TrainBatch(&t.x, t.y)
+			var loss float64
+			var correct int
+			if t.mixer != nil {
+				y2, lam := t.mixer.mix(&t.x, t.y, cfg.Seed, t.step)
+				loss, correct = t.net.TrainBatchMix(&t.x, t.y, y2, lam)
+			} else {
+				loss, correct = t.net.TrainBatch(&t.x, t.y)
+			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
 				return t.diverged(loss)
 			}
-			t.optim.SetLR(lrAt(cfg.Schedule, t.baseLR, t.step, total))
+			lr := lrWarm(cfg.Schedule, t.baseLR, t.step, total, int64(cfg.Warmup)*int64(t.batches)) * t.lrScale
+			t.optim.SetLR(lr)
+			if cfg.WeightDecay > 0 {
+				t.net.DecayWeights(float32(lr * cfg.WeightDecay))
+			}
 			t.optim.Step(t.net.Params, t.net.Grads)
 			t.batch++
 			t.lossSum += loss * float64(len(idx))
@@ -470,6 +506,11 @@ func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
 		if err := t.endEpoch(epochSecs); err != nil {
 			return "", "", err
 		}
+		if n := sinceBetterLoss(t.history); cfg.Patience > 0 && n >= cfg.Patience && t.epoch < cfg.Epochs {
+			msg := fmt.Sprintf("stopped early after epoch %d: no better validation loss for %d epochs", t.epoch, n)
+			t.logEvent("early-stop", msg)
+			return StatusDone, msg, nil
+		}
 	}
 	return StatusDone, fmt.Sprintf("%d epochs done", t.epoch), nil
 }
@@ -488,12 +529,21 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	t.epoch++
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	t.history = append(t.history, m)
+	if f := plateauFactor(t.history, t.cfg.Plateau); f != t.lrScale {
+		t.lrScale = f
+		t.logEvent("plateau", fmt.Sprintf("no lower validation loss for %d epochs: learning rate × %g from step %d", t.cfg.Plateau, f, t.step+1))
+	}
 	// Weights are good when they are finite and give a finite validation
 	// loss: weights that already overflow the forward pass are not kept,
 	// even though the step that made them had a finite loss.
 	if nn.CheckFinite(t.net.Params) == nil && (t.data.Val == nil || !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0)) {
 		copy(t.good, t.net.Params)
+		copy(t.goodBuf, t.net.Buffers)
 		t.goodAt = t.epoch
+		if t.kept != nil && bestEpoch(t.history) == len(t.history)-1 {
+			t.kept.CopyFrom(t.net)
+			t.keptAt = t.epoch
+		}
 	}
 	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
@@ -593,6 +643,8 @@ func (t *trainer) interrupt() (string, string, error) {
 // the last good one.
 func (t *trainer) diverged(loss float64) (string, string, error) {
 	copy(t.net.Params, t.good)
+	copy(t.net.Buffers, t.goodBuf)
+	t.rolledBack = true
 	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
 		loss, t.step, t.epoch+1, t.goodAt, t.baseLR)
 	t.logEvent("diverged", msg)
@@ -606,8 +658,10 @@ func (t *trainer) evaluate(d *datasets.Dataset) (loss, acc float64, conf [][]int
 	return evaluate(t.net, d, t.data.Norm, &t.xEval)
 }
 
+// evalTest measures the run's model on the test set, once, at the end.
 func (t *trainer) evalTest() {
-	loss, acc, _ := t.evaluate(t.data.Test)
+	net, _ := t.modelNet()
+	loss, acc, _ := evaluate(net, t.data.Test, t.data.Norm, &t.xEval)
 	t.summary.TestLoss, t.summary.TestAccuracy = ptr(loss), ptr(acc)
 }
 
@@ -657,16 +711,14 @@ func (t *trainer) writeProgress(status, msg string) error {
 	s.Updated = t.opt.Now()
 	t.lastWrite = s.Updated
 	s.TrainSeconds = t.trainSecs
-	s.BestValAccuracy, s.BestValEpoch = nil, 0
-	s.TrainLoss, s.TrainAccuracy, s.ValLoss, s.ValAccuracy = nil, nil, nil, nil
-	var samples float64
-	for i := range t.history {
-		h := &t.history[i]
-		if !math.IsNaN(h.ValAcc) && (s.BestValAccuracy == nil || h.ValAcc > *s.BestValAccuracy) {
-			s.BestValAccuracy, s.BestValEpoch = &h.ValAcc, h.Epoch
-		}
-		samples += float64(t.data.Train.Len())
+	s.BestValAccuracy, s.BestValLoss, s.BestValEpoch = nil, nil, 0
+	if b := bestEpoch(t.history); b >= 0 {
+		h := t.history[b]
+		s.BestValAccuracy, s.BestValLoss, s.BestValEpoch = ptr(h.ValAcc), ptr(h.ValLoss), h.Epoch
 	}
+	_, s.ModelEpoch = t.modelNet()
+	s.TrainLoss, s.TrainAccuracy, s.ValLoss, s.ValAccuracy = nil, nil, nil, nil
+	samples := float64(len(t.history)) * float64(t.data.Train.Len())
 	if n := len(t.history); n > 0 {
 		last := t.history[n-1]
 		s.TrainLoss, s.TrainAccuracy = ptr(last.TrainLoss), ptr(last.TrainAcc)
@@ -703,12 +755,26 @@ func (t *trainer) logEvent(event, msg string) {
 	}
 }
 
-// model returns the network with what classify needs to use it.
-func (t *trainer) model() *nn.Model {
+// modelNet returns the run's model and the epoch its weights are from:
+// the best epoch's when the run keeps the best and has one, else the
+// network as trained (the last good epoch's after a divergence).
+func (t *trainer) modelNet() (*nn.MLP, int) {
+	switch {
+	case t.kept != nil && t.keptAt > 0:
+		return t.kept, t.keptAt
+	case t.rolledBack:
+		return t.net, t.goodAt
+	}
+	return t.net, t.epoch
+}
+
+// model returns a network with what classify needs to use it; epoch is
+// the epoch its weights are from.
+func (t *trainer) model(net *nn.MLP, epoch int) *nn.Model {
 	m := &nn.Model{
-		Net: t.net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
+		Net: net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
 		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
-		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version},
+		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version, "epoch": strconv.Itoa(epoch)},
 	}
 	if t.data.Table != nil {
 		m.Info[PreprocessingKey] = t.data.Table.Marshal()
@@ -726,7 +792,7 @@ func (t *trainer) save() error {
 
 // saveModel writes the model file.
 func (t *trainer) saveModel() error {
-	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model())
+	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model(t.modelNet()))
 }
 
 // saveCheckpoint writes the checkpoint and notes when, and of which step.

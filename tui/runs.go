@@ -56,7 +56,7 @@ func descNaNLast(a, b float64) bool {
 }
 
 var sortKeys = []sortKey{
-	{"best val acc", func(a, b *runRow) bool { return descNaNLast(a.bestVal, b.bestVal) }},
+	{"best val acc", bestFirst}, // the leaderboard's order: ties to the lower validation loss
 	{"test acc", func(a, b *runRow) bool { return descNaNLast(a.testAcc, b.testAcc) }},
 	{"newest", func(a, b *runRow) bool { return a.rec.Dir > b.rec.Dir }},
 	{"data set", func(a, b *runRow) bool { return runCell(a, "dataset") < runCell(b, "dataset") }},
@@ -157,7 +157,7 @@ func (m *runsModel) setLiveEpochs(dir string, epochs int) {
 }
 
 // bestFirst orders the trials of a sweep: best validation accuracy
-// first, then test accuracy, unknown values last.
+// first, then the lower validation loss, unknown values last.
 func bestFirst(a, b *runRow) bool {
 	return trainer.BestFirst(a.rec.Summary, b.rec.Summary) < 0
 }

@@ -117,14 +117,14 @@ func TestRunsTableSortCSVJSON(t *testing.T) {
 	if !strings.Contains(errs, "20200101-000000-iris-damaged: damaged: ") {
 		t.Errorf("no note on the damaged run: %q", errs)
 	}
-	// Default order: best validation accuracy, highest first, then test
-	// accuracy; runs without one last.
+	// Default order: best validation accuracy, highest first, then the
+	// lower validation loss; runs without one last.
 	acc := func(dir string) (float64, float64) {
 		s, err := trainer.ReadSummary(dir)
 		if err != nil {
 			t.Fatal(err)
 		}
-		return *s.BestValAccuracy, *s.TestAccuracy
+		return *s.BestValAccuracy, -*s.BestValLoss
 	}
 	var order []string
 	for _, l := range lines[1:] {
@@ -434,7 +434,7 @@ func TestCompareBadInput(t *testing.T) {
 
 // sweepArgs is a sweep of 6 quick Iris trials.
 func sweepArgs(runs string) []string {
-	return []string{"sweep", "--runs", runs, "--hidden", "16", "--batch", "16", "--epochs", "10",
+	return []string{"sweep", "--runs", runs, "--hidden", "16", "--batch", "16", "--epochs", "10", "--val-split", "0.1",
 		"--lr", "1e-3,1e-2,3e-2", "--dropout", "0,0.2", "--json"}
 }
 
@@ -637,7 +637,8 @@ func TestSweepInterruptedAndRestarted(t *testing.T) {
 		}
 		if i > 0 {
 			p := board[i-1]
-			if *p.BestValAccuracy < *b.BestValAccuracy || *p.BestValAccuracy == *b.BestValAccuracy && *p.TestAccuracy < *b.TestAccuracy {
+			// Ties go to the lower validation loss; never to a test figure.
+			if *p.BestValAccuracy < *b.BestValAccuracy || *p.BestValAccuracy == *b.BestValAccuracy && *p.BestValLoss > *b.BestValLoss {
 				t.Errorf("leaderboard out of order at rank %d", b.Rank)
 			}
 		}
@@ -741,7 +742,7 @@ func TestTrainResumeCommandEqualsUninterrupted(t *testing.T) {
 		t.Skip("starts a process")
 	}
 	runs := t.TempDir()
-	flags := []string{"--runs", runs, "--hidden", "32,16", "--batch", "8", "--dropout", "0.2", "--lr", "0.003", "--seed", "9"}
+	flags := []string{"--runs", runs, "--hidden", "32,16", "--batch", "8", "--dropout", "0.2", "--lr", "0.003", "--seed", "9", "--val-split", "0.1"}
 	if code, _, _ := interruptAt(t, os.Interrupt, epochLine(3), append([]string{"train", "--epochs", "100000"}, flags...)...); code != 130 {
 		t.Fatalf("exit %d, want 130", code)
 	}

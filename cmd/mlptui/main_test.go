@@ -43,7 +43,7 @@ func call(t *testing.T, args ...string) (code int, stdout, stderr string) {
 
 // quick are flags for a fast Iris run.
 func quick(runs string) []string {
-	return []string{"--runs", runs, "--hidden", "32", "--epochs", "5", "--batch", "16", "--lr", "0.01"}
+	return []string{"--runs", runs, "--hidden", "32", "--epochs", "5", "--batch", "16", "--lr", "0.01", "--val-split", "0.1"}
 }
 
 func TestTrainJSONAndClassify(t *testing.T) {

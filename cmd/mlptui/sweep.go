@@ -150,7 +150,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "sweep", "mlptui sweep [--name NAME] [--trials N] [--json] [hyperparameter flags]\n\n"+
 		"Trains one run per combination of the values given (a grid), or --trials N combinations\n"+
 		"drawn at random from that grid, and prints a leaderboard: best validation accuracy first,\n"+
-		"then test accuracy. Hyperparameter flags take comma lists (--lr 1e-4,3e-4,1e-3); layer\n"+
+		"then the lower validation loss. Hyperparameter flags take comma lists (--lr 1e-4,3e-4,1e-3); layer\n"+
 		"sizes are separated by / (--hidden 64,32/128) or given by repeating --hidden. Each trial is\n"+
 		"a normal run under --runs, marked with the sweep's name. Ctrl-C saves the trial under way;\n"+
 		"the same command again skips the finished trials (found by their settings) and resumes the\n"+
@@ -514,6 +514,7 @@ type boardEntry struct {
 	Settings        map[string]any `json:"settings"` // the swept settings' values, typed, named as in config.json
 	BestValAccuracy *float64       `json:"best_val_accuracy"`
 	BestValEpoch    int            `json:"best_val_epoch,omitempty"`
+	BestValLoss     *float64       `json:"best_val_loss,omitempty"` // breaks ties of best_val_accuracy
 	TestAccuracy    *float64       `json:"test_accuracy"`
 	TestLoss        *float64       `json:"test_loss"`
 	Epochs          int            `json:"epochs"`
@@ -523,7 +524,7 @@ type boardEntry struct {
 }
 
 // leaderboard reads the trials that have a run from disk, best validation
-// accuracy first, then test accuracy; unknown values last. diffs are the
+// accuracy first, then the lower validation loss; unknown values last. diffs are the
 // plan's differences, one value per trial.
 func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 	board := []boardEntry{}
@@ -541,7 +542,8 @@ func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 		b.Status = rec.Status
 		b.sum = rec.Summary
 		if s := rec.Summary; s != nil {
-			b.BestValAccuracy, b.BestValEpoch, b.TestAccuracy, b.TestLoss = s.BestValAccuracy, s.BestValEpoch, s.TestAccuracy, s.TestLoss
+			b.BestValAccuracy, b.BestValEpoch, b.BestValLoss = s.BestValAccuracy, s.BestValEpoch, s.BestValLoss
+			b.TestAccuracy, b.TestLoss = s.TestAccuracy, s.TestLoss
 			b.Epochs, b.TrainSeconds = s.Epochs, s.TrainSeconds
 		}
 		board = append(board, b)

@@ -271,6 +271,7 @@ func printSummary(w io.Writer, s *trainer.Summary) {
 	fmt.Fprintf(w, "run        %s\n", s.Run)
 	fmt.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
 	fmt.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
+	fmt.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
 	if s.TestAccuracy != nil {
 		fmt.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
 	}
