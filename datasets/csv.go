@@ -1,19 +1,22 @@
 package datasets
 
 import (
+	"bufio"
 	"bytes"
 	"cmp"
+	"context"
 	_ "embed"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 //go:embed data/iris.data
@@ -60,21 +63,85 @@ func (e *NotNumberError) Error() string {
 	return fmt.Sprintf("%s:%d: column %d: %q is not a finite number", e.Source, e.Line, e.Column, e.Value)
 }
 
-// LoadCSV reads a numeric table from a file. See [ParseCSV].
-func LoadCSV(path string, opt CSVOptions) (*Dataset, error) {
-	f, err := os.Open(path)
+// Limits of a CSV table: a file larger, or a line longer, is refused
+// with an error naming the file (and the line) and the limit, before
+// its memory is taken. The whole table is held in memory as float32
+// values, so MaxCSVFile also bounds what a table costs.
+const (
+	MaxCSVFile = 256 << 20
+	MaxCSVLine = 1 << 20
+)
+
+// LoadCSV reads a numeric table from a file, which must be a regular file
+// of at most MaxCSVFile bytes; cancelling ctx stops the reading with
+// ctx's error. See [ParseCSV].
+func LoadCSV(ctx context.Context, path string, opt CSVOptions) (*Dataset, error) {
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxCSVFile {
+		return nil, fmt.Errorf("%s: %s, more than %s, the limit for a CSV file", path, regfile.Bytes(st.Size()), regfile.Bytes(MaxCSVFile))
+	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-	d, err := ParseCSV(f, path, opt)
+	d, err := ParseCSV(ctxReader{ctx, f}, path, opt)
 	if err != nil {
 		return nil, err
 	}
 	d.Name = name
 	return d, nil
 }
+
+// maxCSVStream is MaxCSVFile for a text read from a stream (a variable
+// for tests).
+var maxCSVStream int64 = MaxCSVFile
+
+// ctxReader reads from r until ctx is cancelled.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// limitReader passes a CSV text through, failing with an error naming the
+// source and the limit once a line is longer than MaxCSVLine or the text
+// longer than MaxCSVFile, whatever reads it (a stream has no size to
+// check first).
+type limitReader struct {
+	r           io.Reader
+	source      string
+	total, line int64 // bytes so far, and in the current line
+	lines       int   // newlines so far
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	n, err := l.r.Read(p)
+	for _, c := range p[:n] {
+		if c == '\n' {
+			l.lines++
+			l.line = 0
+		} else if l.line++; l.line > MaxCSVLine {
+			return 0, &LimitError{fmt.Sprintf("%s:%d: a line longer than %s, the limit for a CSV line", l.source, l.lines+1, regfile.Bytes(MaxCSVLine))}
+		}
+	}
+	if l.total += int64(n); l.total > maxCSVStream {
+		return 0, &LimitError{fmt.Sprintf("%s: more than %s, the limit for a CSV file", l.source, regfile.Bytes(maxCSVStream))}
+	}
+	return n, err
+}
+
+// A LimitError is a CSV text over MaxCSVLine or MaxCSVFile; it names the
+// source (and line) and the limit.
+type LimitError struct{ msg string }
+
+func (e *LimitError) Error() string { return e.msg }
 
 // ParseCSV reads a table of numbers with one label column. Lines are
 // comma-separated; blank lines are skipped; a first line whose feature
@@ -121,7 +188,7 @@ func ParseCSV(r io.Reader, source string, opt CSVOptions) (*Dataset, error) {
 		if lab == "" {
 			return fmt.Errorf("%s:%d: column %d: empty label", source, line, labCol+1)
 		}
-		labels = append(labels, lab)
+		labels = append(labels, strings.Clone(lab)) // not the whole line
 		return nil
 	})
 	if err != nil {
@@ -302,12 +369,20 @@ func ReadFeatureRows(r io.Reader, source string, dim int, opt CSVOptions) ([]Fea
 	return rows, nil
 }
 
+// utf8BOM is the byte order mark some programs put before UTF-8 text.
+const utf8BOM = "\ufeff"
+
 // eachRecord calls fn with each non-blank record of a CSV text and its
-// line, until fn returns an error. Records may differ in length; leading
+// line, until fn returns an error. A byte order mark at the start is
+// skipped. Records may differ in length; leading
 // spaces are trimmed; fn must copy what it keeps of a record. An error in
 // the CSV syntax names the source and line.
 func eachRecord(r io.Reader, source string, fn func(line int, rec []string) error) error {
-	cr := csv.NewReader(r)
+	br := bufio.NewReader(&limitReader{r: r, source: source})
+	if b, _ := br.Peek(3); string(b) == utf8BOM { // as spreadsheets write it
+		br.Discard(3)
+	}
+	cr := csv.NewReader(br)
 	cr.FieldsPerRecord = -1
 	cr.TrimLeadingSpace = true
 	cr.ReuseRecord = true
@@ -317,11 +392,15 @@ func eachRecord(r io.Reader, source string, fn func(line int, rec []string) erro
 			return nil
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return fmt.Errorf("%s:%d: %v", source, pe.StartLine, pe.Err)
+			var le *LimitError
+			if errors.As(err, &le) {
+				return le
 			}
-			return fmt.Errorf("%s: %v", source, err)
+			var pe *csv.ParseError
+			if errors.As(err, &pe) && pe.Err != nil {
+				return fmt.Errorf("%s:%d: %w", source, pe.StartLine, pe.Err)
+			}
+			return fmt.Errorf("%s: %w", source, err)
 		}
 		line, _ := cr.FieldPos(0)
 		if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -10,12 +11,13 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
-	"os"
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Tensor is a named float32 array with a shape, as stored in a safetensors
@@ -46,10 +48,19 @@ var ErrNotSafetensors = errors.New("not a safetensors file")
 // metadata: it was damaged after it was written.
 var ErrChecksum = errors.New("checksum mismatch: the file is damaged")
 
-// metaCRC is the metadata key holding the CRC-32C (Castagnoli) of the data
-// section, written by WriteSafetensors and checked by ReadSafetensors when
-// present.
-const metaCRC = "mlptui.crc32c"
+// Checksums in the metadata, both CRC-32C (Castagnoli), checked by
+// ReadSafetensors when present:
+//
+//   - metaCRC2, written since the header is covered: the data, then the
+//     other metadata (hashMeta), then each tensor's header entry, in the
+//     order of the data (hashEntries): name, dtype, shape and offsets.
+//     Two tensors' offsets swapped, a shape or a name changed, is caught.
+//   - metaCRC, written before: the data and the other metadata only.
+//     Files that have only it are read as before, their checksum checked.
+const (
+	metaCRC  = "mlptui.crc32c"
+	metaCRC2 = "mlptui.crc32c.header"
+)
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
@@ -64,8 +75,8 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 //	            in the order given, at the offsets (relative to the start
 //	            of the data) its header entry names
 //
-// The metadata also gets a CRC-32C of the data and the other metadata,
-// which ReadSafetensors checks.
+// The metadata also gets a CRC-32C of the data, the other metadata and the
+// tensors' header entries (metaCRC2), which ReadSafetensors checks.
 func WriteSafetensors(w io.Writer, tensors []Tensor, meta map[string]string) error {
 	type entry struct {
 		Dtype   string `json:"dtype"`
@@ -74,6 +85,7 @@ func WriteSafetensors(w io.Writer, tensors []Tensor, meta map[string]string) err
 	}
 	crc := crc32.New(castagnoli)
 	header := map[string]any{}
+	var entries []tensorEntry
 	off := 0
 	for _, t := range tensors {
 		if n := shapeSize(t.Shape); n != len(t.Data) {
@@ -90,15 +102,19 @@ func WriteSafetensors(w io.Writer, tensors []Tensor, meta map[string]string) err
 			shape = []int{}
 		}
 		header[t.Name] = entry{"F32", shape, [2]int{off, off + 4*len(t.Data)}}
+		entries = append(entries, tensorEntry{t.Name, "F32", shape, int64(off), int64(off + 4*len(t.Data))})
 		off += 4 * len(t.Data)
 		writeFloats(crc, t.Data)
 	}
 	m := make(map[string]string, len(meta)+1)
 	for k, v := range meta {
-		m[k] = v
+		if k != metaCRC && k != metaCRC2 {
+			m[k] = v
+		}
 	}
-	hashMeta(crc, meta)
-	m[metaCRC] = strconv.FormatUint(uint64(crc.Sum32()), 16)
+	hashMeta(crc, m)
+	hashEntries(crc, entries)
+	m[metaCRC2] = strconv.FormatUint(uint64(crc.Sum32()), 16)
 	header["__metadata__"] = m
 	js, err := json.Marshal(header)
 	if err != nil {
@@ -146,7 +162,7 @@ func SaveSafetensors(path string, tensors []Tensor, meta map[string]string) erro
 
 // LoadSafetensors reads a safetensors file; errors name the file.
 func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -154,9 +170,6 @@ func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) 
 	st, err := f.Stat()
 	if err != nil {
 		return nil, nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, nil, fmt.Errorf("%s: not a regular file", path)
 	}
 	ts, meta, err := ReadSafetensors(f, st.Size())
 	if err != nil {
@@ -198,13 +211,7 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 		return nil, nil, fmt.Errorf("%d tensors, more than %d", len(raw), maxTensors)
 	}
 	dataSize := size - 8 - int64(n)
-	type entry struct {
-		name  string
-		dtype string
-		shape []int
-		begin int64
-		end   int64
-	}
+	type entry = tensorEntry
 	entries := make([]entry, 0, len(raw))
 	for name, msg := range raw {
 		var e struct {
@@ -253,8 +260,17 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 	if pos > maxDataBytes {
 		return nil, nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, maxDataBytes)
 	}
+	if _, ok := meta[metaCRC]; !ok && strings.HasPrefix(meta["format"], "mlptui.") {
+		if _, ok := meta[metaCRC2]; !ok {
+			return nil, nil, fmt.Errorf("%w: an mlptui file without its checksum (its metadata was edited)", ErrChecksum)
+		}
+	}
 	var crc hash.Hash32
-	wantCRC, hasCRC := meta[metaCRC]
+	wantCRC, hasCRC := meta[metaCRC2]
+	covered := hasCRC // the header entries too
+	if !hasCRC {
+		wantCRC, hasCRC = meta[metaCRC]
+	}
 	if hasCRC {
 		crc = crc32.New(castagnoli)
 	}
@@ -279,8 +295,12 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 		out[e.name] = Tensor{Name: e.name, Shape: slices.Clone(e.shape), Data: data}
 	}
 	delete(meta, metaCRC)
+	delete(meta, metaCRC2)
 	if hasCRC {
 		hashMeta(crc, meta)
+		if covered {
+			hashEntries(crc, entries)
+		}
 		if strconv.FormatUint(uint64(crc.Sum32()), 16) != wantCRC {
 			return nil, nil, ErrChecksum
 		}
@@ -288,12 +308,39 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 	return out, meta, nil
 }
 
+// tensorEntry is a tensor's entry in a safetensors header.
+type tensorEntry struct {
+	name  string
+	dtype string
+	shape []int
+	begin int64
+	end   int64
+}
+
+// hashEntries adds the tensors' header entries, in the order of their data
+// (empty tensors, which share an offset, by name), to a checksum, each
+// field length-prefixed or delimited so that no two different headers
+// hash the same bytes.
+func hashEntries(h hash.Hash32, entries []tensorEntry) {
+	entries = slices.Clone(entries)
+	slices.SortFunc(entries, func(a, b tensorEntry) int {
+		return cmp.Or(cmp.Compare(a.begin, b.begin), cmp.Compare(a.end, b.end), strings.Compare(a.name, b.name))
+	})
+	for _, e := range entries {
+		fmt.Fprintf(h, "%d:%s%d:%s%d:", len(e.name), e.name, len(e.dtype), e.dtype, len(e.shape))
+		for _, d := range e.shape {
+			fmt.Fprintf(h, "%d,", d)
+		}
+		fmt.Fprintf(h, "%d-%d;", e.begin, e.end)
+	}
+}
+
 // hashMeta adds the metadata, in key order, to a checksum, so that a
 // damaged class name or setting is caught like damaged weights.
 func hashMeta(h hash.Hash32, meta map[string]string) {
 	keys := make([]string, 0, len(meta))
 	for k := range meta {
-		if k != metaCRC {
+		if k != metaCRC && k != metaCRC2 {
 			keys = append(keys, k)
 		}
 	}

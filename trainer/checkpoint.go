@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -120,6 +121,9 @@ func readCheckpoint(path string) (*checkpoint, error) {
 	if len(errs) > 0 {
 		return nil, fmt.Errorf("%s: bad or missing metadata %v", path, errs)
 	}
+	if err := ck.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
 	for name, t := range ts {
 		if after, ok := strings.CutPrefix(name, "optimizer."); ok {
 			ck.opt.Tensors[after] = t.Data
@@ -132,6 +136,66 @@ func readCheckpoint(path string) (*checkpoint, error) {
 		}
 	}
 	return ck, nil
+}
+
+// checkpointKeys names the metadata key of each Config field a checkpoint
+// holds.
+var checkpointKeys = map[string]string{"lr": "base_lr", "dropout": "dropout", "optimizer": "optimizer",
+	"epochs": "epoch", "hidden": "arch", "activation": "arch", "leaky-slope": "arch"}
+
+// LoadModel reads a model file (see nn.LoadModel) and checks its network
+// with the rules of a Config: a model whose hidden layers, activation or
+// leaky slope no Config could have made is refused, naming the file.
+func LoadModel(path string) (*nn.Model, error) {
+	m, err := nn.LoadModel(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkArch(m.Net.Arch); err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	return m, nil
+}
+
+// checkArch checks a network read from a file with a Config's rules for
+// the fields it holds.
+func checkArch(a nn.Arch) error {
+	c := Defaults()
+	c.Hidden, c.Activation, c.LeakySlope = a.Hidden, a.Activation, a.LeakySlope
+	for _, p := range c.Problems() {
+		if checkpointKeys[p.Field] == "arch" {
+			return fmt.Errorf("arch: %s", p.Problem)
+		}
+	}
+	return nil
+}
+
+// validate checks a checkpoint's settings with the rules of a Config (one
+// place for each rule: a learning rate, a dropout, an optimizer or a
+// network a Config refuses is refused here too, naming the metadata key)
+// and its counters against each other.
+func (ck *checkpoint) validate() error {
+	c := Defaults()
+	c.LR, c.Dropout, c.Optimizer, c.Epochs = ck.baseLR, ck.dropout, ck.opt.Name, max(ck.epoch, 1)
+	a := ck.model.Net.Arch
+	c.Hidden, c.Activation, c.LeakySlope = a.Hidden, a.Activation, a.LeakySlope
+	for _, p := range c.Problems() {
+		if key, ok := checkpointKeys[p.Field]; ok {
+			return fmt.Errorf("%s: %s", key, p.Problem)
+		}
+	}
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) && v >= 0 }
+	switch {
+	case !finite(ck.secs):
+		return fmt.Errorf("train_seconds: %v; want a finite time >= 0", ck.secs)
+	case !finite(ck.lossSum):
+		return fmt.Errorf("loss_sum: %v; want a finite sum >= 0", ck.lossSum)
+	case ck.correct > ck.seen:
+		return fmt.Errorf("correct: %d of %d seen", ck.correct, ck.seen)
+	case ck.opt.Step > ck.step:
+		return fmt.Errorf("optimizer_step: %d, more than the %d steps taken", ck.opt.Step, ck.step)
+	}
+	return nil
 }
 
 // restore puts a resumed run back where its checkpoint left it.
@@ -148,12 +212,19 @@ func (t *trainer) restore() error {
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
 	}
+	if ck.step > int64(ck.epoch+1)*int64(t.batches) {
+		return fmt.Errorf("%s: step %d, more than %d epochs and the next of %d steps each allow", path, ck.step, ck.epoch, t.batches)
+	}
+	if ck.seen > t.data.Train.Len() {
+		return fmt.Errorf("%s: %d samples seen in an epoch of %d", path, ck.seen, t.data.Train.Len())
+	}
 	t.net.CopyFrom(m.Net)
 	if err := t.optim.SetState(ck.opt); err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	t.step, t.epoch, t.batch = ck.step, ck.epoch, ck.batch
 	t.savedStep, t.savedAt = ck.step, ck.epoch
+	t.modelStep, t.modelAt = ck.step, ck.epoch // or later: a model saved after a checkpoint
 	t.baseLR, t.dropout, t.trainSecs = ck.baseLR, ck.dropout, ck.secs
 	t.lossSum, t.correct, t.seen = ck.lossSum, ck.correct, ck.seen
 	hist, err := ReadMetrics(t.dir)
@@ -163,7 +234,13 @@ func (t *trainer) restore() error {
 	if len(hist) < t.epoch {
 		return fmt.Errorf("%s: %d rows for %d epochs done", filepath.Join(t.dir, MetricsFile), len(hist), t.epoch)
 	}
-	t.history = hist[:t.epoch] // rows written after the checkpoint are trained again
+	// Rows written after the checkpoint are trained again, and appended
+	// anew.
+	t.history = hist[:t.epoch]
+	if err := truncateMetrics(filepath.Join(t.dir, MetricsFile), t.epoch); err != nil {
+		return err
+	}
+	t.metricsRows = t.epoch
 	if t.kept != nil && ck.keptAt > 0 {
 		if ck.keptAt > t.epoch || bestEpoch(t.history) != ck.keptAt-1 {
 			return fmt.Errorf("%s: kept_epoch %d is not the best of the %d epochs in %s", path, ck.keptAt, t.epoch, MetricsFile)
@@ -180,6 +257,7 @@ func (t *trainer) restore() error {
 	if t.log, err = ReadEvents(t.dir); err != nil {
 		return err
 	}
+	t.eventsRows = len(t.log)
 	if old, err := ReadSummary(t.dir); err == nil {
 		t.summary.Started = old.Started
 	}

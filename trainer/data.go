@@ -13,6 +13,7 @@ import (
 	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Data is a data set prepared for training: split three ways, with the
@@ -88,6 +89,8 @@ func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices boo
 		switch {
 		case serr != nil:
 			err = fmt.Errorf("--dataset %s: %w (want %s)", name, unwrapPathErr(serr), DatasetChoices)
+		case !st.IsDir() && !st.Mode().IsRegular():
+			err = fmt.Errorf("--dataset %s: %s (want %s)", name, regfile.Kind(st.Mode()), DatasetChoices)
 		case st.IsDir() && cfg.Label != "":
 			err = fmt.Errorf("--label %s: only a CSV table has a label column to choose; %s is a folder of images", cfg.Label, name)
 		case st.IsDir():

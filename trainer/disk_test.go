@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -153,17 +154,7 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 	if disk, err := ReadSummary(s.Run); err != nil || disk.Status != StatusDone || disk.Message != s.Message {
 		t.Errorf("summary.json: %+v, %v", disk, err)
 	}
-	m, err := nn.LoadModel(filepath.Join(s.Run, ModelFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ck, err := readCheckpoint(filepath.Join(s.Run, CheckpointFile))
-	if err != nil {
-		t.Fatalf("the checkpoint before does not load: %v", err)
-	}
-	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
-		t.Errorf("checkpoint of step %d; the model file should hold the final weights, not the first", ck.step)
-	}
+	modelNewerThanFirstCheckpoint(t, s.Run)
 	noTempFiles(t, s.Run)
 }
 
@@ -174,32 +165,10 @@ func TestNoRoomForTheFinalCheckpoint(t *testing.T) {
 func TestLastWriteFails(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Epochs = 100000
-	r, err := Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var dir string
-	for e := range r.Events() {
-		switch e.Kind {
-		case Started:
-			dir = e.Info.Dir
-		case EpochEnd:
-			r.Pause()
-		case Paused:
-			// The paused run may be rewriting summary.json meanwhile:
-			// try until the directory stands in its place.
-			sum := filepath.Join(dir, SummaryFile)
-			for i := 0; ; i++ {
-				os.Remove(sum)
-				if os.Mkdir(sum, 0o755) == nil {
-					break
-				} else if i == 100 {
-					t.Fatal("cannot put a directory in summary.json's place")
-				}
-			}
-			os.WriteFile(filepath.Join(sum, "x"), nil, 0o644)
-			r.Stop()
-		}
+	r, dir := pausedRun(t, cfg, Options{})
+	blockSummary(t, dir)
+	r.Stop()
+	for range r.Events() {
 	}
 	s, err := r.Wait()
 	if err == nil || !strings.Contains(err.Error(), "could not be updated") || !strings.Contains(err.Error(), SummaryFile) {
@@ -210,5 +179,89 @@ func TestLastWriteFails(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, ModelFile)); err != nil {
 		t.Errorf("the model was not kept: %v", err)
+	}
+}
+
+// TestFullDiskSavesTheModel is the full disk of issue 12: a 2900 kB disk
+// with room for the model and one checkpoint, not for a second checkpoint
+// beside the first. The periodic checkpoint fails, and the run still
+// saves its model of that step (not leaving the one of epoch 0), its
+// metrics.csv has every epoch trained, and the message says what was saved.
+func TestFullDiskSavesTheModel(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Hidden = []int{1000, 100} // model 0.42 MB, checkpoint 1.3 MB
+	cfg.Batch = 8
+	cfg.Epochs = 100000
+	cfg.RunsDir = tmpfs(t, "2900k")
+	_, s, err := runOnDisk(t, cfg, Options{CheckpointEvery: time.Nanosecond})
+	if err == nil || s == nil || s.Status != StatusFailed {
+		t.Fatalf("run on a full disk: %+v, %v", s, err)
+	}
+	want := "no space left on device; the model of step " + strconv.FormatInt(s.Steps, 10) + " (epoch 1) was saved, not the checkpoint"
+	if !strings.Contains(err.Error(), want) || !strings.Contains(s.Message, want) {
+		t.Errorf("error %q\nwant it to say %q", err, want)
+	}
+	modelNewerThanFirstCheckpoint(t, s.Run)
+	if rows, err := ReadMetrics(s.Run); err != nil || len(rows) != s.Epochs {
+		t.Errorf("metrics.csv: %d rows (%v), want %d", len(rows), err, s.Epochs)
+	}
+	if _, err := ReadEvents(s.Run); err != nil {
+		t.Error(err)
+	}
+	noTempFiles(t, s.Run)
+}
+
+// TestAppendOnFullDisk: metrics.csv and events.jsonl are appended to; an
+// append that does not fit fails naming the file, and leaves the file as
+// it was (no half line), and the next append once there is room goes on.
+func TestAppendOnFullDisk(t *testing.T) {
+	dir := tmpfs(t, "64k")
+	path := filepath.Join(dir, MetricsFile)
+	row := func(e int) EpochMetrics {
+		return EpochMetrics{Epoch: e, Step: int64(7 * e), Seconds: 0.5, LR: 1e-3, TrainLoss: 1, TrainAcc: 0.5, ValLoss: 1, ValAcc: 0.5}
+	}
+	if err := appendMetrics(path, []EpochMetrics{row(1), row(2)}); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(path)
+	filler := filepath.Join(dir, "filler")
+	f, _ := os.Create(filler)
+	f.Write(make([]byte, 1<<20)) // fills the disk (the write stops short)
+	f.Close()
+	var many []EpochMetrics
+	for e := 3; e < 2000; e++ {
+		many = append(many, row(e))
+	}
+	err := appendMetrics(path, many)
+	if err == nil || !strings.Contains(err.Error(), path+": no space left on device") {
+		t.Fatalf("append on a full disk: %v", err)
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Fatalf("a failed append left %d bytes, want the %d before", len(after), len(before))
+	}
+	os.Remove(filler)
+	if err := appendMetrics(path, many); err != nil {
+		t.Fatal(err)
+	}
+	if rows, err := ReadMetrics(dir); err != nil || len(rows) != 1999 {
+		t.Errorf("%d rows, %v", len(rows), err)
+	}
+}
+
+// modelNewerThanFirstCheckpoint checks that dir's checkpoint, the one of
+// step 0, still loads, and that its model file holds trained weights, not
+// those of step 0.
+func modelNewerThanFirstCheckpoint(t *testing.T, dir string) {
+	t.Helper()
+	m, err := nn.LoadModel(filepath.Join(dir, ModelFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
+	if err != nil {
+		t.Fatalf("the checkpoint before does not load: %v", err)
+	}
+	if ck.step != 0 || slices.Equal(m.Net.Params, ck.model.Net.Params) {
+		t.Errorf("checkpoint of step %d; the model file should hold the trained weights, not the first", ck.step)
 	}
 }

@@ -7,10 +7,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -103,7 +105,7 @@ func readModel(dir string) (cfg Config, m *nn.Model, path string, err error) {
 		return cfg, nil, "", err
 	}
 	path = filepath.Join(dir, ModelFile)
-	m, err = nn.LoadModel(path)
+	m, err = LoadModel(path)
 	return cfg, m, path, err
 }
 
@@ -127,9 +129,14 @@ func openRun(ctx context.Context, dir, dataDir string, report func(Event)) (Conf
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	if test := data.Test; !slices.Equal(m.InputShape, test.Shape) || !slices.Equal(m.Classes, test.Classes) {
+	test := data.Test
+	switch {
+	case !slices.Equal(m.InputShape, test.Shape) || len(m.Classes) != len(test.Classes):
 		return cfg, nil, nil, fmt.Errorf("%s: model takes %v inputs and %d classes, the data set %s has %v and %d",
 			path, m.InputShape, len(m.Classes), cfg.Dataset, test.Shape, len(test.Classes))
+	case !slices.Equal(m.Classes, test.Classes):
+		return cfg, nil, nil, fmt.Errorf("%s: the model's classes are %s, the data set %s's are %s: %s",
+			path, quoteList(m.Classes), cfg.Dataset, quoteList(test.Classes), classDiff(m.Classes, test.Classes))
 	}
 	return cfg, m, data, nil
 }
@@ -164,6 +171,9 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 	if err != nil {
 		return nil, fmt.Errorf("--dataset %s: %w", dataset, unwrapPathErr(err))
 	}
+	if !st.IsDir() && !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("--dataset %s: %s, not a CSV file or a folder of images", dataset, regfile.Kind(st.Mode()))
+	}
 	var d *datasets.Dataset
 	if st.IsDir() {
 		if len(m.InputShape) != 3 {
@@ -182,7 +192,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		d.Y = append(d.Y[:len(d.Y):len(d.Y)], test.Y...)
 	} else {
 		report(Event{Kind: Loading, Message: "reading " + dataset})
-		if d, err = loadTableAll(cfg, m, path, dataset, report); err != nil {
+		if d, err = loadTableAll(ctx, cfg, m, path, dataset, report); err != nil {
 			if cfg.Label != "" {
 				err = fmt.Errorf("%w (the run's classes were in column %s, its --label)", err, cfg.Label)
 			}
@@ -234,4 +244,30 @@ func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluati
 		e.ROCAUC, _ = ROCAUC(scores, positive)
 	}
 	return e
+}
+
+// quoteList shows class names as a list: ["a", "b"] (quoted, so that a
+// name with a space or a comma reads as one).
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = strconv.Quote(n)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// classDiff says how two lists of as many class names differ: the first
+// name of each that the other lacks, or, if they hold the same names, that
+// the order differs.
+func classDiff(model, data []string) string {
+	for _, c := range data {
+		if !slices.Contains(model, c) {
+			for _, mc := range model {
+				if !slices.Contains(data, mc) {
+					return fmt.Sprintf("%q in place of %q", c, mc)
+				}
+			}
+		}
+	}
+	return "the same names in another order"
 }

@@ -1,7 +1,6 @@
 package trainer
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // The files of a run directory.
@@ -99,20 +99,11 @@ func writeJSON(path string, v any) error {
 // maxSmallFile bounds the JSON and CSV files of a run that are read whole.
 const maxSmallFile = 64 << 20
 
+// readSmall reads a run's file whole: a regular file (a FIFO or a
+// directory in its place is refused, naming it) of at most maxSmallFile
+// bytes.
 func readSmall(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxSmallFile+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxSmallFile {
-		return nil, fmt.Errorf("%s: larger than %d MB", path, maxSmallFile>>20)
-	}
-	return b, nil
+	return regfile.ReadFile(path, maxSmallFile)
 }
 
 // ReadConfig reads a run's config.json.
@@ -225,19 +216,6 @@ func parseSummary(path string, b []byte) (*Summary, error) {
 // metricsHeader is the first line of metrics.csv.
 const metricsHeader = "epoch,step,seconds,lr,train_loss,train_acc,val_loss,val_acc"
 
-// writeMetrics replaces metrics.csv with the given rows.
-func writeMetrics(path string, rows []EpochMetrics) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		bw := bufio.NewWriter(w)
-		fmt.Fprintln(bw, metricsHeader)
-		for _, r := range rows {
-			fmt.Fprintf(bw, "%d,%d,%s,%s,%s,%s,%s,%s\n", r.Epoch, r.Step, ftoa(r.Seconds), ftoa(r.LR),
-				ftoa(r.TrainLoss), ftoa(r.TrainAcc), ftoa(r.ValLoss), ftoa(r.ValAcc))
-		}
-		return bw.Flush()
-	})
-}
-
 // ftoa formats a float exactly (it reads back to the same float64); NaN
 // is an empty cell.
 func ftoa(v float64) string {
@@ -254,7 +232,17 @@ func ReadMetrics(dir string) ([]EpochMetrics, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = completeLines(b)
 	return parseMetrics(path, b)
+}
+
+// completeLines drops a last line without its newline: one being
+// appended this moment by the run's writer (or cut short by a crash).
+func completeLines(b []byte) []byte {
+	if len(b) == 0 || b[len(b)-1] == '\n' {
+		return b
+	}
+	return b[:bytes.LastIndexByte(b, '\n')+1]
 }
 
 func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
@@ -291,9 +279,40 @@ func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
 		if len(rows) > 0 && ep != rows[len(rows)-1].Epoch+1 {
 			return nil, fmt.Errorf("%s:%d: epoch %d follows epoch %d", path, i+2, ep, rows[len(rows)-1].Epoch)
 		}
+		if len(rows) > 0 && st < rows[len(rows)-1].Step {
+			return nil, fmt.Errorf("%s:%d: step %d follows step %d", path, i+2, st, rows[len(rows)-1].Step)
+		}
+		if err := r.checkRange(); err != nil {
+			return nil, fmt.Errorf("%s:%d: %v", path, i+2, err)
+		}
 		rows = append(rows, r)
 	}
 	return rows, nil
+}
+
+// checkRange says which value of a metrics row is out of its range: a
+// time or learning rate that is negative or not finite, a loss below 0
+// (a loss may be NaN or +Inf: an epoch whose weights overflowed), an
+// accuracy outside [0, 1] (or NaN: no validation split).
+func (r *EpochMetrics) checkRange() error {
+	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	for _, c := range []struct {
+		name string
+		v    float64
+		ok   bool
+	}{
+		{"seconds", r.Seconds, finite(r.Seconds) && r.Seconds >= 0},
+		{"lr", r.LR, finite(r.LR) && r.LR >= 0},
+		{"train_loss", r.TrainLoss, math.IsNaN(r.TrainLoss) || r.TrainLoss >= 0},
+		{"train_acc", r.TrainAcc, math.IsNaN(r.TrainAcc) || r.TrainAcc >= 0 && r.TrainAcc <= 1},
+		{"val_loss", r.ValLoss, math.IsNaN(r.ValLoss) || r.ValLoss >= 0},
+		{"val_acc", r.ValAcc, math.IsNaN(r.ValAcc) || r.ValAcc >= 0 && r.ValAcc <= 1},
+	} {
+		if !c.ok {
+			return fmt.Errorf("%s %v out of range", c.name, c.v)
+		}
+	}
+	return nil
 }
 
 // LogEntry is one line of events.jsonl.
@@ -308,18 +327,6 @@ type LogEntry struct {
 	Message string    `json:"message,omitempty"`
 }
 
-func writeEvents(path string, log []LogEntry) error {
-	return atomicfile.Write(path, func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		for _, e := range log {
-			if err := enc.Encode(e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
 // ReadEvents reads a run's events.jsonl. Errors name the file and line.
 func ReadEvents(dir string) ([]LogEntry, error) {
 	path := filepath.Join(dir, EventsFile)
@@ -327,6 +334,7 @@ func ReadEvents(dir string) ([]LogEntry, error) {
 	if err != nil {
 		return nil, err
 	}
+	b = completeLines(b)
 	return parseEvents(path, b)
 }
 

@@ -15,7 +15,7 @@ func TestMetricsRoundTrip(t *testing.T) {
 		{Epoch: 1, Step: 7, Seconds: 0.1234567891, LR: 5e-4, TrainLoss: 1.0986, TrainAcc: 1.0 / 3, ValLoss: 0.9, ValAcc: 0.5},
 		{Epoch: 2, Step: 14, Seconds: 0.25, LR: 1e-3, TrainLoss: 0.5, TrainAcc: 0.75, ValLoss: math.NaN(), ValAcc: math.NaN()},
 	}
-	if err := writeMetrics(dir+"/"+MetricsFile, rows); err != nil {
+	if err := appendMetrics(dir+"/"+MetricsFile, rows); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadMetrics(dir)
@@ -40,6 +40,13 @@ func TestMetricsRefused(t *testing.T) {
 		{"not a number", h + "1,7,0.1,0.001,x,0.5,,\n", "m.csv:2: bad row"},
 		{"negative epoch", h + "-1,7,0.1,0.001,1,0.5,,\n", "m.csv:2: bad row"},
 		{"gap", h + "1,7,0.1,0.001,1,0.5,,\n3,14,0.1,0.001,1,0.5,,\n", "m.csv:3: epoch 3 follows epoch 1"},
+		{"step going back", h + "1,7,0.1,0.001,1,0.5,,\n2,6,0.1,0.001,1,0.5,,\n", "m.csv:3: step 6 follows step 7"},
+		{"accuracy 1e308", h + "1,7,0.1,0.001,1,1e308,,\n", "m.csv:2: train_acc 1e+308 out of range"},
+		{"val accuracy above 1", h + "1,7,0.1,0.001,1,0.5,1,1.5\n", "m.csv:2: val_acc 1.5 out of range"},
+		{"accuracy -Inf", h + "1,7,0.1,0.001,1,-Inf,,\n", "m.csv:2: train_acc -Inf out of range"},
+		{"negative loss", h + "1,7,0.1,0.001,-1,0.5,,\n", "m.csv:2: train_loss -1 out of range"},
+		{"seconds Inf", h + "1,7,+Inf,0.001,1,0.5,,\n", "m.csv:2: seconds +Inf out of range"},
+		{"lr NaN", h + "1,7,0.1,NaN,1,0.5,,\n", "m.csv:2: lr NaN out of range"},
 	}
 	for _, c := range cases {
 		_, err := parseMetrics("m.csv", []byte(c.text))
@@ -56,7 +63,7 @@ func TestEventsRoundTrip(t *testing.T) {
 		{Time: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Event: "start"},
 		{Time: time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC), Event: "edit", Epoch: 3, Step: 40, Field: "lr", Value: &v, Old: &old},
 	}
-	if err := writeEvents(dir+"/"+EventsFile, log); err != nil {
+	if err := appendEvents(dir+"/"+EventsFile, log); err != nil {
 		t.Fatal(err)
 	}
 	got, err := ReadEvents(dir)
@@ -79,11 +86,30 @@ func TestEventsRoundTrip(t *testing.T) {
 
 func FuzzParseMetrics(f *testing.F) {
 	f.Add([]byte(metricsHeader + "\n1,7,0.1,0.001,1,0.5,,\n"))
+	f.Add([]byte(metricsHeader + "\n1,7,0.1,0.001,1e308,1,+Inf,0\n2,9,0.2,0,0,0.5,,\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		rows, err := parseMetrics("m.csv", b)
 		oneLine(t, err)
-		if err == nil && len(rows) > strings.Count(string(b), "\n")+1 {
+		if err != nil {
+			return
+		}
+		if len(rows) > strings.Count(string(b), "\n")+1 {
 			t.Fatalf("%d rows from %d lines", len(rows), strings.Count(string(b), "\n"))
+		}
+		// What is accepted is in range, and reads back the same once
+		// written: mlptui's own files are never refused.
+		for i := range rows {
+			if err := rows[i].checkRange(); err != nil {
+				t.Fatalf("row %d accepted out of range: %v", i+1, err)
+			}
+		}
+		p := filepath.Join(t.TempDir(), MetricsFile)
+		if err := appendMetrics(p, rows); err != nil {
+			t.Fatal(err)
+		}
+		again, err := ReadMetrics(filepath.Dir(p))
+		if err != nil || len(again) != len(rows) {
+			t.Fatalf("rows written read back as %d rows, %v", len(again), err)
 		}
 	})
 }

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -8,7 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 )
 
 // RunRecord is one saved run as found on disk.
@@ -17,8 +18,8 @@ type RunRecord struct {
 	Config  *Config  // nil if config.json is missing or damaged
 	Summary *Summary // nil if summary.json is missing or damaged
 	// Status is the summary's status, except: "damaged" when summary.json
-	// cannot be read, and "crashed" when it says running but the process
-	// that wrote it is gone.
+	// or config.json cannot be read, and "crashed" when it says running
+	// but the process that wrote it is gone.
 	Status string
 	Err    error // what made the run damaged, if it is
 }
@@ -28,6 +29,11 @@ type RunRecord struct {
 // error; it does not stop the listing. A dir that does not exist yet has
 // no runs: the first run creates it.
 func ListRuns(dir string) ([]RunRecord, error) {
+	return ListRunsContext(context.Background(), dir)
+}
+
+// ListRunsContext is ListRuns that stops when ctx ends, with ctx's error.
+func ListRunsContext(ctx context.Context, dir string) ([]RunRecord, error) {
 	ents, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -37,6 +43,9 @@ func ListRuns(dir string) ([]RunRecord, error) {
 	}
 	var out []RunRecord
 	for _, ent := range ents {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		if !ent.IsDir() || ent.Name()[0] == '.' {
 			continue
 		}
@@ -58,12 +67,20 @@ func ReadRun(dir string) RunRecord {
 	if s, err := ReadSummary(dir); err == nil {
 		r.Summary = s
 		r.Status = s.Status
-		if s.Status == StatusRunning && !pidlock.Alive(s.PID) {
-			r.Status = "crashed"
+		if s.Status == StatusRunning {
+			// Running while its lock is held; a run of an older mlptui,
+			// without a lock, while its process is there.
+			held, known := runHeld(dir)
+			if known && !held || !known && !runlock.Alive(s.PID) {
+				r.Status = "crashed"
+			}
 		}
 	} else {
 		errs = append(errs, err)
 		r.Status = "damaged"
+	}
+	if r.Config == nil {
+		r.Status = "damaged" // whatever its summary says: it cannot be evaluated or resumed
 	}
 	r.Err = errors.Join(errs...)
 	return r

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -200,13 +201,13 @@ func tablePipeline(info map[string]string, path string) (*tabular.Pipeline, erro
 // loadTableAll reads every row of a labelled table to measure model m
 // (from the file path) on: encoded with the model's preprocessing, or,
 // for a model saved without one, read as plain numbers as it was trained.
-func loadTableAll(cfg Config, m *nn.Model, path, dataset string, report func(Event)) (*datasets.Dataset, error) {
+func loadTableAll(ctx context.Context, cfg Config, m *nn.Model, path, dataset string, report func(Event)) (*datasets.Dataset, error) {
 	pp, err := tablePipeline(m.Info, path)
 	if err != nil {
 		return nil, err
 	}
 	if pp == nil {
-		return datasets.LoadCSV(dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true})
+		return datasets.LoadCSV(ctx, dataset, datasets.CSVOptions{Label: cfg.Label, OneClass: true})
 	}
 	opt := cfg.readOptions(true)
 	opt.Delimiter, opt.Label = "", strconv.Itoa(pp.LabelColumn+1)

@@ -31,11 +31,13 @@ import (
 	"runtime/debug"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -160,12 +162,22 @@ func Start(ctx context.Context, cfg Config, opts ...Options) (*Run, error) {
 
 // Resume continues the run in dir from its checkpoint: the same data,
 // weights, optimizer state, step and epoch numbers. epochs, if positive,
-// sets the total number of epochs (it must exceed those done).
-func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run, error) {
+// sets the total number of epochs (it must exceed those done). A run
+// that another process is training is refused, naming that process.
+func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (_ *Run, err error) {
 	cfg, err := ReadConfig(dir)
 	if err != nil {
 		return nil, err
 	}
+	lock, err := lockRun(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			lock.Release()
+		}
+	}()
 	ck, err := readCheckpoint(filepath.Join(dir, CheckpointFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, fmt.Errorf("%s: no %s to resume from (the run saved none before it stopped)", dir, CheckpointFile)
@@ -182,7 +194,7 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (*Run,
 	if ck.epoch >= cfg.Epochs {
 		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
 	}
-	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck}, opts)
+	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck, lock: lock}, opts)
 }
 
 func launch(ctx context.Context, t *trainer, opts []Options) (*Run, error) {
@@ -219,6 +231,13 @@ type trainer struct {
 	run    *Run
 	dir    string
 	resume *checkpoint
+	lock   *runlock.Lock // the run directory's, held from setup to the end
+
+	// weightsOK says the network holds the weights of a whole step (set
+	// up, restored or trained): they may be saved whatever else failed.
+	weightsOK   bool
+	metricsRows int // rows of history in metrics.csv
+	eventsRows  int // entries of log in events.jsonl
 
 	data    *Data
 	net     *nn.MLP
@@ -246,6 +265,8 @@ type trainer struct {
 	lastSave  time.Time // model and checkpoint
 	savedStep int64     // the step and epoch of the checkpoint on disk
 	savedAt   int
+	modelStep int64 // the step and epoch of the model file on disk
+	modelAt   int
 	lastWrite time.Time // metrics, events and summary
 
 	// sums over the epoch under way
@@ -279,9 +300,13 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("internal error: %v", p)
+			t.weightsOK = false // perhaps caught in the middle of a step
 			t.logEvent("fail", fmt.Sprintf("panic: %v\n%s", p, debug.Stack()))
 			sum = t.finish(StatusFailed, err.Error())
 		}
+		// Released after the last write and before the last event:
+		// whoever sees that may resume the run at once.
+		t.unlock()
 		if err != nil {
 			t.emit(Event{Kind: Failed, Err: err, Summary: sum, Epoch: t.epoch, Step: t.step})
 		}
@@ -294,7 +319,11 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	}
 	status, msg, err := t.loop(ctx)
 	if err != nil {
-		return t.finish(StatusFailed, err.Error()), err
+		s := t.finish(StatusFailed, err.Error())
+		if more, ok := strings.CutPrefix(s.Message, err.Error()); ok && more != "" {
+			err = fmt.Errorf("%w%s", err, more) // what was saved all the same
+		}
+		return s, err
 	}
 	if status != StatusInterrupted {
 		t.evalTest()
@@ -303,6 +332,7 @@ func (t *trainer) main(ctx context.Context) (sum *Summary, err error) {
 	if s.Status == StatusFailed {
 		return s, errors.New(s.Message)
 	}
+	t.unlock()
 	var final *Boundary
 	if t.plane != nil {
 		t.nextBoundary = time.Time{}
@@ -360,6 +390,9 @@ func (t *trainer) setup(ctx context.Context) error {
 		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
 			return err
 		}
+		if t.lock, err = lockRun(t.dir); err != nil {
+			return err
+		}
 		t.summary.Run = t.dir // a run that fails from here on says where it is
 		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg, Table: data.Table}); err != nil {
 			return err
@@ -370,6 +403,7 @@ func (t *trainer) setup(ctx context.Context) error {
 		}
 	}
 	t.summary.Run = t.dir
+	t.weightsOK = true
 	t.good, t.goodBuf, t.goodAt = slices.Clone(t.net.Params), slices.Clone(t.net.Buffers), t.epoch
 	t.lrScale = plateauFactor(t.history, cfg.Plateau)
 	t.net.SetDropout(t.dropout)
@@ -624,7 +658,7 @@ func (t *trainer) edit(field string, v float64) {
 	e := LogEntry{Time: t.opt.Now(), Event: "edit", Epoch: t.epoch + 1, Step: t.step, Field: field, Value: &v, Old: &old,
 		Message: fmt.Sprintf("%s %g -> %g from step %d", field, old, v, t.step+1)}
 	t.log = append(t.log, e)
-	writeEvents(filepath.Join(t.dir, EventsFile), t.log)
+	t.flushEvents()
 	t.emit(Event{Kind: EditDone, Field: field, Value: v, Epoch: t.epoch + 1, Step: t.step, Message: e.Message})
 }
 
@@ -665,13 +699,17 @@ func (t *trainer) evalTest() {
 	t.summary.TestLoss, t.summary.TestAccuracy = ptr(loss), ptr(acc)
 }
 
-// finish saves everything and writes the final summary. Only a run with a
-// directory and finite weights saves its model and checkpoint.
+// finish saves everything and writes the final summary. A run with a
+// directory and finite weights saves its model and checkpoint whatever
+// ended it, a failure too (a full disk that had no room for a line of
+// metrics.csv may have room for the model once more).
 func (t *trainer) finish(status, msg string) *Summary {
 	if t.dir == "" {
 		return nil
 	}
-	if status != StatusDiverged && status != StatusFailed && t.net != nil && nn.CheckFinite(t.net.Params) == nil {
+	if status == StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
+		msg += t.saveAfterFailure()
+	} else if status != StatusDiverged && status != StatusFailed && t.weightsOK && nn.CheckFinite(t.net.Params) == nil {
 		if err := t.saveModel(); err != nil {
 			status, msg = StatusFailed, err.Error()
 		} else if err := t.saveCheckpoint(); err != nil {
@@ -704,6 +742,37 @@ func (t *trainer) finish(status, msg string) *Summary {
 	return &s
 }
 
+// saveAfterFailure saves the model and the checkpoint of a run that
+// failed (a file it could not write, the data) with weights that are
+// whole, and says what it saved.
+func (t *trainer) saveAfterFailure() string {
+	if err := t.saveModel(); err != nil {
+		return fmt.Sprintf("; the model could not be saved either (%v): %s is the one of step %d (epoch %d)",
+			cause(err), ModelFile, t.modelStep, t.modelAt)
+	}
+	if err := t.saveCheckpoint(); err != nil {
+		what := fmt.Sprintf("the model of step %d (epoch %d)", t.step, t.epoch)
+		if t.modelAt != t.epoch {
+			what = fmt.Sprintf("the model (the best, of epoch %d)", t.modelAt)
+		}
+		return fmt.Sprintf("; %s was saved, not the checkpoint (%v): a resume starts from step %d (epoch %d)",
+			what, cause(err), t.savedStep, t.savedAt)
+	}
+	return fmt.Sprintf("; the model and checkpoint of step %d (epoch %d) were saved: resume once the cause is mended", t.step, t.epoch)
+}
+
+// cause is the innermost error of a chain: "no space left on device",
+// where the whole names the file already said.
+func cause(err error) error {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err
+		}
+		err = next
+	}
+}
+
 // writeProgress rewrites metrics.csv, events.jsonl and summary.json.
 func (t *trainer) writeProgress(status, msg string) error {
 	s := &t.summary
@@ -732,10 +801,34 @@ func (t *trainer) writeProgress(status, msg string) error {
 	if t.trainSecs > 0 {
 		s.SamplesPerSecond = samples / t.trainSecs
 	}
-	return errors.Join(
-		writeMetrics(filepath.Join(t.dir, MetricsFile), t.history),
-		writeEvents(filepath.Join(t.dir, EventsFile), t.log),
-		writeJSON(filepath.Join(t.dir, SummaryFile), s))
+	var merr error
+	if t.metricsRows < len(t.history) || t.metricsRows == 0 {
+		if merr = appendMetrics(filepath.Join(t.dir, MetricsFile), t.history[t.metricsRows:]); merr == nil {
+			t.metricsRows = len(t.history)
+		}
+	}
+	return errors.Join(merr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
+}
+
+// flushEvents appends the entries of the log not yet in events.jsonl. A
+// failed append is tried again with the next.
+func (t *trainer) flushEvents() error {
+	if t.dir == "" || t.eventsRows == len(t.log) {
+		return nil
+	}
+	if err := appendEvents(filepath.Join(t.dir, EventsFile), t.log[t.eventsRows:]); err != nil {
+		return err
+	}
+	t.eventsRows = len(t.log)
+	return nil
+}
+
+// unlock releases the run directory's lock, once.
+func (t *trainer) unlock() {
+	if t.lock != nil {
+		t.lock.Release()
+		t.lock = nil
+	}
 }
 
 // ptr points to v, or is nil for a NaN or infinite v: JSON has no such
@@ -750,9 +843,7 @@ func ptr(v float64) *float64 {
 
 func (t *trainer) logEvent(event, msg string) {
 	t.log = append(t.log, LogEntry{Time: t.opt.Now(), Event: event, Epoch: t.epoch, Step: t.step, Message: msg})
-	if t.dir != "" {
-		writeEvents(filepath.Join(t.dir, EventsFile), t.log)
-	}
+	t.flushEvents()
 }
 
 // modelNet returns the run's model and the epoch its weights are from:
@@ -790,9 +881,14 @@ func (t *trainer) save() error {
 	return t.saveCheckpoint()
 }
 
-// saveModel writes the model file.
+// saveModel writes the model file and notes of which step.
 func (t *trainer) saveModel() error {
-	return nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model(t.modelNet()))
+	net, epoch := t.modelNet()
+	if err := nn.SaveModel(filepath.Join(t.dir, ModelFile), t.model(net, epoch)); err != nil {
+		return err
+	}
+	t.modelStep, t.modelAt = t.step, epoch
+	return nil
 }
 
 // saveCheckpoint writes the checkpoint and notes when, and of which step.

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
+	"github.com/mlptui/mlptui/internal/graphguard"
 )
 
 // curve is a series of points in nondecreasing x order.
@@ -229,7 +230,7 @@ func (ch chart) render(w, h int, st *styles) string {
 	data := make([][]float64, len(ch.series))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range ch.series {
-		data[i] = s.c.resampleBy(ch.x0, ch.x1, n, ch.merge)
+		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, ch.merge))
 		for _, v := range data[i] {
 			if !math.IsNaN(v) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)

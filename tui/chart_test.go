@@ -50,16 +50,20 @@ func TestChartNeverPanicsAndFits(t *testing.T) {
 		return &c
 	}
 	cases := map[string][]*curve{
-		"empty":    {mk(), mk()},
-		"all NaN":  {mk(nan, nan), mk()},
-		"one":      {mk(0.5), mk()},
-		"constant": {mk(2, 2, 2), mk(2, 2)},
-		"infinite": {mk(1, inf, 0.5, -inf), mk(nan, 0.7)},
-		"huge":     {mk(1e300, -1e300), mk(0)},
-		"normal":   {mk(1, 0.8, 0.5, 0.3), mk(1.1, 0.9, 0.7)},
+		"empty":                       {mk(), mk()},
+		"all NaN":                     {mk(nan, nan), mk()},
+		"one":                         {mk(0.5), mk()},
+		"constant":                    {mk(2, 2, 2), mk(2, 2)},
+		"infinite":                    {mk(1, inf, 0.5, -inf), mk(nan, 0.7)},
+		"huge":                        {mk(1e300, -1e300), mk(0)},
+		"range overflowing a float64": {mk(1e308), mk(-1e308)},
+		"1e308 among others":          {mk(0, 1e308, 0.5, 1e308), mk()},
+		"1e308 last":                  {mk(0.5, 1e308), mk(0.2, 0.3)},
+		"1e308 first":                 {mk(1e308, 0.5), mk(0.1)},
+		"normal":                      {mk(1, 0.8, 0.5, 0.3), mk(1.1, 0.9, 0.7)},
 	}
 	for name, cs := range cases {
-		for _, size := range [][2]int{{1, 1}, {9, 3}, {12, 4}, {40, 12}, {100, 40}} {
+		for _, size := range [][2]int{{1, 1}, {9, 3}, {12, 4}, {40, 12}, {80, 20}, {100, 40}} {
 			w, h := size[0], size[1]
 			ch := chart{title: "Loss", x0: 0, x1: 4, series: []series{{"train", cs[0]}, {"val", cs[1]}},
 				xLabel: func(x float64) string { return fmt.Sprint(x) }}

@@ -9,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -148,7 +149,7 @@ func (m *Model) refuseLive(msg string) {
 }
 
 func (m *Model) setStatus(bad bool, format string, args ...any) {
-	m.status, m.statusBad = fmt.Sprintf(format, args...), bad
+	m.status, m.statusBad = termsafe.Sprintf(format, args...), bad
 }
 
 // Update handles a message.

@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -85,7 +86,7 @@ func (m predictionsModel) tileSize(in *trainer.RunInfo, h int) tileSize {
 		w = 5 * in.InputShape[0]
 	}
 	for _, c := range in.Classes {
-		w = max(w, len([]rune(c))+6)
+		w = max(w, len([]rune(termsafe.String(c)))+6)
 	}
 	return tileSize{w: min(w, 40), h: 5}
 }
@@ -282,7 +283,7 @@ func argmax(p []float32) int {
 
 func className(classes []string, i int) string {
 	if i >= 0 && i < len(classes) {
-		return classes[i]
+		return termsafe.String(classes[i]) // from the data set or the model file
 	}
 	return fmt.Sprint(i)
 }
@@ -303,7 +304,7 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 	cell := max(3, len(fmt.Sprint(most))+1)
 	nameW := 4
 	for _, c := range classes {
-		nameW = max(nameW, min(12, len([]rune(c))))
+		nameW = max(nameW, min(12, len([]rune(termsafe.String(c)))))
 	}
 	idxW := len(fmt.Sprint(len(conf) - 1))
 	lines := []string{st.bold.Render("Confusion matrix ("+of+")") + st.dim.Render("  rows: true, columns: predicted")}

@@ -10,6 +10,7 @@ import (
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -256,7 +257,7 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 		switch {
 		case key.Matches(msg, m.keys.Resume):
 			if r.rec.Config == nil || r.rec.Summary == nil {
-				m.note = "this run cannot be resumed: " + fmt.Sprint(r.rec.Err)
+				m.note = "this run cannot be resumed: " + termsafe.String(fmt.Sprint(r.rec.Err))
 				return m, nil
 			}
 			if r.rec.Summary.Epochs < r.rec.Config.Epochs {
@@ -343,7 +344,7 @@ func runCell(r *runRow, col string) string {
 	case "name":
 		return runName(r.rec.Dir)
 	case "status":
-		return r.rec.Status
+		return termsafe.String(r.rec.Status)
 	case "state": // the status column narrowed to its symbol
 		if sym := stateSymbol(r.rec.Status); sym != "" {
 			return sym
@@ -369,7 +370,7 @@ func runCell(r *runRow, col string) string {
 	}
 	switch col {
 	case "dataset":
-		return trainer.DatasetLabel(c.Dataset)
+		return termsafe.String(trainer.DatasetLabel(c.Dataset))
 	case "hidden":
 		return trainer.FieldByName("hidden").Get(c)
 	case "lr":

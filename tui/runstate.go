@@ -1,11 +1,11 @@
 package tui
 
 import (
-	"fmt"
 	"math"
 	"path/filepath"
 	"time"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -66,7 +66,7 @@ func newRunState() *runState {
 }
 
 func (s *runState) logf(t time.Time, step int64, bad bool, format string, args ...any) {
-	s.log = append(s.log, logLine{time: t, step: step, text: fmt.Sprintf(format, args...), bad: bad})
+	s.log = append(s.log, logLine{time: t, step: step, text: termsafe.Sprintf(format, args...), bad: bad})
 	if len(s.log) > maxLog {
 		s.log = append(s.log[:0], s.log[len(s.log)-maxLog:]...)
 	}
@@ -89,7 +89,7 @@ func (s *runState) apply(ev trainer.Event) {
 	switch ev.Kind {
 	case trainer.Loading:
 		s.status = stateLoading
-		s.loading, s.loadFrac = ev.Message, -1
+		s.loading, s.loadFrac = termsafe.String(ev.Message), -1
 		if ev.Total > 0 {
 			s.loadFrac = float64(ev.Done) / float64(ev.Total)
 		}

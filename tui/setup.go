@@ -10,6 +10,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -104,7 +105,7 @@ func (m *setupModel) rowsUnder(noteLines int) int { return max(1, m.height-3-not
 // setNote sets the line above the form (bad: a problem, drawn in red) and
 // keeps the focused field in view, as the note may take more lines.
 func (m *setupModel) setNote(note string, bad bool) {
-	m.note, m.bad = note, bad
+	m.note, m.bad = termsafe.String(note), bad
 	m.scroll()
 }
 

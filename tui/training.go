@@ -8,6 +8,7 @@ import (
 
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -72,7 +73,7 @@ func stateBadge(st *styles, s string) string {
 	case "✗":
 		style = st.bad
 	default:
-		return s
+		return termsafe.String(s) // a status read from a summary.json
 	}
 	return style.Render(sym + " " + s)
 }
@@ -84,7 +85,7 @@ func header(st *styles, s *runState, w int) string {
 	}
 	in := s.info
 	parts := []string{
-		st.bold.Render(trainer.DatasetLabel(in.Config.Dataset)),
+		st.bold.Render(termsafe.String(trainer.DatasetLabel(in.Config.Dataset))),
 		in.Arch,
 		thousands(float64(in.Params)) + " params",
 		stateBadge(st, s.status),
@@ -282,4 +283,4 @@ func logView(st *styles, log []logLine, w, n int) string {
 }
 
 // runName is a run directory's base name.
-func runName(dir string) string { return filepath.Base(dir) }
+func runName(dir string) string { return termsafe.String(filepath.Base(dir)) }

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 	"github.com/mlptui/mlptui/tui"
 )
@@ -40,7 +41,7 @@ func plotBoundary(ctx context.Context, e *env, dir, out, format string, width in
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", out)
+		termsafe.Fprintf(e.stderr, "wrote %s\n", out)
 		return nil
 	}
 	cols := min(width, 100)
@@ -57,7 +58,7 @@ func plotBoundary(ctx context.Context, e *env, dir, out, format string, width in
 		}
 	}
 	lines := tui.BoundaryLines(prof, plane, b, cols, rows)
-	legend := "classes " + strings.Join(plane.Classes, ", ") + "; training points ▀ (capitals without colour); test points + right, × wrong"
+	legend := "classes " + strings.Join(termsafe.Strings(plane.Classes), ", ") + "; training points ▀ (capitals without colour); test points + right, × wrong"
 	_, err = io.WriteString(e.stdout, strings.Join(lines, "\n")+"\n"+legend+"\n")
 	return err
 }

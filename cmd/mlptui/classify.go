@@ -17,6 +17,9 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/ctxio"
+	"github.com/mlptui/mlptui/internal/regfile"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -48,7 +51,7 @@ func loadRunModel(path string) (*nn.Model, error) {
 			return nil, fmt.Errorf("--run %s: no %s in it (not a run directory, or a run that has not saved a model yet)", dir, trainer.ModelFile)
 		}
 	}
-	return nn.LoadModel(path)
+	return trainer.LoadModel(path)
 }
 
 // statFlag stats the path a flag names; its error names the flag and the
@@ -113,7 +116,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	classify := func(name string, x []float32, err error) {
 		total++
 		if err != nil {
-			fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
 			failed++
 			return
 		}
@@ -124,9 +127,9 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			enc.Encode(pred)
 			return
 		}
-		fmt.Fprintf(e.stdout, "%s\t%s\t%.4f\n", name, pred.Class, pred.Probability)
+		termsafe.Fprintf(e.stdout, "%s\t%s\t%.4f\n", name, pred.Class, pred.Probability)
 		for _, t := range pred.Top[1:] {
-			fmt.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
+			termsafe.Fprintf(e.stdout, "\t%s\t%.4f\n", t.Class, t.Probability)
 		}
 	}
 	for _, in := range inputs {
@@ -134,18 +137,24 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			return errInterrupted
 		}
 		if tin != nil {
-			n := classifyTable(e, tin, in, classify)
+			n := classifyTable(ctx, e, tin, in, classify)
 			failed, total = failed+n, total+n
 			continue
 		}
 		if len(m.InputShape) == 1 && isFile(in) {
-			rows, err := readRows(in, m.Net.Arch.Inputs, csvOpt)
+			rows, err := readRows(ctx, in, m.Net.Arch.Inputs, csvOpt)
+			if ctx.Err() != nil {
+				return errInterrupted
+			}
 			if err != nil {
 				classify(in, nil, err)
 				continue
 			}
 			bad := 0
 			for _, r := range rows {
+				if ctx.Err() != nil {
+					return errInterrupted
+				}
 				if r.Err != nil {
 					if bad++; bad > badRowsShown { // a file that is no such table: not a line each
 						total++
@@ -158,7 +167,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 				classify(fmt.Sprintf("%s:%d", in, r.Line), standardize(m, r.X, nil), nil)
 			}
 			if bad > badRowsShown {
-				fmt.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
+				termsafe.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
 			}
 			continue
 		}
@@ -174,7 +183,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 // classifyTable classifies one INPUT of a table model with preprocessing:
 // a file of rows or one row of cells. It returns how many bad rows it
 // counted without reporting them one by one.
-func classifyTable(e *env, tin *trainer.TableInput, in string, classify func(string, []float32, error)) (unreported int) {
+func classifyTable(ctx context.Context, e *env, tin *trainer.TableInput, in string, classify func(string, []float32, error)) (unreported int) {
 	if !isFile(in) {
 		cells, err := tabular.SplitRow(in, tin.Pipeline)
 		var x []float32
@@ -187,13 +196,16 @@ func classifyTable(e *env, tin *trainer.TableInput, in string, classify func(str
 		classify(in, x, err)
 		return 0
 	}
-	rows, err := openText(in, tin.Pipeline.Width-1, func(r io.Reader) ([]tabular.Row, error) { return tabular.ReadRows(r, in, tin.Pipeline) })
+	rows, err := openText(ctx, in, tin.Pipeline.Width-1, func(r io.Reader) ([]tabular.Row, error) { return tabular.ReadRows(r, in, tin.Pipeline) })
 	if err != nil {
 		classify(in, nil, err)
 		return 0
 	}
 	bad := 0
 	for _, r := range rows {
+		if ctx.Err() != nil {
+			return unreported // the caller stops at the interrupt
+		}
 		x, err := []float32(nil), r.Err
 		if err == nil {
 			if x, err = tin.Input(r.Cells); err != nil {
@@ -226,16 +238,16 @@ func isFile(path string) bool {
 
 // readRows reads a file of rows to classify. A file that is not text (an
 // image, say) is refused before it is parsed.
-func readRows(path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
-	return openText(path, dim, func(r io.Reader) ([]datasets.FeatureRow, error) {
+func readRows(ctx context.Context, path string, dim int, opt datasets.CSVOptions) ([]datasets.FeatureRow, error) {
+	return openText(ctx, path, dim, func(r io.Reader) ([]datasets.FeatureRow, error) {
 		return datasets.ReadFeatureRows(r, path, dim, opt)
 	})
 }
 
 // openText opens a file of rows for read, refusing one that is not text
 // (an image, say) before it is parsed.
-func openText[R any](path string, dim int, read func(io.Reader) ([]R, error)) ([]R, error) {
-	f, err := os.Open(path)
+func openText[R any](ctx context.Context, path string, dim int, read func(io.Reader) ([]R, error)) ([]R, error) {
+	f, err := regfile.Open(path)
 	if err != nil {
 		return nil, err
 	}
@@ -246,7 +258,7 @@ func openText[R any](path string, dim int, read func(io.Reader) ([]R, error)) ([
 		kind, _, _ = strings.Cut(kind, ";")
 		return nil, fmt.Errorf("%s: not a CSV table but %s; this model takes %d comma-separated values, or a CSV file of them", path, kind, dim)
 	}
-	return read(io.MultiReader(bytes.NewReader(head[:n]), f))
+	return read(ctxio.Reader(ctx, io.MultiReader(bytes.NewReader(head[:n]), f)))
 }
 
 // standardize makes one sample, a table row x or an image's pixels pix,
@@ -290,8 +302,8 @@ func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
 	want := m.Net.Arch.Inputs
 	parts := strings.Split(in, ",")
 	if len(parts) != want {
-		if _, err := os.Stat(in); err == nil {
-			return nil, fmt.Errorf("%s: this model takes %d comma-separated values or a CSV file of them, not a directory", in, want)
+		if st, err := os.Stat(in); err == nil {
+			return nil, fmt.Errorf("%s: %s; this model takes %d comma-separated values or a CSV file of them", in, regfile.Kind(st.Mode()), want)
 		}
 		return nil, fmt.Errorf("%s: %d values, the model takes %d", in, len(parts), want)
 	}

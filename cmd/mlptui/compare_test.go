@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -366,6 +366,17 @@ func TestCompareBadInput(t *testing.T) {
 	os.MkdirAll(badMetrics, 0o755)
 	os.WriteFile(filepath.Join(badMetrics, trainer.ConfigFile), b, 0o644)
 	os.WriteFile(filepath.Join(badMetrics, trainer.MetricsFile), []byte("epoch,step\n1,2\n"), 0o644)
+	// Metrics out of range (an accuracy of 1e308: drawn in percent, an
+	// infinite point) and in range but huge (a loss of 1e308).
+	hostile := func(name, rows string) string {
+		d := filepath.Join(t.TempDir(), name)
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, trainer.ConfigFile), b, 0o644)
+		os.WriteFile(filepath.Join(d, trainer.MetricsFile), []byte("epoch,step,seconds,lr,train_loss,train_acc,val_loss,val_acc\n"+rows), 0o644)
+		return d
+	}
+	hugeAcc := hostile("huge-acc", "1,1,0.1,0.001,1,0.5,,\n2,2,0.2,0.001,0.5,1e308,,\n")
+	hugeLoss := hostile("huge-loss", "1,1,0.1,0.001,1e308,0.5,+Inf,0.5\n2,2,0.2,0.001,1e-300,0.6,1e308,0.7\n")
 	lrs := make([]string, 101)
 	for i := range lrs {
 		lrs[i] = strconv.FormatFloat(1e-4*float64(i+1), 'g', -1, 64)
@@ -395,6 +406,12 @@ func TestCompareBadInput(t *testing.T) {
 		{[]string{"plot", dirs[0], noEpochs}, 1, noEpochs + ": no epoch finished yet"},
 		{[]string{"plot", badMetrics}, 1, filepath.Join(badMetrics, trainer.MetricsFile)},
 		{[]string{"plot", "-o", "/no/such/dir/x.png", dirs[0]}, 1, "/no/such/dir/x.png"},
+		{[]string{"plot", hugeAcc}, 1, filepath.Join(hugeAcc, trainer.MetricsFile) + ":3: train_acc 1e+308 out of range"},
+		{[]string{"plot", "-o", filepath.Join(t.TempDir(), "x.png"), hugeAcc}, 1, filepath.Join(hugeAcc, trainer.MetricsFile) + ":3: train_acc 1e+308 out of range"},
+		{[]string{"plot", hugeLoss}, 0, ""},
+		{[]string{"plot", "--width", "100", hugeLoss, dirs[0]}, 0, ""},
+		{[]string{"plot", "-o", filepath.Join(t.TempDir(), "x.png"), hugeLoss}, 0, ""},
+		{[]string{"plot", "-o", filepath.Join(t.TempDir(), "x.svg"), hugeLoss, dirs[0]}, 0, ""},
 		{[]string{"sweep", "--runs", runs, "--lr", "1e-3,abc"}, 2, `"abc" is not a number`},
 		{[]string{"sweep", "--runs", runs, "--lr", "1e-3,"}, 2, `"" is not a number`},
 		{[]string{"sweep", "--runs", runs, "--dropout", "0,1.5"}, 2, "--dropout: 1.5; want a probability"},
@@ -492,14 +509,15 @@ func TestSweepTrialLock(t *testing.T) {
 	}
 	runs := t.TempDir()
 	lock := trialLock(runs, "two", trial2)
-	release, err := pidlock.Acquire(lock) // held by this (live) process
+	held, err := runlock.Acquire(lock, runlock.Options{}) // held by this (live) process
 	if err != nil {
 		t.Fatal(err)
 	}
 	code, _, errs := call(t, args(runs)...)
-	release()
+	held.Release()
 	if code != 0 || !strings.Contains(errs, "trial 2/2 lr=0.01: running in another process; skipped") ||
-		!strings.Contains(errs, "1 new, 1 running elsewhere") {
+		!strings.Contains(errs, "1 new, 1 running elsewhere") ||
+		!strings.Contains(errs, "skipped (process "+strconv.Itoa(os.Getpid())+" on ") {
 		t.Errorf("with trial 2 locked: exit %d\n%s", code, errs)
 	}
 	if err := os.WriteFile(lock, []byte("0\n"), 0o644); err != nil { // no such process

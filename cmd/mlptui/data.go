@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/mlptui/mlptui/datasets/cifar10"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -40,6 +40,6 @@ func runData(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "CIFAR-10 is ready in %s: %d training and %d test images of %d classes\n", dir, train.Len(), test.Len(), len(train.Classes))
+	termsafe.Fprintf(e.stdout, "CIFAR-10 is ready in %s: %d training and %d test images of %d classes\n", dir, train.Len(), test.Len(), len(train.Classes))
 	return nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"text/tabwriter"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -50,13 +51,13 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	part := "test"
 	if *dataset != "" {
 		part = "data"
-		fmt.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
+		termsafe.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
 	} else {
-		fmt.Fprintf(e.stdout, "run       %s\n", ev.Run)
+		termsafe.Fprintf(e.stdout, "run       %s\n", ev.Run)
 	}
-	fmt.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lossText(ev.Loss))
+	termsafe.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lossText(ev.Loss))
 	if len(ev.Classes) == 2 {
-		fmt.Fprintf(e.stdout, "  ROC AUC %s", aucText(ev.ROCAUC, ev.Classes[1]))
+		termsafe.Fprintf(e.stdout, "  ROC AUC %s", aucText(ev.ROCAUC, ev.Classes[1]))
 	}
 	fmt.Fprint(e.stdout, "\n\n")
 	// Right-aligned numbers; class names padded to one width read left-aligned.
@@ -66,15 +67,15 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	w = max(w, len("weighted avg"))
-	fmt.Fprintf(tw, "%-*s\tprecision\trecall\tf1\tsupport\t\n", w, "class")
+	termsafe.Fprintf(tw, "%-*s\tprecision\trecall\tf1\tsupport\t\n", w, "class")
 	for i, c := range ev.PerClass {
-		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.F1, c.Support)
+		termsafe.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.F1, c.Support)
 	}
 	for _, a := range []struct {
 		name string
 		avg  trainer.Averages
 	}{{"macro avg", ev.Macro}, {"weighted avg", ev.Weighted}} {
-		fmt.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, a.name, a.avg.Precision, a.avg.Recall, a.avg.F1, ev.Samples)
+		termsafe.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, a.name, a.avg.Precision, a.avg.Recall, a.avg.F1, ev.Samples)
 	}
 	tw.Flush()
 	fmt.Fprintln(e.stdout, "\nconfusion matrix (rows: true class, columns: predicted)")
@@ -82,13 +83,13 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	var head strings.Builder
 	head.WriteString("\t")
 	for i := range ev.Classes {
-		fmt.Fprintf(&head, "%d\t", i)
+		termsafe.Fprintf(&head, "%d\t", i)
 	}
 	fmt.Fprintln(tw, head.String())
 	for i, row := range ev.Confusion {
-		fmt.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
+		termsafe.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
 		for _, v := range row {
-			fmt.Fprintf(tw, "%d\t", v)
+			termsafe.Fprintf(tw, "%d\t", v)
 		}
 		fmt.Fprintln(tw)
 	}

@@ -16,6 +16,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -56,7 +57,7 @@ func runLRFind(ctx context.Context, e *env, args []string) error {
 		if err := writeFigure(*out, format, vg.Points(700), vg.Points(420), func(c vg.CanvasSizer) error { return drawLRFind(c, f) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+		termsafe.Fprintf(e.stderr, "wrote %s\n", *out)
 	}
 	if *jsonOut {
 		return json.NewEncoder(e.stdout).Encode(lrFindJSON(f))

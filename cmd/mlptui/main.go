@@ -25,10 +25,12 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
 	"github.com/mlptui/mlptui/internal/quietstart"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -65,33 +67,71 @@ type command struct {
 	name    string
 	summary string
 	run     func(ctx context.Context, e *env, args []string) error
+	// readOnly says the command has nothing to save when interrupted: its
+	// loops stop at the interrupt (ctx), and if one is caught in a long
+	// step (a plot being drawn, a file being parsed) it is left behind
+	// after interruptGrace and mlptui exits 130 all the same.
+	readOnly bool
+}
+
+// interruptGrace is how long a read-only command has to stop by itself
+// after an interrupt.
+const interruptGrace = 200 * time.Millisecond
+
+// runCommand runs c; a read-only command returns errInterrupted at most
+// interruptGrace after ctx ends, whatever it is doing.
+func runCommand(ctx context.Context, c *command, e *env, args []string) error {
+	if !c.readOnly {
+		return c.run(ctx, e, args)
+	}
+	done := make(chan error, 1)
+	go func() { done <- c.run(ctx, e, args) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	t := time.NewTimer(interruptGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		if err != nil && !errors.Is(err, errInterrupted) && ctx.Err() == nil {
+			return err
+		}
+	case <-t.C:
+	}
+	return errInterrupted
 }
 
 var commands []command
 
 func init() {
 	commands = []command{
-		{"tui", "the dashboard: set up, watch and steer training (the default)", runTUI},
-		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain},
-		{"classify", "classify inputs with a saved run's model", runClassify},
-		{"eval", "measure a run's model on its test set", runEval},
-		{"runs", "list saved runs: a table, --json or --csv", runRuns},
-		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot},
-		{"lr-find", "suggest a learning rate: a range test of the configured network", runLRFind},
-		{"sweep", "train a grid or random search of settings and rank the trials", runSweep},
-		{"data", "download and verify a data set: mlptui data cifar10", runData},
-		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench},
-		{"completion", "print a shell completion script: mlptui completion bash|zsh|fish", runCompletion},
+		{"tui", "the dashboard: set up, watch and steer training (the default)", runTUI, false},
+		{"train", "train a network headless; progress on stderr, summary on stdout", runTrain, false},
+		{"classify", "classify inputs with a saved run's model", runClassify, true},
+		{"eval", "measure a run's model on its test set", runEval, true},
+		{"runs", "list saved runs: a table, --json or --csv", runRuns, true},
+		{"plot", "draw runs' loss and accuracy curves: PNG, SVG or in the terminal", runPlot, true},
+		{"lr-find", "suggest a learning rate: a range test of the configured network", runLRFind, true},
+		{"sweep", "train a grid or random search of settings and rank the trials", runSweep, false},
+		{"data", "download and verify a data set: mlptui data cifar10", runData, false},
+		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench, true},
+		{"completion", "print a shell completion script: mlptui completion bash|zsh|fish", runCompletion, true},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil
-		}},
+		}, true},
 	}
 }
 
 func main() {
 	quietstart.Restore() // TERM as it was, now that the libraries have started
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// A hang-up (ssh dropped, terminal closed) and a reader gone from
+	// stdout or stderr (mlptui train | head) interrupt like Ctrl-C and
+	// SIGTERM: the run is saved and mlptui exits 130. With SIGPIPE
+	// caught, a write to the closed pipe fails instead of killing mlptui.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE)
 	defer stop()
 	e := &env{stdout: os.Stdout, stderr: os.Stderr, stderrTTY: isTerminal(os.Stderr)}
 	e.stdoutWidth, e.stderrWidth = termWidth(os.Stdout), termWidth(os.Stderr)
@@ -129,11 +169,12 @@ func run(ctx context.Context, e *env, args []string) int {
 		printUsage(e.stdout)
 		return exitOK
 	}
-	for _, c := range commands {
+	for i := range commands {
+		c := &commands[i]
 		if c.name != name {
 			continue
 		}
-		err := c.run(ctx, e, rest)
+		err := runCommand(ctx, c, e, rest)
 		var ue *usageError
 		switch {
 		case err == nil:
@@ -151,9 +192,9 @@ func run(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if near := nearestCommand(name); near != "" {
-		fmt.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
+		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
 	} else {
-		fmt.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
+		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
 	}
 	return exitUsage
 }
@@ -210,13 +251,14 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "\nRun 'mlptui <command> -h' for a command's flags.")
 }
 
-// oneLine keeps an error message to one line.
+// oneLine keeps an error message to one line, its control characters
+// shown escaped.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]
 	}
-	return s
+	return termsafe.String(s) // an error may quote a file's content
 }
 
 // termWidth returns the columns of the terminal f is, or 0.

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -248,7 +249,7 @@ func TestInterruptSavesAndExits130(t *testing.T) {
 		t.Skip("starts a process")
 	}
 	runs := t.TempDir()
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		code, stdout, stderr := interruptAt(t, sig, epochLine(2), "train", "--runs", runs, "--epochs", "100000", "--hidden", "64", "--batch", "8")
 		if code != 130 {
 			t.Errorf("%v: exit %d, want 130", sig, code)
@@ -485,5 +486,53 @@ func TestHelpForms(t *testing.T) {
 	}
 	if code, _, errs := call(t, "help", "bogus"); code != 2 || !strings.Contains(errs, `unknown command "bogus"`) {
 		t.Errorf("help bogus: exit %d, stderr %q; want 2 naming the command", code, errs)
+	}
+}
+
+// TestBrokenPipeSavesTheRun is `mlptui train --epochs 100000 2>&1 | head
+// -3`: the reader of stdout and stderr goes away after three lines, and
+// the run must be saved as interrupted (exit 130), not killed by SIGPIPE,
+// and resume.
+func TestBrokenPipeSavesTheRun(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	runs := t.TempDir()
+	cmd := exec.Command(os.Args[0], "train", "--runs", runs, "--epochs", "100000", "--hidden", "16", "--batch", "8")
+	cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stdout, cmd.Stderr = w, w
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	sc := bufio.NewScanner(r)
+	for i := 0; i < 3 && sc.Scan(); i++ { // head -3
+	}
+	r.Close()
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("no exit within 30 s of the pipe closing")
+	}
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted {
+		t.Fatalf("exit %d (%v), want %d", code, cmd.ProcessState, exitInterrupted)
+	}
+	recs, err := trainer.ListRuns(runs)
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("%d runs, %v", len(recs), err)
+	}
+	s := recs[0].Summary
+	if recs[0].Status != trainer.StatusInterrupted || s == nil || s.Epochs < 1 {
+		t.Fatalf("run %s: %s, %+v", recs[0].Dir, recs[0].Status, s)
+	}
+	if code, _, errs := call(t, "train", "--resume", recs[0].Dir, "--epochs", strconv.Itoa(s.Epochs+1)); code != 0 {
+		t.Errorf("resume: exit %d\n%s", code, errs)
 	}
 }

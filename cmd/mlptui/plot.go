@@ -25,6 +25,8 @@ import (
 	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/mlptui/mlptui/internal/atomicfile"
+	"github.com/mlptui/mlptui/internal/graphguard"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -75,7 +77,7 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		}
 		return plotBoundary(ctx, e, pos[0], *out, format, max(w, 20), colour)
 	}
-	runs, err := loadPlotRuns(pos)
+	runs, err := loadPlotRuns(ctx, pos)
 	if err != nil {
 		return err
 	}
@@ -83,7 +85,7 @@ func runPlot(ctx context.Context, e *env, args []string) error {
 		if err := writePlotFile(*out, format, runs); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "wrote %s\n", *out)
+		termsafe.Fprintf(e.stderr, "wrote %s\n", *out)
 		return nil
 	}
 	_, err = io.WriteString(e.stdout, terminalPlot(runs, max(w, 30), colour))
@@ -106,10 +108,13 @@ func imageFormat(out string) (string, error) {
 
 // loadPlotRuns reads each run's settings and metrics; a run that cannot
 // be read, or has no finished epoch yet, is an error naming it.
-func loadPlotRuns(dirs []string) ([]*plotRun, error) {
+func loadPlotRuns(ctx context.Context, dirs []string) ([]*plotRun, error) {
 	var runs []*plotRun
 	configs := make([]*trainer.Config, len(dirs))
 	for i, dir := range dirs {
+		if ctx.Err() != nil {
+			return nil, errInterrupted
+		}
 		if st, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("%s: %v", dir, unwrapPath(err))
 		} else if !st.IsDir() {
@@ -164,7 +169,7 @@ func (r *plotRun) legendText() string {
 	if r.desc != "" {
 		s += "   " + r.desc
 	}
-	return s
+	return termsafe.String(s) // the run's name and settings, from its files
 }
 
 // series returns the finite points of one metric of a run.
@@ -269,15 +274,15 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 				xmax = math.Max(xmax, xy[j].X)
 			}
 			l, err := plotter.NewLine(xy)
-			if err != nil {
-				return nil, err
+			if err != nil { // an infinite point: say whose
+				return nil, fmt.Errorf("%s: %s: %w", filepath.Join(r.dir, trainer.MetricsFile), strings.ToLower(p.title), err)
 			}
 			l.LineStyle = s.style
 			pl.Add(l)
 			if len(xy) == 1 { // a single epoch: a dot, or nothing would show
 				sc, err := plotter.NewScatter(xy)
 				if err != nil {
-					return nil, err
+					return nil, fmt.Errorf("%s: %s: %w", filepath.Join(r.dir, trainer.MetricsFile), strings.ToLower(p.title), err)
 				}
 				sc.GlyphStyle.Color, sc.GlyphStyle.Radius, sc.GlyphStyle.Shape = c, vg.Points(3), draw.CircleGlyph{}
 				pl.Add(sc)
@@ -496,7 +501,7 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 				if len(xy) == 0 {
 					continue
 				}
-				data = append(data, resample(xy, p.scale, xmax, n))
+				data = append(data, graphguard.Series(resample(xy, p.scale, xmax, n)))
 				colors = append(colors, col)
 				switch {
 				case colour && k == 0:

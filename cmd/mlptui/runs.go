@@ -16,6 +16,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -248,8 +249,8 @@ func compareHidden(a, b string) int {
 }
 
 // readRuns lists the runs under dir.
-func readRuns(dir string) ([]*runEntry, error) {
-	recs, err := trainer.ListRuns(dir)
+func readRuns(ctx context.Context, dir string) ([]*runEntry, error) {
+	recs, err := trainer.ListRunsContext(ctx, dir)
 	if err != nil {
 		return nil, err
 	}
@@ -294,7 +295,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	runs, err := readRuns(*dir)
+	runs, err := readRuns(ctx, *dir)
 	if err != nil {
 		return err
 	}
@@ -306,7 +307,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		return writeRunsCSV(e, runs)
 	}
 	if len(runs) == 0 {
-		fmt.Fprintf(e.stderr, "no runs in %s\n", *dir)
+		termsafe.Fprintf(e.stderr, "no runs in %s\n", *dir)
 		return nil
 	}
 	rows := [][]string{make([]string, len(runsColumns))}
@@ -323,7 +324,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	printTable(e, rows, func(i int) int { return runsColumns[i].prio }, func(i int) bool { return runsColumns[i].right }, "--csv")
 	for _, r := range runs {
 		if r.Err != nil {
-			fmt.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
 		}
 	}
 	return nil
@@ -468,10 +469,14 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 }
 
 // printTable writes a table for people to read on stdout (rows[0] is its
-// header), fitted to the terminal: columns of the lowest prio are left
+// header), its cells' control characters shown escaped, fitted to the
+// terminal: columns of the lowest prio are left
 // out until it fits, and stderr says which and that the flag all (--csv,
 // --json) has every column.
 func printTable(e *env, rows [][]string, prio func(col int) int, right func(col int) bool, all string) {
+	for i, r := range rows {
+		rows[i] = termsafe.Strings(r) // names, statuses and data sets from the runs' files, fitted as shown
+	}
 	keep := fitColumns(rows, prio, e.stdoutWidth)
 	var left []string
 	for i := range rows[0] {

@@ -14,7 +14,8 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/mlptui/mlptui/internal/pidlock"
+	"github.com/mlptui/mlptui/internal/runlock"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -234,7 +235,7 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if *trials > grid {
 		how += fmt.Sprintf(" (the whole grid: --trials %d is more)", *trials)
 	}
-	fmt.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
+	termsafe.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
 
 	if err := os.MkdirAll(base.RunsDir, 0o755); err != nil {
 		return fmt.Errorf("--runs %s: %w", base.RunsDir, err)
@@ -268,10 +269,10 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 				left++
 			}
 		}
-		fmt.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
+		termsafe.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
 			sweepName, strings.Join(parts, ", "), left)
 	} else {
-		fmt.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sweepName, len(plan), strings.Join(parts, ", "))
+		termsafe.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sweepName, len(plan), strings.Join(parts, ", "))
 	}
 	if *jsonOut {
 		if err := json.NewEncoder(e.stdout).Encode(board); err != nil {
@@ -381,16 +382,22 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 // Taken, the lock is held while the runs are read (the other sweep may
 // have finished the trial meanwhile) and the trial runs.
 func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
-	release, err := pidlock.Acquire(trialLock(runsDir, sweep, &t.cfg))
-	if errors.Is(err, pidlock.ErrHeld) {
+	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
+	var held *runlock.HeldError
+	if errors.As(err, &held) {
 		t.outcome = "running elsewhere"
-		fmt.Fprintf(e.stderr, "%s: running in another process; skipped\n", trialHead(t, total))
+		who := ""
+		if h := held.Holder; h.PID != 0 {
+			who = fmt.Sprintf(" (process %d on %s since %s)", h.PID, h.Host, h.Started.Local().Format("15:04:05"))
+		}
+		termsafe.Fprintf(e.stderr, "%s: running in another process; skipped%s\n", trialHead(t, total), who)
 		return trainer.StatusRunning, nil
 	}
 	if err != nil {
 		return "", err
 	}
-	defer release()
+	defer lock.Release()
+	lock.Keep(0)
 	existing, err := trainer.ListRuns(runsDir)
 	if err != nil {
 		return "", err
@@ -431,11 +438,11 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		switch r.Status {
 		case trainer.StatusDone, trainer.StatusDiverged:
 			t.outcome = "done before"
-			fmt.Fprintf(e.stderr, "%s: finished before (%s, %s); skipped\n", head, r.Status, r.Dir)
+			termsafe.Fprintf(e.stderr, "%s: finished before (%s, %s); skipped\n", head, r.Status, r.Dir)
 			return r.Status
 		case trainer.StatusRunning:
 			t.outcome = "running elsewhere"
-			fmt.Fprintf(e.stderr, "%s: running in another process (%s); skipped\n", head, r.Dir)
+			termsafe.Fprintf(e.stderr, "%s: running in another process (%s); skipped\n", head, r.Dir)
 			return r.Status
 		}
 		epochs := 0
@@ -445,9 +452,9 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		run, err = trainer.Resume(ctx, r.Dir, 0, opts...)
 		if err == nil {
 			t.outcome = "resumed"
-			fmt.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
+			termsafe.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
 		} else {
-			fmt.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
 			t.outcome = "rerun"
 		}
 	}
@@ -455,7 +462,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		run, err = trainer.Start(ctx, t.cfg, opts...)
 		if err != nil {
 			t.outcome = "failed"
-			fmt.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
 			return trainer.StatusFailed
 		}
 		if t.outcome == "" {
@@ -468,7 +475,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		case trainer.Started:
 			t.dir = ev.Info.Dir
 			if t.outcome != "resumed" {
-				fmt.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
+				termsafe.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
 			}
 		case trainer.EpochEnd:
 			m := ev.Metrics
@@ -479,20 +486,20 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 	sum, err := run.Wait()
 	if err != nil && ctx.Err() != nil { // interrupted before training began
 		t.outcome = "interrupted"
-		fmt.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
+		termsafe.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
 		return trainer.StatusInterrupted
 	}
 	if err != nil {
 		t.outcome = "failed"
-		fmt.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
+		termsafe.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
 		return trainer.StatusFailed
 	}
 	if sum.Status == trainer.StatusInterrupted {
 		t.outcome = "interrupted"
-		fmt.Fprintf(e.stderr, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
+		termsafe.Fprintf(e.stderr, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
 		return sum.Status
 	}
-	fmt.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
+	termsafe.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
 		pctOf(sum.BestValAccuracy), pctOf(sum.TestAccuracy), seconds(sum.TrainSeconds))
 	return sum.Status
 }

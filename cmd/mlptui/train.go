@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -81,7 +82,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		printSummary(e.stdout, sum)
 	}
 	if sum.Status == trainer.StatusInterrupted {
-		fmt.Fprintf(e.stderr, "to go on: mlptui train --resume %s\n", sum.Run)
+		termsafe.Fprintf(e.stderr, "to go on: mlptui train --resume %s\n", sum.Run)
 		return errInterrupted
 	}
 	if sum.Status == trainer.StatusDiverged {
@@ -135,13 +136,13 @@ func (p *progressPrinter) status(format string, args ...any) {
 		return
 	}
 	p.clearLive()
-	fmt.Fprint(p.w, fitWidth(fmt.Sprintf(format, args...), p.width))
+	fmt.Fprint(p.w, fitWidth(termsafe.Sprintf(format, args...), p.width))
 	p.live = true
 }
 
 func (p *progressPrinter) line(format string, args ...any) {
 	p.clearLive()
-	fmt.Fprintf(p.w, format+"\n", args...)
+	termsafe.Fprintf(p.w, format+"\n", args...)
 }
 
 func (p *progressPrinter) event(ev trainer.Event) {
@@ -268,17 +269,17 @@ func bar(frac float64) string {
 }
 
 func printSummary(w io.Writer, s *trainer.Summary) {
-	fmt.Fprintf(w, "run        %s\n", s.Run)
-	fmt.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
-	fmt.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
-	fmt.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
+	termsafe.Fprintf(w, "run        %s\n", s.Run)
+	termsafe.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
+	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
+	termsafe.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
 	if s.TestAccuracy != nil {
-		fmt.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
+		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
 	}
 	if s.BestValAccuracy != nil {
-		fmt.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
+		termsafe.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
 	}
-	fmt.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, thousands(s.SamplesPerSecond))
+	termsafe.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, thousands(s.SamplesPerSecond))
 }
 
 // thousands formats a count with thousands separators: 12,345.

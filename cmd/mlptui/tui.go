@@ -7,6 +7,7 @@ import (
 	"os"
 	"runtime"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 	"github.com/mlptui/mlptui/tui"
 )
@@ -58,7 +59,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 // endedLine tells in one line how a run ended and where it is saved:
 // "runs/20261129-091933-iris: done after 3000 epochs, test accuracy 1.0000".
 func endedLine(s *trainer.Summary) string {
-	line := fmt.Sprintf("%s: %s after %d epochs", s.Run, s.Status, s.Epochs)
+	line := termsafe.Sprintf("%s: %s after %d epochs", s.Run, s.Status, s.Epochs)
 	if s.TestAccuracy != nil {
 		line += fmt.Sprintf(", test accuracy %.4f", *s.TestAccuracy)
 	}

@@ -229,14 +229,15 @@ func (d *dashboard) wait(t *testing.T, limit time.Duration) int {
 
 // TestDashboardInterrupt runs the dashboard on a pseudo-terminal, starts
 // Iris from the form, pauses and continues it, and sends SIGINT (then, in
-// a second process, SIGTERM): the process must exit 130 with a complete
-// run directory marked interrupted, and leave the terminal as it found
-// it: the alternate screen left, the cursor shown, the same modes.
+// other processes, SIGTERM, and SIGHUP as when the terminal closes): the
+// process must exit 130 with a complete run directory marked interrupted,
+// and leave the terminal as it found it: the alternate screen left, the
+// cursor shown, the same modes.
 func TestDashboardInterrupt(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a process")
 	}
-	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM} {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) { dashboardInterrupt(t, sig) })
 	}
 }

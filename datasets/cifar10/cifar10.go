@@ -48,6 +48,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Names and sizes of the official distribution.
@@ -192,7 +193,7 @@ func LoadDir(ctx context.Context, dir string) (train, test *datasets.Dataset, er
 // readMeta reads the class names, one a non-blank line; a missing file
 // gives the standard names.
 func readMeta(path string) ([]string, error) {
-	data, err := os.ReadFile(path)
+	data, err := regfile.ReadFile(path, 1<<20)
 	if errors.Is(err, fs.ErrNotExist) {
 		return append([]string(nil), Classes...), nil
 	}
@@ -268,7 +269,7 @@ func recordCount(name string, size int64) (int, error) {
 
 // readBatchFile fills y and pix (len(y) records) from the batch file at path.
 func readBatchFile(ctx context.Context, path string, y []int32, pix []byte, nclasses int) error {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return fmt.Errorf("cifar10: %w", err)
 	}

@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // HTTPClient is what a [Downloader] needs from an HTTP client;
@@ -217,7 +219,7 @@ func formatETA(d time.Duration) string {
 
 // fileMD5 returns the hex MD5 of a file.
 func fileMD5(ctx context.Context, path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return "", err
 	}

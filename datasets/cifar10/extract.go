@@ -12,6 +12,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // Limits on what [Extract] accepts. A real batch file is 30,730,000 bytes
@@ -44,7 +46,7 @@ var defaultLimits = limits{entrySize: MaxEntrySize, totalSize: maxTotalSize, ent
 // [MaxEntrySize] or more than [MaxEntries] entries make Extract fail with
 // an error naming the archive and the entry.
 func Extract(ctx context.Context, archive, dataDir string) error {
-	f, err := os.Open(archive)
+	f, err := regfile.Open(archive)
 	if err != nil {
 		return fmt.Errorf("cifar10: %w", err)
 	}

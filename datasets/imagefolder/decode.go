@@ -18,6 +18,8 @@ import (
 
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/webp"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // DefaultMaxPixels is the largest image (width × height) decoded when
@@ -44,13 +46,13 @@ var (
 // pixels (0 means [DefaultMaxPixels]) are refused before they are decoded.
 // Errors name the file: "photo.jpg: not an image (unknown format)".
 func DecodeFile(path string, h, w int, maxPixels int) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
-			err = pe.Err // without Go's "open"
+			err = fmt.Errorf("%s: %w", path, pe.Err) // without Go's "open"
 		}
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, err // a regfile error names the path
 	}
 	defer f.Close()
 	// Check the header before reading the whole file into memory.
@@ -85,19 +87,40 @@ func DecodeBytes(name string, data []byte, h, w int, maxPixels int) ([]byte, err
 	if int64(h)*int64(w) > int64(maxPixels) {
 		return nil, fmt.Errorf("%s: target size %dx%d is more than %d pixels", name, w, h, maxPixels)
 	}
-	img, cfg, err := decode(name, data, maxPixels)
-	if err != nil {
+	out := make([]byte, 3*h*w)
+	if _, err := decodePlanes(out, name, data, h, w, maxPixels); err != nil {
 		return nil, err
 	}
-	out := make([]byte, 3*h*w)
-	if cfg.Width == w && cfg.Height == h {
-		toPlanes(out, img, w, h)
-		return out, nil
+	return out, nil
+}
+
+// decodePlanes decodes the image in data into dst (3×h×w bytes, as
+// [DecodeBytes] returns them) and reports whether it already had that
+// size. The memory the decoding takes, estimated from the header, is
+// counted against the process's decoding budget first (see [DecodeMemory]).
+func decodePlanes(dst []byte, name string, data []byte, h, w, maxPixels int) (same bool, err error) {
+	if len(data) == 0 {
+		return false, fmt.Errorf("%s: empty file: %w", name, ErrNotImage)
+	}
+	cfg, format, err := decodeConfig(name, bytes.NewReader(data), maxPixels)
+	if err != nil {
+		return false, err
+	}
+	same = cfg.Width == w && cfg.Height == h
+	release := decodeBudget.acquire(decodeCost(cfg, format, same))
+	defer release()
+	img, err := decode(name, format, data)
+	if err != nil {
+		return false, err
+	}
+	if same {
+		toPlanes(dst, img, w, h)
+		return true, nil
 	}
 	src := make([]byte, 3*cfg.Width*cfg.Height)
 	toPlanes(src, img, cfg.Width, cfg.Height)
-	resize(out, src, 3, cfg.Height, cfg.Width, h, w)
-	return out, nil
+	resize(dst, src, 3, cfg.Height, cfg.Width, h, w)
+	return false, nil
 }
 
 // decodeConfig reads an image's header from r and checks its size.
@@ -122,17 +145,10 @@ func checkSize(name, format string, cfg image.Config, maxPixels int) error {
 	return nil
 }
 
-// decode checks the header of an image in data, then decodes it. The image
-// is cfg.Width × cfg.Height; the decoded image may cover only part of that
-// (a GIF's first frame), the rest counts as black.
-func decode(name string, data []byte, maxPixels int) (img image.Image, cfg image.Config, err error) {
-	if len(data) == 0 {
-		return nil, cfg, fmt.Errorf("%s: empty file: %w", name, ErrNotImage)
-	}
-	cfg, format, err := decodeConfig(name, bytes.NewReader(data), maxPixels)
-	if err != nil {
-		return nil, cfg, err
-	}
+// decode decodes an image in data whose header decodeConfig accepted
+// (as format). The image is cfg.Width × cfg.Height; the decoded image may
+// cover only part of that (a GIF's first frame), the rest counts as black.
+func decode(name, format string, data []byte) (img image.Image, err error) {
 	defer func() {
 		// The standard decoders do not panic on bad input; this guards
 		// against ones that might, so a bad file is an error, not a crash.
@@ -142,9 +158,9 @@ func decode(name string, data []byte, maxPixels int) (img image.Image, cfg image
 	}()
 	img, format, err = image.Decode(bytes.NewReader(data))
 	if err != nil {
-		return nil, cfg, decodeError(name, format, err)
+		return nil, decodeError(name, format, err)
 	}
-	return img, cfg, nil
+	return img, nil
 }
 
 func decodeError(name, format string, err error) error {

@@ -11,15 +11,17 @@
 // second layout, with the classes taken from root/train. Class names are the
 // sorted names of the class folders; labels index them. Train and test must
 // have the same classes. Files may sit at any depth below their class
-// folder. Names starting with "." (files and folders) are skipped, and so
-// are loose files beside the class folders.
+// folder; a class folder may be a symbolic link (it is followed, and its
+// files keep the link's path). Names starting with "." (files and folders)
+// are skipped, and so are loose files beside the class folders.
 //
 // # Files
 //
 // Every other file is taken to be an image and recognised by its content,
 // not its extension: PNG, JPEG, GIF, BMP and WebP. Each file's header is read
 // first and an image with zero pixels or more than Options.MaxPixels is
-// refused before any pixel memory is allocated. A file that is not a
+// refused before any pixel memory is allocated, and the memory decoding
+// takes is counted against [DecodeMemory]. A file that is not a
 // decodable image is an error naming it, unless Options.SkipBad is set; then
 // it is skipped and counted in [Info].
 //
@@ -71,6 +73,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // DefaultTestSplit is the share of each class held out for testing when the
@@ -383,11 +386,21 @@ func classDirs(dir string, info *Info) ([]string, error) {
 func classFiles(dir string, classes []string, test bool, info *Info) ([]file, error) {
 	var files []file
 	for label, c := range classes {
-		err := filepath.WalkDir(filepath.Join(dir, c), func(p string, d fs.DirEntry, err error) error {
+		// A class folder that is a symbolic link is followed: WalkDir
+		// walks what it leads to, and the files keep the link's path.
+		root := filepath.Join(dir, c)
+		walkRoot := root
+		if real, err := filepath.EvalSymlinks(root); err == nil {
+			walkRoot = real
+		}
+		err := filepath.WalkDir(walkRoot, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
-			if strings.HasPrefix(d.Name(), ".") && p != filepath.Join(dir, c) {
+			if rel, rerr := filepath.Rel(walkRoot, p); rerr == nil {
+				p = filepath.Join(root, rel)
+			}
+			if strings.HasPrefix(d.Name(), ".") && p != root {
 				info.Ignored++
 				if d.IsDir() {
 					return filepath.SkipDir
@@ -428,7 +441,7 @@ var maxCachedFile int64 = 4 << 20
 // is small and fits in the budget, it is read whole, its size taken from the
 // budget, and returned as data.
 func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Point, data []byte, err error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path)
 	if err != nil {
 		return size, nil, err
 	}
@@ -462,22 +475,11 @@ func readHeader(path string, maxPixels int, budget *atomic.Int64) (size image.Po
 // into dst (3×h×w bytes), and reports whether it already had that size.
 func decodeInto(dst []byte, path string, data []byte, h, w, maxPixels int) (same bool, err error) {
 	if data == nil {
-		if data, err = os.ReadFile(path); err != nil {
+		if data, err = regfile.ReadFile(path, maxImageFile); err != nil {
 			return false, err
 		}
 	}
-	img, cfg, err := decode(path, data, maxPixels)
-	if err != nil {
-		return false, err
-	}
-	if cfg.Width == w && cfg.Height == h {
-		toPlanes(dst, img, w, h)
-		return true, nil
-	}
-	src := make([]byte, 3*cfg.Width*cfg.Height)
-	toPlanes(src, img, cfg.Width, cfg.Height)
-	resize(dst, src, 3, cfg.Height, cfg.Width, h, w)
-	return false, nil
+	return decodePlanes(dst, path, data, h, w, maxPixels)
 }
 
 // isBadImage reports whether err is about a file's content (skippable with

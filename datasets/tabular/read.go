@@ -30,17 +30,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
-// MaxBytes bounds the size of a table read into memory.
-const MaxBytes = 1 << 30
+// MaxBytes bounds the size of a table read into memory: datasets'
+// MaxCSVFile, one limit for both readers. Parsing takes several times the
+// file's size (a 286 MB file took 1.7 GB at 1 GB), so a larger file is
+// refused by its size before it is read.
+const MaxBytes = datasets.MaxCSVFile
 
 // A Table is a parsed table: its cells as text, with the label column's
 // classes resolved.
@@ -96,11 +99,14 @@ func DelimiterName(r rune) string {
 
 // Load reads a table from a file. See [Read].
 func Load(path string, opt ReadOptions) (*Table, error) {
-	f, err := os.Open(path)
+	f, err := regfile.Open(path) // a FIFO or a device is refused by name, not read forever
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	if st, err := f.Stat(); err == nil && st.Size() > MaxBytes {
+		return nil, &regfile.TooLargeError{Path: path, Size: st.Size(), Limit: MaxBytes}
+	}
 	return Read(f, path, opt)
 }
 

@@ -12,6 +12,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/mlptui/mlptui/internal/regfile"
 )
 
 // createTemp makes the temporary file; tests replace it to inject failures.
@@ -28,15 +30,20 @@ type file interface {
 
 // Write creates or replaces path with what fn writes, atomically. The file
 // gets mode 0644. If fn or any step fails, the error names path and the
-// target is untouched.
+// target is untouched. A directory, FIFO or device at path is refused
+// before anything is written.
 func Write(path string, fn func(w io.Writer) error) (err error) {
 	dir, base := filepath.Split(path)
 	if dir == "" {
 		dir = "."
 	}
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() && st.Mode()&os.ModeSymlink == 0 {
+		// Renaming over it would fail ("file exists") after all was written.
+		return fmt.Errorf("write %s: %s is in its place; remove it or move it away", path, regfile.Kind(st.Mode()))
+	}
 	f, err := createTemp(dir, "."+base+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	tmp := f.Name()
 	defer func() {
@@ -47,24 +54,24 @@ func Write(path string, fn func(w io.Writer) error) (err error) {
 	}()
 	bw := bufio.NewWriterSize(f, 1<<16)
 	if err = fn(bw); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	if err = bw.Flush(); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	if err = f.Chmod(0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
 	if err = os.Rename(tmp, path); err != nil {
-		return fmt.Errorf("write %s: %w", path, unwrapPath(err))
+		return fmt.Errorf("write %s: %w", path, UnwrapPath(err))
 	}
-	syncDir(dir)
+	SyncDir(dir)
 	return nil
 }
 
@@ -76,18 +83,20 @@ func WriteFile(path string, data []byte) error {
 	})
 }
 
-// syncDir makes a rename durable. Some systems cannot sync a directory;
-// the rename itself has still happened, so that is not an error.
-func syncDir(dir string) {
+// SyncDir makes a rename (or a link) in dir durable. Some systems cannot
+// sync a directory; the rename itself has still happened, so that is not
+// an error.
+func SyncDir(dir string) {
 	if d, err := os.Open(dir); err == nil {
 		d.Sync()
 		d.Close()
 	}
 }
 
-// unwrapPath drops the temporary file's name from an *os.PathError so the
-// message names the target rather than ".model.safetensors.tmp-123".
-func unwrapPath(err error) error {
+// UnwrapPath drops the temporary file's name from an *os.PathError or an
+// *os.LinkError so the message names the target rather than
+// ".model.safetensors.tmp-123".
+func UnwrapPath(err error) error {
 	var pe *os.PathError
 	if errors.As(err, &pe) {
 		return pe.Err

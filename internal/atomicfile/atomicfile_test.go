@@ -122,3 +122,23 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 		t.Errorf("directory holds %v, want %v", got, names)
 	}
 }
+
+// TestDirectoryInPlace: a directory where the file goes is refused by
+// name before anything is written, and left as it was.
+func TestDirectoryInPlace(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "model.safetensors")
+	if err := os.Mkdir(p, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	err := WriteFile(p, []byte("x"))
+	if err == nil || err.Error() != "write "+p+": a directory is in its place; remove it or move it away" {
+		t.Errorf("WriteFile over a directory: %v", err)
+	}
+	if st, err := os.Stat(p); err != nil || !st.IsDir() {
+		t.Errorf("the directory is gone: %v", err)
+	}
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("left behind: %v", ents)
+	}
+}
