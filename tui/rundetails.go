@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -72,6 +73,11 @@ func runDetails(rec trainer.RunRecord) []string {
 		}
 		lines = append(lines, "Files in "+filepath.Base(rec.Dir))
 		lines = append(lines, wrapWords(files, "  ", " · ", 76)...)
+	}
+	// Names, statuses and settings come from the run's files: shown
+	// escaped, never as terminal controls.
+	for i, l := range lines {
+		lines[i] = termsafe.String(l)
 	}
 	return lines
 }
