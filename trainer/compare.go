@@ -77,33 +77,7 @@ func Compared(field string) bool { return FieldByName(field) != nil && !notCompa
 // Differences lists, in flag order, the settings whose values are not the
 // same in all the configs. A nil config (a run whose config.json could not
 // be read) shows "?" and is not counted as differing by itself.
-func Differences(configs []*Config) []Difference {
-	var out []Difference
-	for i := range Fields {
-		f := &Fields[i]
-		if notCompared[f.Name] {
-			continue
-		}
-		vals := make([]string, len(configs))
-		first, differ := "", false
-		seen := false
-		for j, c := range configs {
-			if c == nil {
-				vals[j] = "?"
-				continue
-			}
-			vals[j] = f.Get(c)
-			if !seen {
-				first, seen = vals[j], true
-			}
-			differ = differ || vals[j] != first
-		}
-		if differ {
-			out = append(out, Difference{Field: f.Name, Values: vals})
-		}
-	}
-	return out
-}
+func Differences(configs []*Config) []Difference { return EditedDifferences(configs, nil) }
 
 // SameSettings reports whether a and b would train the same run: no
 // setting that Differences compares differs.
@@ -118,7 +92,11 @@ func SettingsKey(c *Config) string {
 	var b strings.Builder
 	for i := range Fields {
 		if f := &Fields[i]; !notCompared[f.Name] {
-			b.WriteString(f.Name + "=" + f.Get(c) + "\n")
+			v := f.Get(c)
+			if f.Name == "dataset" { // a relative path and the absolute one a run keeps
+				v = AbsDataset(v)
+			}
+			b.WriteString(f.Name + "=" + v + "\n")
 		}
 	}
 	return b.String()

@@ -71,6 +71,11 @@ type Config struct {
 	// be resumed or evaluated on the same machine without repeating it.
 	RunsDir string `json:"-"`                  // parent of run directories (default "runs")
 	DataDir string `json:"data_dir,omitempty"` // where downloaded data sets are kept (default the user cache)
+
+	// A run keeps Dataset as an absolute path (AbsDataset), so its model
+	// can be measured again from any directory; DatasetArg is the path as
+	// it was given, when that was not absolute, for display.
+	DatasetArg string `json:"dataset_as_given,omitempty"`
 }
 
 // What a run keeps as its model (Config.Keep).
@@ -114,6 +119,34 @@ func Defaults() Config {
 		Noise:      datasets.DefaultNoise,
 		RunsDir:    "runs",
 		DataDir:    DefaultDataDir(),
+	}
+}
+
+// AbsDataset returns a --dataset value as a run keeps it: a built-in
+// name unchanged, a path made absolute.
+func AbsDataset(d string) string {
+	if IsBuiltin(d) || d == "" {
+		return d
+	}
+	if a, err := filepath.Abs(d); err == nil {
+		return a
+	}
+	return d
+}
+
+// absPaths makes the data set's path and the data directory absolute,
+// keeping the data set's path as it was given in DatasetArg.
+func (c *Config) absPaths() {
+	if a := AbsDataset(c.Dataset); a != c.Dataset {
+		if c.DatasetArg == "" {
+			c.DatasetArg = c.Dataset
+		}
+		c.Dataset = a
+	}
+	if c.DataDir != "" {
+		if a, err := filepath.Abs(c.DataDir); err == nil {
+			c.DataDir = a
+		}
 	}
 }
 

@@ -52,6 +52,16 @@ type Event struct {
 	Err      error // Failed
 }
 
+// SampleSplit names a part of a data set: the one samples are shown from.
+type SampleSplit string
+
+// The parts samples are shown from.
+const (
+	SamplesVal   SampleSplit = "validation"
+	SamplesTrain SampleSplit = "training"
+	SamplesTest  SampleSplit = "test"
+)
+
 // RunInfo describes a run as it starts.
 type RunInfo struct {
 	Dir        string   // run directory
@@ -66,8 +76,13 @@ type RunInfo struct {
 	Batches    int      // steps per epoch
 	StartEpoch int      // epochs already done (a resumed run)
 	StartStep  int64    // steps already done (a resumed run)
-	Samples    []Sample // test samples whose predictions events carry
+	Samples    []Sample // samples whose predictions events carry, of the part SamplesOf names
 	Plane      *Plane   // a data set of two features, with Options.Boundary: where its boundary is drawn
+	// SamplesOf names the part of the data set Samples are from, of
+	// SamplesFrom samples: validation (or training, without a validation
+	// part) while a run trains; test for a saved model.
+	SamplesOf   SampleSplit
+	SamplesFrom int
 	// Features names a table's input columns (Sample.Cells holds their
 	// values): the CSV header's names, or Iris's measurements.
 	Features []string

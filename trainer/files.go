@@ -71,6 +71,11 @@ type Summary struct {
 	Updated          time.Time `json:"updated"`
 	PID              int       `json:"pid,omitempty"`
 	Version          string    `json:"mlptui_version"`
+
+	// The live settings as the run ended ("lr", "dropout": edits
+	// included) and the edits made while it trained, in order.
+	SettingsAtEnd map[string]float64 `json:"settings_at_end,omitempty"`
+	Edits         []Edit             `json:"edits"`
 }
 
 // configFile is config.json: the settings and the version that wrote them.

@@ -39,7 +39,8 @@ func Inspect(ctx context.Context, dir, dataDir string, samples int, report func(
 	t := &trainer{cfg: cfg, opt: Options{Samples: samples}, data: data, net: m.Net}
 	in := &Inspection{Info: RunInfo{
 		Dir: dir, Config: cfg, Arch: m.Net.Arch.String(), Params: m.Net.Arch.ParamCount(), Classes: m.Classes,
-		InputShape: m.InputShape, Train: data.Train.Len(), Test: test.Len(), Samples: t.pickSamples(), Features: data.Features(),
+		InputShape: m.InputShape, Train: data.Train.Len(), Test: test.Len(), Samples: t.pickSamples(test),
+		SamplesOf: SamplesTest, SamplesFrom: test.Len(), Features: data.Features(),
 	}}
 	if data.Val != nil {
 		in.Info.Val = data.Val.Len()

@@ -6,17 +6,15 @@ import (
 	"testing"
 )
 
-// Inspecting a finished run gives the samples and predictions the run's
-// last epoch showed, and a test confusion matrix agreeing with its test
+// While a run trains its samples are validation samples (the test set
+// is for the end); inspecting the finished run gives test samples, the
+// same ones each time, and a test confusion matrix agreeing with its test
 // accuracy.
 func TestInspect(t *testing.T) {
 	cfg := smallConfig(t)
 	evs, s := runToEnd(t)(Start(context.Background(), cfg, Options{Samples: 6}))
-	var last Event
-	for _, e := range evs {
-		if e.Kind == EpochEnd {
-			last = e
-		}
+	if info := evs[0].Info; info.SamplesOf != SamplesVal || info.SamplesFrom != info.Val || len(info.Samples) != 6 {
+		t.Errorf("the run shows %d samples of %q (%d), want 6 of the validation part (%d)", len(info.Samples), info.SamplesOf, info.SamplesFrom, info.Val)
 	}
 	in, err := Inspect(context.Background(), s.Run, "", 6, nil)
 	if err != nil {
@@ -25,12 +23,16 @@ func TestInspect(t *testing.T) {
 	if len(in.Info.Samples) != 6 || len(in.Predictions) != 6 {
 		t.Fatalf("%d samples, %d predictions", len(in.Info.Samples), len(in.Predictions))
 	}
+	if in.Info.SamplesOf != SamplesTest || in.Info.SamplesFrom != in.Info.Test {
+		t.Errorf("the saved run shows samples of %q (%d), want the test set (%d)", in.Info.SamplesOf, in.Info.SamplesFrom, in.Info.Test)
+	}
+	again, err := Inspect(context.Background(), s.Run, "", 6, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, smp := range in.Info.Samples {
-		if smp.Index != evs[0].Info.Samples[i].Index {
-			t.Errorf("sample %d is test sample %d, the run showed %d", i, smp.Index, evs[0].Info.Samples[i].Index)
-		}
-		if !slices.Equal(in.Predictions[i], last.Predictions[i]) {
-			t.Errorf("sample %d: predictions %v, the last epoch showed %v", i, in.Predictions[i], last.Predictions[i])
+		if smp.Index != again.Info.Samples[i].Index || !slices.Equal(in.Predictions[i], again.Predictions[i]) {
+			t.Errorf("sample %d: test sample %d then %d, predictions %v then %v", i, smp.Index, again.Info.Samples[i].Index, in.Predictions[i], again.Predictions[i])
 		}
 	}
 	var correct, total int

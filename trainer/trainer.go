@@ -156,6 +156,7 @@ func Start(ctx context.Context, cfg Config, opts ...Options) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	cfg.absPaths()
 	return launch(ctx, &trainer{cfg: cfg}, opts)
 }
 
@@ -282,7 +283,9 @@ type trainer struct {
 
 	plane        *Plane    // a data set of two features: its plane
 	nextBoundary time.Time // when the next boundary is due
-	samples      []int     // test indices of the samples whose predictions events carry
+	samples      []int     // indices in sampled of the samples whose predictions events carry
+	// sampled is the part of the data set the samples are from.
+	sampled *datasets.Dataset
 }
 
 func (t *trainer) emit(e Event) {
@@ -414,14 +417,21 @@ func (t *trainer) setup(ctx context.Context) error {
 	if data.Val != nil {
 		val = data.Val.Len()
 	}
-	samples := t.pickSamples()
+	// While it trains, a run shows samples of its validation part (of
+	// its training part without one): the test set is for the end.
+	from, of := data.Val, SamplesVal
+	if from == nil || from.Len() == 0 {
+		from, of = data.Train, SamplesTrain
+	}
+	samples := t.pickSamples(from)
 	if t.opt.Boundary && HasPlane(data.Train) {
 		t.plane = NewPlane(data.Train, data.Test)
 	}
 	t.emit(Event{Kind: Started, Epoch: t.epoch + 1, Step: t.step, Info: &RunInfo{
 		Dir: t.dir, Config: cfg, Arch: arch.String(), Params: arch.ParamCount(), Classes: data.Train.Classes,
 		InputShape: data.Train.Shape, Train: n, Val: val, Test: data.Test.Len(), Batches: t.batches,
-		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Plane: t.plane, Features: data.Features(),
+		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Plane: t.plane,
+		SamplesOf: of, SamplesFrom: from.Len(), Features: data.Features(),
 	}, Predictions: t.predictSamples()})
 	return nil
 }
@@ -786,6 +796,8 @@ func (t *trainer) writeProgress(status, msg string) error {
 		}
 	}
 	samples += float64(t.seen)
+	s.SettingsAtEnd = map[string]float64{"lr": t.baseLR, "dropout": t.dropout}
+	s.Edits = editsOf(t.log)
 	if t.trainSecs > 0 {
 		s.SamplesPerSecond = samples / t.trainSecs
 	}
@@ -889,10 +901,11 @@ func (t *trainer) saveCheckpoint() error {
 	return nil
 }
 
-// pickSamples chooses Options.Samples test samples, the same for every
-// run with the same seed.
-func (t *trainer) pickSamples() []Sample {
-	test := t.data.Test
+// pickSamples chooses Options.Samples samples of test (a part of the
+// data set: validation while training, test for a saved model), the same
+// for every run with the same seed; predictSamples predicts them.
+func (t *trainer) pickSamples(test *datasets.Dataset) []Sample {
+	t.sampled = test
 	n := min(t.opt.Samples, test.Len())
 	if n <= 0 {
 		return nil
@@ -924,7 +937,7 @@ func (t *trainer) predictSamples() [][]float32 {
 	if len(t.samples) == 0 {
 		return nil
 	}
-	test := t.data.Test
+	test := t.sampled
 	t.xEval.Resize(len(t.samples), test.Dim())
 	test.Batch(t.xEval.Data, t.samples, t.data.Norm, datasets.Augment{}, nil)
 	p := t.net.Predict(&t.xEval)

@@ -44,11 +44,23 @@ func (c *curve) last() float64 {
 	return c.y[len(c.y)-1]
 }
 
+// merging says which value a column of several points shows.
+type merging int
+
+const (
+	mergeMean     merging = iota // their mean
+	mergeMax                     // the highest: an accuracy's best stays in sight
+	mergeExtremes                // the one farthest from the column's mean: a loss's spike and its lows stay
+)
+
 // resample returns n values for n equal columns of [x0, x1]: the mean of
 // the points in a column, else the straight line between the points on
 // either side, else NaN (before the first point or after the last).
 // Infinite values become NaN: asciigraph cannot draw them.
-func (c *curve) resample(x0, x1 float64, n int) []float64 {
+func (c *curve) resample(x0, x1 float64, n int) []float64 { return c.resampleBy(x0, x1, n, mergeMean) }
+
+// resampleBy is resample with the points of a column merged as how says.
+func (c *curve) resampleBy(x0, x1 float64, n int, how merging) []float64 {
 	out := make([]float64, n)
 	for i := range out {
 		out[i] = math.NaN()
@@ -60,16 +72,33 @@ func (c *curve) resample(x0, x1 float64, n int) []float64 {
 	col := func(x float64) int { return min(n-1, max(0, int((x-x0)/dx))) }
 	sum := make([]float64, n)
 	cnt := make([]int, n)
+	lo, hi := make([]float64, n), make([]float64, n)
 	for i, x := range c.x {
 		if y := c.y[i]; !math.IsNaN(y) && !math.IsInf(y, 0) {
 			j := col(x)
+			if cnt[j] == 0 {
+				lo[j], hi[j] = y, y
+			}
 			sum[j] += y
 			cnt[j]++
+			lo[j], hi[j] = math.Min(lo[j], y), math.Max(hi[j], y)
 		}
 	}
 	for j := range out {
-		if cnt[j] > 0 {
-			out[j] = sum[j] / float64(cnt[j])
+		if cnt[j] == 0 {
+			continue
+		}
+		mean := sum[j] / float64(cnt[j])
+		switch how {
+		case mergeMax:
+			out[j] = hi[j]
+		case mergeExtremes:
+			out[j] = lo[j]
+			if hi[j]-mean > mean-lo[j] {
+				out[j] = hi[j]
+			}
+		default:
+			out[j] = mean
 		}
 	}
 	// Fill the gaps between columns that have points.
@@ -110,6 +139,12 @@ type chart struct {
 	// 0.05): on a linear axis the whole later run is a flat line at the
 	// bottom. The title then says "(log)".
 	logY bool
+	// merge says what a column of several epochs shows (the mean by
+	// default), so that the extremes stay in sight.
+	merge merging
+	// marks are x values marked ▲ on the axis line: the steps from which
+	// an edit of the learning rate or dropout applied.
+	marks []float64
 }
 
 // logSpan is the ratio of the largest to the smallest value above which
@@ -195,7 +230,7 @@ func (ch chart) render(w, h int, st *styles) string {
 	data := make([][]float64, len(ch.series))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range ch.series {
-		data[i] = graphguard.Series(s.c.resample(ch.x0, ch.x1, n))
+		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, ch.merge))
 		for _, v := range data[i] {
 			if !math.IsNaN(v) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
@@ -269,7 +304,15 @@ func (ch chart) axis(n int, st *styles) string {
 	if gap < 1 {
 		return strings.Repeat(" ", chartPad) + truncate(right, n)
 	}
-	return st.dim.Render(strings.Repeat(" ", chartPad) + left + strings.Repeat(" ", gap) + right)
+	line := []rune(left + strings.Repeat(" ", gap) + right)
+	for _, x := range ch.marks {
+		if ch.x1 > ch.x0 && x >= ch.x0 && x <= ch.x1 {
+			if c := min(n-1, int((x-ch.x0)/(ch.x1-ch.x0)*float64(n))); line[c] == ' ' {
+				line[c] = '▲'
+			}
+		}
+	}
+	return st.dim.Render(strings.Repeat(" ", chartPad) + string(line))
 }
 
 // padLines pads a list of lines with empty ones to n.

@@ -22,11 +22,12 @@ type comparison struct {
 // comparison plot and sweep use too.
 func differences(rows []runRow) []string {
 	configs := make([]*trainer.Config, len(rows))
+	sums := make([]*trainer.Summary, len(rows))
 	for i := range rows {
-		configs[i] = rows[i].rec.Config
+		configs[i], sums[i] = rows[i].rec.Config, rows[i].rec.Summary
 	}
 	var out []string
-	for _, d := range trainer.Differences(configs) {
+	for _, d := range trainer.EditedDifferences(configs, sums) { // lr 0.01→0.001@1051 where it was edited
 		parts := make([]string, len(d.Values))
 		for j, v := range d.Values {
 			parts[j] = fmt.Sprintf("%c %s", 'A'+j, v)

@@ -50,7 +50,7 @@ func (m *Model) helpView(w, h int) string {
 		}
 		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
 	}
-	intro := st.dim.Render("Any key closes this help. In the setup form's text fields, q and ? are letters.")
+	intro := st.dim.Render("Any key closes this help. In the setup form's text fields, q is a letter.")
 	out := fitLine(intro, w) + "\n" + strings.Join(rows, "\n")
 	return lipgloss.NewStyle().MaxWidth(w).MaxHeight(h).Render(out)
 }

@@ -2,8 +2,8 @@ package tui
 
 import "github.com/charmbracelet/bubbles/key"
 
-// globalKeys work on every screen (q and ? not while typing in a text
-// field of the setup form).
+// globalKeys work on every screen (q not while typing in a text field of
+// the setup form).
 type globalKeys struct {
 	Next, Prev, Help, Quit, Interrupt key.Binding
 }

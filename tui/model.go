@@ -40,8 +40,8 @@ const (
 type Options struct {
 	// Config fills the setup form.
 	Config trainer.Config
-	// Samples is how many test samples the predictions screen shows
-	// (default 24).
+	// Samples is how many samples, at most, the predictions screen shows:
+	// validation ones while a run trains, test ones of a saved run (default 1000).
 	Samples int
 	// Trainer are the options of the runs the dashboard starts; its
 	// Samples is set from Samples.
@@ -100,6 +100,7 @@ type Model struct {
 	ended       []trainer.Summary // the runs of this session that ended, for Result
 	status      string            // a passing message for the footer
 	statusBad   bool
+	liveRefusal string // the status, while it is a refusal that lasts until the live run ends
 }
 
 // New returns the dashboard for opt. The colours follow lipgloss's
@@ -107,7 +108,7 @@ type Model struct {
 // ctx: cancelling it interrupts them (they save) and quits.
 func New(ctx context.Context, opt Options) *Model {
 	if opt.Samples <= 0 {
-		opt.Samples = 24
+		opt.Samples = 1000
 	}
 	opt.Trainer.Samples = opt.Samples
 	opt.Trainer.Boundary = true // drawn for data sets of two features
@@ -138,6 +139,13 @@ func (m *Model) resize() {
 	m.train.SetSize(w, h)
 	m.preds.SetSize(w, h)
 	m.runs.SetSize(w, h)
+}
+
+// refuseLive says why an action waits for the live run to end; the
+// message goes once the run has ended.
+func (m *Model) refuseLive(msg string) {
+	m.setStatus(true, "%s", msg)
+	m.liveRefusal = m.status
 }
 
 func (m *Model) setStatus(bad bool, format string, args ...any) {
@@ -244,10 +252,12 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return m.show((m.screen + 1) % numScreens)
 	case key.Matches(msg, m.keys.Prev):
 		return m.show((m.screen + numScreens - 1) % numScreens)
-	case typing:
-	case key.Matches(msg, m.keys.Help):
+	case key.Matches(msg, m.keys.Help) && !msg.Paste:
+		// From every field too: a ? typed into a data set's path would
+		// only make it fail (a pasted one stays text).
 		m.overlay = helpOverlay
 		return nil
+	case typing:
 	case key.Matches(msg, m.keys.Quit):
 		if m.live != nil {
 			m.overlay = quitOverlay
@@ -442,7 +452,7 @@ func (m *Model) runsAction(a *runsAction) tea.Cmd {
 		return exportCmd(a.dir)
 	}
 	if m.live != nil {
-		m.setStatus(true, "a run is live: stop it (s on the Training screen) first")
+		m.refuseLive("a run is live: stop it (s on the Training screen) first")
 		return nil
 	}
 	switch a.kind {
@@ -487,6 +497,9 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
 		m.state.apply(ev)
+		if ev.Kind == trainer.EpochEnd && m.state.info != nil {
+			m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
+		}
 		if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
 			m.ended = append(m.ended, *ev.Summary)
 		}
@@ -516,6 +529,9 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	m.live.cancel()
 	m.reg.remove(m.live.id)
 	m.live = nil
+	if m.status == m.liveRefusal { // no run is live now: the refusal is no longer true
+		m.status, m.liveRefusal = "", ""
+	}
 	m.setup.running = nil
 	if m.state.live() { // the channel closed without a last event
 		m.state.status = trainer.StatusFailed
@@ -541,7 +557,7 @@ func (m *Model) inspected(msg inspectMsg) {
 		return
 	}
 	if m.live != nil {
-		m.setStatus(true, "a run is live: stop it first")
+		m.refuseLive("a run is live: stop it first")
 		return
 	}
 	s := newRunState()
@@ -552,6 +568,12 @@ func (m *Model) inspected(msg inspectMsg) {
 	info := msg.in.Info
 	s.info = &info
 	s.lr, s.dropout = info.Config.LR, info.Config.Dropout
+	if sum := msg.rec.Summary; sum != nil {
+		s.edits = sum.Edits
+		if v, ok := sum.SettingsAtEnd["lr"]; ok {
+			s.lr, s.dropout = v, sum.SettingsAtEnd["dropout"]
+		}
+	}
 	for _, r := range msg.rows {
 		s.addEpoch(r)
 	}

@@ -86,7 +86,7 @@ func TestEditLearningRate(t *testing.T) {
 	}
 	feed(m, false, trainer.Event{Kind: trainer.EditDone, Time: at(4), Epoch: 4, Step: 12, Field: "lr", Value: 0.02,
 		Message: "lr 0.01 -> 0.02 from step 13"})
-	if v := m.View(); !strings.Contains(v, "lr 0.01 -> 0.02 from step 13") || !strings.Contains(v, "lr 0.02") {
+	if v := m.View(); !strings.Contains(v, "lr 0.01 -> 0.02 from step 13") || !strings.Contains(v, "lr 0.01→0.02@13") { // the header: lr as it went
 		t.Errorf("the edit is not in the log and header:\n%s", v)
 	}
 	press(m, "e", "tab", "ctrl+u", "0.3", "esc")
@@ -320,21 +320,58 @@ func TestSetupPresetFollowsDataset(t *testing.T) {
 	}
 }
 
-// Number fields take no letters, so q and ? stay commands there; text
-// fields take them.
+// Number fields take no letters, so q stays a command there; text fields
+// take q. ? opens the help from every field, text fields too (the footer
+// says "? help" on all of them), and leaves the field as it was.
 func TestSetupKeysInFields(t *testing.T) {
 	m := newTestModel(t, irisConfig(), 80, 24)
 	press(m, "down", "down", "down") // hidden
 	if cmd := press(m, "q"); !isQuit(cmd) {
 		t.Error("q on a number field does not quit")
 	}
+	for _, field := range []string{"dataset", "name", "lr", "preset", "nesterov"} {
+		m = newTestModel(t, irisConfig(), 80, 24)
+		for m.setup.fields[m.setup.focus].def.Name != field {
+			press(m, "down")
+		}
+		before := m.setup.field(field).get()
+		if !strings.Contains(m.View(), "? help") {
+			t.Errorf("%s: the footer does not offer ? help", field)
+		}
+		press(m, "?")
+		if m.overlay != helpOverlay {
+			t.Errorf("%s: ? did not open the help", field)
+		}
+		if got := m.setup.field(field).get(); got != before || m.setup.field("preset").get() != "iris" {
+			t.Errorf("%s: %q after ?, was %q; preset %q", field, got, before, m.setup.field("preset").get())
+		}
+		press(m, "x") // any key closes it
+		if m.overlay != noOverlay {
+			t.Errorf("%s: the help stays after a key", field)
+		}
+	}
 	m = newTestModel(t, irisConfig(), 80, 24)
-	press(m, "ctrl+u", "iq?")
-	if got := m.setup.field("dataset").get(); got != "iq?" {
+	press(m, "ctrl+u", "iq")
+	if got := m.setup.field("dataset").get(); got != "iq" {
 		t.Errorf("dataset %q, want the letters typed", got)
 	}
-	if m.overlay == helpOverlay {
-		t.Error("? in a text field opened the help")
+}
+
+// A data set that does not exist is marked on the form as it is typed,
+// before Enter: the status line says a field is to fix, not "ready".
+func TestSetupDatasetCheckedBeforeEnter(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	press(m, "s") // iris → iriss
+	v := m.View()
+	if f := m.setup.field("dataset"); f.err == "" || !strings.Contains(f.err, "no such file") {
+		t.Errorf("dataset iriss: problem %q, want it marked before Enter", f.err)
+	}
+	if strings.Contains(v, "ready: Enter starts") || !strings.Contains(v, "1 field(s) to fix") {
+		t.Errorf("the status line does not say the form will fail:\n%s", v)
+	}
+	press(m, "backspace")
+	if v := m.View(); !strings.Contains(v, "ready: Enter starts") {
+		t.Errorf("iris again: not ready:\n%s", v)
 	}
 }
 

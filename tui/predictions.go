@@ -162,11 +162,15 @@ func (m predictionsModel) headLine(s *runState) string {
 	if s.status == stateSaved || !s.live() && s.confusionOf == "test" {
 		when = "of the saved model"
 	}
-	of := ""
-	if s.info.Test > n {
-		of = " of " + thousands(float64(s.info.Test)) // a sample of the test set
+	split, from := s.info.SamplesOf, s.info.SamplesFrom
+	if split == "" { // a run from before the split was named
+		split, from = trainer.SamplesTest, s.info.Test
 	}
-	line := fmt.Sprintf("%d%s test samples %s: %d wrong", n, of, when, wrong)
+	of := ""
+	if from > n {
+		of = " of " + thousands(float64(from)) // some of the split
+	}
+	line := fmt.Sprintf("%d%s %s samples %s: %d wrong", n, of, split, when, wrong)
 	if !m.confusion {
 		line += m.st.dim.Render("  (c: confusion, ←/→: page)")
 	} else {

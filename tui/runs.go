@@ -93,7 +93,8 @@ type runsModel struct {
 	sortBy  int
 	err     error
 	loaded  bool
-	menu    bool // the cursor's run is open: r, p or e
+	menu    bool // the cursor's run is open: its details, then r, p or e
+	details []string
 	prompt  bool // asking for the epochs to resume to
 	epochs  textinput.Model
 	compare *comparison
@@ -141,6 +142,19 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 		}
 	}
 	m.scroll()
+}
+
+// setLiveEpochs keeps the row of the live run in dir current as it
+// trains: its epochs done (the list is read from disk when the screen
+// opens, and a running run's summary.json lags).
+func (m *runsModel) setLiveEpochs(dir string, epochs int) {
+	for i := range m.rows {
+		if r := &m.rows[i]; r.rec.Dir == dir && r.rec.Summary != nil {
+			s := *r.rec.Summary
+			s.Epochs = epochs
+			r.rec.Summary = &s
+		}
+	}
 }
 
 // bestFirst orders the trials of a sweep: best validation accuracy
@@ -279,8 +293,9 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 			m.cursor++
 		}
 	case key.Matches(msg, m.keys.Open):
-		if len(m.rows) > 0 {
+		if len(m.rows) > 0 && m.cursor < len(m.rows) {
 			m.menu = true
+			m.details = runDetails(m.rows[m.cursor].rec)
 		}
 	case key.Matches(msg, m.keys.Sort):
 		m.sortBy = (m.sortBy + 1) % len(sortKeys)
@@ -361,6 +376,11 @@ func runCell(r *runRow, col string) string {
 	case "hidden":
 		return trainer.FieldByName("hidden").Get(c)
 	case "lr":
+		if s != nil && len(s.Edits) > 0 {
+			if v, ok := s.SettingsAtEnd["lr"]; ok && v != c.LR {
+				return "→" + strconv.FormatFloat(v, 'g', 3, 64) // edited: the value at the end
+			}
+		}
 		return strconv.FormatFloat(c.LR, 'g', 3, 64)
 	case "sweep":
 		return c.Sweep
@@ -414,6 +434,18 @@ func (m runsModel) View() string {
 	st, w, h := m.st, m.width, m.height
 	if m.compare != nil {
 		return m.compare.view(st, w, h)
+	}
+	if m.menu && m.cursor < len(m.rows) { // the open run's details
+		lines := make([]string, 0, h)
+		for _, l := range m.details {
+			if !strings.HasPrefix(l, " ") {
+				l = st.bold.Render(l)
+			}
+			lines = append(lines, fitLine(l, w))
+		}
+		lines = padLines(lines[:min(len(lines), h-1)], h-1)
+		foot := st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · e export ONNX · any other key: back"
+		return strings.Join(append(lines, fitLine(foot, w)), "\n")
 	}
 	lines := []string{fitLine(st.bold.Render(fmt.Sprintf("Saved runs (%d)", len(m.rows)))+
 		st.dim.Render("  sorted by "+sortKeys[m.sortBy].name+"; a sweep's trials together, best first"), w)}

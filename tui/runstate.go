@@ -37,6 +37,7 @@ type runState struct {
 	valAcc    curve
 	lr        float64
 	dropout   float64
+	edits     []trainer.Edit // of lr and dropout, while it trained
 
 	boundary    *trainer.Boundary // the latest decision boundary over info.Plane
 	preds       [][]float32       // probabilities of info.Samples
@@ -115,11 +116,15 @@ func (s *runState) apply(ev trainer.Event) {
 			s.preds = ev.Predictions
 		}
 	case trainer.EditDone:
+		old := s.lr
 		switch ev.Field {
 		case "lr":
 			s.lr = ev.Value
 		case "dropout":
-			s.dropout = ev.Value
+			old, s.dropout = s.dropout, ev.Value
+		}
+		if old != ev.Value { // a refused edit repeats the value in force
+			s.edits = append(s.edits, trainer.Edit{Field: ev.Field, Old: old, New: ev.Value, Step: ev.Step + 1, Epoch: ev.Epoch})
 		}
 		s.logf(ev.Time, ev.Step, false, "edit: %s", ev.Message)
 	case trainer.Paused:
@@ -232,13 +237,11 @@ func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v 
 	return v, epoch, ok
 }
 
-// totalSteps is the number of steps the run will take when it ends, or
-// what is known so far.
-func (s *runState) totalSteps() float64 {
-	if s.info != nil && s.info.Batches > 0 {
-		return float64(s.info.Config.Epochs) * float64(s.info.Batches)
-	}
-	return math.Max(1, s.trainLoss.lastX())
+// shownSteps is the x axis of the charts: the steps done so far, at
+// least one epoch's (TensorBoard's habit: a long run does not start as a
+// sliver at the left of an axis spanning every epoch planned).
+func (s *runState) shownSteps() float64 {
+	return math.Max(s.stepsPerEpoch(), math.Max(s.trainLoss.lastX(), s.valLoss.lastX()))
 }
 
 // stepsPerEpoch is the number of steps in an epoch, or 1 if unknown.

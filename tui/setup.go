@@ -180,6 +180,12 @@ func (m *setupModel) parse() (trainer.Config, int) {
 			bad++
 		}
 	}
+	if f := m.field("dataset"); f != nil && f.err == "" && c.Dataset != "" {
+		if p := trainer.DatasetProblem(c.Dataset); p != "" { // before Enter, not after
+			f.err = p
+			bad++
+		}
+	}
 	for _, p := range c.Problems() {
 		if f := m.field(p.Field); f != nil && f.err == "" {
 			f.err = p.Problem

@@ -91,7 +91,13 @@ func header(st *styles, s *runState, w int) string {
 		stateBadge(st, s.status),
 	}
 	if !math.IsNaN(s.lr) {
-		parts = append(parts, "lr "+fmt.Sprint(s.lr), "dropout "+fmt.Sprint(s.dropout))
+		// The lr as it went (0.01→0.001@317, from the step each edit
+		// applied from) and its schedule.
+		lr := "lr " + trainer.EditedValue("lr", fmt.Sprint(in.Config.LR), s.edits)
+		if sch := in.Config.Schedule; sch != "" && sch != trainer.Constant {
+			lr += " " + sch
+		}
+		parts = append(parts, lr, "dropout "+trainer.EditedValue("dropout", fmt.Sprint(in.Config.Dropout), s.edits))
 	}
 	return fitLine(strings.Join(parts, st.faint.Render(" · ")), w)
 }
@@ -133,12 +139,16 @@ func (m trainingModel) loadingView(s *runState, w, h int) string {
 // charts draws loss and accuracy side by side, or one above the other on
 // a narrow terminal, each with its last and best values under it.
 func (m trainingModel) charts(s *runState, w, h int) string {
-	x1 := s.totalSteps()
+	x1 := s.shownSteps()
 	per := s.stepsPerEpoch()
 	xLabel := func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x/per)) }
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true,
+	var marks []float64
+	for _, e := range s.edits {
+		marks = append(marks, float64(e.Step))
+	}
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks,
 		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true,
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks,
 		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
 	if w >= 70 {
 		cw := (w - 2) / 2

@@ -86,7 +86,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
-	fmt.Fprintf(e.stdout, "kernel %s (this CPU has: %s), %d threads\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
+	fmt.Fprintf(e.stdout, "kernel %s (this CPU has: %s), %d threads; rates are medians of repeated timings (--json: the spread)\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "product\tbatch\tm\tn\tk\top\tGFLOP/s\tgonum\tx gonum\t")
 	for _, pr := range r.Products {

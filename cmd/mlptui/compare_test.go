@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"image/png"
 	"math"
 	"os"
@@ -148,7 +149,8 @@ func TestRunsTableSortCSVJSON(t *testing.T) {
 		t.Errorf("--sort lr: exit %d\n%s", code, out)
 	}
 	// Other spellings of a column name.
-	for _, s := range []string{"best val acc", "BEST_VAL_ACC", "train-time", "status", "name", "hidden", "epochs"} {
+	for _, s := range []string{"best val acc", "BEST_VAL_ACC", "train-time", "status", "name", "hidden", "epochs",
+		"best_val_accuracy", "test_accuracy", "train_seconds", "epochs_done", "run", "BEST VAL ACC", "TEST ACC"} {
 		if code, _, errs := call(t, "runs", "--runs", runs, "--sort", s); code != 0 {
 			t.Errorf("--sort %q: exit %d: %s", s, code, errs)
 		}
@@ -223,6 +225,28 @@ func TestRunsTableSortCSVJSON(t *testing.T) {
 	}
 	if js[0].Config == nil || js[0].Config.LR != 0.001 || js[0].BestValAccuracy == nil {
 		t.Errorf("--json first run %+v", js[0])
+	}
+	// Every setting is there with its type, zero or not (a normalizing
+	// reader such as pandas.json_normalize would give NaN for a missing one).
+	var raw []struct {
+		Config map[string]any `json:"config"`
+	}
+	json.Unmarshal([]byte(out), &raw)
+	for i, r := range raw {
+		if r.Config == nil {
+			continue // the damaged run
+		}
+		for _, f := range csvSettings() {
+			if _, ok := r.Config[trainer.JSONName(f.Name)]; !ok {
+				t.Errorf("--json run %d: config lacks %q", i, trainer.JSONName(f.Name))
+			}
+		}
+		if _, ok := r.Config["leaky_slope"].(float64); !ok {
+			t.Errorf("--json run %d: leaky_slope %#v, want a number", i, r.Config["leaky_slope"])
+		}
+		if _, ok := r.Config["skip_bad"].(bool); !ok {
+			t.Errorf("--json run %d: skip_bad %#v, want a boolean", i, r.Config["skip_bad"])
+		}
 	}
 }
 
@@ -626,7 +650,7 @@ func TestSweepInterruptedAndRestarted(t *testing.T) {
 			t.Errorf("leaderboard line %+v does not match %s", b, filepath.Join(b.Run, trainer.SummaryFile))
 		}
 		c, _ := trainer.ReadConfig(b.Run)
-		if b.Settings["lr"] != strconv.FormatFloat(c.LR, 'g', -1, 64) || b.Settings["dropout"] != strconv.FormatFloat(c.Dropout, 'g', -1, 64) || len(b.Settings) != 2 {
+		if b.Settings["lr"] != c.LR || b.Settings["dropout"] != c.Dropout || len(b.Settings) != 2 { // numbers, not strings
 			t.Errorf("leaderboard settings %v, config lr %v dropout %v", b.Settings, c.LR, c.Dropout)
 		}
 		if i > 0 {
@@ -668,8 +692,8 @@ func TestSweepGridAndRandom(t *testing.T) {
 	}
 	seen := map[string]bool{}
 	for _, b := range board {
-		k := b.Settings["hidden"] + " " + b.Settings["seed"]
-		if seen[k] || b.Settings["hidden"] == "" && len(b.Settings) < 2 {
+		k := fmt.Sprint(b.Settings["hidden"], " ", b.Settings["seed"])
+		if _, isList := b.Settings["hidden"].([]any); seen[k] || !isList || len(b.Settings) < 2 {
 			t.Errorf("trial %+v repeated or unnamed", b.Settings)
 		}
 		seen[k] = true

@@ -3,7 +3,6 @@ package main
 import (
 	"flag"
 	"fmt"
-	"os"
 	"strings"
 
 	"github.com/mlptui/mlptui/trainer"
@@ -115,10 +114,8 @@ func (cf *configFlags) config() (trainer.Config, error) {
 	}
 	// A data set named on the command line that is nowhere is a mistake
 	// in the command (exit 2), found before anything starts.
-	if d := c.Dataset; !trainer.IsBuiltin(d) {
-		if _, err := os.Stat(d); err != nil {
-			return c, usagef("--dataset %s: %v (want %s)", d, unwrapPath(err), trainer.DatasetChoices)
-		}
+	if p := trainer.DatasetProblem(c.Dataset); p != "" {
+		return c, usagef("--dataset %s: %s", c.Dataset, p)
 	}
 	return c, nil
 }

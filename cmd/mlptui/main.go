@@ -119,6 +119,7 @@ func init() {
 		{"sweep", "train a grid or random search of settings and rank the trials", runSweep, false},
 		{"data", "download and verify a data set: mlptui data cifar10", runData, false},
 		{"bench", "measure matrix-multiply and training-step speed on this machine", runBench, true},
+		{"completion", "print a shell completion script: mlptui completion bash|zsh|fish", runCompletion, true},
 		{"version", "print mlptui's version", func(_ context.Context, e *env, _ []string) error {
 			fmt.Fprintln(e.stdout, "mlptui", trainer.Version)
 			return nil
@@ -158,7 +159,12 @@ func run(ctx context.Context, e *env, args []string) int {
 		args = append([]string{"tui"}, args...) // mlptui --dataset cifar10: the dashboard with flags
 	}
 	name, rest := args[0], args[1:]
-	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
+	if isHelp(name) {
+		// help COMMAND is COMMAND -h; help alone, or help asked of help
+		// (help -h, help help), is the list of commands.
+		for len(rest) > 0 && isHelp(rest[0]) {
+			rest = rest[1:]
+		}
 		if len(rest) > 0 {
 			return run(ctx, e, []string{rest[0], "-h"})
 		}
@@ -194,6 +200,9 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	return exitUsage
 }
+
+// isHelp reports whether a command-line word asks for help.
+func isHelp(a string) bool { return a == "help" || a == "-h" || a == "--help" || a == "-help" }
 
 // nearestCommand returns the command a mistyped name most likely meant:
 // the one within two edits of it (a letter changed, added, dropped or two

@@ -452,6 +452,43 @@ func TestDevNullIsNoTerminal(t *testing.T) {
 	}
 }
 
+// TestHelpForms: every way of asking for help prints usage and exits 0;
+// "help -h" once recursed without end. Each line runs in a child process so
+// a recursion cannot take the test binary down with it.
+func TestHelpForms(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string // a prefix of stdout
+	}{
+		{[]string{"help"}, "mlptui trains"},
+		{[]string{"-h"}, "mlptui trains"},
+		{[]string{"--help"}, "mlptui trains"},
+		{[]string{"help", "-h"}, "mlptui trains"},
+		{[]string{"help", "--help"}, "mlptui trains"},
+		{[]string{"help", "-help"}, "mlptui trains"},
+		{[]string{"-h", "-h"}, "mlptui trains"},
+		{[]string{"help", "help"}, "mlptui trains"},
+		{[]string{"help", "help", "-h"}, "mlptui trains"},
+		{[]string{"help", "train"}, "Usage: mlptui train"},
+		{[]string{"--help", "runs"}, "Usage: mlptui runs"},
+	} {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		cmd := exec.CommandContext(ctx, os.Args[0], tc.args...)
+		cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
+		var out, errb bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &errb
+		err := cmd.Run()
+		cancel()
+		if err != nil || !strings.HasPrefix(out.String(), tc.want) {
+			t.Errorf("mlptui %s: %v; stdout %.60q, stderr %.200q; want stdout starting %q",
+				strings.Join(tc.args, " "), err, out.String(), errb.String(), tc.want)
+		}
+	}
+	if code, _, errs := call(t, "help", "bogus"); code != 2 || !strings.Contains(errs, `unknown command "bogus"`) {
+		t.Errorf("help bogus: exit %d, stderr %q; want 2 naming the command", code, errs)
+	}
+}
+
 // TestBrokenPipeSavesTheRun is `mlptui train --epochs 100000 2>&1 | head
 // -3`: the reader of stdout and stderr goes away after three lines, and
 // the run must be saved as interrupted (exit 130), not killed by SIGPIPE,

@@ -134,7 +134,11 @@ func loadPlotRuns(ctx context.Context, dirs []string) ([]*plotRun, error) {
 		configs[i] = &cfg
 		runs = append(runs, &plotRun{dir: dir, label: string(rune('A' + i)), cfg: cfg, metrics: rows})
 	}
-	diffs := trainer.Differences(configs)
+	sums := make([]*trainer.Summary, len(configs))
+	for i, r := range runs {
+		sums[i], _ = trainer.ReadSummary(r.dir) // nil: no edits to show
+	}
+	diffs := trainer.EditedDifferences(configs, sums)
 	for i, r := range runs {
 		r.desc = trainer.Describe(diffs, i)
 		switch {

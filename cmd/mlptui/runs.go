@@ -41,7 +41,8 @@ func (r *runEntry) num(get func(*trainer.Summary) *float64) float64 {
 // its cell text and how it orders runs.
 type runsColumn struct {
 	name  string
-	right bool // numbers, right-aligned
+	json  string // its name in summary.json, config.json and --csv, which --sort takes too
+	right bool   // numbers, right-aligned
 	cell  func(*runEntry) string
 	// Exactly one of num and str orders the runs; unknown values (NaN, or
 	// ok false) go last.
@@ -113,14 +114,30 @@ var (
 	hiddenOf  = cfgStr(func(c *trainer.Config) string { return trainer.FieldByName("hidden").Get(c) })
 )
 
+// edited is the cell of a live setting: its value, then its edits
+// ("0.01→0.001@1051").
+func edited(field string) func(*runEntry) string {
+	f := trainer.FieldByName(field)
+	return func(r *runEntry) string {
+		if r.Config == nil {
+			return "-"
+		}
+		v := f.Get(r.Config)
+		if r.Summary != nil {
+			v = trainer.EditedValue(field, v, r.Summary.Edits)
+		}
+		return v
+	}
+}
+
 var runsColumns = []runsColumn{
-	{name: "name", prio: 10, cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
-	{name: "dataset", prio: 7, cell: cellOf(datasetOf), str: datasetOf},
-	{name: "hidden", prio: 6, cell: cellOf(hiddenOf), str: hiddenOf},
-	{name: "dropout", prio: 2, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout })},
-	{name: "lr", prio: 5, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR })},
-	{name: "batch", prio: 1, right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
-	{name: "epochs", prio: 4, right: true, num: epochsDone, cell: func(r *runEntry) string {
+	{name: "name", json: "run", prio: 10, cell: (*runEntry).name, str: func(r *runEntry) (string, bool) { return r.name(), true }},
+	{name: "dataset", json: "dataset", prio: 7, cell: cellOf(datasetOf), str: datasetOf},
+	{name: "hidden", json: "hidden", prio: 6, cell: cellOf(hiddenOf), str: hiddenOf},
+	{name: "dropout", json: "dropout", prio: 2, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout }), cell: edited("dropout")},
+	{name: "lr", json: "lr", prio: 5, right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR }), cell: edited("lr")},
+	{name: "batch", json: "batch", prio: 1, right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
+	{name: "epochs", json: "epochs_done", prio: 4, right: true, num: epochsDone, cell: func(r *runEntry) string {
 		if r.Summary == nil {
 			return "-"
 		}
@@ -129,10 +146,10 @@ var runsColumns = []runsColumn{
 		}
 		return strconv.Itoa(r.Summary.Epochs)
 	}},
-	{name: "best-val-acc", prio: 9, right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
-	{name: "test-acc", prio: 9, right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
-	{name: "train-time", prio: 3, right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
-	{name: "status", prio: 8, cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
+	{name: "best-val-acc", json: "best_val_accuracy", prio: 9, right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
+	{name: "test-acc", json: "test_accuracy", prio: 9, right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
+	{name: "train-time", json: "train_seconds", prio: 3, right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
+	{name: "status", json: "status", prio: 8, cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
 }
 
 func init() {
@@ -153,14 +170,24 @@ func runsColumnNames() []string {
 	return n
 }
 
-// findRunsColumn finds a column by name; spaces and underscores may stand
-// for the dashes ("best val acc", "best_val_acc").
+// runsColumnJSONNames lists the columns' names in --json and --csv.
+func runsColumnJSONNames() []string {
+	var n []string
+	for _, c := range runsColumns {
+		n = append(n, c.json)
+	}
+	return n
+}
+
+// findRunsColumn finds a column by its name, its header or its name in
+// JSON and CSV ("best-val-acc", "BEST VAL ACC", "best_val_accuracy");
+// spaces and underscores may stand for the dashes.
 func findRunsColumn(name string) *runsColumn {
-	n := strings.ToLower(strings.TrimSpace(name))
-	n = strings.NewReplacer(" ", "-", "_", "-").Replace(n)
+	dashed := strings.NewReplacer(" ", "-", "_", "-")
+	n := dashed.Replace(strings.ToLower(strings.TrimSpace(name)))
 	for i := range runsColumns {
-		if runsColumns[i].name == n {
-			return &runsColumns[i]
+		if c := &runsColumns[i]; c.name == n || dashed.Replace(c.json) == n {
+			return c
 		}
 	}
 	return nil
@@ -244,7 +271,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	jsonOut := fs.Bool("json", false, "print a JSON array of the runs' summaries, each with its config")
 	csvOut := fs.Bool("csv", false, "print every run's settings and metrics as CSV")
 	sortBy := fs.String("sort", "best-val-acc", "order by this `column`: "+strings.Join(runsColumnNames(), ", ")+
-		" (accuracies highest first, the others lowest first; unknown values last)")
+		" or its name in --json and --csv, like best_val_accuracy (accuracies highest first, the others lowest first; unknown values last)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -254,7 +281,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	}
 	col := findRunsColumn(*sortBy)
 	if col == nil {
-		return usagef("--sort %s: unknown column; want one of %s", *sortBy, strings.Join(runsColumnNames(), ", "))
+		return usagef("--sort %s: unknown column; want one of %s, or a name of --json and --csv (%s)", *sortBy, strings.Join(runsColumnNames(), ", "), strings.Join(runsColumnJSONNames(), ", "))
 	}
 	if *jsonOut && *csvOut {
 		return usagef("--json and --csv: choose one")
@@ -307,7 +334,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 // its settings.
 type runJSON struct {
 	*trainer.Summary
-	Config *trainer.Config `json:"config"`
+	Config map[string]any `json:"config"` // every setting, typed (trainer.Settings)
 }
 
 func writeRunsJSON(e *env, runs []*runEntry) error {
@@ -323,7 +350,7 @@ func writeRunsJSON(e *env, runs []*runEntry) error {
 		if s.Dataset == "" && r.Config != nil {
 			s.Dataset = r.Config.Dataset
 		}
-		out = append(out, runJSON{Summary: &s, Config: r.Config})
+		out = append(out, runJSON{Summary: &s, Config: trainer.Settings(r.Config)})
 	}
 	return json.NewEncoder(e.stdout).Encode(out)
 }
@@ -367,7 +394,20 @@ var csvMetrics = []struct {
 	{"samples_per_second", func(s *trainer.Summary) string { return csvFloat(&s.SamplesPerSecond) }},
 	{"started", func(s *trainer.Summary) string { return csvTime(s.Started) }},
 	{"updated", func(s *trainer.Summary) string { return csvTime(s.Updated) }},
+	{"lr_at_end", func(s *trainer.Summary) string { return csvAtEnd(s, "lr") }},
+	{"dropout_at_end", func(s *trainer.Summary) string { return csvAtEnd(s, "dropout") }},
+	{"edits", func(s *trainer.Summary) string { return trainer.EditsText(s.Edits) }},
 	{"message", func(s *trainer.Summary) string { return s.Message }},
+}
+
+// csvAtEnd is a live setting as the run ended, or an empty cell for a
+// run whose summary does not say (written before mlptui kept it).
+func csvAtEnd(s *trainer.Summary, field string) string {
+	v, ok := s.SettingsAtEnd[field]
+	if !ok {
+		return ""
+	}
+	return csvFloat(&v)
 }
 
 // csvFloat writes a number exactly (it reads back to the same float64);

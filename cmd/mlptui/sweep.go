@@ -514,18 +514,18 @@ func pctOf(v *float64) string {
 // boardEntry is one line of a sweep's leaderboard, read from the trial's
 // summary.json.
 type boardEntry struct {
-	Rank            int               `json:"rank"`
-	Trial           int               `json:"trial"`
-	Run             string            `json:"run"`
-	Status          string            `json:"status"`
-	Settings        map[string]string `json:"settings"` // the swept settings' values
-	BestValAccuracy *float64          `json:"best_val_accuracy"`
-	BestValEpoch    int               `json:"best_val_epoch,omitempty"`
-	BestValLoss     *float64          `json:"best_val_loss,omitempty"` // breaks ties of best_val_accuracy
-	TestAccuracy    *float64          `json:"test_accuracy"`
-	TestLoss        *float64          `json:"test_loss"`
-	Epochs          int               `json:"epochs"`
-	TrainSeconds    float64           `json:"train_seconds"`
+	Rank            int            `json:"rank"`
+	Trial           int            `json:"trial"`
+	Run             string         `json:"run"`
+	Status          string         `json:"status"`
+	Settings        map[string]any `json:"settings"` // the swept settings' values, typed, named as in config.json
+	BestValAccuracy *float64       `json:"best_val_accuracy"`
+	BestValEpoch    int            `json:"best_val_epoch,omitempty"`
+	BestValLoss     *float64       `json:"best_val_loss,omitempty"` // breaks ties of best_val_accuracy
+	TestAccuracy    *float64       `json:"test_accuracy"`
+	TestLoss        *float64       `json:"test_loss"`
+	Epochs          int            `json:"epochs"`
+	TrainSeconds    float64        `json:"train_seconds"`
 	desc            []string
 	sum             *trainer.Summary
 }
@@ -539,9 +539,10 @@ func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
 		if t.dir == "" {
 			continue
 		}
-		b := boardEntry{Trial: t.n, Run: t.dir, Settings: map[string]string{}}
+		b := boardEntry{Trial: t.n, Run: t.dir, Settings: map[string]any{}}
+		typed := trainer.Settings(&t.cfg)
 		for _, d := range diffs {
-			b.Settings[d.Field] = d.Values[i]
+			b.Settings[trainer.JSONName(d.Field)] = typed[trainer.JSONName(d.Field)]
 			b.desc = append(b.desc, d.Values[i])
 		}
 		rec := trainer.ReadRun(t.dir)

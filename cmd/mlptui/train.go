@@ -91,8 +91,10 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// progressPrinter writes training progress: on a terminal a live line
-// rewritten in place plus a line per epoch; elsewhere only plain lines,
+// progressPrinter writes training progress: on a terminal one live line
+// rewritten in place (bar, epoch, loss, accuracy, ETA) and, kept above
+// it, an epoch's line at most about once a second, at each improvement of
+// the validation accuracy and at the last epoch; elsewhere plain lines,
 // one per epoch, without carriage returns or colour.
 type progressPrinter struct {
 	w      io.Writer
@@ -101,7 +103,17 @@ type progressPrinter struct {
 	info   *trainer.RunInfo
 	live   bool // a live line is on screen
 	epochs int
+	// On a terminal: when an epoch's line was last kept, and the best
+	// validation accuracy so far (if haveBest).
+	now      func() time.Time // nil: time.Now
+	kept     time.Time
+	bestVal  float64
+	haveBest bool
 }
+
+// keepEvery is how often, at most, an epoch's line is kept on a terminal
+// when the validation accuracy does not improve.
+const keepEvery = time.Second
 
 func (p *progressPrinter) clearLive() {
 	if p.live {
@@ -124,11 +136,7 @@ func (p *progressPrinter) status(format string, args ...any) {
 		return
 	}
 	p.clearLive()
-	s := termsafe.Sprintf(format, args...)
-	if r := []rune(s); p.width > 1 && len(r) >= p.width {
-		s = string(r[:p.width-1])
-	}
-	fmt.Fprint(p.w, s)
+	fmt.Fprint(p.w, fitWidth(termsafe.Sprintf(format, args...), p.width))
 	p.live = true
 }
 
@@ -176,17 +184,35 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			return
 		}
 		frac := float64(ev.Batch) / float64(ev.Batches)
-		left := float64(p.epochs-ev.Epoch)*float64(p.info.Train) + (1-frac)*float64(p.info.Train)
-		p.status("epoch %d/%d %s  loss %s  %s samples/s  ETA %s",
-			ev.Epoch, p.epochs, bar(frac), lossText(ev.Loss), thousands(ev.SamplesPerSec), duration(left/ev.SamplesPerSec))
+		p.liveLine(ev.Epoch, float64(ev.Epoch-1)+frac, ev.Loss, ev.Accuracy, ev.SamplesPerSec)
 	case trainer.EpochEnd:
 		m := ev.Metrics
 		val := ""
 		if !math.IsNaN(m.ValAcc) {
 			val = fmt.Sprintf("  val_loss %s  val_acc %.4f", lossText(m.ValLoss), m.ValAcc)
 		}
-		p.line("epoch %d/%d  loss %s  acc %.4f%s  lr %.3g  %s samples/s",
-			m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
+		if !p.tty {
+			p.line("epoch %d/%d  loss %s  acc %.4f%s  lr %.3g  %s samples/s",
+				m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
+			return
+		}
+		better := !math.IsNaN(m.ValAcc) && (!p.haveBest || m.ValAcc > p.bestVal)
+		if better {
+			p.bestVal, p.haveBest = m.ValAcc, true
+		}
+		now := time.Now()
+		if p.now != nil {
+			now = p.now()
+		}
+		if better || m.Epoch >= p.epochs || now.Sub(p.kept) >= keepEvery {
+			p.kept = now
+			mark := ""
+			if better {
+				mark = "  ★" // a new best validation accuracy: why this line was kept
+			}
+			p.line("%s", fitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, mark), p.width))
+		}
+		p.liveLine(m.Epoch, float64(m.Epoch), m.TrainLoss, m.TrainAcc, m.SamplesPerSec)
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
 		if ev.Message != "" {
 			p.line("%s", ev.Message)
@@ -200,6 +226,28 @@ func (p *progressPrinter) event(ev trainer.Event) {
 	case trainer.Failed:
 		p.clearLive()
 	}
+}
+
+// liveLine shows the live line on a terminal: the bar of the whole run
+// (done epochs, fractional), the epoch, the running loss and accuracy, and
+// the time left.
+func (p *progressPrinter) liveLine(epoch int, done, loss, acc, samplesPerSec float64) {
+	if !p.tty || p.info == nil || p.epochs <= 0 {
+		return
+	}
+	first := float64(p.info.StartEpoch)
+	frac := (done - first) / math.Max(1, float64(p.epochs)-first)
+	left := (float64(p.epochs) - done) * float64(p.info.Train) / samplesPerSec
+	p.status("%s epoch %d/%d  loss %s  acc %.4f  ETA %s", bar(frac), epoch, p.epochs, lossText(loss), acc, duration(left))
+}
+
+// fitWidth cuts s to a terminal's width (0: not cut), so that a kept line
+// does not wrap.
+func fitWidth(s string, width int) string {
+	if r := []rune(s); width > 1 && len(r) >= width {
+		return string(r[:width-1])
+	}
+	return s
 }
 
 // lossText formats a loss to 4 decimals, or to 4 significant digits

@@ -16,7 +16,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nFlags override the preset, before or after --preset.")
 	var cf configFlags
 	cf.register(fs)
-	samples := fs.Int("pictures", 24, "test samples on the predictions screen (--samples is a playground set's size)")
+	samples := fs.Int("pictures", 1000, "samples on the predictions screen, at most: validation ones while a run trains, test ones of a saved run (--samples is a playground set's size)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err

@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -16,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/trainer"
 	"golang.org/x/sys/unix"
 )
@@ -309,6 +312,47 @@ func dashboardInterrupt(t *testing.T, sig syscall.Signal) {
 	}
 }
 
+// latencyDataOnDisk checks, without downloading, that the data set the
+// training flags name is on disk, so that TestKeyLatency fails at once with
+// what it needs instead of waiting minutes on a download that cannot
+// happen offline.
+func latencyDataOnDisk(args []string) error {
+	fs := flag.NewFlagSet("MLPTUI_LATENCY", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var cf configFlags
+	cf.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	c, err := cf.config()
+	if err != nil {
+		return err
+	}
+	if c.Dataset != "cifar10" {
+		return nil // iris is built in; a path was checked by config
+	}
+	if _, err := cifar10.Prepare(context.Background(), c.DataDir, cifar10.Options{Offline: true}); err != nil {
+		return fmt.Errorf("the test needs CIFAR-10 on disk: %v (or run 'mlptui data cifar10' once, or give --data-dir DIR holding %s)", err, cifar10.DirName)
+	}
+	return nil
+}
+
+// TestLatencyDataCheckedFirst: the latency test's data check fails at once
+// for CIFAR-10 that is not on disk, and passes for Iris.
+func TestLatencyDataCheckedFirst(t *testing.T) {
+	empty := t.TempDir()
+	err := latencyDataOnDisk([]string{"--dataset", "cifar10", "--data-dir", empty, "--hidden", "1024"})
+	if err == nil || !strings.Contains(err.Error(), "needs CIFAR-10 on disk") || !strings.Contains(err.Error(), empty) {
+		t.Errorf("CIFAR-10 missing from %s: %v; want an error naming what is needed and where", empty, err)
+	}
+	if entries, _ := os.ReadDir(empty); len(entries) != 0 {
+		t.Errorf("the check wrote into the data directory: %v", entries)
+	}
+	if err := latencyDataOnDisk([]string{"--dataset", "iris", "--epochs", "8"}); err != nil {
+		t.Errorf("iris: %v", err)
+	}
+}
+
 // TestKeyLatency measures how soon the dashboard answers space (pause,
 // then continue) while it trains, from the key typed on the terminal to
 // the answer written to it. It runs only when MLPTUI_LATENCY holds the
@@ -326,6 +370,9 @@ func TestKeyLatency(t *testing.T) {
 	n := 20
 	if v, err := strconv.Atoi(os.Getenv("MLPTUI_LATENCY_N")); err == nil && v > 0 {
 		n = v
+	}
+	if err := latencyDataOnDisk(strings.Fields(flags)); err != nil {
+		t.Fatalf("MLPTUI_LATENCY=%q: %v", flags, err)
 	}
 	d := startDashboard(t, append([]string{"--runs", t.TempDir()}, strings.Fields(flags)...)...)
 	d.typeKeys(t, "\r")

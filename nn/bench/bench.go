@@ -6,6 +6,7 @@ package bench
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 
@@ -26,9 +27,16 @@ type Product struct {
 	TransA bool   `json:"trans_a"`
 	TransB bool   `json:"trans_b"`
 	Batch  int    `json:"batch"`
-	// Measured rates; 0 when not measured.
-	GFLOPS      float64 `json:"gflops"`
-	GonumGFLOPS float64 `json:"gonum_gflops"`
+	// Measured rates, the median of Runs timings, with the slowest and
+	// fastest of them (the spread); 0 when not measured.
+	GFLOPS         float64 `json:"gflops"`
+	GFLOPSMin      float64 `json:"gflops_min"`
+	GFLOPSMax      float64 `json:"gflops_max"`
+	Runs           int     `json:"runs"`
+	GonumGFLOPS    float64 `json:"gonum_gflops"`
+	GonumGFLOPSMin float64 `json:"gonum_gflops_min"`
+	GonumGFLOPSMax float64 `json:"gonum_gflops_max"`
+	GonumRuns      int     `json:"gonum_runs"`
 }
 
 // Products lists the products of one training step of an MLP with the
@@ -73,34 +81,51 @@ func operands(p Product) (a, b, c []float32, lda, ldb int) {
 }
 
 // timeIt runs f once to warm up, then repeatedly for at least budget (and
-// at least min times), and returns the fastest run.
-func timeIt(ctx context.Context, budget time.Duration, minRuns int, f func()) (time.Duration, error) {
+// at least minRuns times), and returns each run's time.
+func timeIt(ctx context.Context, budget time.Duration, minRuns int, f func()) ([]time.Duration, error) {
 	f()
-	best := time.Duration(1<<63 - 1)
+	var ds []time.Duration
 	start := time.Now()
 	for n := 0; n < minRuns || time.Since(start) < budget; n++ {
 		if err := ctx.Err(); err != nil {
-			return 0, err
+			return nil, err
 		}
 		t := time.Now()
 		f()
-		best = min(best, time.Since(t))
+		ds = append(ds, time.Since(t))
 	}
-	return best, nil
+	return ds, nil
 }
 
+// rates turns the timings of an m×n×k product into its median rate and
+// the rates of the slowest and the fastest timing: one slow timing (the
+// machine busy for a moment) moves the median little.
+func rates(m, n, k int, ds []time.Duration) (median, lo, hi float64) {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	mid := s[len(s)/2].Seconds()
+	if len(s)%2 == 0 {
+		mid = (s[len(s)/2-1].Seconds() + mid) / 2
+	}
+	return gemm.GFLOPS(m, n, k, mid), gemm.GFLOPS(m, n, k, s[len(s)-1].Seconds()), gemm.GFLOPS(m, n, k, s[0].Seconds())
+}
+
+// gonumRuns is how often gonum's (slow) multiply is timed per product.
+const gonumRuns = 3
+
 // Measure sets p.GFLOPS (mlptui's multiply) and, if withGonum, p.GonumGFLOPS
-// (gonum's pure-Go Sgemm on the same operands), each the best of several
-// runs.
+// (gonum's pure-Go Sgemm on the same operands), each the median of several
+// timings after a warm-up, with their spread.
 func Measure(ctx context.Context, p *Product, withGonum bool) error {
 	a, b, c, lda, ldb := operands(*p)
-	d, err := timeIt(ctx, 500*time.Millisecond, 3, func() {
+	ds, err := timeIt(ctx, 500*time.Millisecond, 3, func() {
 		gemm.Sgemm(p.TransA, p.TransB, p.M, p.N, p.K, 1, a, lda, b, ldb, 0, c, p.N)
 	})
 	if err != nil {
 		return err
 	}
-	p.GFLOPS = gemm.GFLOPS(p.M, p.N, p.K, d.Seconds())
+	p.GFLOPS, p.GFLOPSMin, p.GFLOPSMax = rates(p.M, p.N, p.K, ds)
+	p.Runs = len(ds)
 	if !withGonum {
 		return nil
 	}
@@ -112,13 +137,14 @@ func Measure(ctx context.Context, p *Product, withGonum bool) error {
 		tb = blas.Trans
 	}
 	var impl gonum.Implementation
-	d, err = timeIt(ctx, 0, 1, func() {
+	ds, err = timeIt(ctx, 0, gonumRuns, func() {
 		impl.Sgemm(ta, tb, p.M, p.N, p.K, 1, a, lda, b, ldb, 0, c, p.N)
 	})
 	if err != nil {
 		return err
 	}
-	p.GonumGFLOPS = gemm.GFLOPS(p.M, p.N, p.K, d.Seconds())
+	p.GonumGFLOPS, p.GonumGFLOPSMin, p.GonumGFLOPSMax = rates(p.M, p.N, p.K, ds)
+	p.GonumRuns = len(ds)
 	return nil
 }
 

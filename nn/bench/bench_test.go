@@ -2,7 +2,9 @@ package bench
 
 import (
 	"context"
+	"math"
 	"testing"
+	"time"
 )
 
 func TestProducts(t *testing.T) {
@@ -37,6 +39,33 @@ func TestProducts(t *testing.T) {
 	}
 }
 
+// TestRates: the median of the timings, not the best or a lone slow one;
+// the spread from the slowest to the fastest.
+func TestRates(t *testing.T) {
+	ms := func(v ...int) []time.Duration {
+		var d []time.Duration
+		for _, x := range v {
+			d = append(d, time.Duration(x)*time.Millisecond)
+		}
+		return d
+	}
+	// 2·100·100·100 = 2e6 FLOP: 1 ms is 2 GFLOP/s.
+	for _, c := range []struct {
+		ds          []time.Duration
+		med, lo, hi float64
+	}{
+		{ms(1), 2, 2, 2},
+		{ms(1, 1, 20), 2, 0.1, 2},      // one slow timing moves the median not at all
+		{ms(20, 1, 1, 4), 0.8, 0.1, 2}, // even: the mean of the middle two (2.5 ms)
+		{ms(2, 4, 1), 1, 0.5, 2},
+	} {
+		med, lo, hi := rates(100, 100, 100, c.ds)
+		if math.Abs(med-c.med) > 1e-9 || math.Abs(lo-c.lo) > 1e-9 || math.Abs(hi-c.hi) > 1e-9 {
+			t.Errorf("rates(%v) = %v, %v, %v; want %v, %v, %v", c.ds, med, lo, hi, c.med, c.lo, c.hi)
+		}
+	}
+}
+
 func TestMeasure(t *testing.T) {
 	p := Products([]int{64, 96, 10}, 32)[0]
 	if err := Measure(context.Background(), &p, true); err != nil {
@@ -44,6 +73,13 @@ func TestMeasure(t *testing.T) {
 	}
 	if !(p.GFLOPS > 0) || !(p.GonumGFLOPS > 0) {
 		t.Errorf("rates %v and %v", p.GFLOPS, p.GonumGFLOPS)
+	}
+	// Each rate is the median of several timings, within their spread.
+	if p.Runs < 3 || p.GonumRuns < 3 {
+		t.Errorf("%d timings of mlptui's multiply and %d of gonum's, want at least 3 each", p.Runs, p.GonumRuns)
+	}
+	if !(p.GFLOPSMin <= p.GFLOPS && p.GFLOPS <= p.GFLOPSMax) || !(p.GonumGFLOPSMin <= p.GonumGFLOPS && p.GonumGFLOPS <= p.GonumGFLOPSMax) {
+		t.Errorf("median outside the spread: %+v", p)
 	}
 	s, err := MeasureTrainStep(context.Background(), []int{64, 32, 10}, 16, 3)
 	if err != nil {

@@ -1,0 +1,178 @@
+package tui
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/mlptui/mlptui/trainer"
+)
+
+// The compare view names an edited lr with its edit: two runs started
+// alike, one edited from 0.01 to 0.001 at step 1051, differ in lr.
+func TestCompareShowsEdits(t *testing.T) {
+	a, b := irisConfig(), irisConfig()
+	a.LR, b.LR = 0.01, 0.01
+	rows := []runRow{
+		{rec: trainer.RunRecord{Dir: "runs/a", Config: &a, Summary: &trainer.Summary{
+			Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 1051}}, SettingsAtEnd: map[string]float64{"lr": 0.001, "dropout": 0.1}}}},
+		{rec: trainer.RunRecord{Dir: "runs/b", Config: &b, Summary: &trainer.Summary{}}},
+	}
+	d := differences(rows)
+	if len(d) != 1 || !strings.Contains(d[0], "A 0.01→0.001@1051") || !strings.Contains(d[0], "B 0.01") {
+		t.Errorf("differences %q, want lr A 0.01→0.001@1051 B 0.01", d)
+	}
+	if got := runCell(&rows[0], "lr"); got != "→0.001" {
+		t.Errorf("runs table lr cell %q, want →0.001 (edited)", got)
+	}
+	if got := runCell(&rows[1], "lr"); got != "0.01" {
+		t.Errorf("runs table lr cell %q, want 0.01", got)
+	}
+}
+
+// On the runs screen, the live run's row follows its epochs, and a
+// refusal because a run is live goes once the run has ended.
+func TestRunsScreenLiveRow(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	m.Update(runsMsg{runs: []trainer.RunRecord{{Dir: info.Dir, Status: trainer.StatusRunning, Config: &info.Config,
+		Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusRunning, Epochs: 1}}}})
+	m.screen = runsScreen
+	feed(m, false, epochEvents(info, 1, 7)...)
+	if got := runCell(&m.runs.rows[0], "epochs"); got != "7" {
+		t.Errorf("the live row shows %s epochs after 7", got)
+	}
+	press(m, "enter", "p") // inspecting waits for the live run
+	if !strings.Contains(m.View(), "a run is live") {
+		t.Fatalf("no refusal:\n%s", m.View())
+	}
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 7, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 7}})
+	if v := m.View(); strings.Contains(v, "a run is live") {
+		t.Errorf("the refusal stays after the run ended:\n%s", v)
+	}
+}
+
+// Columns that merge many epochs keep the extremes: an accuracy's best
+// (100 % once among 98 %), a loss's first high value.
+func TestChartKeepsExtremes(t *testing.T) {
+	var acc, loss curve
+	for x := 1; x <= 100; x++ {
+		a, l := 0.98, 0.4
+		if x == 37 {
+			a = 1
+		}
+		if x == 1 {
+			l = 4
+		}
+		acc.add(float64(x), a)
+		loss.add(float64(x), l)
+	}
+	maxOf := func(v []float64) float64 {
+		m := v[0]
+		for _, x := range v {
+			m = max(m, x)
+		}
+		return m
+	}
+	if got := maxOf(acc.resampleBy(0, 100, 10, mergeMax)); got != 1 {
+		t.Errorf("accuracy's best column %v, want 1", got)
+	}
+	if got := maxOf(loss.resampleBy(0, 100, 10, mergeExtremes)); got != 4 {
+		t.Errorf("loss's highest column %v, want 4 (the first epoch)", got)
+	}
+	if got := maxOf(acc.resample(0, 100, 10)); got == 1 {
+		t.Errorf("the mean merge kept 1: the test proves nothing")
+	}
+}
+
+// The charts' x axis follows the epochs done, not all those planned.
+func TestChartAxisFollowsEpochsDone(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(500)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 10)...)
+	v := m.View()
+	if axis := regexp.MustCompile(`epoch 0 +epoch (\d+)`).FindStringSubmatch(v); axis == nil || axis[1] != "10" {
+		t.Errorf("after 10 of 500 epochs the axis does not end at epoch 10:\n%s", v)
+	}
+}
+
+// While a run trains, the predictions screen names the split its samples
+// are from (validation), and every one of them can be paged to.
+func TestPredictionsNameTheirSplit(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	info.SamplesOf, info.SamplesFrom = trainer.SamplesVal, info.Val
+	for len(info.Samples) < 12 { // all 12 of the validation part
+		s := info.Samples[len(info.Samples)%8]
+		s.Index = len(info.Samples)
+		info.Samples = append(info.Samples, s)
+	}
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 3)...)
+	m.screen = predictionsScreen
+	v := m.View()
+	if !strings.Contains(v, "12 validation samples after epoch 3") || strings.Contains(v, "test samples") {
+		t.Errorf("the headline does not name the validation split:\n%s", v)
+	}
+	pageRE := regexp.MustCompile(`page (\d+)/(\d+)`)
+	seen := map[string]bool{}
+	for range 4 {
+		if p := pageRE.FindStringSubmatch(m.View()); p != nil {
+			seen[p[0]] = true
+		}
+		press(m, "right")
+	}
+	if !seen["page 1/2"] || !seen["page 2/2"] || len(seen) != 2 {
+		t.Errorf("pages seen %v, want 1/2 and 2/2 (12 samples, 6 or more a page at 80×24)", seen)
+	}
+}
+
+// Enter on a saved run shows its figures, settings (lr with its edit),
+// edits and files before r or p.
+func TestRunsOpenShowsDetails(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "20261202-051927-iris")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{trainer.ConfigFile, trainer.SummaryFile, trainer.MetricsFile} {
+		os.WriteFile(filepath.Join(dir, f), []byte("{}"), 0o644)
+	}
+	cfg := irisConfig()
+	acc := 0.9667
+	m := newTestModel(t, irisConfig(), 80, 24)
+	m.Update(runsMsg{runs: []trainer.RunRecord{{Dir: dir, Status: trainer.StatusStopped, Config: &cfg, Summary: &trainer.Summary{
+		Status: trainer.StatusStopped, Epochs: 424, TestAccuracy: &acc, Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 317, Epoch: 317}}}}}})
+	m.screen = runsScreen
+	press(m, "enter")
+	v := m.View()
+	for _, want := range []string{"Figures", "epochs 424", "test 96.7%", "Settings", "lr 0.01→0.001@317", "Edits while it trained",
+		"lr 0.01 → 0.001 from step 317", "Files in 20261202-051927-iris", "config.json", "r resume training · p predictions"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("the open run lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, "runs-open", v, 80, 24)
+}
+
+// An edit is marked ▲ on the charts' axis at the step it applied from,
+// once the run has trained past it, and the header gives lr as it went.
+func TestChartMarksEdits(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 3)...)
+	feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: 4, Step: 12, Field: "lr", Value: 0.001, Message: "lr 0.01 -> 0.001 from step 13"})
+	feed(m, false, epochEvents(info, 4, 8)...)
+	v := m.View()
+	if n := strings.Count(v, "▲"); n != 2 || !strings.Contains(v, "lr 0.01→0.001@13") {
+		t.Errorf("%d ▲ marks (want one under each chart) or no lr 0.01→0.001@13 in the header:\n%s", n, v)
+	}
+}
