@@ -503,8 +503,6 @@ func (m runsModel) View() string {
 	switch {
 	case m.prompt:
 		foot = "resume " + runName(m.rows[m.cursor].rec.Dir) + " to how many epochs in all? " + m.epochs.Value() + "_" + st.dim.Render("  enter: go, esc: cancel")
-	case m.menu:
-		foot = st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · e export ONNX · any other key: back"
 	case m.note != "":
 		foot = st.bad.Render(m.note)
 	case len(m.rows) > 0:
