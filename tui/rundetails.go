@@ -10,6 +10,15 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
+// onHost names the host a run trained on ("" when its summary does not
+// say: an older mlptui wrote it).
+func onHost(host string) string {
+	if host == "" {
+		return ""
+	}
+	return ", on " + host
+}
+
 // runDetails is what Enter shows of a saved run on the runs screen: its
 // figures, its settings (lr and dropout with their edits), its edits and
 // its files. It reads the run's directory listing, nothing else.
@@ -30,7 +39,7 @@ func runDetails(rec trainer.RunRecord) []string {
 			fmt.Sprintf("  epochs %d (%s steps), %s, %s parameters", s.Epochs, thousands(float64(s.Steps)), s.Arch, thousands(float64(s.Params))),
 			fmt.Sprintf("  best val %s at epoch %d · test %s, loss %s", opt(s.BestValAccuracy, pct), s.BestValEpoch, opt(s.TestAccuracy, pct), opt(s.TestLoss, loss)),
 			fmt.Sprintf("  last: train %s, loss %s · val %s, loss %s", opt(s.TrainAccuracy, pct), opt(s.TrainLoss, loss), opt(s.ValAccuracy, pct), opt(s.ValLoss, loss)),
-			fmt.Sprintf("  %s of training, %s samples/s", clock(s.TrainSeconds), thousands(s.SamplesPerSecond)))
+			fmt.Sprintf("  %s of training, %s samples/s%s", clock(s.TrainSeconds), thousands(s.SamplesPerSecond), onHost(s.Host)))
 		if s.Message != "" {
 			lines = append(lines, "  "+s.Message)
 		}
