@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
@@ -353,13 +354,13 @@ func trialName(sweep, dataset string, n int) string {
 // process, then the newest one that can be resumed; failed and damaged
 // runs are not taken.
 func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, bool) {
-	rank := func(status string) int {
+	rank := func(status trainer.Status) int {
 		switch status {
 		case trainer.StatusDone, trainer.StatusDiverged:
 			return 3
 		case trainer.StatusRunning:
 			return 2
-		case trainer.StatusInterrupted, trainer.StatusStopped, "crashed":
+		case trainer.StatusInterrupted, trainer.StatusStopped, trainer.StatusCrashed:
 			return 1
 		}
 		return 0
@@ -381,7 +382,7 @@ func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, 
 // name may be at the trial: its lock says so, and the trial is skipped.
 // Taken, the lock is held while the runs are read (the other sweep may
 // have finished the trial meanwhile) and the trial runs.
-func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
+func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (trainer.Status, error) {
 	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
 	var held *runlock.HeldError
 	if errors.As(err, &held) {
@@ -425,7 +426,7 @@ func trialHead(t *sweepTrial, total int) string {
 
 // runTrial runs, resumes or skips one trial and returns the status it
 // ended with.
-func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) string {
+func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) trainer.Status {
 	head := trialHead(t, total)
 	var opts []trainer.Options
 	if sweepOptions != nil {
@@ -454,7 +455,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 			t.outcome = "resumed"
 			termsafe.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
 		} else {
-			termsafe.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, errText(err))
 			t.outcome = "rerun"
 		}
 	}
@@ -462,7 +463,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		run, err = trainer.Start(ctx, t.cfg, opts...)
 		if err != nil {
 			t.outcome = "failed"
-			termsafe.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s\n", head, errText(err))
 			return trainer.StatusFailed
 		}
 		if t.outcome == "" {
@@ -479,7 +480,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 			}
 		case trainer.EpochEnd:
 			m := ev.Metrics
-			p.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.cfg.Epochs, lossText(m.TrainLoss), m.ValAcc)
+			p.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.cfg.Epochs, lab.Loss(m.TrainLoss), m.ValAcc)
 		}
 	}
 	p.clearLive()
@@ -491,7 +492,7 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 	}
 	if err != nil {
 		t.outcome = "failed"
-		termsafe.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
+		termsafe.Fprintf(e.stderr, "%s: failed: %s\n", head, errText(err))
 		return trainer.StatusFailed
 	}
 	if sum.Status == trainer.StatusInterrupted {
@@ -500,15 +501,8 @@ func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []
 		return sum.Status
 	}
 	termsafe.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
-		pctOf(sum.BestValAccuracy), pctOf(sum.TestAccuracy), seconds(sum.TrainSeconds))
+		lab.PercentOf(sum.BestValAccuracy), lab.PercentOf(sum.TestAccuracy), lab.Seconds(sum.TrainSeconds))
 	return sum.Status
-}
-
-func pctOf(v *float64) string {
-	if v == nil {
-		return "-"
-	}
-	return fmtPct(*v)
 }
 
 // boardEntry is one line of a sweep's leaderboard, read from the trial's
@@ -517,7 +511,7 @@ type boardEntry struct {
 	Rank            int            `json:"rank"`
 	Trial           int            `json:"trial"`
 	Run             string         `json:"run"`
-	Status          string         `json:"status"`
+	Status          trainer.Status `json:"status"`
 	Settings        map[string]any `json:"settings"` // the swept settings' values, typed, named as in config.json
 	BestValAccuracy *float64       `json:"best_val_accuracy"`
 	BestValEpoch    int            `json:"best_val_epoch,omitempty"`
@@ -586,8 +580,8 @@ func printLeaderboard(e *env, board []boardEntry, diffs []trainer.Difference) {
 	for _, b := range board {
 		row := []string{fmt.Sprint(b.Rank), fmt.Sprint(b.Trial)}
 		row = append(row, b.desc...)
-		row = append(row, pctOf(b.BestValAccuracy), pctOf(b.TestAccuracy), fmt.Sprint(b.Epochs),
-			seconds(b.TrainSeconds), b.Status, filepath.Base(b.Run))
+		row = append(row, lab.PercentOf(b.BestValAccuracy), lab.PercentOf(b.TestAccuracy), fmt.Sprint(b.Epochs),
+			lab.Seconds(b.TrainSeconds), string(b.Status), filepath.Base(b.Run))
 		rows = append(rows, row)
 	}
 	printTable(e, rows, func(i int) int { return cols[i].prio }, func(i int) bool { return cols[i].right }, "--json")
