@@ -91,7 +91,10 @@ type Summary struct {
 	Started          time.Time `json:"started"`
 	Updated          time.Time `json:"updated"`
 	PID              int       `json:"pid,omitempty"`
-	Version          string    `json:"mlptui_version"`
+	// Host is the machine the run last trained on (as its lock names it):
+	// a sweep's trials may train on many.
+	Host    string `json:"host,omitempty"`
+	Version string `json:"mlptui_version"`
 
 	// The live settings as the run ended ("lr", "dropout": edits
 	// included) and the edits made while it trained, in order.

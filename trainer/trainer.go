@@ -400,7 +400,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
 	now := t.opt.Now()
 	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
-		Started: now, PID: os.Getpid(), Version: Version}
+		Started: now, PID: os.Getpid(), Host: runlock.Hostname(), Version: Version}
 	if t.resume != nil {
 		if err := t.restore(); err != nil {
 			return err

@@ -412,13 +412,13 @@ func csvTime(t time.Time) string {
 }
 
 // writeRunsCSV writes one header row and one row per run: the run, its
-// status and sweep, every setting (named as in config.json) and the
+// status, sweep and host, every setting (named as in config.json) and the
 // summary's figures (named as in summary.json). A value that does not
 // exist is an empty cell.
 func writeRunsCSV(e *env, runs []*runEntry) error {
 	w := csv.NewWriter(e.stdout)
 	settings := csvSettings()
-	head := []string{"run", "status", "sweep"}
+	head := []string{"run", "status", "sweep", "host"}
 	for _, f := range settings {
 		head = append(head, strings.ReplaceAll(f.Name, "-", "_"))
 	}
@@ -427,9 +427,12 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 	}
 	w.Write(head)
 	for _, r := range runs {
-		row := []string{r.Dir, string(r.Status), ""}
+		row := []string{r.Dir, string(r.Status), "", ""}
 		if r.Config != nil {
 			row[2] = r.Config.Sweep
+		}
+		if r.Summary != nil {
+			row[3] = r.Summary.Host
 		}
 		for _, f := range settings {
 			v := ""

@@ -411,3 +411,46 @@ func TestHelperStress(t *testing.T) {
 	fmt.Printf("acquired %d abandoned %d refused %d\n", acquired, abandoned, refused)
 	os.Exit(0)
 }
+
+// TestSetDefaults: the process's defaults stand for a zero Host and
+// StaleAfter (a sweep's --stale-after, a test's other machine), and
+// clearing them restores the built-in ones.
+func TestSetDefaults(t *testing.T) {
+	defer SetDefaults(Options{})
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	if Hostname() != host || StaleAfter() != DefaultStaleAfter {
+		t.Fatalf("built-in defaults: %q %v", Hostname(), StaleAfter())
+	}
+	path := filepath.Join(t.TempDir(), "run.lock")
+	start := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
+	clock := start
+	now := func() time.Time { return clock }
+	SetDefaults(Options{Host: "there"})
+	there, err := Acquire(path, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := read(t, path); h.Host != "there" || Hostname() != "there" {
+		t.Fatalf("lock names %q, Hostname %q; want there", h.Host, Hostname())
+	}
+	there.abandon()
+	SetDefaults(Options{Host: "here", StaleAfter: 10 * time.Second})
+	clock = start.Add(10 * time.Second)
+	if st, _, _ := Check(path, Options{Now: now}); st != Held {
+		t.Errorf("heartbeat 10 s old, stale after 10 s: %v", st)
+	}
+	clock = start.Add(11 * time.Second)
+	if st, _, _ := Check(path, Options{Now: now}); st != Stale {
+		t.Errorf("heartbeat 11 s old, stale after 10 s: %v", st)
+	}
+	if st, _, _ := Check(path, Options{Now: now, StaleAfter: time.Minute}); st != Held {
+		t.Errorf("an Options' own StaleAfter is not the default's: %v", st)
+	}
+	SetDefaults(Options{})
+	if Hostname() != host || StaleAfter() != DefaultStaleAfter {
+		t.Errorf("cleared: %q %v", Hostname(), StaleAfter())
+	}
+}
