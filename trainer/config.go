@@ -282,13 +282,35 @@ func (c *Config) applyPreset(name string) error {
 	return nil
 }
 
-// FieldError says which setting is wrong and why.
+// FieldError says which setting is wrong and why. Its text names the
+// setting as Fields does ("lr: ..."); a front end says it its own way:
+// the command line as a flag (--lr), the form by marking the field.
 type FieldError struct {
-	Field   string // the flag name: "lr", "hidden", ...
-	Problem string
+	Field   string // the setting's name in Fields: "lr", "hidden", ...
+	Value   string // the value given, where the problem is about it: a data set's name
+	Problem string // what is wrong; Err's text when empty
+	Err     error  // the cause, if any
 }
 
-func (e *FieldError) Error() string { return "--" + e.Field + ": " + e.Problem }
+func (e *FieldError) Error() string {
+	s := e.Field
+	if e.Value != "" {
+		s += " " + e.Value
+	}
+	p := e.Problem
+	if p == "" && e.Err != nil {
+		p = e.Err.Error()
+	}
+	return s + ": " + p
+}
+
+// Unwrap returns the cause.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// fieldErr is a FieldError of a value with a cause and, after it, a hint.
+func fieldErr(field, value string, err error) *FieldError {
+	return &FieldError{Field: field, Value: value, Err: err}
+}
 
 // Problems returns everything wrong with c, one error per field, in flag
 // order. The dashboard's form shows them next to the fields; Validate

@@ -82,17 +82,17 @@ func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices boo
 	case datasets.IsPlayground(name):
 		train, err = datasets.GeneratePlayground(name, datasets.PlaygroundOptions{Samples: cfg.Samples, Noise: cfg.Noise, Seed: cfg.Seed})
 		if err != nil {
-			err = fmt.Errorf("--dataset %w", err)
+			err = fieldErr("dataset", name, trimName(err, name))
 		}
 	default:
 		st, serr := os.Stat(name)
 		switch {
 		case serr != nil:
-			err = fmt.Errorf("--dataset %s: %w (want %s)", name, unwrapPathErr(serr), DatasetChoices)
+			err = fieldErr("dataset", name, fmt.Errorf("%w (want %s)", unwrapPathErr(serr), DatasetChoices))
 		case !st.IsDir() && !st.Mode().IsRegular():
-			err = fmt.Errorf("--dataset %s: %s (want %s)", name, regfile.Kind(st.Mode()), DatasetChoices)
+			err = fieldErr("dataset", name, fmt.Errorf("%s (want %s)", regfile.Kind(st.Mode()), DatasetChoices))
 		case st.IsDir() && cfg.Label != "":
-			err = fmt.Errorf("--label %s: only a CSV table has a label column to choose; %s is a folder of images", cfg.Label, name)
+			err = fieldErr("label", cfg.Label, fmt.Errorf("only a CSV table has a label column to choose; %s is a folder of images", name))
 		case st.IsDir():
 			train, test, err = loadImageFolder(ctx, cfg, report)
 		default:
@@ -107,14 +107,14 @@ func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices boo
 	}
 	if table != nil {
 		if table.Train.Len() == 0 {
-			return nil, fmt.Errorf("--dataset %s: no training samples left after the splits", cfg.Dataset)
+			return nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("no training samples left after the splits"))
 		}
 		table.Norm = datasets.ComputeNormalization(table.Train)
 		return table, nil
 	}
 	if test == nil {
 		if train.Len() < 4 {
-			return nil, fmt.Errorf("--dataset %s: %d samples; too few to split into training and test parts", cfg.Dataset, train.Len())
+			return nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%d samples; too few to split into training and test parts", train.Len()))
 		}
 		train, test = datasets.StratifiedSplit(train, cfg.TestSplit, cfg.Seed^streamTestSplit)
 	}
@@ -126,7 +126,7 @@ func loadData(ctx context.Context, cfg Config, pp *tabular.Pipeline, choices boo
 		}
 	}
 	if d.Train.Len() == 0 {
-		return nil, fmt.Errorf("--dataset %s: no training samples left after the splits", cfg.Dataset)
+		return nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("no training samples left after the splits"))
 	}
 	d.Norm = datasets.ComputeNormalization(d.Train)
 	if cfg.Augment && d.Train.IsImage() {
@@ -178,10 +178,7 @@ func loadCIFAR10(ctx context.Context, cfg Config, report func(Event)) (train, te
 	}}
 	train, test, err = cifar10.Load(ctx, cfg.DataDir, opt)
 	if err != nil {
-		if strings.HasPrefix(err.Error(), "cifar10: ") {
-			return nil, nil, fmt.Errorf("--dataset %w", err) // "--dataset cifar10: ..."
-		}
-		return nil, nil, fmt.Errorf("--dataset cifar10: %w", err)
+		return nil, nil, fieldErr("dataset", "cifar10", trimName(err, "cifar10")) // "dataset cifar10: ..."
 	}
 	return train, test, nil
 }
@@ -201,10 +198,10 @@ func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train
 		Progress: imageProgress(report),
 	})
 	if errors.Is(err, imagefolder.ErrTooLarge) {
-		return nil, nil, fmt.Errorf("--dataset %s: %w (--max-pixels raises the limit)", cfg.Dataset, err)
+		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w (--max-pixels raises the limit)", err))
 	}
 	if err != nil {
-		return nil, nil, fmt.Errorf("--dataset %s: %w", cfg.Dataset, err)
+		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w", err))
 	}
 	msg := fmt.Sprintf("loaded %d images of %dx%d (%s", info.Images, info.Width, info.Height, info.Layout)
 	if info.Resized > 0 {
@@ -216,3 +213,21 @@ func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train
 	report(Event{Kind: Loading, Message: msg + ")"})
 	return train, test, nil
 }
+
+// trimName is err without the name it starts with ("spiral: ..."), which
+// the FieldError holding it says already.
+func trimName(err error, name string) error {
+	if rest, ok := strings.CutPrefix(err.Error(), name+": "); ok {
+		return &named{rest, err}
+	}
+	return err
+}
+
+// named is an error whose text leaves out the name its cause starts with.
+type named struct {
+	text string
+	err  error
+}
+
+func (e *named) Error() string { return e.text }
+func (e *named) Unwrap() error { return e.err }

@@ -169,15 +169,15 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 	}
 	st, err := os.Stat(dataset)
 	if err != nil {
-		return nil, fmt.Errorf("--dataset %s: %w", dataset, unwrapPathErr(err))
+		return nil, fieldErr("dataset", dataset, fmt.Errorf("%w", unwrapPathErr(err)))
 	}
 	if !st.IsDir() && !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("--dataset %s: %s, not a CSV file or a folder of images", dataset, regfile.Kind(st.Mode()))
+		return nil, fieldErr("dataset", dataset, fmt.Errorf("%s, not a CSV file or a folder of images", regfile.Kind(st.Mode())))
 	}
 	var d *datasets.Dataset
 	if st.IsDir() {
 		if len(m.InputShape) != 3 {
-			return nil, fmt.Errorf("--dataset %s: a folder of images, but %s takes %d values, not images", dataset, path, m.Net.Arch.Inputs)
+			return nil, fieldErr("dataset", dataset, fmt.Errorf("a folder of images, but %s takes %d values, not images", path, m.Net.Arch.Inputs))
 		}
 		report(Event{Kind: Loading, Message: "loading images from " + dataset})
 		train, test, _, err := imagefolder.Load(ctx, dataset, imagefolder.Options{
@@ -185,7 +185,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 			Progress: imageProgress(report),
 		})
 		if err != nil {
-			return nil, fmt.Errorf("--dataset %s: %w", dataset, err)
+			return nil, fieldErr("dataset", dataset, fmt.Errorf("%w", err))
 		}
 		d = train
 		d.Pix = append(d.Pix[:len(d.Pix):len(d.Pix)], test.Pix...)
@@ -200,7 +200,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		}
 	}
 	if !slices.Equal(d.Shape, m.InputShape) {
-		return nil, fmt.Errorf("--dataset %s: samples of %v values, %s takes %v", dataset, d.Shape, path, m.InputShape)
+		return nil, fieldErr("dataset", dataset, fmt.Errorf("samples of %v values, %s takes %v", d.Shape, path, m.InputShape))
 	}
 	// The data's labels as the model's class indices.
 	index := make(map[string]int32, len(m.Classes))
@@ -211,7 +211,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 	for i, c := range d.Classes {
 		j, ok := index[c]
 		if !ok {
-			return nil, fmt.Errorf("--dataset %s: class %q is not one of the model's (%s)", dataset, c, strings.Join(m.Classes, ", "))
+			return nil, fieldErr("dataset", dataset, fmt.Errorf("class %q is not one of the model's (%s)", c, strings.Join(m.Classes, ", ")))
 		}
 		to[i] = j
 	}

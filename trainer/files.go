@@ -29,22 +29,43 @@ const (
 	SummaryFile    = "summary.json"
 )
 
-// Run statuses in summary.json.
+// Status is the state of a run: the first six are written in
+// summary.json; crashed and damaged are what a reader of the run
+// directory concludes (ReadRun), never written.
+type Status string
+
+// Run statuses.
 const (
-	StatusRunning     = "running"
-	StatusDone        = "done"
-	StatusStopped     = "stopped"     // stopped by the user; can be resumed
-	StatusInterrupted = "interrupted" // SIGINT or SIGTERM; can be resumed
-	StatusDiverged    = "diverged"    // the loss became NaN or infinite
-	StatusFailed      = "failed"
+	StatusRunning     Status = "running"
+	StatusDone        Status = "done"
+	StatusStopped     Status = "stopped"     // stopped by the user; can be resumed
+	StatusInterrupted Status = "interrupted" // SIGINT or SIGTERM; can be resumed
+	StatusDiverged    Status = "diverged"    // the loss became NaN or infinite
+	StatusFailed      Status = "failed"
+	StatusCrashed     Status = "crashed" // says running, but the process that wrote it is gone
+	StatusDamaged     Status = "damaged" // config.json or summary.json cannot be read
 )
+
+// Resumable reports whether a run that ended so can go on training.
+func (s Status) Resumable() bool {
+	return s == StatusStopped || s == StatusInterrupted || s == StatusCrashed
+}
+
+// Finished reports whether a run ended on its own: done or diverged.
+func (s Status) Finished() bool { return s == StatusDone || s == StatusDiverged }
+
+// Bad reports whether a run ended badly: diverged, failed, crashed or
+// damaged.
+func (s Status) Bad() bool {
+	return s == StatusDiverged || s == StatusFailed || s == StatusCrashed || s == StatusDamaged
+}
 
 // Summary is a run's summary.json: how it ended and its final and best
 // metrics. Accuracies are fractions in [0, 1]; a value that does not exist
 // (no validation split, no test yet) is null.
 type Summary struct {
 	Run             string   `json:"run"`
-	Status          string   `json:"status"`
+	Status          Status   `json:"status"`
 	Message         string   `json:"message,omitempty"`
 	Dataset         string   `json:"dataset"`
 	Preset          string   `json:"preset,omitempty"`
@@ -70,7 +91,10 @@ type Summary struct {
 	Started          time.Time `json:"started"`
 	Updated          time.Time `json:"updated"`
 	PID              int       `json:"pid,omitempty"`
-	Version          string    `json:"mlptui_version"`
+	// Host is the machine the run last trained on (as its lock names it):
+	// a sweep's trials may train on many.
+	Host    string `json:"host,omitempty"`
+	Version string `json:"mlptui_version"`
 
 	// The live settings as the run ended ("lr", "dropout": edits
 	// included) and the edits made while it trained, in order.
@@ -164,7 +188,7 @@ func parseConfig(path string, b []byte) (Config, error) {
 		return Config{}, fmt.Errorf("%s: more than one JSON value", path)
 	}
 	if err := cf.Config.Validate(); err != nil {
-		return Config{}, fmt.Errorf("%s: %v", path, strings.TrimPrefix(err.Error(), "--"))
+		return Config{}, fmt.Errorf("%s: %w", path, err)
 	}
 	if cf.Config.DataDir == "" {
 		cf.Config.DataDir = DefaultDataDir()

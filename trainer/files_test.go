@@ -224,7 +224,7 @@ func TestListRunsMissingOrWrong(t *testing.T) {
 	if err := os.WriteFile(file, []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ListRuns(file); err == nil || err.Error() != "--runs "+file+": not a directory" {
+	if _, err := ListRuns(file); err == nil || err.Error() != "runs "+file+": not a directory" {
 		t.Errorf("a file: %v", err)
 	}
 	if _, err := ReadConfig(dir); err == nil || err.Error() != dir+": not a run directory (it has no config.json)" {

@@ -20,7 +20,7 @@ type RunRecord struct {
 	// Status is the summary's status, except: "damaged" when summary.json
 	// or config.json cannot be read, and "crashed" when it says running
 	// but the process that wrote it is gone.
-	Status string
+	Status Status
 	Err    error // what made the run damaged, if it is
 }
 
@@ -39,7 +39,7 @@ func ListRunsContext(ctx context.Context, dir string) ([]RunRecord, error) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("--runs %s: %w", dir, unwrapPathErr(err))
+		return nil, fieldErr("runs", dir, fmt.Errorf("%w", unwrapPathErr(err)))
 	}
 	var out []RunRecord
 	for _, ent := range ents {
@@ -72,15 +72,15 @@ func ReadRun(dir string) RunRecord {
 			// without a lock, while its process is there.
 			held, known := runHeld(dir)
 			if known && !held || !known && !runlock.Alive(s.PID) {
-				r.Status = "crashed"
+				r.Status = StatusCrashed
 			}
 		}
 	} else {
 		errs = append(errs, err)
-		r.Status = "damaged"
+		r.Status = StatusDamaged
 	}
 	if r.Config == nil {
-		r.Status = "damaged" // whatever its summary says: it cannot be evaluated or resumed
+		r.Status = StatusDamaged // whatever its summary says: it cannot be evaluated or resumed
 	}
 	r.Err = errors.Join(errs...)
 	return r

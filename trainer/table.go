@@ -88,7 +88,7 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		return nil, err
 	}
 	if len(t.Rows) < 4 {
-		return nil, fmt.Errorf("--dataset %s: %d samples; too few to split into training and test parts", path, len(t.Rows))
+		return nil, fieldErr("dataset", path, fmt.Errorf("%d samples; too few to split into training and test parts", len(t.Rows)))
 	}
 	rows := SplitTable(t, cfg)
 	if pp == nil {
@@ -104,7 +104,7 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		}
 	}
 	if pp.Width != t.Width {
-		return nil, fmt.Errorf("--dataset %s: %d columns, the model's table had %d", path, t.Width, pp.Width)
+		return nil, fieldErr("dataset", path, fmt.Errorf("%d columns, the model's table had %d", t.Width, pp.Width))
 	}
 	warn := func(s string) { report(Event{Kind: Loading, Message: s}) }
 	d := &Data{Name: strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)), Table: pp, Rows: rows}
@@ -216,7 +216,7 @@ func loadTableAll(ctx context.Context, cfg Config, m *nn.Model, path, dataset st
 		return nil, err
 	}
 	if t.Width != pp.Width {
-		return nil, fmt.Errorf("--dataset %s: %d columns, the model's table had %d", dataset, t.Width, pp.Width)
+		return nil, fieldErr("dataset", dataset, fmt.Errorf("%d columns, the model's table had %d", t.Width, pp.Width))
 	}
 	rows := make([]int, len(t.Rows))
 	for i := range rows {

@@ -92,8 +92,31 @@ type Run struct {
 	err     error
 }
 
+// ControlKind is what a control asks of a running run.
+type ControlKind int
+
+// The controls a run takes while it trains.
+const (
+	ControlPause ControlKind = iota
+	ControlResume
+	ControlStop
+	ControlLR      // set the (peak) learning rate
+	ControlDropout // set the dropout probability
+)
+
+// field is the setting a live edit changes, or "" for the other controls.
+func (k ControlKind) field() string {
+	switch k {
+	case ControlLR:
+		return "lr"
+	case ControlDropout:
+		return "dropout"
+	}
+	return ""
+}
+
 type control struct {
-	kind  string // pause, resume, stop, lr, dropout
+	kind  ControlKind
 	value float64
 }
 
@@ -113,20 +136,20 @@ func (r *Run) Wait() (*Summary, error) {
 func (r *Run) Done() <-chan struct{} { return r.done }
 
 // Pause makes training wait after the current step.
-func (r *Run) Pause() { r.send(control{kind: "pause"}) }
+func (r *Run) Pause() { r.send(control{kind: ControlPause}) }
 
 // Resume continues a paused run.
-func (r *Run) Resume() { r.send(control{kind: "resume"}) }
+func (r *Run) Resume() { r.send(control{kind: ControlResume}) }
 
 // Stop ends the run after the current step: it saves, evaluates on the
 // test set and finishes with status "stopped".
-func (r *Run) Stop() { r.send(control{kind: "stop"}) }
+func (r *Run) Stop() { r.send(control{kind: ControlStop}) }
 
 // SetLR sets the (peak) learning rate from the next step on.
-func (r *Run) SetLR(lr float64) { r.send(control{kind: "lr", value: lr}) }
+func (r *Run) SetLR(lr float64) { r.send(control{kind: ControlLR, value: lr}) }
 
 // SetDropout sets the dropout probability from the next step on.
-func (r *Run) SetDropout(p float64) { r.send(control{kind: "dropout", value: p}) }
+func (r *Run) SetDropout(p float64) { r.send(control{kind: ControlDropout, value: p}) }
 
 func (r *Run) send(c control) {
 	r.mu.Lock()
@@ -377,7 +400,7 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.baseLR, t.dropout = cfg.LR, cfg.Dropout
 	now := t.opt.Now()
 	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
-		Started: now, PID: os.Getpid(), Version: Version}
+		Started: now, PID: os.Getpid(), Host: runlock.Hostname(), Version: Version}
 	if t.resume != nil {
 		if err := t.restore(); err != nil {
 			return err
@@ -450,7 +473,7 @@ func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) 
 	}
 	net, err := nn.New(arch, cfg.Seed)
 	if err != nil {
-		return nil, nil, arch, fmt.Errorf("--hidden: %w", err)
+		return nil, nil, arch, &FieldError{Field: "hidden", Err: err}
 	}
 	net.L2 = float32(cfg.L2)
 	net.LabelSmoothing = float32(cfg.LabelSmoothing)
@@ -466,7 +489,7 @@ func newNetwork(cfg Config, data *Data) (*nn.MLP, nn.Optimizer, nn.Arch, error) 
 }
 
 // loop trains until the last epoch, a stop, an interrupt or divergence.
-func (t *trainer) loop(ctx context.Context) (status, msg string, err error) {
+func (t *trainer) loop(ctx context.Context) (status Status, msg string, err error) {
 	cfg := t.cfg
 	total := int64(cfg.Epochs) * int64(t.batches)
 	train := t.data.Train
@@ -598,28 +621,28 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 
 // controls applies pending controls; while paused it waits for resume,
 // stop or cancellation. It returns a final status when the run must end.
-func (t *trainer) controls(ctx context.Context) (status, msg string) {
+func (t *trainer) controls(ctx context.Context) (status Status, msg string) {
 	paused := false
 	for {
 		for _, c := range t.run.takeControls() {
 			switch c.kind {
-			case "pause":
+			case ControlPause:
 				if !paused {
 					paused = true
 					t.logEvent("pause", "")
 					t.emit(Event{Kind: Paused, Epoch: t.epoch + 1, Step: t.step, Message: "paused"})
 				}
-			case "resume":
+			case ControlResume:
 				if paused {
 					paused = false
 					t.logEvent("continue", "")
 					t.emit(Event{Kind: Resumed, Epoch: t.epoch + 1, Step: t.step})
 				}
-			case "stop":
+			case ControlStop:
 				st, m, _ := t.stop()
 				return st, m
-			case "lr", "dropout":
-				t.edit(c.kind, c.value)
+			case ControlLR, ControlDropout:
+				t.edit(c.kind.field(), c.value)
 			}
 		}
 		if !paused {
@@ -662,12 +685,12 @@ func (t *trainer) edit(field string, v float64) {
 	t.emit(Event{Kind: EditDone, Field: field, Value: v, Epoch: t.epoch + 1, Step: t.step, Message: e.Message})
 }
 
-func (t *trainer) stop() (string, string, error) {
+func (t *trainer) stop() (Status, string, error) {
 	t.logEvent("stop", "")
 	return StatusStopped, fmt.Sprintf("stopped at epoch %d, step %d", t.epoch+1, t.step), nil
 }
 
-func (t *trainer) interrupt() (string, string, error) {
+func (t *trainer) interrupt() (Status, string, error) {
 	t.logEvent("interrupt", "")
 	return StatusInterrupted, fmt.Sprintf("interrupted at epoch %d, step %d", t.epoch+1, t.step), nil
 }
@@ -675,7 +698,7 @@ func (t *trainer) interrupt() (string, string, error) {
 // diverged puts back the parameters of the last good epoch end and ends
 // the run. The optimizer state is not saved: the checkpoint on disk stays
 // the last good one.
-func (t *trainer) diverged(loss float64) (string, string, error) {
+func (t *trainer) diverged(loss float64) (Status, string, error) {
 	copy(t.net.Params, t.good)
 	copy(t.net.Buffers, t.goodBuf)
 	t.rolledBack = true
@@ -703,7 +726,7 @@ func (t *trainer) evalTest() {
 // directory and finite weights saves its model and checkpoint whatever
 // ended it, a failure too (a full disk that had no room for a line of
 // metrics.csv may have room for the model once more).
-func (t *trainer) finish(status, msg string) *Summary {
+func (t *trainer) finish(status Status, msg string) *Summary {
 	if t.dir == "" {
 		return nil
 	}
@@ -774,7 +797,7 @@ func cause(err error) error {
 }
 
 // writeProgress rewrites metrics.csv, events.jsonl and summary.json.
-func (t *trainer) writeProgress(status, msg string) error {
+func (t *trainer) writeProgress(status Status, msg string) error {
 	s := &t.summary
 	s.Status, s.Message, s.Epochs, s.Steps = status, msg, t.epoch, t.step
 	s.Updated = t.opt.Now()

@@ -420,7 +420,7 @@ func TestConcurrentRunsGetOwnDirectories(t *testing.T) {
 func TestStartRefusesBadConfig(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Dropout = 1
-	if _, err := Start(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), "--dropout") {
+	if _, err := Start(context.Background(), cfg); err == nil || !strings.HasPrefix(err.Error(), "dropout: ") {
 		t.Errorf("dropout 1: %v", err)
 	}
 	cfg = smallConfig(t)

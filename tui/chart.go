@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"strconv"
 	"strings"
@@ -147,10 +148,6 @@ type chart struct {
 	marks []float64
 }
 
-// logSpan is the ratio of the largest to the smallest value above which
-// a logY chart is drawn on a log scale, as mlptui plot does.
-const logSpan = 30
-
 // yLabelWidth is the width of the value labels left of the plot;
 // asciigraph adds the axis and one space, so a plot of n columns is
 // n+chartPad cells wide.
@@ -245,7 +242,7 @@ func (ch chart) render(w, h int, st *styles) string {
 	if ch.percent {
 		label = yPercent
 	}
-	if ch.logY && lo > 0 && hi/lo > logSpan {
+	if ch.logY && lab.LogScale(lo, hi) {
 		for _, d := range data {
 			for j, v := range d {
 				d[j] = math.Log10(v) // NaN stays NaN

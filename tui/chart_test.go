@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+
 	"math"
 	"strconv"
 	"strings"
@@ -101,7 +102,7 @@ func TestChartMarkersWithoutColour(t *testing.T) {
 	}
 }
 
-// A loss chart spanning more than logSpan goes on a log scale, labelled
+// A loss chart spanning more than lab.LogSpan goes on a log scale, labelled
 // with the values themselves; a narrower one, or an accuracy chart, stays
 // linear.
 func TestChartLogScale(t *testing.T) {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"strings"
 
@@ -60,7 +61,7 @@ func (c *comparison) view(st *styles, w, h int) string {
 		xLabel: func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x)) }}
 	var legend []string
 	for i, r := range c.rows {
-		line := fmt.Sprintf("%s %c %s  best val %s  test %s", legendMark(st, i), 'A'+i, runName(r.rec.Dir), pct(r.bestVal), pct(r.testAcc))
+		line := fmt.Sprintf("%s %c %s  best val %s  test %s", legendMark(st, i), 'A'+i, runName(r.rec.Dir), lab.ShortPercent(r.bestVal), lab.ShortPercent(r.testAcc))
 		if i < len(c.errs) && c.errs[i] != nil {
 			line += "  " + st.bad.Render(c.errs[i].Error())
 		}

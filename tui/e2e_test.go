@@ -114,7 +114,7 @@ func TestEndToEndTrainPauseEditStop(t *testing.T) {
 }
 
 // checkRunDir checks that a run directory is complete with that status.
-func checkRunDir(t *testing.T, dir, status string) {
+func checkRunDir(t *testing.T, dir string, status trainer.Status) {
 	t.Helper()
 	for _, f := range []string{trainer.ConfigFile, trainer.MetricsFile, trainer.EventsFile, trainer.ModelFile,
 		trainer.CheckpointFile, trainer.SummaryFile} {

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"sort"
 	"strings"
 
@@ -168,7 +169,7 @@ func (m predictionsModel) headLine(s *runState) string {
 	}
 	of := ""
 	if from > n {
-		of = " of " + thousands(float64(from)) // some of the split
+		of = " of " + lab.Thousands(float64(from)) // some of the split
 	}
 	line := fmt.Sprintf("%d%s %s samples %s: %d wrong", n, of, split, when, wrong)
 	if !m.confusion {
@@ -339,7 +340,7 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 		}
 		acc := "      -"
 		if total > 0 {
-			acc = fmt.Sprintf(" %6s", pct(float64(row[i])/float64(total)))
+			acc = fmt.Sprintf(" %6s", lab.ShortPercent(float64(row[i])/float64(total)))
 		}
 		b.WriteString(acc)
 		f1 := "      -"
@@ -350,6 +351,6 @@ func confusionView(st *styles, classes []string, conf [][]int, of string) string
 		lines = append(lines, b.String())
 	}
 	lines = append(lines, st.dim.Render(fmt.Sprintf("macro F1 %.3f · weighted F1 %.3f · balanced accuracy %s",
-		rep.Macro.F1, rep.Weighted.F1, pct(rep.BalancedAccuracy))))
+		rep.Macro.F1, rep.Weighted.F1, lab.ShortPercent(rep.BalancedAccuracy))))
 	return strings.Join(lines, "\n")
 }

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"sort"
 	"strconv"
@@ -346,21 +347,21 @@ func runCell(r *runRow, col string) string {
 	case "name":
 		return runName(r.rec.Dir)
 	case "status":
-		return termsafe.String(r.rec.Status)
+		return termsafe.String(string(r.rec.Status))
 	case "state": // the status column narrowed to its symbol
 		if sym := stateSymbol(r.rec.Status); sym != "" {
 			return sym
 		}
 		return "?"
 	case "best val":
-		return pct(r.bestVal)
+		return lab.ShortPercent(r.bestVal)
 	case "test":
-		return pct(r.testAcc)
+		return lab.ShortPercent(r.testAcc)
 	case "time":
 		if s == nil {
 			return "-"
 		}
-		return clock(s.TrainSeconds)
+		return lab.Clock(s.TrainSeconds)
 	case "epochs":
 		if s == nil {
 			return "-"

@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"path/filepath"
 	"time"
@@ -12,19 +13,19 @@ import (
 // Run states shown in the header, besides the trainer's final statuses
 // (done, stopped, interrupted, diverged, failed).
 const (
-	stateStarting = "starting"
-	stateLoading  = "loading"
-	stateRunning  = "running"
-	statePaused   = "paused"
-	stateStopping = "stopping"
-	stateSaved    = "saved" // a saved run opened from the runs screen
+	stateStarting = lab.StateStarting
+	stateLoading  = lab.StateLoading
+	stateRunning  = trainer.StatusRunning
+	statePaused   = lab.StatePaused
+	stateStopping = lab.StateStopping
+	stateSaved    = lab.StateSaved
 )
 
 // runState is what the dashboard knows of the run it shows: everything
 // the training and predictions screens draw, built from the run's events
 // by apply. It holds no handle to the run itself.
 type runState struct {
-	status   string
+	status   trainer.Status
 	loading  string  // the last Loading message
 	loadFrac float64 // share of a download done, or -1
 	info     *trainer.RunInfo
@@ -143,7 +144,7 @@ func (s *runState) apply(ev trainer.Event) {
 		s.finish(ev.Summary)
 		s.logf(ev.Time, ev.Step, s.status == trainer.StatusDiverged, "%s: %s", s.status, ev.Message)
 		if s.summary != nil && s.summary.TestAccuracy != nil {
-			s.logf(ev.Time, ev.Step, false, "test accuracy %s, saved in %s", pct(*s.summary.TestAccuracy), s.summary.Run)
+			s.logf(ev.Time, ev.Step, false, "test accuracy %s, saved in %s", lab.ShortPercent(*s.summary.TestAccuracy), s.summary.Run)
 		} else if s.summary != nil {
 			s.logf(ev.Time, ev.Step, false, "saved in %s", s.summary.Run)
 		}

@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"path/filepath"
 	"strings"
@@ -32,50 +33,26 @@ func newTraining(st *styles) trainingModel {
 // SetSize sets the area the screen draws in.
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
 
-// stateSymbol is the symbol of a run's state: ● running, ‖ paused, ■
-// stopping or stopped, … loading, ✓ done, ✗ failed; "" for a state it
-// does not know.
-func stateSymbol(s string) string {
-	switch s {
-	case stateRunning:
-		return "●"
-	case statePaused:
-		return "‖"
-	case stateStopping, trainer.StatusStopped, trainer.StatusInterrupted, stateSaved:
-		return "■"
-	case stateLoading, stateStarting:
-		return "…"
-	case trainer.StatusDone:
-		return "✓"
-	case trainer.StatusDiverged, trainer.StatusFailed, "crashed", "damaged":
-		return "✗"
-	}
-	return ""
+// stateSymbol is the symbol of a run's state (lab.Look); "" for a state
+// it does not know.
+func stateSymbol(s trainer.Status) string {
+	sym, _ := lab.Look(s)
+	return sym
 }
 
 // stateBadge is the run's state as a word with its symbol, coloured by
-// the symbol.
-func stateBadge(st *styles, s string) string {
+// its tone.
+func stateBadge(st *styles, s trainer.Status) string {
 	if s == stateStopping {
 		return st.warn.Render("■ stopping, saving…")
 	}
-	sym := stateSymbol(s)
-	var style lipgloss.Style
-	switch sym {
-	case "●", "✓":
-		style = st.good
-	case "‖":
-		style = st.warn
-	case "…":
-		style = st.dim
-	case "■":
-		style = st.accent
-	case "✗":
-		style = st.bad
-	default:
-		return termsafe.String(s) // a status read from a summary.json
+	sym, tone := lab.Look(s)
+	style, ok := map[lab.Tone]lipgloss.Style{lab.ToneGood: st.good, lab.ToneWarn: st.warn, lab.ToneDim: st.dim,
+		lab.ToneAccent: st.accent, lab.ToneBad: st.bad}[tone]
+	if !ok {
+		return termsafe.String(string(s)) // a status read from a summary.json
 	}
-	return style.Render(sym + " " + s)
+	return style.Render(sym + " " + string(s))
 }
 
 // header is the run's identity and state in one line.
@@ -87,7 +64,7 @@ func header(st *styles, s *runState, w int) string {
 	parts := []string{
 		st.bold.Render(termsafe.String(trainer.DatasetLabel(in.Config.Dataset))),
 		in.Arch,
-		thousands(float64(in.Params)) + " params",
+		lab.Thousands(float64(in.Params)) + " params",
 		stateBadge(st, s.status),
 	}
 	if !math.IsNaN(s.lr) {
@@ -191,9 +168,9 @@ func (m trainingModel) statLine(s *runState, metric string, lower bool, w int) s
 			train = e.TrainAcc
 		}
 	}
-	f, f3 := num, num3
+	f, f3 := lab.Num, lab.Num3
 	if !lower {
-		f, f3 = pct, pct
+		f, f3 = lab.ShortPercent, lab.ShortPercent
 	}
 	v, ep, ok := s.best(get, lower)
 	// From the longest form to the shortest: the first that fits. The
@@ -248,14 +225,14 @@ func (m trainingModel) progressLine(s *runState, w int) string {
 		frac = float64(len(s.epochs)) / float64(epochs)
 	}
 	left := fmt.Sprintf("epoch %d/%d ", max(ep, 1), epochs)
-	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, thousands(ev.SamplesPerSec))
+	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, lab.Thousands(ev.SamplesPerSec))
 	if s.live() {
-		right += "  ETA " + clock(s.eta())
+		right += "  ETA " + lab.Clock(s.eta())
 	} else if s.summary != nil {
-		right += "  trained " + clock(s.summary.TrainSeconds)
+		right += "  trained " + lab.Clock(s.summary.TrainSeconds)
 	}
 	if !math.IsNaN(s.testAcc) {
-		right += "  test " + st.bold.Render(pct(s.testAcc))
+		right += "  test " + st.bold.Render(lab.ShortPercent(s.testAcc))
 	}
 	bw := w - lipgloss.Width(left) - lipgloss.Width(right)
 	if bw < 5 {

@@ -116,7 +116,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	classify := func(name string, x []float32, err error) {
 		total++
 		if err != nil {
-			termsafe.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(err.Error()))
+			termsafe.Fprintf(e.stderr, "mlptui classify: %s\n", errText(err))
 			failed++
 			return
 		}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"image/png"
 	"math"
 	"os"
@@ -508,7 +509,7 @@ func TestSweepTrialLock(t *testing.T) {
 		t.Fatal("no lr=0.01 trial")
 	}
 	runs := t.TempDir()
-	lock := trialLock(runs, "two", trial2)
+	lock := lab.TrialLock(runs, "two", trial2)
 	held, err := runlock.Acquire(lock, runlock.Options{}) // held by this (live) process
 	if err != nil {
 		t.Fatal(err)
@@ -635,7 +636,7 @@ func TestSweepInterruptedAndRestarted(t *testing.T) {
 	}
 
 	// The leaderboard: every trial, in order, with its summary.json's figures.
-	var board []boardEntry
+	var board []lab.BoardEntry
 	if err := json.Unmarshal([]byte(stdout), &board); err != nil || len(board) != 6 {
 		t.Fatalf("leaderboard %v (%v):\n%s", board, err, stdout)
 	}
@@ -685,7 +686,7 @@ func TestSweepGridAndRandom(t *testing.T) {
 	if !strings.Contains(errs, "sweep arch: 3 trials drawn at random (seed 5) from a grid of 4, runs in ") {
 		t.Errorf("no plan line:\n%s", errs)
 	}
-	var board []boardEntry
+	var board []lab.BoardEntry
 	json.Unmarshal([]byte(out), &board)
 	if len(board) != 3 {
 		t.Fatalf("%d trials", len(board))
@@ -820,11 +821,11 @@ func trainQuickFlags(t *testing.T, args []string) trainer.Summary {
 // settings and the accuracies stay.
 func TestLeaderboardFitsTheTerminal(t *testing.T) {
 	acc := func(v float64) *float64 { return &v }
-	board := []boardEntry{
+	board := []lab.BoardEntry{
 		{Rank: 1, Trial: 3, Run: "runs/20261129-092718-iris-lr-drop-t03", Status: "done", BestValAccuracy: acc(1), TestAccuracy: acc(0.9667),
-			Epochs: 20, TrainSeconds: 0.4, desc: []string{"0.01", "0.2"}},
+			Epochs: 20, TrainSeconds: 0.4, Values: []string{"0.01", "0.2"}},
 		{Rank: 2, Trial: 1, Run: "runs/20261129-092717-iris-lr-drop-t01", Status: "interrupted", BestValAccuracy: acc(0.9167),
-			Epochs: 7, TrainSeconds: 0.1, desc: []string{"0.001", "0"}},
+			Epochs: 7, TrainSeconds: 0.1, Values: []string{"0.001", "0"}},
 	}
 	diffs := []trainer.Difference{{Field: "lr"}, {Field: "dropout"}}
 	var out, errb bytes.Buffer

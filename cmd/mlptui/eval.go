@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"strings"
 	"text/tabwriter"
@@ -55,7 +56,7 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	} else {
 		termsafe.Fprintf(e.stdout, "run       %s\n", ev.Run)
 	}
-	termsafe.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lossText(ev.Loss))
+	termsafe.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lab.Loss(ev.Loss))
 	if len(ev.Classes) == 2 {
 		termsafe.Fprintf(e.stdout, "  ROC AUC %s", aucText(ev.ROCAUC, ev.Classes[1]))
 	}

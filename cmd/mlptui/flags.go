@@ -110,7 +110,7 @@ func (cf *configFlags) config() (trainer.Config, error) {
 		}
 	}
 	if err := c.Validate(); err != nil {
-		return c, usagef("%v", err)
+		return c, usagef("%s", errText(err))
 	}
 	// A data set named on the command line that is nowhere is a mistake
 	// in the command (exit 2), found before anything starts.

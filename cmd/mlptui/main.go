@@ -186,10 +186,10 @@ func run(ctx context.Context, e *env, args []string) int {
 		case errors.Is(err, errInterrupted):
 			return exitInterrupted
 		case errors.As(err, &ue):
-			fmt.Fprintf(e.stderr, "mlptui %s: %s; see 'mlptui %s -h'\n", name, oneLine(err.Error()), name)
+			fmt.Fprintf(e.stderr, "mlptui %s: %s; see 'mlptui %s -h'\n", name, errText(err), name)
 			return exitUsage
 		default:
-			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, oneLine(err.Error()))
+			fmt.Fprintf(e.stderr, "mlptui %s: %s\n", name, errText(err))
 			return exitFailed
 		}
 	}
@@ -199,6 +199,18 @@ func run(ctx context.Context, e *env, args []string) int {
 		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
 	}
 	return exitUsage
+}
+
+// errText is err's text on one line as the command line says it: a
+// setting's error (trainer.FieldError) that begins it names the setting
+// as its flag, "--lr: ...".
+func errText(err error) string {
+	s := err.Error()
+	var fe *trainer.FieldError
+	if errors.As(err, &fe) && strings.HasPrefix(s, fe.Error()) {
+		s = "--" + s
+	}
+	return oneLine(s)
 }
 
 // isHelp reports whether a command-line word asks for help.

@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"math"
 	"os"
 	"os/exec"
@@ -433,8 +434,8 @@ func TestLossText(t *testing.T) {
 		v    float64
 		want string
 	}{{0.05661, "0.0566"}, {2.30258, "2.3026"}, {99999.9, "99999.9000"}, {7.847538508248489e+29, "7.848e+29"}, {math.NaN(), "NaN"}, {math.Inf(1), "+Inf"}} {
-		if got := lossText(c.v); got != c.want {
-			t.Errorf("lossText(%v) = %q, want %q", c.v, got, c.want)
+		if got := lab.Loss(c.v); got != c.want {
+			t.Errorf("Loss(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}
 }

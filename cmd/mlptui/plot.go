@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"image/color"
 	"io"
 	"math"
@@ -244,7 +245,7 @@ func newPanel(p plotPanel, runs []*plotRun) (*plot.Plot, error) {
 			}
 		}
 	}
-	logY := p.scale == 1 && hi/lo > 30
+	logY := p.scale == 1 && lab.LogScale(lo, hi)
 	if logY {
 		// Drawn as log10 of the loss on a linear axis, with ticks at the
 		// losses: gonum centres an axis label at the arithmetic middle of
@@ -530,7 +531,7 @@ func terminalPlot(runs []*plotRun, width int, colour bool) string {
 		// half on a log scale.
 		yLabel := func(v float64) string { return fmt.Sprintf("%8.3g", v) }
 		title := p.termTitle
-		if p.scale == 1 && lo > 0 && hi/lo > 30 {
+		if p.scale == 1 && lab.LogScale(lo, hi) {
 			for _, d := range data {
 				for i, v := range d {
 					d[i] = math.Log10(v)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"io"
 	"math"
 	"path/filepath"
@@ -72,10 +73,6 @@ func fmtNum(f func(*runEntry) float64, format func(float64) string) func(*runEnt
 		return format(v)
 	}
 }
-
-func fmtG(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-func fmtPct(v float64) string { return fmt.Sprintf("%.2f%%", 100*v) }
 
 var (
 	bestVal = func(r *runEntry) float64 {
@@ -146,17 +143,17 @@ var runsColumns = []runsColumn{
 		}
 		return strconv.Itoa(r.Summary.Epochs)
 	}},
-	{name: "best-val-acc", json: "best_val_accuracy", prio: 9, right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, fmtPct)},
-	{name: "test-acc", json: "test_accuracy", prio: 9, right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, fmtPct)},
-	{name: "train-time", json: "train_seconds", prio: 3, right: true, num: trainTime, cell: fmtNum(trainTime, seconds)},
-	{name: "status", json: "status", prio: 8, cell: func(r *runEntry) string { return r.Status }, str: func(r *runEntry) (string, bool) { return r.Status, true }},
+	{name: "best-val-acc", json: "best_val_accuracy", prio: 9, right: true, num: bestVal, desc: true, cell: fmtNum(bestVal, lab.Percent)},
+	{name: "test-acc", json: "test_accuracy", prio: 9, right: true, num: testAcc, desc: true, cell: fmtNum(testAcc, lab.Percent)},
+	{name: "train-time", json: "train_seconds", prio: 3, right: true, num: trainTime, cell: fmtNum(trainTime, lab.Seconds)},
+	{name: "status", json: "status", prio: 8, cell: func(r *runEntry) string { return string(r.Status) }, str: func(r *runEntry) (string, bool) { return string(r.Status), true }},
 }
 
 func init() {
 	for i := range runsColumns {
 		c := &runsColumns[i]
 		if c.cell == nil {
-			c.cell = fmtNum(c.num, fmtG)
+			c.cell = fmtNum(c.num, lab.G4)
 		}
 	}
 }
@@ -227,18 +224,6 @@ func sortRuns(runs []*runEntry, c *runsColumn) {
 		}
 		return a.Dir < b.Dir
 	})
-}
-
-// seconds formats a training time: "0.42s" or "4.2s" under a minute,
-// else 1:02:03.
-func seconds(sec float64) string {
-	if sec < 9.995 && sec >= 0 {
-		return fmt.Sprintf("%.2fs", sec)
-	}
-	if sec < 59.95 && sec >= 0 {
-		return fmt.Sprintf("%.1fs", sec)
-	}
-	return duration(sec)
 }
 
 // compareHidden orders hidden sizes layer by layer as numbers.
@@ -324,7 +309,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	printTable(e, rows, func(i int) int { return runsColumns[i].prio }, func(i int) bool { return runsColumns[i].right }, "--csv")
 	for _, r := range runs {
 		if r.Err != nil {
-			termsafe.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, oneLine(r.Err.Error()))
+			termsafe.Fprintf(e.stderr, "%s: %s: %s\n", r.name(), r.Status, errText(r.Err))
 		}
 	}
 	return nil
@@ -344,7 +329,7 @@ func writeRunsJSON(e *env, runs []*runEntry) error {
 		if r.Summary != nil {
 			s = *r.Summary
 		} else if r.Err != nil {
-			s.Message = oneLine(r.Err.Error())
+			s.Message = errText(r.Err)
 		}
 		s.Run, s.Status = r.Dir, r.Status
 		if s.Dataset == "" && r.Config != nil {
@@ -427,13 +412,13 @@ func csvTime(t time.Time) string {
 }
 
 // writeRunsCSV writes one header row and one row per run: the run, its
-// status and sweep, every setting (named as in config.json) and the
+// status, sweep and host, every setting (named as in config.json) and the
 // summary's figures (named as in summary.json). A value that does not
 // exist is an empty cell.
 func writeRunsCSV(e *env, runs []*runEntry) error {
 	w := csv.NewWriter(e.stdout)
 	settings := csvSettings()
-	head := []string{"run", "status", "sweep"}
+	head := []string{"run", "status", "sweep", "host"}
 	for _, f := range settings {
 		head = append(head, strings.ReplaceAll(f.Name, "-", "_"))
 	}
@@ -442,9 +427,12 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 	}
 	w.Write(head)
 	for _, r := range runs {
-		row := []string{r.Dir, r.Status, ""}
+		row := []string{r.Dir, string(r.Status), "", ""}
 		if r.Config != nil {
 			row[2] = r.Config.Sweep
+		}
+		if r.Summary != nil {
+			row[3] = r.Summary.Host
 		}
 		for _, f := range settings {
 			v := ""
@@ -458,7 +446,7 @@ func writeRunsCSV(e *env, runs []*runEntry) error {
 			if r.Summary != nil {
 				v = m.get(r.Summary)
 			} else if m.name == "message" && r.Err != nil {
-				v = oneLine(r.Err.Error())
+				v = errText(r.Err)
 			}
 			row = append(row, v)
 		}

@@ -3,18 +3,12 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
-	"hash/fnv"
-	"math/rand/v2"
-	"os"
-	"path/filepath"
+	"github.com/mlptui/mlptui/lab"
 	"slices"
-	"sort"
 	"strings"
 
-	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -130,19 +124,6 @@ func (sf *sweepFlags) config(dims []*sweepDim, pick []int) (trainer.Config, erro
 	return cf.config()
 }
 
-// A sweepTrial is one planned run of a sweep.
-type sweepTrial struct {
-	n    int // 1-based, in the plan's order
-	cfg  trainer.Config
-	desc string // the swept settings' values: "lr=0.001 dropout=0.2"
-
-	dir     string // its run directory, once known
-	outcome string // what this invocation did: "done before", "resumed", "new", ...
-}
-
-// maxTrials bounds a sweep.
-const maxTrials = 10000
-
 // sweepOptions, when set (by tests), gives the trainer options of the
 // trial with that 1-based number.
 var sweepOptions func(trial int) trainer.Options
@@ -169,22 +150,40 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if len(pos) > 0 {
 		return usagef("unexpected argument %q", pos[0])
 	}
-	if *trials < 0 || *trials > maxTrials {
-		return usagef("--trials %d: want 1 to %d, or 0 for the whole grid", *trials, maxTrials)
+	if *trials < 0 || *trials > lab.MaxTrials {
+		return usagef("--trials %d: want 1 to %d, or 0 for the whole grid", *trials, lab.MaxTrials)
 	}
+	sw, diffs, how, err := sf.plan(*name, *trials, *searchSeed)
+	if err != nil {
+		return err
+	}
+	termsafe.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sw.Name, how, sw.RunsDir)
+	p := &sweepPrinter{progress: newProgress(e), e: e}
+	if err := sw.Run(ctx, p.event); err != nil {
+		return err
+	}
+	return finishSweep(ctx, e, sw, diffs, *jsonOut)
+}
+
+// plan lays out the sweep the flags ask for: its trials, named, their
+// differences, and how they were chosen ("a grid of 4 trials").
+func (sf *sweepFlags) plan(name string, trials int, seed uint64) (*lab.Sweep, []trainer.Difference, string, error) {
 	dims := sf.dims()
 	grid := 1
-	for _, d := range dims {
-		grid *= len(d.values)
-		if grid > 1<<40 {
+	sizes := make([]int, len(dims))
+	var swept []string
+	for k, d := range dims {
+		sizes[k] = len(d.values)
+		if len(d.values) > 1 {
+			swept = append(swept, d.flag.name)
+		}
+		if grid *= len(d.values); grid > 1<<40 {
 			break
 		}
 	}
-	if *trials == 0 && grid > maxTrials {
-		return usagef("a grid of %d trials is too many; give --trials N for a random search of N", grid)
+	if trials == 0 && grid > lab.MaxTrials {
+		return nil, nil, "", usagef("a grid of %d trials is too many; give --trials N for a random search of N", grid)
 	}
-	picks := gridPicks(dims, grid, *trials, *searchSeed)
-
 	// Every value of every swept setting must be allowed, also those a
 	// random draw leaves out.
 	for k, d := range dims {
@@ -192,89 +191,62 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 			pick := make([]int, len(dims))
 			pick[k] = v
 			if _, err := sf.config(dims, pick); err != nil {
-				return err
+				return nil, nil, "", err
 			}
 		}
 	}
-	var plan []*sweepTrial
-	for i, p := range picks {
+	var plan []*lab.Trial
+	for i, p := range lab.GridPicks(sizes, grid, trials, seed) {
 		cfg, err := sf.config(dims, p)
 		if err != nil {
-			return err
+			return nil, nil, "", err
 		}
-		plan = append(plan, &sweepTrial{n: i + 1, cfg: cfg})
+		plan = append(plan, &lab.Trial{N: i + 1, Config: cfg})
 	}
-	base := plan[0].cfg
-	sweepName := *name
-	if sweepName == "" {
-		sweepName = defaultSweepName(base, dims)
+	base := plan[0].Config
+	if name == "" {
+		name = lab.DefaultSweepName(base.Dataset, swept)
 	}
-	if err := checkSweepName(sweepName); err != nil {
-		return err
+	if err := lab.CheckSweepName(name); err != nil {
+		return nil, nil, "", usagef("%s", errText(err))
 	}
-	configs := make([]*trainer.Config, len(plan))
-	for i, t := range plan {
-		t.cfg.Sweep = sweepName
-		t.cfg.Name = trialName(sweepName, t.cfg.Dataset, t.n)
-		configs[i] = &t.cfg
-	}
-	diffs := trainer.Differences(configs)
-	for i, t := range plan {
-		t.desc = trainer.Describe(diffs, i)
-	}
-
+	diffs := lab.NameTrials(plan, name)
 	var how string
 	switch {
 	case len(plan) < grid:
-		how = fmt.Sprintf("%d trials drawn at random (seed %d) from a grid of %d", len(plan), *searchSeed, grid)
+		how = fmt.Sprintf("%d trials drawn at random (seed %d) from a grid of %d", len(plan), seed, grid)
 	case len(plan) == 1:
 		how = "1 trial"
 	default:
 		how = fmt.Sprintf("a grid of %d trials", len(plan))
 	}
-	if *trials > grid {
-		how += fmt.Sprintf(" (the whole grid: --trials %d is more)", *trials)
+	if trials > grid {
+		how += fmt.Sprintf(" (the whole grid: --trials %d is more)", trials)
 	}
-	termsafe.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sweepName, how, base.RunsDir)
+	return &lab.Sweep{Name: name, RunsDir: base.RunsDir, Plan: plan, Options: sweepOptions}, diffs, how, nil
+}
 
-	if err := os.MkdirAll(base.RunsDir, 0o755); err != nil {
-		return fmt.Errorf("--runs %s: %w", base.RunsDir, err)
-	}
-	counts := map[string]int{}
-	for _, t := range plan {
-		if err := ctx.Err(); err != nil {
-			break
-		}
-		st, err := runLockedTrial(ctx, e, t, len(plan), base.RunsDir, sweepName)
-		if err != nil {
-			return err
-		}
-		counts[t.outcome]++
-		if st == trainer.StatusInterrupted {
-			break
-		}
+// finishSweep says what the sweep did and prints its leaderboard.
+func finishSweep(ctx context.Context, e *env, sw *lab.Sweep, diffs []trainer.Difference, jsonOut bool) error {
+	counts := map[lab.Outcome]int{}
+	for _, t := range sw.Plan {
+		counts[t.Outcome]++
 	}
 	var parts []string
-	for _, k := range []string{"done before", "resumed", "new", "rerun", "running elsewhere", "failed", "interrupted"} {
+	for _, k := range lab.Outcomes {
 		if counts[k] > 0 {
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	board := leaderboard(plan, diffs)
+	board := lab.Leaderboard(sw.Plan, diffs)
 	interrupted := ctx.Err() != nil
 	if interrupted {
-		left := 0
-		for _, t := range plan {
-			if t.outcome == "" || t.outcome == "interrupted" {
-				left++
-			}
-		}
 		termsafe.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
-			sweepName, strings.Join(parts, ", "), left)
+			sw.Name, strings.Join(parts, ", "), sw.Left())
 	} else {
-		termsafe.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sweepName, len(plan), strings.Join(parts, ", "))
+		termsafe.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sw.Name, len(sw.Plan), strings.Join(parts, ", "))
 	}
-	if *jsonOut {
+	if jsonOut {
 		if err := json.NewEncoder(e.stdout).Encode(board); err != nil {
 			return err
 		}
@@ -287,308 +259,85 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// gridPicks lists the trials as value indices per dimension: the whole
-// grid, the first dimension varying slowest; or, with trials below the
-// grid's size, that many distinct combinations drawn with the seed.
-func gridPicks(dims []*sweepDim, grid, trials int, seed uint64) [][]int {
-	decode := func(i int) []int {
-		p := make([]int, len(dims))
-		for k := len(dims) - 1; k >= 0; k-- {
-			n := len(dims[k].values)
-			p[k] = i % n
-			i /= n
-		}
-		return p
-	}
-	var out [][]int
-	if trials == 0 || trials >= grid {
-		for i := range grid {
-			out = append(out, decode(i))
-		}
-		return out
-	}
-	rng := rand.New(rand.NewPCG(seed, 0x5eed5eed))
-	seen := map[int]bool{}
-	for len(out) < trials {
-		i := rng.IntN(grid)
-		if !seen[i] {
-			seen[i] = true
-			out = append(out, decode(i))
-		}
-	}
-	return out
+// sweepPrinter prints a sweep's events on stderr.
+type sweepPrinter struct {
+	progress *progressPrinter
+	e        *env
 }
 
-// defaultSweepName is the data set and the swept settings' names:
-// "iris-lr-dropout".
-func defaultSweepName(c trainer.Config, dims []*sweepDim) string {
-	parts := []string{trainer.DatasetName(c.Dataset)}
-	for _, d := range dims {
-		if len(d.values) > 1 {
-			parts = append(parts, d.flag.name)
-		}
-	}
-	if len(parts) == 1 {
-		parts = append(parts, "sweep")
-	}
-	return strings.Join(parts, "-")
-}
-
-func checkSweepName(name string) error {
-	if strings.TrimSpace(name) == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") || len(name) > 100 {
-		return usagef("--name %q: want a name of up to 100 characters without / or \\, not starting with a dot", name)
-	}
-	return nil
-}
-
-// trialName is a trial's run name: the sweep's name (less the data set,
-// which the run directory's name has already) and the trial number.
-func trialName(sweep, dataset string, n int) string {
-	s := strings.TrimPrefix(sweep, trainer.DatasetName(dataset)+"-")
-	return fmt.Sprintf("%s-t%02d", s, n)
-}
-
-// findTrial picks the run of the sweep that already has a trial's
-// settings: a finished one first, then one still running in another
-// process, then the newest one that can be resumed; failed and damaged
-// runs are not taken.
-func findTrial(existing []trainer.RunRecord, t *sweepTrial) (trainer.RunRecord, bool) {
-	rank := func(status string) int {
-		switch status {
-		case trainer.StatusDone, trainer.StatusDiverged:
-			return 3
-		case trainer.StatusRunning:
-			return 2
-		case trainer.StatusInterrupted, trainer.StatusStopped, "crashed":
-			return 1
-		}
-		return 0
-	}
-	var best trainer.RunRecord
-	found := false
-	for _, r := range existing { // oldest first: a later one of the same rank wins
-		if r.Config == nil || r.Config.Sweep != t.cfg.Sweep || !trainer.SameSettings(r.Config, &t.cfg) || rank(r.Status) == 0 {
-			continue
-		}
-		if !found || rank(r.Status) >= rank(best.Status) {
-			best, found = r, true
-		}
-	}
-	return best, found
-}
-
-// runLockedTrial runs a trial under its lock. Another sweep of the same
-// name may be at the trial: its lock says so, and the trial is skipped.
-// Taken, the lock is held while the runs are read (the other sweep may
-// have finished the trial meanwhile) and the trial runs.
-func runLockedTrial(ctx context.Context, e *env, t *sweepTrial, total int, runsDir, sweep string) (string, error) {
-	lock, err := runlock.Acquire(trialLock(runsDir, sweep, &t.cfg), runlock.Options{})
-	var held *runlock.HeldError
-	if errors.As(err, &held) {
-		t.outcome = "running elsewhere"
+func (p *sweepPrinter) event(ev lab.SweepEvent) {
+	t, w := ev.Trial, p.e.stderr
+	head := t.Head(ev.Total)
+	switch ev.Kind {
+	case lab.TrialHeld:
 		who := ""
-		if h := held.Holder; h.PID != 0 {
+		if h := ev.Holder; h.PID != 0 {
 			who = fmt.Sprintf(" (process %d on %s since %s)", h.PID, h.Host, h.Started.Local().Format("15:04:05"))
 		}
-		termsafe.Fprintf(e.stderr, "%s: running in another process; skipped%s\n", trialHead(t, total), who)
-		return trainer.StatusRunning, nil
-	}
-	if err != nil {
-		return "", err
-	}
-	defer lock.Release()
-	lock.Keep(0)
-	existing, err := trainer.ListRuns(runsDir)
-	if err != nil {
-		return "", err
-	}
-	return runTrial(ctx, e, t, total, existing), nil
-}
-
-// trialLock is the lock file of a sweep's trial in the runs directory:
-// named by the sweep and a hash of the trial's settings (trial numbers
-// change with the grid), hidden from run listings by its leading dot.
-func trialLock(runsDir, sweep string, c *trainer.Config) string {
-	h := fnv.New64a()
-	h.Write([]byte(trainer.SettingsKey(c)))
-	return filepath.Join(runsDir, fmt.Sprintf(".sweep-%s-%016x.lock", sweep, h.Sum64()))
-}
-
-// trialHead names a trial in sweep's progress lines: "trial 2/6 lr=0.01".
-func trialHead(t *sweepTrial, total int) string {
-	head := fmt.Sprintf("trial %d/%d", t.n, total)
-	if t.desc != "" {
-		head += " " + t.desc
-	}
-	return head
-}
-
-// runTrial runs, resumes or skips one trial and returns the status it
-// ended with.
-func runTrial(ctx context.Context, e *env, t *sweepTrial, total int, existing []trainer.RunRecord) string {
-	head := trialHead(t, total)
-	var opts []trainer.Options
-	if sweepOptions != nil {
-		opts = append(opts, sweepOptions(t.n))
-	}
-	var run *trainer.Run
-	var err error
-	if r, ok := findTrial(existing, t); ok {
-		t.dir = r.Dir
-		switch r.Status {
-		case trainer.StatusDone, trainer.StatusDiverged:
-			t.outcome = "done before"
-			termsafe.Fprintf(e.stderr, "%s: finished before (%s, %s); skipped\n", head, r.Status, r.Dir)
-			return r.Status
-		case trainer.StatusRunning:
-			t.outcome = "running elsewhere"
-			termsafe.Fprintf(e.stderr, "%s: running in another process (%s); skipped\n", head, r.Dir)
-			return r.Status
-		}
+		termsafe.Fprintf(w, "%s: running in another process; skipped%s\n", head, who)
+	case lab.TrialDoneBefore:
+		termsafe.Fprintf(w, "%s: finished before (%s, %s); skipped\n", head, ev.Record.Status, ev.Record.Dir)
+	case lab.TrialElsewhere:
+		termsafe.Fprintf(w, "%s: running in another process (%s); skipped\n", head, ev.Record.Dir)
+	case lab.TrialResuming:
 		epochs := 0
-		if r.Summary != nil {
-			epochs = r.Summary.Epochs
+		if ev.Record.Summary != nil {
+			epochs = ev.Record.Summary.Epochs
 		}
-		run, err = trainer.Resume(ctx, r.Dir, 0, opts...)
-		if err == nil {
-			t.outcome = "resumed"
-			termsafe.Fprintf(e.stderr, "%s: resuming %s (%s after epoch %d)\n", head, r.Dir, r.Status, epochs)
-		} else {
-			termsafe.Fprintf(e.stderr, "%s: cannot resume %s (%s); starting it again\n", head, r.Dir, oneLine(err.Error()))
-			t.outcome = "rerun"
-		}
+		termsafe.Fprintf(w, "%s: resuming %s (%s after epoch %d)\n", head, ev.Record.Dir, ev.Record.Status, epochs)
+	case lab.TrialCannotResume:
+		termsafe.Fprintf(w, "%s: cannot resume %s (%s); starting it again\n", head, ev.Record.Dir, errText(ev.Err))
+	case lab.TrialStartFailed:
+		termsafe.Fprintf(w, "%s: %s\n", head, errText(ev.Err))
+	case lab.TrialTrain:
+		p.train(head, t, ev.Train)
+	case lab.TrialEnded:
+		p.ended(head, ev)
 	}
-	if run == nil {
-		run, err = trainer.Start(ctx, t.cfg, opts...)
-		if err != nil {
-			t.outcome = "failed"
-			termsafe.Fprintf(e.stderr, "%s: %s\n", head, oneLine(err.Error()))
-			return trainer.StatusFailed
-		}
-		if t.outcome == "" {
-			t.outcome = "new"
-		}
-	}
-	p := newProgress(e)
-	for ev := range run.Events() {
-		switch ev.Kind {
-		case trainer.Started:
-			t.dir = ev.Info.Dir
-			if t.outcome != "resumed" {
-				termsafe.Fprintf(e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
-			}
-		case trainer.EpochEnd:
-			m := ev.Metrics
-			p.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.cfg.Epochs, lossText(m.TrainLoss), m.ValAcc)
-		}
-	}
-	p.clearLive()
-	sum, err := run.Wait()
-	if err != nil && ctx.Err() != nil { // interrupted before training began
-		t.outcome = "interrupted"
-		termsafe.Fprintf(e.stderr, "%s: interrupted before training began\n", head)
-		return trainer.StatusInterrupted
-	}
-	if err != nil {
-		t.outcome = "failed"
-		termsafe.Fprintf(e.stderr, "%s: failed: %s\n", head, oneLine(err.Error()))
-		return trainer.StatusFailed
-	}
-	if sum.Status == trainer.StatusInterrupted {
-		t.outcome = "interrupted"
-		termsafe.Fprintf(e.stderr, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
-		return sum.Status
-	}
-	termsafe.Fprintf(e.stderr, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
-		pctOf(sum.BestValAccuracy), pctOf(sum.TestAccuracy), seconds(sum.TrainSeconds))
-	return sum.Status
 }
 
-func pctOf(v *float64) string {
-	if v == nil {
-		return "-"
+// train prints a trial's run events: its directory, then a live line.
+func (p *sweepPrinter) train(head string, t *lab.Trial, ev trainer.Event) {
+	switch ev.Kind {
+	case trainer.Started:
+		p.progress = newProgress(p.e)
+		if t.Outcome != lab.OutcomeResumed {
+			termsafe.Fprintf(p.e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
+		}
+	case trainer.EpochEnd:
+		m := ev.Metrics
+		p.progress.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.Config.Epochs, lab.Loss(m.TrainLoss), m.ValAcc)
 	}
-	return fmtPct(*v)
 }
 
-// boardEntry is one line of a sweep's leaderboard, read from the trial's
-// summary.json.
-type boardEntry struct {
-	Rank            int            `json:"rank"`
-	Trial           int            `json:"trial"`
-	Run             string         `json:"run"`
-	Status          string         `json:"status"`
-	Settings        map[string]any `json:"settings"` // the swept settings' values, typed, named as in config.json
-	BestValAccuracy *float64       `json:"best_val_accuracy"`
-	BestValEpoch    int            `json:"best_val_epoch,omitempty"`
-	BestValLoss     *float64       `json:"best_val_loss,omitempty"` // breaks ties of best_val_accuracy
-	TestAccuracy    *float64       `json:"test_accuracy"`
-	TestLoss        *float64       `json:"test_loss"`
-	Epochs          int            `json:"epochs"`
-	TrainSeconds    float64        `json:"train_seconds"`
-	desc            []string
-	sum             *trainer.Summary
-}
-
-// leaderboard reads the trials that have a run from disk, best validation
-// accuracy first, then the lower validation loss; unknown values last. diffs are the
-// plan's differences, one value per trial.
-func leaderboard(plan []*sweepTrial, diffs []trainer.Difference) []boardEntry {
-	board := []boardEntry{}
-	for i, t := range plan {
-		if t.dir == "" {
-			continue
-		}
-		b := boardEntry{Trial: t.n, Run: t.dir, Settings: map[string]any{}}
-		typed := trainer.Settings(&t.cfg)
-		for _, d := range diffs {
-			b.Settings[trainer.JSONName(d.Field)] = typed[trainer.JSONName(d.Field)]
-			b.desc = append(b.desc, d.Values[i])
-		}
-		rec := trainer.ReadRun(t.dir)
-		b.Status = rec.Status
-		b.sum = rec.Summary
-		if s := rec.Summary; s != nil {
-			b.BestValAccuracy, b.BestValEpoch, b.BestValLoss = s.BestValAccuracy, s.BestValEpoch, s.BestValLoss
-			b.TestAccuracy, b.TestLoss = s.TestAccuracy, s.TestLoss
-			b.Epochs, b.TrainSeconds = s.Epochs, s.TrainSeconds
-		}
-		board = append(board, b)
+// ended prints how a trial's run ended.
+func (p *sweepPrinter) ended(head string, ev lab.SweepEvent) {
+	p.progress.clearLive()
+	w, sum := p.e.stderr, ev.Summary
+	switch {
+	case ev.Early:
+		termsafe.Fprintf(w, "%s: interrupted before training began\n", head)
+	case ev.Err != nil:
+		termsafe.Fprintf(w, "%s: failed: %s\n", head, errText(ev.Err))
+	case sum.Status == trainer.StatusInterrupted:
+		termsafe.Fprintf(w, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
+	default:
+		termsafe.Fprintf(w, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
+			lab.PercentOf(sum.BestValAccuracy), lab.PercentOf(sum.TestAccuracy), lab.Seconds(sum.TrainSeconds))
 	}
-	sort.SliceStable(board, func(i, j int) bool { return trainer.BestFirst(board[i].sum, board[j].sum) < 0 })
-	for i := range board {
-		board[i].Rank = i + 1
-	}
-	return board
 }
 
 // printLeaderboard prints the board as a table on stdout; on a narrow
 // terminal the trial numbers, times, epochs and run names go first.
-func printLeaderboard(e *env, board []boardEntry, diffs []trainer.Difference) {
-	// A column: its header, what stays on a narrow terminal (prio) and
-	// whether it is a number, right-aligned.
-	type column struct {
-		head  string
-		prio  int
-		right bool
-	}
-	cols := []column{{"RANK", 10, true}, {"TRIAL", 2, true}}
-	for _, d := range diffs {
-		cols = append(cols, column{strings.ToUpper(d.Field), 9, false})
-	}
-	cols = append(cols, column{"BEST VAL ACC", 9, true}, column{"TEST ACC", 8, true}, column{"EPOCHS", 3, true},
-		column{"TRAIN TIME", 1, true}, column{"STATUS", 7, false}, column{"RUN", 4, false})
+func printLeaderboard(e *env, board []lab.BoardEntry, diffs []trainer.Difference) {
+	cols := lab.BoardColumns(diffs)
 	head := make([]string, len(cols))
 	for i, c := range cols {
-		head[i] = c.head
+		head[i] = c.Head
 	}
 	rows := [][]string{head}
 	for _, b := range board {
-		row := []string{fmt.Sprint(b.Rank), fmt.Sprint(b.Trial)}
-		row = append(row, b.desc...)
-		row = append(row, pctOf(b.BestValAccuracy), pctOf(b.TestAccuracy), fmt.Sprint(b.Epochs),
-			seconds(b.TrainSeconds), b.Status, filepath.Base(b.Run))
-		rows = append(rows, row)
+		rows = append(rows, lab.BoardRow(b))
 	}
-	printTable(e, rows, func(i int) int { return cols[i].prio }, func(i int) bool { return cols[i].right }, "--json")
+	printTable(e, rows, func(i int) int { return cols[i].Prio }, func(i int) bool { return cols[i].Right }, "--json")
 }

@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/mlptui/mlptui/lab"
 	"io"
 	"math"
-	"strconv"
 	"strings"
 	"time"
 
@@ -175,7 +175,7 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			steps = "step"
 		}
 		p.line("run %s: %s, %s parameters; %d train%s / %d test; %d %s per epoch",
-			ev.Info.Dir, ev.Info.Arch, thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
+			ev.Info.Dir, ev.Info.Arch, lab.Thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
 		if ev.Info.StartStep > 0 {
 			p.line("resuming after epoch %d, step %d", ev.Info.StartEpoch, ev.Info.StartStep)
 		}
@@ -189,11 +189,11 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		m := ev.Metrics
 		val := ""
 		if !math.IsNaN(m.ValAcc) {
-			val = fmt.Sprintf("  val_loss %s  val_acc %.4f", lossText(m.ValLoss), m.ValAcc)
+			val = fmt.Sprintf("  val_loss %s  val_acc %.4f", lab.Loss(m.ValLoss), m.ValAcc)
 		}
 		if !p.tty {
 			p.line("epoch %d/%d  loss %s  acc %.4f%s  lr %.3g  %s samples/s",
-				m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, m.LR, thousands(m.SamplesPerSec))
+				m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, m.LR, lab.Thousands(m.SamplesPerSec))
 			return
 		}
 		better := !math.IsNaN(m.ValAcc) && (!p.haveBest || m.ValAcc > p.bestVal)
@@ -210,7 +210,7 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			if better {
 				mark = "  ★" // a new best validation accuracy: why this line was kept
 			}
-			p.line("%s", fitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lossText(m.TrainLoss), m.TrainAcc, val, mark), p.width))
+			p.line("%s", fitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, mark), p.width))
 		}
 		p.liveLine(m.Epoch, float64(m.Epoch), m.TrainLoss, m.TrainAcc, m.SamplesPerSec)
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
@@ -238,7 +238,7 @@ func (p *progressPrinter) liveLine(epoch int, done, loss, acc, samplesPerSec flo
 	first := float64(p.info.StartEpoch)
 	frac := (done - first) / math.Max(1, float64(p.epochs)-first)
 	left := (float64(p.epochs) - done) * float64(p.info.Train) / samplesPerSec
-	p.status("%s epoch %d/%d  loss %s  acc %.4f  ETA %s", bar(frac), epoch, p.epochs, lossText(loss), acc, duration(left))
+	p.status("%s epoch %d/%d  loss %s  acc %.4f  ETA %s", bar(frac), epoch, p.epochs, lab.Loss(loss), acc, lab.Clock(left))
 }
 
 // fitWidth cuts s to a terminal's width (0: not cut), so that a kept line
@@ -248,16 +248,6 @@ func fitWidth(s string, width int) string {
 		return string(r[:width-1])
 	}
 	return s
-}
-
-// lossText formats a loss to 4 decimals, or to 4 significant digits
-// once it is large (a run on its way to diverging: 7.846e+29, not 30
-// digits).
-func lossText(v float64) string {
-	if math.Abs(v) >= 1e5 {
-		return strconv.FormatFloat(v, 'g', 4, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 4, 64)
 }
 
 // bar draws a fraction as "[=====     ]  50%".
@@ -271,47 +261,13 @@ func bar(frac float64) string {
 func printSummary(w io.Writer, s *trainer.Summary) {
 	termsafe.Fprintf(w, "run        %s\n", s.Run)
 	termsafe.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
-	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, thousands(float64(s.Params)))
+	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, lab.Thousands(float64(s.Params)))
 	termsafe.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
 	if s.TestAccuracy != nil {
-		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lossText(*s.TestLoss))
+		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lab.Loss(*s.TestLoss))
 	}
 	if s.BestValAccuracy != nil {
 		termsafe.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
 	}
-	termsafe.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, thousands(s.SamplesPerSecond))
-}
-
-// thousands formats a count with thousands separators: 12,345.
-func thousands(v float64) string {
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		return "-"
-	}
-	s := fmt.Sprintf("%.0f", v)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
-}
-
-// duration formats seconds as 1:02:03 or 2:03.
-func duration(sec float64) string {
-	if math.IsNaN(sec) || math.IsInf(sec, 0) || sec < 0 {
-		return "-"
-	}
-	d := time.Duration(sec * float64(time.Second)).Round(time.Second)
-	h, m, s := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, s)
-	}
-	return fmt.Sprintf("%d:%02d", m, s)
+	termsafe.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, lab.Thousands(s.SamplesPerSecond))
 }

@@ -84,24 +84,79 @@ func (e *HeldError) Is(target error) bool { return target == ErrHeld }
 
 // Options tune how locks are judged; the zero value is fine.
 type Options struct {
-	// Host is this machine's name (default os.Hostname()).
+	// Host is this machine's name (default Hostname()).
 	Host string
 	// StaleAfter is how old another host's heartbeat must be before its
-	// lock is taken over (default DefaultStaleAfter).
+	// lock is taken over (default StaleAfter()).
 	StaleAfter time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
 
+// processDefaults are what the zero Host and StaleAfter of Options mean
+// in this process (SetDefaults).
+var processDefaults struct {
+	sync.Mutex
+	host       string
+	staleAfter time.Duration
+}
+
+// SetDefaults sets what a zero Host and StaleAfter of Options mean in this
+// process, for every lock it takes or checks (its runs' and its sweep
+// trials'): a command's flag for the stale limit, or a test standing in
+// for another machine. A zero field of o leaves that default as it is.
+// restore puts back the defaults as they were before.
+func SetDefaults(o Options) (restore func()) {
+	processDefaults.Lock()
+	defer processDefaults.Unlock()
+	host, stale := processDefaults.host, processDefaults.staleAfter
+	if o.Host != "" {
+		processDefaults.host = o.Host
+	}
+	if o.StaleAfter > 0 {
+		processDefaults.staleAfter = o.StaleAfter
+	}
+	return func() {
+		processDefaults.Lock()
+		defer processDefaults.Unlock()
+		processDefaults.host, processDefaults.staleAfter = host, stale
+	}
+}
+
+// Hostname is the host name this process's locks record: SetDefaults' if
+// set, else os.Hostname(), else "localhost".
+func Hostname() string {
+	processDefaults.Lock()
+	h := processDefaults.host
+	processDefaults.Unlock()
+	if h == "" {
+		h, _ = os.Hostname()
+	}
+	if h == "" {
+		h = "localhost"
+	}
+	return h
+}
+
+// StaleAfter is how old another host's heartbeat must be before this
+// process takes its lock over: SetDefaults' if set, else
+// DefaultStaleAfter.
+func StaleAfter() time.Duration {
+	processDefaults.Lock()
+	d := processDefaults.staleAfter
+	processDefaults.Unlock()
+	if d <= 0 {
+		d = DefaultStaleAfter
+	}
+	return d
+}
+
 func (o Options) withDefaults() Options {
 	if o.Host == "" {
-		o.Host, _ = os.Hostname()
-		if o.Host == "" {
-			o.Host = "localhost"
-		}
+		o.Host = Hostname()
 	}
 	if o.StaleAfter <= 0 {
-		o.StaleAfter = DefaultStaleAfter
+		o.StaleAfter = StaleAfter()
 	}
 	if o.Now == nil {
 		o.Now = time.Now

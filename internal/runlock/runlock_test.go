@@ -411,3 +411,54 @@ func TestHelperStress(t *testing.T) {
 	fmt.Printf("acquired %d abandoned %d refused %d\n", acquired, abandoned, refused)
 	os.Exit(0)
 }
+
+// TestSetDefaults: the process's defaults stand for a zero Host and
+// StaleAfter (a sweep's --stale-after, a test's other machine); a zero
+// field leaves the default as it is, and restore puts back the previous.
+func TestSetDefaults(t *testing.T) {
+	host, _ := os.Hostname()
+	if host == "" {
+		host = "localhost"
+	}
+	if Hostname() != host || StaleAfter() != DefaultStaleAfter {
+		t.Fatalf("built-in defaults: %q %v", Hostname(), StaleAfter())
+	}
+	path := filepath.Join(t.TempDir(), "run.lock")
+	start := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
+	clock := start
+	now := func() time.Time { return clock }
+	restore := SetDefaults(Options{Host: "there"})
+	there, err := Acquire(path, Options{Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := read(t, path); h.Host != "there" || Hostname() != "there" {
+		t.Fatalf("lock names %q, Hostname %q; want there", h.Host, Hostname())
+	}
+	there.abandon()
+	restoreHere := SetDefaults(Options{Host: "here"})
+	restoreStale := SetDefaults(Options{StaleAfter: 10 * time.Second})
+	if Hostname() != "here" {
+		t.Errorf("a zero Host changed the default to %q", Hostname())
+	}
+	clock = start.Add(10 * time.Second)
+	if st, _, _ := Check(path, Options{Now: now}); st != Held {
+		t.Errorf("heartbeat 10 s old, stale after 10 s: %v", st)
+	}
+	clock = start.Add(11 * time.Second)
+	if st, _, _ := Check(path, Options{Now: now}); st != Stale {
+		t.Errorf("heartbeat 11 s old, stale after 10 s: %v", st)
+	}
+	if st, _, _ := Check(path, Options{Now: now, StaleAfter: time.Minute}); st != Held {
+		t.Errorf("an Options' own StaleAfter is not the default's: %v", st)
+	}
+	restoreStale()
+	if Hostname() != "here" || StaleAfter() != DefaultStaleAfter {
+		t.Errorf("restored once: %q %v", Hostname(), StaleAfter())
+	}
+	restoreHere()
+	restore()
+	if Hostname() != host || StaleAfter() != DefaultStaleAfter {
+		t.Errorf("restored: %q %v", Hostname(), StaleAfter())
+	}
+}
