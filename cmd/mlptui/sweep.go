@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"slices"
 	"strings"
 
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
