@@ -11,6 +11,15 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
+// onHost names the host a run trained on ("" when its summary does not
+// say: an older mlptui wrote it).
+func onHost(host string) string {
+	if host == "" {
+		return ""
+	}
+	return ", on " + host
+}
+
 // runDetails is what Enter shows of a saved run on the runs screen: its
 // figures, its settings (lr and dropout with their edits), its edits and
 // its files. It reads the run's directory listing, nothing else.
@@ -31,7 +40,7 @@ func runDetails(rec trainer.RunRecord) []string {
 			fmt.Sprintf("  epochs %d (%s steps), %s, %s parameters", s.Epochs, lab.Thousands(float64(s.Steps)), s.Arch, lab.Thousands(float64(s.Params))),
 			fmt.Sprintf("  best val %s at epoch %d · test %s, loss %s", opt(s.BestValAccuracy, lab.ShortPercent), s.BestValEpoch, opt(s.TestAccuracy, lab.ShortPercent), opt(s.TestLoss, loss)),
 			fmt.Sprintf("  last: train %s, loss %s · val %s, loss %s", opt(s.TrainAccuracy, lab.ShortPercent), opt(s.TrainLoss, loss), opt(s.ValAccuracy, lab.ShortPercent), opt(s.ValLoss, loss)),
-			fmt.Sprintf("  %s of training, %s samples/s", lab.Clock(s.TrainSeconds), lab.Thousands(s.SamplesPerSecond)))
+			fmt.Sprintf("  %s of training, %s samples/s%s", lab.Clock(s.TrainSeconds), lab.Thousands(s.SamplesPerSecond), onHost(s.Host)))
 		if s.Message != "" {
 			lines = append(lines, "  "+s.Message)
 		}

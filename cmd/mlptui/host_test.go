@@ -15,9 +15,9 @@ import (
 func TestRunsShowHost(t *testing.T) {
 	runs := t.TempDir()
 	for _, host := range []string{"node-a", "node-b"} {
-		runlock.SetDefaults(runlock.Options{Host: host})
+		restore := runlock.SetDefaults(runlock.Options{Host: host})
 		code, _, errs := call(t, append([]string{"train", "--dataset", "iris", "--name", host}, quick(runs)...)...)
-		runlock.SetDefaults(runlock.Options{})
+		restore()
 		if code != 0 {
 			t.Fatalf("train on %s: exit %d: %s", host, code, errs)
 		}

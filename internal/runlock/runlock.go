@@ -104,11 +104,23 @@ var processDefaults struct {
 // SetDefaults sets what a zero Host and StaleAfter of Options mean in this
 // process, for every lock it takes or checks (its runs' and its sweep
 // trials'): a command's flag for the stale limit, or a test standing in
-// for another machine. Zero fields of o restore the built-in defaults.
-func SetDefaults(o Options) {
+// for another machine. A zero field of o leaves that default as it is.
+// restore puts back the defaults as they were before.
+func SetDefaults(o Options) (restore func()) {
 	processDefaults.Lock()
 	defer processDefaults.Unlock()
-	processDefaults.host, processDefaults.staleAfter = o.Host, o.StaleAfter
+	host, stale := processDefaults.host, processDefaults.staleAfter
+	if o.Host != "" {
+		processDefaults.host = o.Host
+	}
+	if o.StaleAfter > 0 {
+		processDefaults.staleAfter = o.StaleAfter
+	}
+	return func() {
+		processDefaults.Lock()
+		defer processDefaults.Unlock()
+		processDefaults.host, processDefaults.staleAfter = host, stale
+	}
 }
 
 // Hostname is the host name this process's locks record: SetDefaults' if

@@ -413,10 +413,9 @@ func TestHelperStress(t *testing.T) {
 }
 
 // TestSetDefaults: the process's defaults stand for a zero Host and
-// StaleAfter (a sweep's --stale-after, a test's other machine), and
-// clearing them restores the built-in ones.
+// StaleAfter (a sweep's --stale-after, a test's other machine); a zero
+// field leaves the default as it is, and restore puts back the previous.
 func TestSetDefaults(t *testing.T) {
-	defer SetDefaults(Options{})
 	host, _ := os.Hostname()
 	if host == "" {
 		host = "localhost"
@@ -428,7 +427,7 @@ func TestSetDefaults(t *testing.T) {
 	start := time.Date(2026, 12, 2, 4, 0, 0, 0, time.UTC)
 	clock := start
 	now := func() time.Time { return clock }
-	SetDefaults(Options{Host: "there"})
+	restore := SetDefaults(Options{Host: "there"})
 	there, err := Acquire(path, Options{Now: now})
 	if err != nil {
 		t.Fatal(err)
@@ -437,7 +436,11 @@ func TestSetDefaults(t *testing.T) {
 		t.Fatalf("lock names %q, Hostname %q; want there", h.Host, Hostname())
 	}
 	there.abandon()
-	SetDefaults(Options{Host: "here", StaleAfter: 10 * time.Second})
+	restoreHere := SetDefaults(Options{Host: "here"})
+	restoreStale := SetDefaults(Options{StaleAfter: 10 * time.Second})
+	if Hostname() != "here" {
+		t.Errorf("a zero Host changed the default to %q", Hostname())
+	}
 	clock = start.Add(10 * time.Second)
 	if st, _, _ := Check(path, Options{Now: now}); st != Held {
 		t.Errorf("heartbeat 10 s old, stale after 10 s: %v", st)
@@ -449,8 +452,13 @@ func TestSetDefaults(t *testing.T) {
 	if st, _, _ := Check(path, Options{Now: now, StaleAfter: time.Minute}); st != Held {
 		t.Errorf("an Options' own StaleAfter is not the default's: %v", st)
 	}
-	SetDefaults(Options{})
+	restoreStale()
+	if Hostname() != "here" || StaleAfter() != DefaultStaleAfter {
+		t.Errorf("restored once: %q %v", Hostname(), StaleAfter())
+	}
+	restoreHere()
+	restore()
 	if Hostname() != host || StaleAfter() != DefaultStaleAfter {
-		t.Errorf("cleared: %q %v", Hostname(), StaleAfter())
+		t.Errorf("restored: %q %v", Hostname(), StaleAfter())
 	}
 }
