@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"math"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 	"github.com/guptarohit/asciigraph"
 	"github.com/mlptui/mlptui/internal/graphguard"
+	"github.com/mlptui/mlptui/lab"
 )
 
 // curve is a series of points in nondecreasing x order.

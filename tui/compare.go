@@ -2,10 +2,10 @@ package tui
 
 import (
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"math"
 	"strings"
 
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 

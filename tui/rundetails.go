@@ -2,12 +2,12 @@ package tui
 
 import (
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 

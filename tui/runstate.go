@@ -1,12 +1,12 @@
 package tui
 
 import (
-	"github.com/mlptui/mlptui/lab"
 	"math"
 	"path/filepath"
 	"time"
 
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 

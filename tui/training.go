@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"math"
 	"path/filepath"
 	"strings"
@@ -10,6 +9,7 @@ import (
 	"github.com/charmbracelet/bubbles/progress"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 

@@ -20,6 +20,7 @@ import (
 	"github.com/mlptui/mlptui/internal/ctxio"
 	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -107,7 +108,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	}
 	// A table model saved with its preprocessing takes raw rows: text
 	// categories, empty cells, the table's delimiter.
-	tin, err := trainer.NewTableInput(m, *runDir, func(s string) { fmt.Fprintf(e.stderr, "mlptui classify: %s\n", oneLine(s)) })
+	tin, err := trainer.NewTableInput(m, *runDir, func(s string) { fmt.Fprintf(e.stderr, "mlptui classify: %s\n", lab.OneLine(s)) })
 	if err != nil {
 		return err
 	}

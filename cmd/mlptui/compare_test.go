@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"image/png"
 	"math"
 	"os"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/mlptui/mlptui/internal/runlock"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -237,7 +237,7 @@ func TestRunsTableSortCSVJSON(t *testing.T) {
 		if r.Config == nil {
 			continue // the damaged run
 		}
-		for _, f := range csvSettings() {
+		for _, f := range lab.CSVSettings() {
 			if _, ok := r.Config[trainer.JSONName(f.Name)]; !ok {
 				t.Errorf("--json run %d: config lacks %q", i, trainer.JSONName(f.Name))
 			}

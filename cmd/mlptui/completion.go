@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/internal/completion"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn/bench"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -64,7 +65,7 @@ func completionSpec() []completion.Command {
 			case f.Name == "--preset":
 				f.Values = trainer.PresetNames()
 			case f.Name == "--sort":
-				f.Values = append(runsColumnNames(), runsColumnJSONNames()...)
+				f.Values = append(lab.RunColumnNames(), lab.RunColumnJSONNames()...)
 			case f.Name == "--kernel":
 				f.Values = bench.Kernels()
 			case hint == "name|path":

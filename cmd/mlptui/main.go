@@ -32,6 +32,7 @@ import (
 	"github.com/charmbracelet/x/term"
 	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -210,7 +211,7 @@ func errText(err error) string {
 	if errors.As(err, &fe) && strings.HasPrefix(s, fe.Error()) {
 		s = "--" + s
 	}
-	return oneLine(s)
+	return lab.OneLine(s)
 }
 
 // isHelp reports whether a command-line word asks for help.
@@ -263,16 +264,6 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nRun 'mlptui <command> -h' for a command's flags.")
-}
-
-// oneLine keeps an error message to one line, its control characters
-// shown escaped.
-func oneLine(s string) string {
-	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	return termsafe.String(s) // an error may quote a file's content
 }
 
 // termWidth returns the columns of the terminal f is, or 0.

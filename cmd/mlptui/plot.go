@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"image/color"
 	"io"
 	"math"
@@ -28,6 +27,7 @@ import (
 	"github.com/mlptui/mlptui/internal/atomicfile"
 	"github.com/mlptui/mlptui/internal/graphguard"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 

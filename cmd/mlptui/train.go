@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/mlptui/mlptui/lab"
 	"io"
 	"math"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/mlptui/mlptui/datasets/tabular"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
