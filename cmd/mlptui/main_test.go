@@ -79,7 +79,7 @@ func TestTrainJSONAndClassify(t *testing.T) {
 	if len(lines) != 2 {
 		t.Fatalf("classify --json printed %d lines", len(lines))
 	}
-	var p prediction
+	var p lab.Prediction
 	if err := json.Unmarshal([]byte(lines[0]), &p); err != nil || p.Class != "Iris-setosa" || len(p.Top) != 2 || p.Input != "5.1,3.5,1.4,0.2" {
 		t.Errorf("first prediction %+v (%v)", p, err)
 	}
