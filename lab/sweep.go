@@ -209,11 +209,13 @@ type SweepEvent struct {
 
 // A Sweep runs a plan's trials one after another in RunsDir, each under
 // its lock, skipping those done before or under way elsewhere and
-// resuming those interrupted.
+// resuming those interrupted. With a Scope it runs only the scope's
+// trials: the other processes sharing the sweep run the rest.
 type Sweep struct {
 	Name    string
 	RunsDir string
 	Plan    []*Trial
+	Scope   Scope
 	// Options, if set, gives the trainer options of the trial with that
 	// 1-based number (tests).
 	Options func(trial int) trainer.Options
@@ -227,6 +229,9 @@ func (s *Sweep) Run(ctx context.Context, emit func(SweepEvent)) error {
 		return &trainer.FieldError{Field: "runs", Value: s.RunsDir, Err: err}
 	}
 	for _, t := range s.Plan {
+		if !s.Scope.Owns(t.N) {
+			continue
+		}
 		if ctx.Err() != nil {
 			break
 		}
@@ -241,11 +246,11 @@ func (s *Sweep) Run(ctx context.Context, emit func(SweepEvent)) error {
 	return nil
 }
 
-// Left counts the trials not done: not reached, or interrupted.
+// Left counts the scope's trials not done: not reached, or interrupted.
 func (s *Sweep) Left() int {
 	n := 0
 	for _, t := range s.Plan {
-		if t.Outcome == OutcomeNone || t.Outcome == OutcomeInterrupted {
+		if s.Scope.Owns(t.N) && (t.Outcome == OutcomeNone || t.Outcome == OutcomeInterrupted) {
 			n++
 		}
 	}
@@ -352,7 +357,8 @@ type BoardEntry struct {
 	Trial           int            `json:"trial"`
 	Run             string         `json:"run"`
 	Status          trainer.Status `json:"status"`
-	Settings        map[string]any `json:"settings"` // the swept settings' values, typed, named as in config.json
+	Host            string         `json:"host,omitempty"` // where it (last) trained
+	Settings        map[string]any `json:"settings"`       // the swept settings' values, typed, named as in config.json
 	BestValAccuracy *float64       `json:"best_val_accuracy"`
 	BestValEpoch    int            `json:"best_val_epoch,omitempty"`
 	BestValLoss     *float64       `json:"best_val_loss,omitempty"` // breaks ties of best_val_accuracy
@@ -385,6 +391,7 @@ func Leaderboard(plan []*Trial, diffs []trainer.Difference) []BoardEntry {
 		b.Status = rec.Status
 		b.sum = rec.Summary
 		if s := rec.Summary; s != nil {
+			b.Host = s.Host
 			b.BestValAccuracy, b.BestValEpoch, b.BestValLoss = s.BestValAccuracy, s.BestValEpoch, s.BestValLoss
 			b.TestAccuracy, b.TestLoss = s.TestAccuracy, s.TestLoss
 			b.Epochs, b.TrainSeconds = s.Epochs, s.TrainSeconds
@@ -415,7 +422,7 @@ func BoardColumns(diffs []trainer.Difference) []Column {
 		cols = append(cols, Column{strings.ToUpper(d.Field), 9, false})
 	}
 	return append(cols, Column{"BEST VAL ACC", 9, true}, Column{"TEST ACC", 8, true}, Column{"EPOCHS", 3, true},
-		Column{"TRAIN TIME", 1, true}, Column{"STATUS", 7, false}, Column{"RUN", 4, false})
+		Column{"TRAIN TIME", 1, true}, Column{"STATUS", 7, false}, Column{"HOST", 1, false}, Column{"RUN", 4, false})
 }
 
 // BoardRow is the cells of an entry, in BoardColumns' order.
@@ -423,5 +430,14 @@ func BoardRow(b BoardEntry) []string {
 	row := []string{fmt.Sprint(b.Rank), fmt.Sprint(b.Trial)}
 	row = append(row, b.Values...)
 	return append(row, PercentOf(b.BestValAccuracy), PercentOf(b.TestAccuracy), fmt.Sprint(b.Epochs),
-		Seconds(b.TrainSeconds), string(b.Status), filepath.Base(b.Run))
+		Seconds(b.TrainSeconds), string(b.Status), hostCell(b.Host), filepath.Base(b.Run))
+}
+
+// hostCell is a host in a table: "-" where the summary names none (an
+// older mlptui wrote it).
+func hostCell(h string) string {
+	if h == "" {
+		return "-"
+	}
+	return h
 }

@@ -2,12 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
@@ -136,13 +136,19 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 		"sizes are separated by / (--hidden 64,32/128) or given by repeating --hidden. Each trial is\n"+
 		"a normal run under --runs, marked with the sweep's name. Ctrl-C saves the trial under way;\n"+
 		"the same command again skips the finished trials (found by their settings) and resumes the\n"+
-		"interrupted one.")
+		"interrupted one.\n\n"+
+		"Many processes, on many hosts, can share a sweep and its --runs directory: --shard K/N trains\n"+
+		"trials K, K+N, K+2N ... of the plan (--shard auto takes K and N from a Slurm job array or\n"+
+		"a Kubernetes Indexed Job), --trial I trains trial I, --plan lists the trials as JSON lines,\n"+
+		"and --leaderboard ranks every trial found on disk without training. See docs/cluster.md.")
 	var sf sweepFlags
 	sf.register(fs)
 	name := fs.String("name", "", "the sweep's `name` (default: the data set and the swept settings, like iris-lr-dropout)")
 	trials := fs.Int("trials", 0, "random search: run this many combinations drawn from the grid (0: the whole grid)")
 	searchSeed := fs.Uint64("search-seed", 1, "seed of the random search's draw (the same seed draws the same trials)")
 	jsonOut := fs.Bool("json", false, "print the leaderboard as a JSON array")
+	var cl clusterFlags
+	cl.register(fs)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -157,7 +163,17 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	termsafe.Fprintf(e.stderr, "sweep %s: %s, runs in %s\n", sw.Name, how, sw.RunsDir)
+	if sw.Scope, err = cl.scope(len(sw.Plan)); err != nil {
+		return err
+	}
+	if cl.plan {
+		return printPlan(e, sw, diffs)
+	}
+	defer runlock.SetDefaults(runlock.Options{StaleAfter: cl.staleAfter})()
+	termsafe.Fprintf(e.stderr, "sweep %s%s: %s, runs in %s\n", sw.Name, scopeText(sw.Scope), how, sw.RunsDir)
+	if cl.leaderboard {
+		return showLeaderboard(e, sw, diffs, *jsonOut)
+	}
 	p := &sweepPrinter{progress: newProgress(e), e: e}
 	if err := sw.Run(ctx, p.event); err != nil {
 		return err
@@ -238,20 +254,28 @@ func finishSweep(ctx context.Context, e *env, sw *lab.Sweep, diffs []trainer.Dif
 			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
 		}
 	}
-	board := lab.Leaderboard(sw.Plan, diffs)
+	owned, scope := sw.Owned(), scopeText(sw.Scope)
+	if owned == 0 {
+		parts = append(parts, "none is this shard's (more shards than trials)")
+	}
 	interrupted := ctx.Err() != nil
 	if interrupted {
-		termsafe.Fprintf(e.stderr, "sweep %s interrupted: %s; %d trials to go: run the same command again to go on\n",
-			sw.Name, strings.Join(parts, ", "), sw.Left())
+		termsafe.Fprintf(e.stderr, "sweep %s%s interrupted: %s; %d trials to go: run the same command again to go on\n",
+			sw.Name, scope, strings.Join(parts, ", "), sw.Left())
 	} else {
-		termsafe.Fprintf(e.stderr, "sweep %s: %d trials: %s\n", sw.Name, len(sw.Plan), strings.Join(parts, ", "))
+		of := ""
+		if !sw.Scope.All() {
+			of = fmt.Sprintf(" of %d", len(sw.Plan))
+		}
+		termsafe.Fprintf(e.stderr, "sweep %s%s: %d%s trials: %s\n", sw.Name, scope, owned, of, strings.Join(parts, ", "))
 	}
-	if jsonOut {
-		if err := json.NewEncoder(e.stdout).Encode(board); err != nil {
+	if !sw.Scope.All() { // the other shards' trials, as far as they have got
+		if _, err := sw.FindRuns(); err != nil {
 			return err
 		}
-	} else {
-		printLeaderboard(e, board, diffs)
+	}
+	if err := writeBoard(e, lab.Leaderboard(sw.Plan, diffs), diffs, jsonOut); err != nil {
+		return err
 	}
 	if interrupted {
 		return errInterrupted
