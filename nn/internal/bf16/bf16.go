@@ -16,15 +16,17 @@
 //     second source in the low half.
 //   - [Dpbf16ps]: each float32 lane j accumulates the products of the
 //     bfloat16 pair (2j+1, 2j) of both sources, the odd pair first, each
-//     addition rounded to nearest even; denormal inputs are read as zero
-//     and denormal results written as zero, and MXCSR is not consulted.
-//     The product of two bfloat16 values (8-bit significands) is exact in
-//     float32 (24), so whether hardware fuses the multiply and the add
-//     changes nothing except when a product under- or overflows.
+//     multiply-add fused (rounded once, to nearest even); denormal inputs
+//     are read as zero and denormal results written as zero, and MXCSR is
+//     not consulted. The product of two bfloat16 values (8-bit
+//     significands) is exact in float32 (24), so fusing changes nothing
+//     except when a product under- or overflows float32: Zen 4 fuses (a
+//     test of package gemm found -inf where an unfused model gave NaN).
 package bf16
 
 import (
 	"math"
+	"sync/atomic"
 
 	"golang.org/x/sys/cpu"
 )
@@ -68,7 +70,7 @@ func Cvtne2ps2bf16(dst []uint16, src1, src2 []float32) {
 //	acc[j] += a[2j+1]·b[2j+1]
 //	acc[j] += a[2j]·b[2j]
 //
-// each addition rounded to nearest even, with denormal inputs (the
+// each multiply-add fused and rounded to nearest even, with denormal inputs (the
 // accumulator too) read as zero and denormal results written as zero.
 // len(a) and len(b) must be 2*len(acc).
 func Dpbf16ps(acc []float32, a, b []uint16) {
@@ -77,10 +79,52 @@ func Dpbf16ps(acc []float32, a, b []uint16) {
 	}
 	for j := range acc {
 		s := daz(acc[j])
-		s = ftz(s + ftz(float32(daz(ToFloat32(a[2*j+1]))*daz(ToFloat32(b[2*j+1])))))
-		s = ftz(s + ftz(float32(daz(ToFloat32(a[2*j]))*daz(ToFloat32(b[2*j])))))
+		s = ftz(fma32(daz(ToFloat32(a[2*j+1])), daz(ToFloat32(b[2*j+1])), s))
+		s = ftz(fma32(daz(ToFloat32(a[2*j])), daz(ToFloat32(b[2*j])), s))
 		acc[j] = s
 	}
+}
+
+// fma32 is x*y + z rounded once to float32 (nearest even), as a fused
+// multiply-add computes it: the product of two bfloat16 values is exact in
+// float64, the float64 sum is made exact by its error term (TwoSum), and
+// a sum that float64 rounded onto a float32 midpoint is moved off it by
+// that error, so that rounding to float32 is correct.
+//
+// NaNs follow x86's rule for fused multiply-adds, observed on Zen 4: the
+// first NaN operand of x, y, z, made quiet; an invalid operation (∞·0,
+// ∞-∞) gives the default NaN, 0xffc00000.
+func fma32(x, y, z float32) float32 {
+	for _, v := range [3]float32{x, y, z} {
+		if v != v {
+			return math.Float32frombits(math.Float32bits(v) | 0x00400000)
+		}
+	}
+	p := float64(x) * float64(y) // exact: 8-bit significands
+	r := p + float64(z)
+	if math.IsNaN(r) {
+		return math.Float32frombits(0xffc00000)
+	}
+	f := float32(r)
+	if math.IsInf(r, 0) || float64(f) == r {
+		return f
+	}
+	bv := r - p
+	e := (p - (r - bv)) + (float64(z) - bv) // r + e == p + z exactly
+	if e == 0 {
+		return f
+	}
+	other := math.Nextafter32(f, float32(math.Inf(1)))
+	if float64(f) > r {
+		other = math.Nextafter32(f, float32(math.Inf(-1)))
+	}
+	if r != (float64(f)+float64(other))/2 {
+		return f // not a midpoint: float64's rounding did not matter
+	}
+	if (e > 0) == (float64(other) > r) {
+		return other
+	}
+	return f
 }
 
 // daz reads a denormal as a zero of its sign.
@@ -95,8 +139,19 @@ func daz(f float32) float32 {
 func ftz(f float32) float32 { return daz(f) }
 
 // Supported reports whether this CPU (and OS) can run AVX512-BF16
-// instructions, as a bfloat16 kernel would need.
-func Supported() bool { return cpu.X86.HasAVX512BF16 && cpu.X86.HasAVX512F }
+// instructions, as the bfloat16 kernel of package gemm needs (false after
+// SetSupported(false)).
+func Supported() bool { return supported && !forcedOff.Load() }
+
+var supported = cpu.X86.HasAVX512BF16 && cpu.X86.HasAVX512F
+
+var forcedOff atomic.Bool
+
+// SetSupported(false) makes Supported report false, as on a CPU without
+// avx512_bf16: the override hook of the tests of the fallback.
+// SetSupported(true) restores the CPU's answer. It returns the previous
+// override state (true = not forced off).
+func SetSupported(on bool) bool { return !forcedOff.Swap(!on) }
 
 // Status is the one line to print at start-up about bfloat16 products on
 // this CPU.

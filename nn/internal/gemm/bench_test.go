@@ -74,6 +74,18 @@ func BenchmarkSgemm(b *testing.B) {
 	}
 }
 
+// BenchmarkSgemmBF16 times the batch-1024 training products with bfloat16
+// operands (SgemmBF16: the AVX512-BF16 kernel where the CPU has it).
+func BenchmarkSgemmBF16(b *testing.B) {
+	for _, s := range trainingShapes(1024) {
+		b.Run(s.name, func(b *testing.B) {
+			runBench(b, s, func(a []float32, lda int, bb []float32, ldb int, c []float32) {
+				SgemmBF16(s.tA, s.tB, s.m, s.n, s.k, 1, a, lda, bb, ldb, 0, c, s.n)
+			})
+		})
+	}
+}
+
 // BenchmarkGonum times gonum's Sgemm on a few of the same shapes.
 func BenchmarkGonum(b *testing.B) {
 	var impl gonum.Implementation
@@ -94,6 +106,9 @@ func BenchmarkGonum(b *testing.B) {
 func BenchmarkKernelPeak(b *testing.B) {
 	impls := map[string]*impl{}
 	for _, im := range available {
+		impls[im.name] = im
+	}
+	for _, im := range bf16Available {
 		impls[im.name] = im
 	}
 	for name, im := range variants {
@@ -120,7 +135,11 @@ func BenchmarkKernelPeak(b *testing.B) {
 					}
 				}
 			})
-			b.ReportMetric(GFLOPS(im.mr, im.nr, kc*100, b.Elapsed().Seconds()/float64(b.N)), "GFLOP/s")
+			steps := kc * 100
+			if im.bf16 {
+				steps *= 2 // kc counts pairs of k steps
+			}
+			b.ReportMetric(GFLOPS(im.mr, im.nr, steps, b.Elapsed().Seconds()/float64(b.N)), "GFLOP/s")
 		})
 	}
 }

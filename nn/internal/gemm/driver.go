@@ -23,6 +23,9 @@ type impl struct {
 	mr, nr     int // register tile
 	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
 	kern       kernelFunc
+	// bf16 means kern takes bfloat16 pairs (see packPairs) and kc counts
+	// pairs; the pack routines below are then unused.
+	bf16 bool
 	// Packing routines of width mr (A) and nr (B); nil means portable Go.
 	copyA, copyB   copyFunc
 	transA, transB transFunc
@@ -72,12 +75,20 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 	kcb := blockSize(k, im.kc, 8)
 	mcb := blockSize(i1-i0, im.mc, mr)
 	ncb := blockSize(j1-j0, im.nc, nr)
-	abuf := aligned(&buf.aRaw, mcb*kcb)
-	bbuf := aligned(&buf.bRaw, ncb*kcb)
+	kpb := kcb // packed words per panel row of a full block
+	if im.bf16 {
+		kpb = kcb / 2
+	}
+	abuf := aligned(&buf.aRaw, mcb*kpb)
+	bbuf := aligned(&buf.bRaw, ncb*kpb)
 	c, ldc := pr.c, pr.ldc
 	tile := &buf.tile
 	for pc := 0; pc < k; pc += kcb {
 		kc := min(kcb, k-pc)
+		kp := kc // the kernel's steps: k steps or bfloat16 pairs
+		if im.bf16 {
+			kp = (kc + 1) / 2
+		}
 		beta := pr.beta
 		if pc > 0 {
 			beta = 1
@@ -90,11 +101,19 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 			mc := min(mcb, i1-ic)
 			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
 			// when transA, else at a[x*lda+p].
-			pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
+			if im.bf16 {
+				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, pr.alpha)
+			} else {
+				pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
+			}
 			for jc := j0; jc < j1; jc += ncb {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
-				pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
+				if im.bf16 {
+					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, 1)
+				} else {
+					pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
+				}
 				// The source region of the next B block, prefetched bit by bit
 				// between kernel calls so its packing does not wait on memory.
 				var pfBase *float32
@@ -126,16 +145,16 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 						}
 					}
 					rows := min(mr, mc-ir)
-					ap := &abuf[ir*kc]
+					ap := &abuf[ir*kp]
 					crow := (ic+ir)*ldc + jc
 					for jr := 0; jr < nc; jr += nr {
 						cols := min(nr, nc-jr)
-						bp := &bbuf[jr*kc]
+						bp := &bbuf[jr*kp]
 						if rows == mr && cols == nr && !pr.transC {
-							im.kern(kc, ap, bp, &c[crow+jr], ldc, beta, flag)
+							im.kern(kp, ap, bp, &c[crow+jr], ldc, beta, flag)
 							continue
 						}
-						im.kern(kc, ap, bp, &tile[0], nr, 0, 0)
+						im.kern(kp, ap, bp, &tile[0], nr, 0, 0)
 						if pr.transC {
 							mergeTrans(tile[:], nr, rows, cols, c[(jc+jr)*ldc+ic+ir:], ldc, beta, flag)
 							continue

@@ -25,28 +25,33 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 		scaleC(m, n, beta, c, ldc)
 		return
 	}
-	im := current.Load()
-	pr := problem{
+	dispatch(current.Load(), &problem{
 		transA: transA, transB: transB,
 		m: m, n: n, k: k,
 		alpha: alpha, a: a, lda: lda,
 		b: b, ldb: ldb,
 		beta: beta, c: c, ldc: ldc,
-	}
+	})
+}
+
+// dispatch runs pr with im, transposed if that fills the tiles better, on
+// one goroutine or several.
+func dispatch(im *impl, pr *problem) {
+	m, n, k := pr.m, pr.n, pr.k
 	if transposeWins(im, m, n) {
 		// Compute Cᵀ = op(B)ᵀ·op(A)ᵀ instead: the roles of m and n swap,
 		// which fills the register tile better when n is small.
-		pr.transA, pr.transB = !transB, !transA
+		pr.transA, pr.transB = !pr.transB, !pr.transA
 		pr.m, pr.n = n, m
-		pr.a, pr.lda, pr.b, pr.ldb = b, ldb, a, lda
+		pr.a, pr.lda, pr.b, pr.ldb = pr.b, pr.ldb, pr.a, pr.lda
 		pr.transC = true
 	}
 	nt := int(threads.Load())
 	if nt <= 1 || float64(m)*float64(n)*float64(k) < smallWork {
-		runLocal(im, &pr, 0, pr.m, 0, pr.n)
+		runLocal(im, pr, 0, pr.m, 0, pr.n)
 		return
 	}
-	parallel(im, &pr, nt)
+	parallel(im, pr, nt)
 }
 
 // transposeWins reports whether computing Cᵀ wastes clearly less of the
@@ -181,6 +186,7 @@ const maxThreads = 256
 var (
 	current atomic.Pointer[impl]
 	threads atomic.Int32
+	bf16Off atomic.Bool // SetBF16(false)
 	// available lists the supported kernels, best first (set by init).
 	available []*impl
 )

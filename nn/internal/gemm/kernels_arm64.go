@@ -50,3 +50,6 @@ var variants = map[string]*impl{
 // asmImpls returns the assembly kernels of this CPU: NEON (Advanced SIMD)
 // is part of every ARMv8-A CPU that Go supports, so it is not detected.
 func asmImpls() []*impl { return []*impl{&neonImpl} }
+
+// bf16Impls returns the bfloat16 kernels of this build: none (amd64 only).
+func bf16Impls() []*impl { return nil }

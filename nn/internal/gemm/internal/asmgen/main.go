@@ -28,6 +28,7 @@ type kernel struct {
 	mr, nv int    // rows of the tile, vectors per row
 	unroll int    // k-loop unrolling
 	embed  bool   // use embedded-broadcast FMAs (AVX-512 only)
+	bf16   bool   // VDPBF16PS on bfloat16 pairs instead of VFMADD231PS (AVX-512 only; see bf16.go)
 	pfB    int    // prefetch distance for B in bytes (0 = none)
 }
 
@@ -40,6 +41,9 @@ var kernels = []kernel{
 	{name: "kernAVX512x6x64", isa: "avx512", mr: 6, nv: 4, unroll: 4},
 	{name: "kernAVX512x12x32e", isa: "avx512", mr: 12, nv: 2, unroll: 4, embed: true},
 	{name: "kernAVX2x6x16", isa: "avx2", mr: 6, nv: 2, unroll: 4},
+	// kc counts bfloat16 pairs here: each 32-bit word of the packed panels
+	// holds the values of k steps 2p and 2p+1.
+	{name: "kernBF16x12x32", isa: "avx512", mr: 12, nv: 2, unroll: 4, bf16: true},
 }
 
 // Widths of the packing routines: every mr and nr used by a kernel.
@@ -121,6 +125,11 @@ func (g *gen) kernel(k kernel) {
 			t := treg(r)
 			g.p("\tVBROADCASTSS %d(AX), %s", aoff, t)
 			for v := 0; v < k.nv; v++ {
+				if k.bf16 {
+					a, tt, b := r*k.nv+v, tBase+r%nt, bBase+v
+					g.p("%s", byteLine(vdpbf16ps(a, tt, b), fmt.Sprintf("VDPBF16PS zmm%d, zmm%d, zmm%d", a, tt, b)))
+					continue
+				}
 				g.p("\tVFMADD231PS %s, %s, %s", breg(v), t, acc(r, v))
 			}
 		}
@@ -455,6 +464,7 @@ func main() {
 		g.packTrans(w)
 	}
 	g.prefetch("prefetchRows", "PREFETCHT1")
+	g.bf16Helpers()
 	if err := os.WriteFile(*out, g.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
