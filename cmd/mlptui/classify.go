@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
@@ -24,19 +22,6 @@ import (
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
-
-// prediction is one input's result, as printed by classify --json.
-type prediction struct {
-	Input       string      `json:"input"`
-	Class       string      `json:"class"`
-	Probability float64     `json:"probability"`
-	Top         []classProb `json:"top"`
-}
-
-type classProb struct {
-	Class       string  `json:"class"`
-	Probability float64 `json:"probability"`
-}
 
 // loadRunModel reads the model of a run directory, or a model file given
 // directly.
@@ -112,6 +97,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	pr := &lab.Predictor{Model: m, MaxPixels: *maxPixels}
 	enc := json.NewEncoder(e.stdout)
 	failed, total := 0, 0
 	classify := func(name string, x []float32, err error) {
@@ -121,8 +107,7 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			failed++
 			return
 		}
-		p := m.Net.Predict(nn.FromSlice(1, len(x), x)).Row(0)
-		pred := rank(m.Classes, p, *top)
+		pred := pr.Predict(x, *top)
 		pred.Input = name
 		if *jsonOut {
 			enc.Encode(pred)
@@ -143,42 +128,56 @@ func runClassify(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		if len(m.InputShape) == 1 && isFile(in) {
-			rows, err := readRows(ctx, in, m.Net.Arch.Inputs, csvOpt)
-			if ctx.Err() != nil {
-				return errInterrupted
-			}
+			n, err := classifyRows(ctx, e, pr, in, csvOpt, classify)
 			if err != nil {
-				classify(in, nil, err)
-				continue
+				return err
 			}
-			bad := 0
-			for _, r := range rows {
-				if ctx.Err() != nil {
-					return errInterrupted
-				}
-				if r.Err != nil {
-					if bad++; bad > badRowsShown { // a file that is no such table: not a line each
-						total++
-						failed++
-						continue
-					}
-					classify("", nil, r.Err)
-					continue
-				}
-				classify(fmt.Sprintf("%s:%d", in, r.Line), standardize(m, r.X, nil), nil)
-			}
-			if bad > badRowsShown {
-				termsafe.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
-			}
+			failed, total = failed+n, total+n
 			continue
 		}
-		x, err := prepareInput(m, in, *maxPixels)
+		x, err := pr.Input(in)
+		if errors.Is(err, imagefolder.ErrTooLarge) {
+			err = fmt.Errorf("%w (--max-pixels raises the limit)", err)
+		}
 		classify(in, x, err)
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d of %d inputs could not be classified", failed, total)
 	}
 	return nil
+}
+
+// classifyRows classifies the rows of a CSV file for a model without a
+// table's preprocessing. Past badRowsShown bad rows, it counts the rest
+// and says how many; it returns them, to add to the failed and total.
+func classifyRows(ctx context.Context, e *env, pr *lab.Predictor, in string, opt datasets.CSVOptions, classify func(string, []float32, error)) (unreported int, err error) {
+	rows, err := readRows(ctx, in, pr.Model.Net.Arch.Inputs, opt)
+	if ctx.Err() != nil {
+		return 0, errInterrupted
+	}
+	if err != nil {
+		classify(in, nil, err)
+		return 0, nil
+	}
+	bad := 0
+	for _, r := range rows {
+		if ctx.Err() != nil {
+			return 0, errInterrupted
+		}
+		if r.Err != nil {
+			if bad++; bad > badRowsShown { // a file that is no such table: not a line each
+				unreported++
+				continue
+			}
+			classify("", nil, r.Err)
+			continue
+		}
+		classify(fmt.Sprintf("%s:%d", in, r.Line), pr.Sample(r.X, nil), nil)
+	}
+	if bad > badRowsShown {
+		termsafe.Fprintf(e.stderr, "mlptui classify: %s: %d more rows could not be read\n", in, bad-badRowsShown)
+	}
+	return unreported, nil
 }
 
 // classifyTable classifies one INPUT of a table model with preprocessing:
@@ -260,81 +259,4 @@ func openText[R any](ctx context.Context, path string, dim int, read func(io.Rea
 		return nil, fmt.Errorf("%s: not a CSV table but %s; this model takes %d comma-separated values, or a CSV file of them", path, kind, dim)
 	}
 	return read(ctxio.Reader(ctx, io.MultiReader(bytes.NewReader(head[:n]), f)))
-}
-
-// standardize makes one sample, a table row x or an image's pixels pix,
-// the model's input as training made it: datasets.Dataset.Batch with the
-// model's normalization.
-func standardize(m *nn.Model, x []float32, pix []byte) []float32 {
-	d := datasets.Dataset{Shape: m.InputShape, X: x, Pix: pix, Y: []int32{0}}
-	out := make([]float32, d.Dim())
-	d.Batch(out, []int{0}, datasets.Normalization{Mean: m.Mean, Std: m.Std}, datasets.Augment{}, nil)
-	return out
-}
-
-// rank returns the most probable class and the top k.
-func rank(classes []string, p []float32, k int) prediction {
-	order := make([]int, len(p))
-	for i := range order {
-		order[i] = i
-	}
-	slices.SortStableFunc(order, func(a, b int) int {
-		switch {
-		case p[a] > p[b]:
-			return -1
-		case p[a] < p[b]:
-			return 1
-		}
-		return 0
-	})
-	var pred prediction
-	for _, i := range order[:min(k, len(order))] {
-		pred.Top = append(pred.Top, classProb{classes[i], float64(p[i])})
-	}
-	pred.Class, pred.Probability = pred.Top[0].Class, pred.Top[0].Probability
-	return pred
-}
-
-// prepareInput turns one INPUT into the model's normalized input vector.
-func prepareInput(m *nn.Model, in string, maxPixels int) ([]float32, error) {
-	if len(m.InputShape) == 3 {
-		return prepareImage(m, in, maxPixels)
-	}
-	want := m.Net.Arch.Inputs
-	parts := strings.Split(in, ",")
-	if len(parts) != want {
-		if st, err := os.Stat(in); err == nil {
-			return nil, fmt.Errorf("%s: %s; this model takes %d comma-separated values or a CSV file of them", in, regfile.Kind(st.Mode()), want)
-		}
-		return nil, fmt.Errorf("%s: %d values, the model takes %d", in, len(parts), want)
-	}
-	x := make([]float32, want)
-	for i, s := range parts {
-		v, err := strconv.ParseFloat(strings.TrimSpace(s), 32)
-		if err != nil || nn.CheckFinite([]float32{float32(v)}) != nil {
-			return nil, fmt.Errorf("%s: value %d, %q, is not a finite number", in, i+1, s)
-		}
-		x[i] = float32(v)
-	}
-	return standardize(m, x, nil), nil
-}
-
-// prepareImage decodes an image file, resized to the model's input size,
-// and standardizes it channel by channel.
-func prepareImage(m *nn.Model, in string, maxPixels int) ([]float32, error) {
-	c, h, w := m.InputShape[0], m.InputShape[1], m.InputShape[2]
-	if _, err := os.Stat(in); err != nil && strings.Contains(in, ",") {
-		return nil, fmt.Errorf("%s: not a file; this model classifies %dx%d images", in, w, h)
-	}
-	pix, err := imagefolder.DecodeFile(in, h, w, maxPixels)
-	if errors.Is(err, imagefolder.ErrTooLarge) {
-		return nil, fmt.Errorf("%w (--max-pixels raises the limit)", err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if len(pix) != c*h*w {
-		return nil, fmt.Errorf("%s: %d values after decoding, the model takes %d", in, len(pix), c*h*w)
-	}
-	return standardize(m, nil, pix), nil
 }

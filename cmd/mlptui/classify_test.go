@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -129,7 +130,7 @@ func TestClassifyImages(t *testing.T) {
 	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	for _, want := range []string{"red", "blue"} {
-		var p prediction
+		var p lab.Prediction
 		if err := dec.Decode(&p); err != nil {
 			t.Fatal(err)
 		}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/mlptui/mlptui/lab"
+
 	"encoding/json"
 	"math"
 	"os"
@@ -72,7 +74,7 @@ func TestReadmeNumpyExample(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: classify: exit %d: %s", c.name, code, errs)
 		}
-		var want prediction
+		var want lab.Prediction
 		if err := json.Unmarshal([]byte(out), &want); err != nil {
 			t.Fatal(err)
 		}

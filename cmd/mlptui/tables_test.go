@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -129,7 +130,7 @@ func TestMixedTableAcceptance(t *testing.T) {
 	}
 	dec := json.NewDecoder(strings.NewReader(out))
 	for i := range ev.Samples {
-		var p prediction
+		var p lab.Prediction
 		if err := dec.Decode(&p); err != nil {
 			t.Fatalf("row %d: %v", i, err)
 		}

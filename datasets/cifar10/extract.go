@@ -70,80 +70,100 @@ func extract(ctx context.Context, r io.Reader, archive, dataDir string, lim limi
 			err = fmt.Errorf("cifar10: %w", rerr)
 		}
 	}()
-
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return fmt.Errorf("cifar10: %s: not a gzip archive: %v", archive, err)
 	}
-	tr := tar.NewReader(zr)
-	entries := 0
-	var total int64
-	last := ""
-	for {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("cifar10: extract %s: %w", archive, err)
-		}
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if last == "" {
-				return fmt.Errorf("cifar10: %s: first entry: %v", archive, err)
-			}
-			return fmt.Errorf("cifar10: %s: entry after %q: %v", archive, last, err)
-		}
-		last = hdr.Name
-		bad := func(format string, args ...any) error {
-			return fmt.Errorf("cifar10: %s: entry %q: %s", archive, hdr.Name, fmt.Sprintf(format, args...))
-		}
-		entries++
-		if entries > lim.entries {
-			return bad("more than %d entries", lim.entries)
-		}
-		if hdr.Typeflag == tar.TypeXGlobalHeader {
-			continue // pax metadata for the whole archive, not a file
-		}
-		name, err := entryPath(hdr.Name)
-		if err != nil {
-			return bad("%v", err)
-		}
-		switch hdr.Typeflag {
-		case tar.TypeDir:
-		case tar.TypeReg:
-			if hdr.Size < 0 || hdr.Size > lim.entrySize {
-				return bad("%d bytes, more than the limit of %d", hdr.Size, lim.entrySize)
-			}
-			total += hdr.Size
-			if total > lim.totalSize {
-				return bad("archive holds more than %d bytes", lim.totalSize)
-			}
-		default:
-			return bad("%s not allowed (only regular files and directories)", typeName(hdr.Typeflag))
-		}
-		// Only cifar-10-batches-bin/... is written.
-		if name != DirName && !strings.HasPrefix(name, DirName+"/") {
-			continue
-		}
-		dst := filepath.Join(tmp, filepath.FromSlash(name))
-		if hdr.Typeflag == tar.TypeDir {
-			if err := os.MkdirAll(dst, 0o755); err != nil {
-				return bad("%v", err)
-			}
-			continue
-		}
-		if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
-			return bad("%v", err)
-		}
-		if err := writeEntry(dst, tr, hdr.Size, !lim.noSync); err != nil {
-			return bad("%v", err)
-		}
+	last, err := unpack(ctx, tar.NewReader(zr), archive, tmp, lim)
+	if err != nil {
+		return err
 	}
 	// Read the gzip stream to its end so its checksum is verified.
 	if _, err := io.Copy(io.Discard, io.LimitReader(zr, 1<<20)); err != nil {
 		return fmt.Errorf("cifar10: %s: after the last entry %q: %v", archive, last, err)
 	}
-	src := filepath.Join(tmp, DirName)
+	return install(archive, filepath.Join(tmp, DirName), final, dataDir, lim)
+}
+
+// unpack writes the archive's entries under cifar-10-batches-bin/ into
+// tmp, within the limits, and returns the last entry's name.
+func unpack(ctx context.Context, tr *tar.Reader, archive, tmp string, lim limits) (last string, err error) {
+	entries := 0
+	var total int64
+	for {
+		if err := ctx.Err(); err != nil {
+			return last, fmt.Errorf("cifar10: extract %s: %w", archive, err)
+		}
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return last, nil
+		}
+		if err != nil {
+			if last == "" {
+				return last, fmt.Errorf("cifar10: %s: first entry: %v", archive, err)
+			}
+			return last, fmt.Errorf("cifar10: %s: entry after %q: %v", archive, last, err)
+		}
+		last = hdr.Name
+		if entries++; entries > lim.entries {
+			return last, entryErr(archive, hdr, "more than %d entries", lim.entries)
+		}
+		if hdr.Typeflag == tar.TypeXGlobalHeader {
+			continue // pax metadata for the whole archive, not a file
+		}
+		if err := unpackEntry(tr, hdr, archive, tmp, lim, &total); err != nil {
+			return last, err
+		}
+	}
+}
+
+// entryErr is the error of an archive's entry.
+func entryErr(archive string, hdr *tar.Header, format string, args ...any) error {
+	return fmt.Errorf("cifar10: %s: entry %q: %s", archive, hdr.Name, fmt.Sprintf(format, args...))
+}
+
+// unpackEntry checks one entry and writes it under tmp if it is in
+// cifar-10-batches-bin/; total counts the regular files' bytes.
+func unpackEntry(tr *tar.Reader, hdr *tar.Header, archive, tmp string, lim limits, total *int64) error {
+	bad := func(format string, args ...any) error { return entryErr(archive, hdr, format, args...) }
+	name, err := entryPath(hdr.Name)
+	if err != nil {
+		return bad("%v", err)
+	}
+	switch hdr.Typeflag {
+	case tar.TypeDir:
+	case tar.TypeReg:
+		if hdr.Size < 0 || hdr.Size > lim.entrySize {
+			return bad("%d bytes, more than the limit of %d", hdr.Size, lim.entrySize)
+		}
+		if *total += hdr.Size; *total > lim.totalSize {
+			return bad("archive holds more than %d bytes", lim.totalSize)
+		}
+	default:
+		return bad("%s not allowed (only regular files and directories)", typeName(hdr.Typeflag))
+	}
+	// Only cifar-10-batches-bin/... is written.
+	if name != DirName && !strings.HasPrefix(name, DirName+"/") {
+		return nil
+	}
+	dst := filepath.Join(tmp, filepath.FromSlash(name))
+	if hdr.Typeflag == tar.TypeDir {
+		if err := os.MkdirAll(dst, 0o755); err != nil {
+			return bad("%v", err)
+		}
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return bad("%v", err)
+	}
+	if err := writeEntry(dst, tr, hdr.Size, !lim.noSync); err != nil {
+		return bad("%v", err)
+	}
+	return nil
+}
+
+// install checks that src holds every batch file and moves it to final.
+func install(archive, src, final, dataDir string, lim limits) error {
 	for _, f := range append(append([]string(nil), TrainFiles...), TestFile) {
 		fi, err := os.Lstat(filepath.Join(src, f))
 		if err != nil || !fi.Mode().IsRegular() {

@@ -135,34 +135,13 @@ type file struct {
 // the package documentation for layouts and pixel handling. Both sets are
 // named after root's base name and have shape [3, H, W].
 func Load(ctx context.Context, root string, opt Options) (train, test *datasets.Dataset, info Info, err error) {
-	if opt.MaxPixels <= 0 {
-		opt.MaxPixels = DefaultMaxPixels
+	if err := opt.fill(); err != nil {
+		return nil, nil, info, err
 	}
-	if opt.TestSplit == 0 {
-		opt.TestSplit = DefaultTestSplit
-	}
-	if !(opt.TestSplit > 0 && opt.TestSplit < 1) {
-		return nil, nil, info, fmt.Errorf("imagefolder: test split %v is not between 0 and 1", opt.TestSplit)
-	}
-	if opt.ImageSize < 0 || opt.Width < 0 || opt.Height < 0 {
-		return nil, nil, info, fmt.Errorf("imagefolder: negative image size %d (width %d, height %d)", opt.ImageSize, opt.Width, opt.Height)
-	}
-	if opt.Workers <= 0 {
-		opt.Workers = runtime.GOMAXPROCS(0)
-	}
-	fi, err := os.Stat(root)
+	name, err := rootName(root)
 	if err != nil {
-		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
+		return nil, nil, info, err
 	}
-	if !fi.IsDir() {
-		return nil, nil, info, fmt.Errorf("imagefolder: %s is not a directory", root)
-	}
-	abs, err := filepath.Abs(root)
-	if err != nil {
-		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
-	}
-	name := filepath.Base(abs)
-
 	files, classes, err := scan(root, &info)
 	if err != nil {
 		return nil, nil, info, err
@@ -170,12 +149,84 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 	if err := ctx.Err(); err != nil {
 		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
 	}
+	// Pass 1: headers, for sizes and early refusal of bad files. Small
+	// files are kept in memory for pass 2, up to a budget.
+	sizes, cache, bad, err := readHeaders(ctx, files, opt)
+	if err != nil {
+		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
+	}
+	w, h, err := sampleSize(root, opt, sizes, bad, len(files))
+	if err != nil {
+		return nil, nil, info, err
+	}
+	info.Width, info.Height = w, h
+	// Pass 2: decode into place.
+	pix, resized, err := decodeAll(ctx, files, cache, bad, h, w, opt)
+	if err != nil {
+		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
+	}
+	info.Resized = resized
+	train, test = compact(files, bad, pix, 3*h*w, &info, &datasets.Dataset{Name: name, Classes: classes, Shape: []int{3, h, w}})
+	if err := checkClassesPresent(root, train, "training"); err != nil {
+		return nil, nil, info, err
+	}
+	if info.Layout == "split" {
+		train, test = datasets.StratifiedSplit(train, opt.TestSplit, opt.Seed)
+	}
+	if test.Len() == 0 {
+		return nil, nil, info, fmt.Errorf("imagefolder: %s: the test set is empty", root)
+	}
+	for _, d := range []*datasets.Dataset{train, test} {
+		if err := d.Validate(); err != nil {
+			return nil, nil, info, fmt.Errorf("imagefolder: %s: %w", root, err)
+		}
+	}
+	return train, test, info, nil
+}
 
-	// Pass 1: headers, for sizes and early refusal of bad files.
-	// Small files are kept in memory for pass 2, up to a budget.
-	sizes := make([]image.Point, len(files))
-	bad := make([]error, len(files)) // skipped files' errors (SkipBad)
-	cache := make([][]byte, len(files))
+// fill sets the defaults of the options left zero and checks the rest.
+func (opt *Options) fill() error {
+	if opt.MaxPixels <= 0 {
+		opt.MaxPixels = DefaultMaxPixels
+	}
+	if opt.TestSplit == 0 {
+		opt.TestSplit = DefaultTestSplit
+	}
+	if !(opt.TestSplit > 0 && opt.TestSplit < 1) {
+		return fmt.Errorf("imagefolder: test split %v is not between 0 and 1", opt.TestSplit)
+	}
+	if opt.ImageSize < 0 || opt.Width < 0 || opt.Height < 0 {
+		return fmt.Errorf("imagefolder: negative image size %d (width %d, height %d)", opt.ImageSize, opt.Width, opt.Height)
+	}
+	if opt.Workers <= 0 {
+		opt.Workers = runtime.GOMAXPROCS(0)
+	}
+	return nil
+}
+
+// rootName checks that root is a directory and returns its name.
+func rootName(root string) (string, error) {
+	fi, err := os.Stat(root)
+	if err != nil {
+		return "", fmt.Errorf("imagefolder: %w", err)
+	}
+	if !fi.IsDir() {
+		return "", fmt.Errorf("imagefolder: %s is not a directory", root)
+	}
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return "", fmt.Errorf("imagefolder: %w", err)
+	}
+	return filepath.Base(abs), nil
+}
+
+// readHeaders reads every file's header: its size, and the whole file
+// while the cache's budget lasts. bad holds the errors of the files
+// skipped (SkipBad).
+func readHeaders(ctx context.Context, files []file, opt Options) (sizes []image.Point, cache [][]byte, bad []error, err error) {
+	sizes = make([]image.Point, len(files))
+	bad = make([]error, len(files))
+	cache = make([][]byte, len(files))
 	var budget atomic.Int64
 	budget.Store(cacheBudget)
 	err = parallel(ctx, len(files), opt.Workers, stageProgress(opt.Progress, "reading", len(files)), func(i int) error {
@@ -191,28 +242,34 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 		sizes[i] = p
 		return nil
 	})
-	if err != nil {
-		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
-	}
-	w, h := opt.Width, opt.Height
+	return sizes, cache, bad, err
+}
+
+// sampleSize is the size the samples are resized to: the options', or
+// else the most common of the images'.
+func sampleSize(root string, opt Options, sizes []image.Point, bad []error, n int) (w, h int, err error) {
+	w, h = opt.Width, opt.Height
 	if w == 0 || h == 0 {
 		w, h = opt.ImageSize, opt.ImageSize
 	}
 	if w == 0 {
 		var ok bool
 		if w, h, ok = commonSize(sizes, bad); !ok {
-			return nil, nil, info, fmt.Errorf("imagefolder: %s: no decodable images (%d files skipped)", root, len(files))
+			return 0, 0, fmt.Errorf("imagefolder: %s: no decodable images (%d files skipped)", root, n)
 		}
 	}
 	if int64(w)*int64(h) > int64(opt.MaxPixels) {
-		return nil, nil, info, fmt.Errorf("imagefolder: sample size %dx%d is more than %d pixels", w, h, opt.MaxPixels)
+		return 0, 0, fmt.Errorf("imagefolder: sample size %dx%d is more than %d pixels", w, h, opt.MaxPixels)
 	}
-	info.Width, info.Height = w, h
+	return w, h, nil
+}
 
-	// Pass 2: decode into place.
+// decodeAll decodes every file not skipped into its place in pix, h by w
+// pixels, and counts those resized.
+func decodeAll(ctx context.Context, files []file, cache [][]byte, bad []error, h, w int, opt Options) (pix []byte, resized int, err error) {
 	dim := 3 * h * w
-	pix := make([]byte, len(files)*dim)
-	var resized atomic.Int64
+	pix = make([]byte, len(files)*dim)
+	var n atomic.Int64
 	err = parallel(ctx, len(files), opt.Workers, stageProgress(opt.Progress, "decoding", len(files)), func(i int) error {
 		if bad[i] != nil {
 			return nil
@@ -228,17 +285,17 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 			return err
 		}
 		if !same {
-			resized.Add(1)
+			n.Add(1)
 		}
 		return nil
 	})
-	if err != nil {
-		return nil, nil, info, fmt.Errorf("imagefolder: %w", err)
-	}
-	info.Resized = int(resized.Load())
+	return pix, int(n.Load()), err
+}
 
-	// Compact in place, dropping skipped files. Training files come first,
-	// so the two parts are the two ends of pix.
+// compact drops the skipped files from pix in place and splits it into
+// the training and test parts, shaped like proto. Training files come
+// first, so the two parts are the two ends of pix.
+func compact(files []file, bad []error, pix []byte, dim int, info *Info, proto *datasets.Dataset) (train, test *datasets.Dataset) {
 	var ys [2][]int32
 	kept := 0
 	for i, f := range files {
@@ -257,30 +314,14 @@ func Load(ctx context.Context, root string, opt Options) (train, test *datasets.
 	}
 	info.Images = kept
 	a := len(ys[0]) * dim
-	parts := [2]*datasets.Dataset{
-		{Name: name, Classes: classes, Shape: []int{3, h, w}, Pix: pix[:a:a], Y: ys[0]},
-		{Name: name, Classes: classes, Shape: []int{3, h, w}, Pix: pix[a : kept*dim : kept*dim], Y: ys[1]},
+	train, test = new(datasets.Dataset), new(datasets.Dataset)
+	*train, *test = *proto, *proto
+	train.Pix, train.Y = pix[:a:a], ys[0]
+	test.Pix, test.Y, test.Shape = pix[a:kept*dim:kept*dim], ys[1], append([]int(nil), proto.Shape...)
+	if test.Y == nil {
+		test.Y = []int32{}
 	}
-	if parts[1].Y == nil {
-		parts[1].Y = []int32{}
-	}
-
-	train, test = parts[0], parts[1]
-	if err := checkClassesPresent(root, train, "training"); err != nil {
-		return nil, nil, info, err
-	}
-	if info.Layout == "split" {
-		train, test = datasets.StratifiedSplit(train, opt.TestSplit, opt.Seed)
-	}
-	if test.Len() == 0 {
-		return nil, nil, info, fmt.Errorf("imagefolder: %s: the test set is empty", root)
-	}
-	for _, d := range []*datasets.Dataset{train, test} {
-		if err := d.Validate(); err != nil {
-			return nil, nil, info, fmt.Errorf("imagefolder: %s: %w", root, err)
-		}
-	}
-	return train, test, info, nil
+	return train, test
 }
 
 func b2i(b bool) int {
