@@ -57,6 +57,7 @@ type Config struct {
 	Samples        int     `json:"samples"`                   // playground sets: points to generate
 	Noise          float64 `json:"noise"`                     // playground sets: noise, in units of the gap between the classes
 	Threads        int     `json:"threads,omitempty"`         // matrix-multiply threads (0: all cores)
+	Precision      string  `json:"precision,omitempty"`       // matrix-product operands: float32 ("" too) or bf16
 
 	// CSV tables (see package datasets/tabular).
 	ClassWeight      string `json:"class_weight,omitempty"`      // none or balanced: loss weighted by inverse class frequency
@@ -438,6 +439,9 @@ func (c *Config) Problems() []*FieldError {
 	c.tableProblems(bad)
 	if c.Threads < 0 || c.Threads > 1024 {
 		bad("threads", "%d; want 0 (all cores) to 1024", c.Threads)
+	}
+	if _, err := nn.ParsePrecision(c.Precision); err != nil {
+		bad("precision", "%q; want float32 or bf16", c.Precision)
 	}
 	return errs
 }

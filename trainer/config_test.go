@@ -44,6 +44,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{"noise", func(c *Config) { c.Dataset, c.Noise = "xor", math.NaN() }},
 		{"label", func(c *Config) { c.Dataset, c.Label = "gauss", "1" }},
 		{"threads", func(c *Config) { c.Threads = -1 }},
+		{"precision", func(c *Config) { c.Precision = "fp8" }},
 	}
 	for _, c := range cases {
 		cfg := Defaults()

@@ -115,6 +115,10 @@ var Fields = []Field{
 	boolField("missing-indicator", "CSV tables: add a 0/1 feature after each column that had missing values", func(c *Config) *bool { return &c.MissingIndicator }),
 	intField("max-pixels", "image folders: refuse images of more pixels (width × height) than this, before decoding them (0: 64 megapixels)", func(c *Config) *int { return &c.MaxPixels }),
 	intField("threads", "threads for the matrix multiply (0: all cores)", func(c *Config) *int { return &c.Threads }),
+	Field{Name: "precision", Usage: "matrix-product operands: float32, or bf16 (bfloat16 on CPUs with avx512_bf16; accumulation, weights and optimizer stay float32)", Kind: ChoiceField,
+		Choices: []string{"float32", "bf16"},
+		Get:     func(c *Config) string { return cmp.Or(c.Precision, "float32") },
+		Set:     func(c *Config, v string) error { c.Precision = v; return nil }},
 	textField("runs", "directory of saved runs", func(c *Config) *string { return &c.RunsDir }),
 	textField("data-dir", "where downloaded data sets are kept", func(c *Config) *string { return &c.DataDir }),
 }

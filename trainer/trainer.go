@@ -374,6 +374,10 @@ func (t *trainer) setup(ctx context.Context) error {
 		threads = t.opt.Threads
 	}
 	nn.SetThreads(threads)
+	prec, _ := nn.ParsePrecision(cfg.Precision) // checked by Validate
+	if _, note := nn.SetPrecision(prec); note != "" {
+		t.emit(Event{Kind: Loading, Message: note})
+	}
 	data, err := LoadData(ctx, cfg, t.emit)
 	if err != nil {
 		return err
