@@ -74,8 +74,13 @@ func MatMul(transA, transB bool, alpha float32, a, b *Matrix, beta float32, c *M
 	sgemm(transA, transB, m, n, k, alpha, a.Data, a.Cols, b.Data, b.Cols, beta, c.Data, c.Cols)
 }
 
-// sgemm is the one place a matrix product is computed.
+// sgemm is the one place a matrix product is computed (in bfloat16 after
+// SetPrecision(BF16)).
 func sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int, b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if bf16Products.Load() {
+		gemm.SgemmBF16(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+		return
+	}
 	gemm.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
@@ -12,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -37,6 +39,24 @@ func init() {
 	if d, err := time.ParseDuration(os.Getenv("MLPTUI_TEST_CHECKPOINT")); err == nil {
 		sweepOptions = func(int) trainer.Options { return trainer.Options{CheckpointEvery: d, WriteEvery: d} }
 	}
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // twelve is a sweep of a 12-trial grid of quick Iris trials.
@@ -86,10 +106,10 @@ func TestShardsTrainEachTrialOnce(t *testing.T) {
 			runs := t.TempDir()
 			order := rand.Perm(n)
 			cmds := make([]*exec.Cmd, n)
-			outs := make([]*screenLog, n)
+			outs := make([]*lockedBuffer, n)
 			for _, i := range order {
 				cmds[i] = mlptuiCmd(nil, twelve(runs, "--shard", fmt.Sprintf("%d/%d", i+1, n))...)
-				outs[i] = &screenLog{}
+				outs[i] = &lockedBuffer{}
 				cmds[i].Stdout, cmds[i].Stderr = outs[i], outs[i]
 				if err := cmds[i].Start(); err != nil {
 					t.Fatal(err)
@@ -284,7 +304,7 @@ func startKilledMidTrial(t *testing.T, runs, host string, args []string) string 
 		env = append(env, "MLPTUI_TEST_HOST="+host)
 	}
 	cmd := mlptuiCmd(env, args...)
-	var out screenLog
+	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -425,17 +424,6 @@ func TestHelpFitsEighty(t *testing.T) {
 	for _, want := range []string{"\n  --optimizer adam|sgd\n", "\n  --lr number\n", "\n  --hidden sizes\n", "\n  --dataset name|path\n", "\n  --augment\n"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("train -h lacks %q", want)
-		}
-	}
-}
-
-func TestLossText(t *testing.T) {
-	for _, c := range []struct {
-		v    float64
-		want string
-	}{{0.05661, "0.0566"}, {2.30258, "2.3026"}, {99999.9, "99999.9000"}, {7.847538508248489e+29, "7.848e+29"}, {math.NaN(), "NaN"}, {math.Inf(1), "+Inf"}} {
-		if got := lab.Loss(c.v); got != c.want {
-			t.Errorf("Loss(%v) = %q, want %q", c.v, got, c.want)
 		}
 	}
 }

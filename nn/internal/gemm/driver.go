@@ -17,6 +17,12 @@ type transFunc func(dst, src *float32, lds, n int, alpha float32)
 // for p < rows, q < panels, x < w.
 type copyFunc func(dst, src *float32, lds, rows, panels, pstride int, alpha float32)
 
+// pairCopyFunc packs bfloat16 pairs from row pairs of a matrix stored
+// along the panel: the word dst[p*w+x] holds alpha*src[2p*lds+x] (low half)
+// and alpha*src[(2p+1)*lds+x] (high half) for p < pairs, x < cols; mask is
+// 1<<(cols%16) - 1.
+type pairCopyFunc func(dst, src *float32, lds, pairs, w, cols, mask int, alpha float32)
+
 // impl is a micro-kernel with its packing routines and block sizes.
 type impl struct {
 	name       string
@@ -24,8 +30,11 @@ type impl struct {
 	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
 	kern       kernelFunc
 	// bf16 means kern takes bfloat16 pairs (see packPairs) and kc counts
-	// pairs; the pack routines below are then unused.
-	bf16 bool
+	// pairs; copyA and copyB are then unused, transA and transB pack pairs
+	// (dst[p*w+x] = pair x of src row x, p < n a multiple of 8) and
+	// pairCopy, if not nil, packs the copy layout.
+	bf16     bool
+	pairCopy pairCopyFunc
 	// Packing routines of width mr (A) and nr (B); nil means portable Go.
 	copyA, copyB   copyFunc
 	transA, transB transFunc
@@ -102,7 +111,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
 			// when transA, else at a[x*lda+p].
 			if im.bf16 {
-				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, pr.alpha)
+				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.pairCopy, im.transA, pr.alpha)
 			} else {
 				pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
 			}
@@ -110,7 +119,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
 				if im.bf16 {
-					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, 1)
+					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.pairCopy, im.transB, 1)
 				} else {
 					pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
 				}

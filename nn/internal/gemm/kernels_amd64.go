@@ -44,6 +44,17 @@ func cvtne2ps2bf16(dst *[32]uint16, src1, src2 *[16]float32)
 //go:noescape
 func cvtneps2bf16(dst *[16]uint16, src *[16]float32)
 
+// pairCopy and packTransBF16xW pack bfloat16 pairs (see packPairs).
+//
+//go:noescape
+func pairCopy(dst, src *float32, lds, pairs, w, cols, mask int, alpha float32)
+
+//go:noescape
+func packTransBF16x12(dst, src *float32, lds, pairs int, alpha float32)
+
+//go:noescape
+func packTransBF16x32(dst, src *float32, lds, pairs int, alpha float32)
+
 //go:noescape
 func kernAVX2x6x16(kc int, a, b, c *float32, ldc int, beta float32, flag int)
 
@@ -119,7 +130,7 @@ var avx2Impl = impl{
 }
 
 // bf16Impl is the AVX512-BF16 kernel: a 12×32 float32 tile fed by
-// bfloat16 pairs, packed in Go (packPairs).
+// bfloat16 pairs (packPairs, with the AVX-512 routines above).
 var bf16Impl = impl{
 	name: "avx512-bf16",
 	mr:   12, nr: 32,

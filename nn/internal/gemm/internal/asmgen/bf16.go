@@ -113,3 +113,82 @@ func (g *gen) bf16Helpers() {
 	g.p("\tRET")
 	g.p("")
 }
+
+// bf16PackWidths are the panel widths of the bfloat16 kernels (mr, nr).
+var bf16PackWidths = []int{12, 32}
+
+// pairCopy writes
+//
+//	pairCopy(dst, src *float32, lds, pairs, w, cols, mask int, alpha float32)
+//
+// which packs bfloat16 pairs from two source rows at a time (the copy
+// layout of packPairs in package gemm): for p < pairs and x < cols, the
+// 32-bit word dst[p*w+x] holds alpha*src[2p*lds+x] rounded to bfloat16 in
+// its low half and alpha*src[(2p+1)*lds+x] in its high half. Sixteen
+// columns at a time: VCVTNE2PS2BF16 rounds both rows into one register
+// (row 2p low, row 2p+1 high) and VPERMW interleaves them; the last
+// cols%16 columns are loaded and stored under mask (= 1<<(cols%16) - 1),
+// so no byte outside the rows or the panel is touched.
+func (g *gen) pairCopy() {
+	g.p("// Word indices for VPERMW: word 2i from word i (row 2p), word 2i+1 from")
+	g.p("// word 16+i (row 2p+1).")
+	for j := 0; j < 16; j++ {
+		g.p("DATA ·bf16Interleave+%d(SB)/4, $0x%08x", 4*j, j|(16+j)<<16)
+	}
+	g.p("GLOBL ·bf16Interleave(SB), RODATA|NOPTR, $64")
+	g.p("")
+	g.p("// func pairCopy(dst, src *float32, lds, pairs, w, cols, mask int, alpha float32)")
+	g.p("TEXT ·pairCopy(SB), NOSPLIT, $0-60")
+	g.p("\tMOVQ dst+0(FP), DI")
+	g.p("\tMOVQ src+8(FP), SI")
+	g.p("\tMOVQ lds+16(FP), R8")
+	g.p("\tSHLQ $2, R8")
+	g.p("\tMOVQ pairs+24(FP), CX")
+	g.p("\tMOVQ w+32(FP), R9")
+	g.p("\tSHLQ $2, R9")
+	g.p("\tMOVQ cols+40(FP), DX")
+	g.p("\tSHRQ $4, DX")
+	g.p("\tMOVQ mask+48(FP), AX")
+	g.p("\tKMOVW AX, K1")
+	g.p("\tVBROADCASTSS alpha+56(FP), Z15")
+	g.p("\tVMOVDQU32 ·bf16Interleave(SB), Z14")
+	g.p("\tTESTQ CX, CX")
+	g.p("\tJZ done")
+	g.p("rows:")
+	g.p("\tMOVQ SI, R10")
+	g.p("\tLEAQ (SI)(R8*1), R11")
+	g.p("\tMOVQ DI, R12")
+	g.p("\tMOVQ DX, R13")
+	g.p("\tTESTQ R13, R13")
+	g.p("\tJZ tail")
+	g.p("chunk:")
+	g.p("\tVMULPS (R10), Z15, Z0")
+	g.p("\tVMULPS (R11), Z15, Z1")
+	g.p("%s", byteLine(vcvtne2ps2bf16(2, 1, 0), "VCVTNE2PS2BF16 zmm2, zmm1, zmm0"))
+	g.p("\tVPERMW Z2, Z14, Z3")
+	g.p("\tVMOVDQU32 Z3, (R12)")
+	g.p("\tADDQ $64, R10")
+	g.p("\tADDQ $64, R11")
+	g.p("\tADDQ $64, R12")
+	g.p("\tDECQ R13")
+	g.p("\tJNZ chunk")
+	g.p("tail:")
+	g.p("\tKORTESTW K1, K1")
+	g.p("\tJZ next")
+	g.p("\tVMOVUPS.Z (R10), K1, Z0")
+	g.p("\tVMOVUPS.Z (R11), K1, Z1")
+	g.p("\tVMULPS Z0, Z15, Z0")
+	g.p("\tVMULPS Z1, Z15, Z1")
+	g.p("%s", byteLine(vcvtne2ps2bf16(2, 1, 0), "VCVTNE2PS2BF16 zmm2, zmm1, zmm0"))
+	g.p("\tVPERMW Z2, Z14, Z3")
+	g.p("\tVMOVDQU32 Z3, K1, (R12)")
+	g.p("next:")
+	g.p("\tLEAQ (SI)(R8*2), SI")
+	g.p("\tADDQ R9, DI")
+	g.p("\tDECQ CX")
+	g.p("\tJNZ rows")
+	g.p("done:")
+	g.p("\tVZEROUPPER")
+	g.p("\tRET")
+	g.p("")
+}

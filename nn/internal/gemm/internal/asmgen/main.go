@@ -266,17 +266,48 @@ func (g *gen) packCopy(w int) {
 
 // packTrans writes packTransW(dst, src *float32, lds, cols int, alpha float32):
 // dst[p*W+r] = alpha*src[r*lds+p] for r < W, p < cols&^7.
-func (g *gen) packTrans(w int) {
-	g.p("// func packTrans%d(dst, src *float32, lds, cols int, alpha float32)", w)
-	g.p("TEXT ·packTrans%d(SB), NOSPLIT, $0-36", w)
+func (g *gen) packTrans(w int) { g.packTransX(w, false) }
+
+// packTransX writes packTransW, or with bf (AVX512-BF16) packTransBF16xW:
+//
+//	packTransBF16xW(dst, src *float32, lds, pairs int, alpha float32)
+//
+// which packs bfloat16 pairs (see packPairs in package gemm): for x < W and
+// p < pairs (a multiple of 8), the 32-bit word dst[p*W+x] holds
+// alpha*src[x*lds+2p] rounded to bfloat16 in its low half and
+// alpha*src[x*lds+2p+1] in its high half. Each row's 16 floats become 8
+// words by VCVTNEPS2BF16, then the words are transposed as floats are.
+func (g *gen) packTransX(w int, bf bool) {
+	name, step := "packTrans", 32
+	if bf {
+		name, step = "packTransBF16x", 64
+	}
+	load := func(addr string, j int) {
+		if !bf {
+			g.p("\tVMULPS %s, Y15, Y%d", addr, j)
+			return
+		}
+		g.p("\tVMULPS %s, Z15, Z%d", addr, j)
+		g.p("%s", byteLine(vcvtneps2bf16(j, j), fmt.Sprintf("VCVTNEPS2BF16 ymm%d, zmm%d", j, j)))
+	}
+	cols := "cols"
+	if bf {
+		cols = "pairs"
+	}
+	g.p("// func %s%d(dst, src *float32, lds, %s int, alpha float32)", name, w, cols)
+	g.p("TEXT ·%s%d(SB), NOSPLIT, $0-36", name, w)
 	g.p("\tMOVQ dst+0(FP), DI")
 	g.p("\tMOVQ src+8(FP), SI")
 	g.p("\tMOVQ lds+16(FP), R8")
 	g.p("\tSHLQ $2, R8")
 	g.p("\tLEAQ (R8)(R8*2), R9")
-	g.p("\tMOVQ cols+24(FP), CX")
+	g.p("\tMOVQ %s+24(FP), CX", cols)
 	g.p("\tSHRQ $3, CX")
-	g.p("\tVBROADCASTSS alpha+32(FP), Y15")
+	if bf {
+		g.p("\tVBROADCASTSS alpha+32(FP), Z15")
+	} else {
+		g.p("\tVBROADCASTSS alpha+32(FP), Y15")
+	}
 	g.p("\tTESTQ CX, CX")
 	g.p("\tJZ done")
 	g.p("loop:")
@@ -306,7 +337,7 @@ func (g *gen) packTrans(w int) {
 		switch {
 		case rem >= 8:
 			for j := 0; j < 8; j++ {
-				g.p("\tVMULPS %s, Y15, Y%d", rowAddr(j), j)
+				load(rowAddr(j), j)
 			}
 			// t0..t3 in Y8..Y11 from rows 0..3
 			g.p("\tVUNPCKLPS Y1, Y0, Y8")
@@ -337,7 +368,7 @@ func (g *gen) packTrans(w int) {
 			}
 		case rem >= 4:
 			for j := 0; j < 4; j++ {
-				g.p("\tVMULPS %s, Y15, Y%d", rowAddr(j), j)
+				load(rowAddr(j), j)
 			}
 			g.p("\tVUNPCKLPS Y1, Y0, Y8")
 			g.p("\tVUNPCKHPS Y1, Y0, Y9")
@@ -357,7 +388,7 @@ func (g *gen) packTrans(w int) {
 			}
 		case rem >= 2:
 			for j := 0; j < 2; j++ {
-				g.p("\tVMULPS %s, Y15, Y%d", rowAddr(j), j)
+				load(rowAddr(j), j)
 			}
 			// Y8 = a0 b0 a1 b1 | a4 b4 a5 b5 ; Y9 = a2 b2 a3 b3 | a6 b6 a7 b7
 			g.p("\tVUNPCKLPS Y1, Y0, Y8")
@@ -377,7 +408,7 @@ func (g *gen) packTrans(w int) {
 				g.p("\tLEAQ (R10)(R8*2), R10")
 			}
 		default:
-			g.p("\tVMULPS (R10), Y15, Y0")
+			load("(R10)", 0)
 			g.p("\tVEXTRACTF128 $1, Y0, X1")
 			for q := 0; q < 4; q++ {
 				g.p("\tVEXTRACTPS $%d, X0, %s", q, out(q, row))
@@ -389,7 +420,7 @@ func (g *gen) packTrans(w int) {
 			}
 		}
 	}
-	g.p("\tADDQ $32, SI")
+	g.p("\tADDQ $%d, SI", step)
 	g.p("\tADDQ $%d, DI", 8*w*4)
 	g.p("\tDECQ CX")
 	g.p("\tJNZ loop")
@@ -465,6 +496,10 @@ func main() {
 	}
 	g.prefetch("prefetchRows", "PREFETCHT1")
 	g.bf16Helpers()
+	g.pairCopy()
+	for _, w := range bf16PackWidths {
+		g.packTransX(w, true)
+	}
 	if err := os.WriteFile(*out, g.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
