@@ -39,6 +39,7 @@ type runState struct {
 	lr        float64
 	dropout   float64
 	edits     []trainer.Edit // of lr and dropout, while it trained
+	lrs       curve          // x: step, y: the lr of the epoch's last step
 
 	boundary    *trainer.Boundary // the latest decision boundary over info.Plane
 	preds       [][]float32       // probabilities of info.Samples
@@ -195,6 +196,9 @@ func (s *runState) addEpoch(m trainer.EpochMetrics) {
 	}
 	s.valLoss.add(x, m.ValLoss)
 	s.valAcc.add(x, m.ValAcc)
+	if m.LR > 0 {
+		s.lrs.add(x, m.LR)
+	}
 	if m.Confusion != nil {
 		s.confusion, s.confusionOf = m.Confusion, "validation"
 	}
@@ -207,7 +211,7 @@ func (s *runState) setHistory(rows []trainer.EpochMetrics) {
 		return
 	}
 	later, tl, ta := s.epochs, s.trainLoss, s.trainAcc
-	s.epochs, s.trainLoss, s.trainAcc, s.valLoss, s.valAcc = nil, curve{}, curve{}, curve{}, curve{}
+	s.epochs, s.trainLoss, s.trainAcc, s.valLoss, s.valAcc, s.lrs = nil, curve{}, curve{}, curve{}, curve{}, curve{}
 	for _, m := range rows {
 		if m.Epoch <= s.info.StartEpoch {
 			s.addEpoch(m)
@@ -217,6 +221,9 @@ func (s *runState) setHistory(rows []trainer.EpochMetrics) {
 		s.epochs = append(s.epochs, m)
 		s.valLoss.add(float64(m.Step), m.ValLoss)
 		s.valAcc.add(float64(m.Step), m.ValAcc)
+		if m.LR > 0 {
+			s.lrs.add(float64(m.Step), m.LR)
+		}
 	}
 	s.trainLoss.x, s.trainLoss.y = append(s.trainLoss.x, tl.x...), append(s.trainLoss.y, tl.y...)
 	s.trainAcc.x, s.trainAcc.y = append(s.trainAcc.x, ta.x...), append(s.trainAcc.y, ta.y...)

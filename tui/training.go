@@ -95,7 +95,15 @@ func (m trainingModel) View(s *runState) string {
 	if s.status == stateLoading || s.status == stateStarting {
 		out = append(out, m.loadingView(s, w, chartH))
 	} else if chartH >= 6 && w >= 40 {
-		out = append(out, m.chartsWithBoundary(s, w, chartH))
+		lr := ""
+		if chartH >= 10 {
+			lr = m.lrLine(s, w)
+		}
+		if lr == "" {
+			out = append(out, m.chartsWithBoundary(s, w, chartH))
+		} else {
+			out = append(out, m.chartsWithBoundary(s, w, chartH-1), lr)
+		}
 	} else {
 		out = append(out, m.stats(s, w))
 	}
