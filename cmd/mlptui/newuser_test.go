@@ -232,7 +232,7 @@ func TestCompletion(t *testing.T) {
 	}{
 		{"mlptui tr", []string{"train"}},
 		{"mlptui co", []string{"completion"}},
-		{"mlptui train --pre", []string{"--preset"}},
+		{"mlptui train --pre", []string{"--precision", "--preset"}},
 		{"mlptui train --preset iris", []string{"iris", "iris-original"}},
 		{"mlptui sweep --optimizer ", []string{"adam", "sgd"}},
 		{"mlptui train --schedule o", []string{"onecycle"}},
