@@ -172,6 +172,11 @@ func yLabel(v float64) string {
 		s = fmt.Sprintf("%.1f", v)
 	case a >= 1:
 		s = fmt.Sprintf("%.2f", v)
+	case a > 0 && a < 0.001: // a log-scale loss near zero: 1.2e-5, not 0.000
+		s = strings.Replace(fmt.Sprintf("%.1e", v), "e-0", "e-", 1)
+		if len(s) > yLabelWidth {
+			s = strings.Replace(fmt.Sprintf("%.0e", v), "e-0", "e-", 1)
+		}
 	default:
 		s = fmt.Sprintf("%.3f", v)
 	}

@@ -53,3 +53,17 @@ func TestTrainingShowsLRLine(t *testing.T) {
 		}
 	}
 }
+
+// TestYLabelTinyLoss: a log-scale loss axis reaching 1e-5 labels it so
+// (1.2e-5), not 0.000, in the axis's width.
+func TestYLabelTinyLoss(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		want string
+	}{{1.2e-5, "1.2e-5"}, {0.00099, "9.9e-4"}, {1.2e-12, "1e-12"}, {0.5, "0.500"}, {0, "0.000"}, {3e-300, "3e-300"}} {
+		got := yLabel(c.v)
+		if len(got) != yLabelWidth || strings.TrimSpace(got) != c.want {
+			t.Errorf("yLabel(%g) = %q, want %q in %d cells", c.v, got, c.want, yLabelWidth)
+		}
+	}
+}
