@@ -19,6 +19,10 @@ type benchReport struct {
 	Threads   int             `json:"threads"`
 	Products  []bench.Product `json:"products"`
 	TrainStep bench.TrainStep `json:"train_step"`
+	// BF16Step is the training step with bfloat16 products (--precision
+	// bf16 or both).
+	BF16Step *bench.TrainStep `json:"bf16_train_step,omitempty"`
+	BF16Note string           `json:"bf16_note,omitempty"`
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
@@ -31,6 +35,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	steps := fs.Int("steps", 5, "training steps to time")
 	threads := fs.Int("threads", 0, "threads (0: all cores)")
 	noGonum := fs.Bool("no-gonum", false, "skip gonum's multiply (it is slow)")
+	precision := fs.String("precision", "float32", "`precision` of the products: float32, bf16 (bfloat16 operands, float32 accumulation) or both")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
@@ -65,6 +70,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			return usagef("--kernel %s: %v", *kernel, err)
 		}
 	}
+	if *precision != "float32" && *precision != "bf16" && *precision != "both" {
+		return usagef("--precision %s: want float32, bf16 or both", *precision)
+	}
+	withBF16 := *precision != "float32"
 	nn.SetThreads(*threads)
 	r := benchReport{Kernel: bench.Kernel(), Kernels: bench.Kernels(), Threads: bench.Threads()}
 	p := newProgress(e)
@@ -74,11 +83,26 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			if err := bench.Measure(ctx, &prod, !*noGonum); err != nil {
 				return interruptedOr(ctx, err)
 			}
+			if withBF16 {
+				if err := bench.MeasureBF16(ctx, &prod); err != nil {
+					return interruptedOr(ctx, err)
+				}
+			}
 			r.Products = append(r.Products, prod)
 		}
 	}
 	p.status("timing %d training steps ...", *steps)
 	r.TrainStep, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
+	if err == nil && withBF16 {
+		var got nn.Precision
+		got, r.BF16Note = nn.SetPrecision(nn.BF16)
+		if got == nn.BF16 {
+			var s bench.TrainStep
+			s, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
+			r.BF16Step = &s
+		}
+		nn.SetPrecision(nn.Float32)
+	}
 	p.clearLive()
 	if err != nil {
 		return interruptedOr(ctx, err)
@@ -88,7 +112,11 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "kernel %s (this CPU has: %s), %d threads; rates are medians of repeated timings (--json: the spread)\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "product\tbatch\tm\tn\tk\top\tGFLOP/s\tgonum\tx gonum\t")
+	bf := ""
+	if withBF16 {
+		bf = "bf16 GFLOP/s\t"
+	}
+	fmt.Fprintln(tw, "product\tbatch\tm\tn\tk\top\tGFLOP/s\tgonum\tx gonum\t"+bf)
 	for _, pr := range r.Products {
 		op := map[bool]string{false: "N", true: "T"}
 		ratio, gon := "-", "-"
@@ -96,11 +124,21 @@ func runBench(ctx context.Context, e *env, args []string) error {
 			gon = fmt.Sprintf("%.1f", pr.GonumGFLOPS)
 			ratio = fmt.Sprintf("%.1f", pr.GFLOPS/pr.GonumGFLOPS)
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s%s\t%.1f\t%s\t%s\t\n", pr.Name, pr.Batch, pr.M, pr.N, pr.K, op[pr.TransA], op[pr.TransB], pr.GFLOPS, gon, ratio)
+		bfr := ""
+		if withBF16 {
+			bfr = fmt.Sprintf("%.1f\t", pr.BF16GFLOPS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s%s\t%.1f\t%s\t%s\t%s\n", pr.Name, pr.Batch, pr.M, pr.N, pr.K, op[pr.TransA], op[pr.TransB], pr.GFLOPS, gon, ratio, bfr)
 	}
 	tw.Flush()
 	s := r.TrainStep
 	fmt.Fprintf(e.stdout, "\ntraining step %s, batch %d, Adam: %.3f s (fastest of %d; median %.3f s)\n", s.Network, s.Batch, s.Seconds, s.Steps, s.Median)
+	if r.BF16Note != "" {
+		fmt.Fprintln(e.stdout, r.BF16Note)
+	}
+	if b := r.BF16Step; b != nil {
+		fmt.Fprintf(e.stdout, "training step with bf16 products: %.3f s (fastest of %d; median %.3f s), %.2fx the float32 step's median\n", b.Seconds, b.Steps, b.Median, b.Median/s.Median)
+	}
 	return nil
 }
 

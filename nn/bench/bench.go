@@ -37,6 +37,27 @@ type Product struct {
 	GonumGFLOPSMin float64 `json:"gonum_gflops_min"`
 	GonumGFLOPSMax float64 `json:"gonum_gflops_max"`
 	GonumRuns      int     `json:"gonum_runs"`
+	// The same product with bfloat16 operands (MeasureBF16); 0 when not
+	// measured.
+	BF16GFLOPS    float64 `json:"bf16_gflops,omitempty"`
+	BF16GFLOPSMin float64 `json:"bf16_gflops_min,omitempty"`
+	BF16GFLOPSMax float64 `json:"bf16_gflops_max,omitempty"`
+	BF16Runs      int     `json:"bf16_runs,omitempty"`
+}
+
+// MeasureBF16 times the product with bfloat16 operands (gemm.SgemmBF16:
+// the AVX512-BF16 kernel where the CPU has it).
+func MeasureBF16(ctx context.Context, p *Product) error {
+	a, b, c, lda, ldb := operands(*p)
+	ds, err := timeIt(ctx, 500*time.Millisecond, 3, func() {
+		gemm.SgemmBF16(p.TransA, p.TransB, p.M, p.N, p.K, 1, a, lda, b, ldb, 0, c, p.N)
+	})
+	if err != nil {
+		return err
+	}
+	p.BF16GFLOPS, p.BF16GFLOPSMin, p.BF16GFLOPSMax = rates(p.M, p.N, p.K, ds)
+	p.BF16Runs = len(ds)
+	return nil
 }
 
 // Products lists the products of one training step of an MLP with the
@@ -156,6 +177,8 @@ type TrainStep struct {
 	Seconds float64 `json:"seconds"` // the fastest of the steps timed
 	Median  float64 `json:"median_seconds"`
 	Steps   int     `json:"steps"`
+	// Precision of the products: "float32" or "bf16" (nn.SetPrecision).
+	Precision string `json:"precision"`
 }
 
 // MeasureTrainStep times training steps of the network with the given
@@ -193,7 +216,8 @@ func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int) (Train
 		times = append(times, time.Since(t).Seconds())
 	}
 	sort.Float64s(times)
-	return TrainStep{Network: arch.String(), Batch: batch, Seconds: times[0], Median: times[len(times)/2], Steps: steps}, nil
+	return TrainStep{Network: arch.String(), Batch: batch, Seconds: times[0], Median: times[len(times)/2], Steps: steps,
+		Precision: nn.CurrentPrecision().String()}, nil
 }
 
 // Kernel names the multiply's kernel in use: "avx512", "avx2" or
