@@ -148,7 +148,12 @@ def train_torch(args, hidden, lr, batch, epochs):
             idx = perm[i : i + batch]
             t0 = time.perf_counter()
             opt.zero_grad(set_to_none=True)
-            loss = torch.nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            # bf16: CPU autocast runs the matrix products in bfloat16 (oneDNN,
+            # AVX512-BF16 where the CPU has it); weights, Adam and the loss
+            # stay float32, as in mlptui --precision bf16.
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+                out = model(xt[idx])
+            loss = torch.nn.functional.cross_entropy(out.float(), yt[idx])
             loss.backward()
             opt.step()
             if len(idx) == batch:
@@ -178,7 +183,8 @@ def run_mlptui(args, hidden, lr, batch, epochs):
         return with_step_time(args, cmd, r, hidden, batch)
     common = ["--dataset", "cifar10", "--data-dir", args.data_dir, "--preset", args.preset,
               "--hidden", ",".join(map(str, hidden)), "--lr", str(lr), "--batch", str(batch),
-              "--epochs", str(epochs), "--seed", str(args.seed), "--runs", args.runs, "--json"]
+              "--epochs", str(epochs), "--seed", str(args.seed), "--runs", args.runs, "--json",
+              "--precision", args.precision]
     if args.threads:
         common += ["--threads", str(args.threads)]
     print("running: " + " ".join(cmd + ["train"] + common), file=sys.stderr, flush=True)
@@ -192,10 +198,15 @@ def with_step_time(args, cmd, r, hidden, batch):
     # the same batch on synthetic data.
     network = "-".join(map(str, [3072] + hidden + [10]))
     bcmd = cmd + ["bench", "--json", "--no-gonum", "--network", network, "--batch", str(batch),
-                  "--step-batch", str(batch), "--steps", "10"]
+                  "--step-batch", str(batch), "--steps", "10", "--precision", args.precision]
     print("running: " + " ".join(bcmd), file=sys.stderr, flush=True)
     b = json.loads(subprocess.run(bcmd, check=True, stdout=subprocess.PIPE).stdout)
-    return {"step_seconds": b["train_step"]["median_seconds"], "train_seconds": r["train_seconds"],
+    step = b["train_step"]
+    if args.precision == "bf16":
+        if not b.get("bf16_train_step"):
+            sys.exit("torch_reference: mlptui has no bf16 kernel here: " + b.get("bf16_note", ""))
+        step = b["bf16_train_step"]
+    return {"step_seconds": step["median_seconds"], "train_seconds": r["train_seconds"],
             "test_accuracy": r["test_accuracy"], "test_loss": r["test_loss"], "run": r["run"],
             "kernel": b["kernel"]}
 
@@ -214,13 +225,15 @@ def main():
     p.add_argument("--skip-mlptui", action="store_true")
     p.add_argument("--skip-torch", action="store_true")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--precision", default="float32", choices=["float32", "bf16"],
+                   help="matrix products in float32, or bfloat16 (PyTorch CPU autocast; mlptui --precision bf16)")
     args = p.parse_args()
     hidden, lr, batch, epochs = PRESETS[args.preset]
     if args.epochs:
         epochs = args.epochs
     res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
            "network": "-".join(map(str, [3072] + hidden + [10])), "batch": batch, "epochs": epochs,
-           "lr": lr}
+           "lr": lr, "precision": args.precision}
     if not args.skip_torch:
         res["torch"] = train_torch(args, hidden, lr, batch, epochs)
         res["torch"]["version"] = torch.__version__
@@ -231,12 +244,13 @@ def main():
         print(json.dumps(res))
         return
     print(f"{res['date']}, {res['machine']}, {res['cores']} cores; network {res['network']}, "
-          f"Adam lr {lr:g}, batch {batch}, {epochs} epochs")
+          f"Adam lr {lr:g}, batch {batch}, {epochs} epochs, {args.precision} products")
     print(f"{'':24s} {'step (s)':>9s} {'training (s)':>13s} {'test acc':>9s}")
     for name in ("torch", "mlptui"):
         if name in res:
             r = res[name]
             label = f"PyTorch {torch.__version__}" if name == "torch" else f"mlptui ({r['kernel']})"
+            label += f" {args.precision}"
             print(f"{label:24s} {r['step_seconds']:9.3f} {r['train_seconds']:13.1f} {r['test_accuracy']:9.4f}")
 
 
