@@ -1,8 +1,7 @@
-// Package bf16 is a scalar reference model of the two AVX512-BF16
-// instructions a bfloat16 matrix multiply would be built on, and the CPU
-// check that would choose such a kernel. There is no assembly here: no CPU
-// this was written on had avx512_bf16, so a kernel could not be run, and
-// this model is what one must match bit for bit (see the tests).
+// Package bf16 is a scalar reference model of the AVX512-BF16
+// instructions the bfloat16 matrix multiply of package gemm is built on,
+// and the CPU check that chooses that kernel. The kernel (SgemmBF16) and
+// its packing are tested against this model bit for bit.
 //
 // bfloat16 is the top half of a float32: sign, the 8-bit exponent and 7
 // bits of mantissa. The model follows the pseudo-code of Intel's Software
@@ -157,7 +156,7 @@ func SetSupported(on bool) bool { return !forcedOff.Swap(!on) }
 // this CPU.
 func Status() string {
 	if Supported() {
-		return "bf16: this CPU has avx512_bf16 (no bfloat16 kernel yet: products run in float32)"
+		return "bf16: this CPU has avx512_bf16: --precision bf16 runs the products in bfloat16"
 	}
-	return "bf16: this CPU lacks avx512_bf16: products run in float32"
+	return "bf16: this CPU lacks avx512_bf16: products run in float32 (--precision bf16 falls back)"
 }
