@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -293,14 +294,24 @@ type FieldError struct {
 	Err     error  // the cause, if any
 }
 
-func (e *FieldError) Error() string {
-	s := e.Field
+// Error says the setting and the settings the problem names bare:
+// "patience: 5 needs a validation split to watch; val-split is 0".
+func (e *FieldError) Error() string { return e.Text(fieldtext.Bare) }
+
+// Text says the settings by name, as a front end names them: the
+// command line's "--patience: ...; --val-split is 0". Problem marks the
+// settings it names as {name} (package fieldtext) when Err is the same
+// text made by fieldtext.Errorf, as Problems makes it.
+func (e *FieldError) Text(name func(string) string) string {
+	s := name(e.Field)
 	if e.Value != "" {
 		s += " " + e.Value
 	}
 	p := e.Problem
-	if p == "" && e.Err != nil {
-		p = e.Err.Error()
+	if t, ok := e.Err.(fieldtext.Texter); ok && (p == "" || p == t.Error()) {
+		p = t.Text(name)
+	} else if p == "" && e.Err != nil {
+		p = fieldtext.Text(e.Err, name)
 	}
 	return s + ": " + p
 }
@@ -319,7 +330,8 @@ func fieldErr(field, value string, err error) *FieldError {
 func (c *Config) Problems() []*FieldError {
 	var errs []*FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+		err := fieldtext.Errorf(format, args...) // settings it names marked {name}
+		errs = append(errs, &FieldError{Field: field, Problem: err.Error(), Err: err})
 	}
 	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	if strings.TrimSpace(c.Dataset) == "" {
@@ -348,9 +360,9 @@ func (c *Config) Problems() []*FieldError {
 	if c.Block != nn.PlainBlock && c.Block != nn.ResidualBlock {
 		bad("block", "%q; want %s or %s", c.Block, nn.PlainBlock, nn.ResidualBlock)
 	} else if c.Block == nn.ResidualBlock && len(c.Hidden) == 0 {
-		bad("block", "residual blocks need a width: give --hidden, like 512,512 for two blocks of 512")
+		bad("block", "residual blocks need a width: give {hidden}, like 512,512 for two blocks of 512")
 	} else if c.Block == nn.ResidualBlock && slices.ContainsFunc(c.Hidden, func(h int) bool { return h != c.Hidden[0] }) {
-		bad("block", "residual blocks keep one width; --hidden %s differs (like 512,512 for two blocks of 512)", HiddenString(c.Hidden))
+		bad("block", "residual blocks keep one width; {hidden} %s differs (like 512,512 for two blocks of 512)", HiddenString(c.Hidden))
 	}
 	if c.Norm != nn.NoNorm && c.Norm != nn.LayerNormName && c.Norm != nn.BatchNormName {
 		bad("norm", "%q; want %s, %s or %s", c.Norm, nn.NoNorm, nn.LayerNormName, nn.BatchNormName)
@@ -389,12 +401,12 @@ func (c *Config) Problems() []*FieldError {
 		bad("schedule", "%q; want %s, %s or %s", c.Schedule, Constant, Cosine, OneCycle)
 	}
 	if c.Warmup < 0 || c.Warmup >= max(c.Epochs, 1) {
-		bad("warmup", "%d epochs; want 0 to fewer than --epochs (%d)", c.Warmup, c.Epochs)
+		bad("warmup", "%d epochs; want 0 to fewer than {epochs} (%d)", c.Warmup, c.Epochs)
 	}
 	if c.Plateau < 0 || c.Plateau > 100000 {
 		bad("plateau", "%d; want 0 (never) to 100000", c.Plateau)
 	} else if c.Plateau > 0 && c.ValSplit == 0 {
-		bad("plateau", "%d needs a validation split to watch; --val-split is 0", c.Plateau)
+		bad("plateau", "%d needs a validation split to watch; {val-split} is 0", c.Plateau)
 	}
 	if c.Batch < 0 || c.Batch > 1<<20 {
 		bad("batch", "%d; want 0 (whole training set) to %d", c.Batch, 1<<20)
@@ -408,7 +420,7 @@ func (c *Config) Problems() []*FieldError {
 	if c.Patience < 0 || c.Patience > 100000 {
 		bad("patience", "%d; want 0 (never stop early) to 100000", c.Patience)
 	} else if c.Patience > 0 && c.ValSplit == 0 {
-		bad("patience", "%d needs a validation split to watch; --val-split is 0", c.Patience)
+		bad("patience", "%d needs a validation split to watch; {val-split} is 0", c.Patience)
 	}
 	if !finite(c.ValSplit) || c.ValSplit < 0 || c.ValSplit >= 1 {
 		bad("val-split", "%v; want a share in [0, 1)", c.ValSplit)
