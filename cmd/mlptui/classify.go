@@ -15,6 +15,7 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/atomicfile"
 	"github.com/mlptui/mlptui/internal/ctxio"
 	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/internal/termsafe"
@@ -45,7 +46,7 @@ func loadRunModel(path string) (*nn.Model, error) {
 func statFlag(flag, path string) (os.FileInfo, error) {
 	st, err := os.Stat(path)
 	if err != nil {
-		return nil, fmt.Errorf("--%s %s: %w", flag, path, unwrapPath(err))
+		return nil, fmt.Errorf("--%s %s: %w", flag, path, atomicfile.UnwrapPath(err))
 	}
 	return st, nil
 }
