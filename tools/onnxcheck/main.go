@@ -15,6 +15,9 @@
 //
 //	onnxcheck -make-images DIR    writes a tiny image folder to train on
 //	onnxcheck -make-table FILE    writes a tiny CSV table to train on
+//	onnxcheck -make-mixed FILE    a table of every column kind with gaps,
+//	                              and FILE's name with -new: rows with gaps
+//	                              and categories training did not see
 package main
 
 import (
@@ -36,10 +39,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/export/onnx"
+	"github.com/mlptui/mlptui/export/onnx/onnxpb"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -52,6 +61,7 @@ func main() {
 	python := flag.String("python", "", "a python with the onnx package, for onnx.checker (default: the first of python3 on PATH and /usr/bin/python3 that imports onnx)")
 	makeImages := flag.String("make-images", "", "write a tiny image folder to `dir` and exit")
 	makeTable := flag.String("make-table", "", "write a tiny CSV table to `file` and exit")
+	makeMixed := flag.String("make-mixed", "", "write a tiny CSV table of every column kind, with gaps, to `file`, and rows to classify (unseen categories, gaps) beside it, and exit")
 	flag.Parse()
 	var err error
 	switch {
@@ -59,6 +69,8 @@ func main() {
 		err = writeImages(*makeImages)
 	case *makeTable != "":
 		err = writeTable(*makeTable)
+	case *makeMixed != "":
+		err = writeMixed(*makeMixed)
 	case *run == "" || *modules == "" || flag.NArg() == 0:
 		fmt.Fprintln(os.Stderr, "usage: onnxcheck --mlptui BIN --node-modules DIR --run RUN INPUT...")
 		os.Exit(2)
@@ -94,9 +106,17 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 	// The samples: their names as classify prints them, and their raw input.
 	var names []string
 	var x []float32
-	if len(m.InputShape) == 1 {
+	shape := m.InputShape
+	cols, missing, err := tableContract(model)
+	switch {
+	case err != nil:
+		return err
+	case cols != nil:
+		shape = []int{len(cols)}
+		names, x, err = contractRows(m, cols, missing, inputs)
+	case len(m.InputShape) == 1:
 		names, x, err = tableRows(m, run, inputs)
-	} else {
+	default:
 		names, x, err = imagePixels(m, inputs)
 	}
 	if err != nil {
@@ -109,7 +129,7 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 	if err != nil {
 		return err
 	}
-	got, err := ortRun(modules, model, tmp, x, append([]int{len(names)}, m.InputShape...), len(m.Classes))
+	got, err := ortRun(modules, model, tmp, x, append([]int{len(names)}, shape...), len(m.Classes))
 	if err != nil {
 		return err
 	}
@@ -181,6 +201,76 @@ func tableRows(m *nn.Model, run string, files []string) ([]string, []float32, er
 			}
 			names = append(names, fmt.Sprintf("%s:%d", f, row.Line))
 			x = append(x, row.X...)
+		}
+	}
+	return names, x, nil
+}
+
+// tableContract reads a table model's input columns and missing-value
+// tokens from the exported file's metadata (nil for a model without
+// them): all a client in another language has to go by.
+func tableContract(model string) ([]onnx.Column, []string, error) {
+	b, err := os.ReadFile(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	var mp onnxpb.ModelProto
+	if err := proto.Unmarshal(b, &mp); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", model, err)
+	}
+	meta := map[string]string{}
+	for _, p := range mp.MetadataProps {
+		meta[p.GetKey()] = p.GetValue()
+	}
+	if meta["columns"] == "" {
+		return nil, nil, nil
+	}
+	var cols []onnx.Column
+	var missing []string
+	if err := json.Unmarshal([]byte(meta["columns"]), &cols); err != nil {
+		return nil, nil, fmt.Errorf("%s: metadata columns: %v", model, err)
+	}
+	if err := json.Unmarshal([]byte(meta["missing_values"]), &missing); err != nil {
+		return nil, nil, fmt.Errorf("%s: metadata missing_values: %v", model, err)
+	}
+	return cols, missing, nil
+}
+
+// contractRows reads the CSV files as classify does (the header and the
+// label column skipped) and turns each row's cells into the ONNX input by
+// the contract (onnx.TableRow: the metadata's columns and missing values;
+// NaN for a gap, a category's index, -1 for an unseen one).
+func contractRows(m *nn.Model, cols []onnx.Column, missing []string, files []string) ([]string, []float32, error) {
+	p, err := tabular.Unmarshal(m.Info[nn.PreprocessingKey])
+	if err != nil {
+		return nil, nil, err
+	}
+	var names []string
+	var x []float32
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			return nil, nil, err
+		}
+		rows, err := tabular.ReadRows(r, f, p)
+		r.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, row := range rows {
+			if row.Err != nil {
+				return nil, nil, row.Err
+			}
+			cells := row.Cells
+			if len(cells) == p.Width {
+				cells = slices.Delete(slices.Clone(cells), p.LabelColumn, p.LabelColumn+1)
+			}
+			v, err := onnx.TableRow(cols, missing, cells)
+			if err != nil {
+				return nil, nil, fmt.Errorf("%s:%d: %v", f, row.Line, err)
+			}
+			names = append(names, fmt.Sprintf("%s:%d", f, row.Line))
+			x = append(x, v...)
 		}
 	}
 	return names, x, nil
@@ -384,4 +474,43 @@ func writeTable(path string) error {
 		b.WriteByte('\n')
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// writeMixed makes a table of every column kind: a row id (to --ignore),
+// a number with gaps (empty, NA, and "-" for --na), a category with gaps,
+// a number without, a category without, and the label in the middle;
+// the class depends on all of them. Beside it, FILE-new.csv: rows to
+// classify with gaps everywhere and categories training did not see.
+func writeMixed(path string) error {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cities, colours := []string{"Oslo", "Lima", "Pune", "Kyiv"}, []string{"red", "green", "blue"}
+	gaps := []string{"", "NA", "-", "?"}
+	var b strings.Builder
+	b.WriteString("id,age,city,label,score,colour\n")
+	for i := range 240 {
+		ci, co := rng.IntN(len(cities)), rng.IntN(len(colours))
+		age, score := 20+rng.Float64()*50, rng.NormFloat64()*100
+		class := (co + ci%2 + int(age/50)) % 3
+		ages, city := fmt.Sprintf("%.1f", age), cities[ci]
+		if i%6 == 1 {
+			ages = gaps[i%len(gaps)]
+		}
+		if i%9 == 4 {
+			city = gaps[(i+1)%len(gaps)]
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%s,%.3f,%s\n", 1000+i, ages, city, []string{"low", "mid", "high"}[class], score, colours[co])
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	rows := "id,age,city,label,score,colour\n" +
+		"1,33.5,Oslo,low,12,red\n" + // seen categories
+		"2,,Lima,mid,-40,blue\n" + // gaps
+		"3,NA,,high,100,green\n" +
+		"4,-,?,low,3,red\n" +
+		"5,44,Atlantis,mid,7,red\n" + // unseen categories
+		"6,51,Pune,high,-250,mauve\n" +
+		"7,,Atlantis,low,0.5,mauve\n" + // both
+		"8, 28 , Kyiv ,mid, 60 , green \n" // spaces
+	return os.WriteFile(strings.TrimSuffix(path, ".csv")+"-new.csv", []byte(rows), 0o644)
 }
