@@ -40,7 +40,7 @@ if ! NODE_PATH="$ort/node_modules" node -e "require('onnxruntime-node')" 2>"$tmp
 fi
 go build -o "$tmp/mlptui" ./cmd/mlptui
 go build -o "$tmp/onnxcheck" ./tools/onnxcheck
-check() { "$tmp/onnxcheck" --mlptui "$tmp/mlptui" --node-modules "$ort" --run "$@"; }
+check() { "$tmp/onnxcheck" --mlptui "$tmp/mlptui" --node-modules "$ort" --readme README.md --run "$@"; }
 
 if [ $# -gt 0 ]; then
   check "$@"
