@@ -333,7 +333,16 @@ func (c *Config) Problems() []*FieldError {
 		err := fieldtext.Errorf(format, args...) // settings it names marked {name}
 		errs = append(errs, &FieldError{Field: field, Problem: err.Error(), Err: err})
 	}
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	c.nameProblems(bad)
+	c.networkProblems(bad)
+	c.optimizerProblems(bad)
+	c.scheduleProblems(bad)
+	c.dataProblems(bad)
+	return errs
+}
+
+// nameProblems checks the data set, the preset and the run name.
+func (c *Config) nameProblems(bad func(field, format string, args ...any)) {
 	if strings.TrimSpace(c.Dataset) == "" {
 		bad("dataset", "empty; want %s", DatasetChoices)
 	}
@@ -345,6 +354,10 @@ func (c *Config) Problems() []*FieldError {
 	if strings.ContainsAny(c.Name, `/\`) || strings.HasPrefix(c.Name, ".") {
 		bad("name", "%q: must not contain / or \\ or start with a dot", c.Name)
 	}
+}
+
+// networkProblems checks the network: layers, activation, blocks, norms.
+func (c *Config) networkProblems(bad func(field, format string, args ...any)) {
 	if len(c.Hidden) > 32 {
 		bad("hidden", "%d layers; at most 32", len(c.Hidden))
 	}
@@ -370,6 +383,10 @@ func (c *Config) Problems() []*FieldError {
 	if c.Expansion < 1 || c.Expansion > 64 {
 		bad("expansion", "%d; want 1 to 64", c.Expansion)
 	}
+}
+
+// optimizerProblems checks the regularization, the optimizer and the learning rate.
+func (c *Config) optimizerProblems(bad func(field, format string, args ...any)) {
 	if !finite(c.LeakySlope) || c.LeakySlope < 0 || c.LeakySlope >= 1 {
 		bad("leaky-slope", "%v; want 0 <= slope < 1", c.LeakySlope)
 	}
@@ -397,6 +414,10 @@ func (c *Config) Problems() []*FieldError {
 	if !finite(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1 {
 		bad("momentum", "%v; want 0 <= momentum < 1", c.Momentum)
 	}
+}
+
+// scheduleProblems checks the schedule, the batches, the epochs and early stopping.
+func (c *Config) scheduleProblems(bad func(field, format string, args ...any)) {
 	if !slices.Contains([]string{Constant, Cosine, OneCycle}, c.Schedule) {
 		bad("schedule", "%q; want %s, %s or %s", c.Schedule, Constant, Cosine, OneCycle)
 	}
@@ -422,6 +443,10 @@ func (c *Config) Problems() []*FieldError {
 	} else if c.Patience > 0 && c.ValSplit == 0 {
 		bad("patience", "%d needs a validation split to watch; {val-split} is 0", c.Patience)
 	}
+}
+
+// dataProblems checks the splits, the images, the label, the playground sets, the table and the threads.
+func (c *Config) dataProblems(bad func(field, format string, args ...any)) {
 	if !finite(c.ValSplit) || c.ValSplit < 0 || c.ValSplit >= 1 {
 		bad("val-split", "%v; want a share in [0, 1)", c.ValSplit)
 	}
@@ -455,8 +480,10 @@ func (c *Config) Problems() []*FieldError {
 	if _, err := nn.ParsePrecision(c.Precision); err != nil {
 		bad("precision", "%q; want float32 or bf16", c.Precision)
 	}
-	return errs
 }
+
+// finite reports whether v is a number and not infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Validate returns the first problem with c, or nil.
 func (c *Config) Validate() error {
