@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -174,5 +175,31 @@ func TestChartMarksEdits(t *testing.T) {
 	v := m.View()
 	if n := strings.Count(v, "▲"); n != 2 || !strings.Contains(v, "lr 0.01→0.001@13") {
 		t.Errorf("%d ▲ marks (want one under each chart) or no lr 0.01→0.001@13 in the header:\n%s", n, v)
+	}
+}
+
+// An ended run's progress bar is the share of its planned epochs done: a
+// run that diverged after 2 of 3000 epochs showed "epoch 2/3000 … 100%".
+func TestProgressBarOfEndedRun(t *testing.T) {
+	for _, c := range []struct {
+		status trainer.Status
+		done   int
+		want   string
+	}{
+		{trainer.StatusDiverged, 2, "epoch 2/3000 "},
+		{trainer.StatusStopped, 1500, "epoch 1500/3000 "},
+		{trainer.StatusDone, 3000, "epoch 3000/3000 "},
+	} {
+		m := newTestModel(t, irisConfig(), 100, 30)
+		info := irisInfo(3000)
+		attach(m)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, min(c.done, 5))...)
+		feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: c.done, Summary: &trainer.Summary{Run: info.Dir, Status: c.status, Epochs: c.done}})
+		line := m.train.progressLine(m.state, 100)
+		pct := fmt.Sprintf(" %3.0f%%", 100*float64(c.done)/3000)
+		if !strings.Contains(line, c.want) || !strings.Contains(line, pct) {
+			t.Errorf("%s after %d of 3000 epochs: %q, want %q and %q", c.status, c.done, line, c.want, pct)
+		}
 	}
 }

@@ -209,7 +209,8 @@ func (m trainingModel) stats(s *runState, w int) string {
 	return fitLine("loss  "+m.statLine(s, "loss", true, w-6), w) + "\n" + fitLine("acc   "+m.statLine(s, "acc", false, w-6), w)
 }
 
-// progressLine is the epoch's progress bar, throughput and time left.
+// progressLine is the epoch's progress bar (the run's once it ended),
+// throughput and time left.
 func (m trainingModel) progressLine(s *runState, w int) string {
 	st := m.st
 	if s.info == nil {
@@ -221,16 +222,22 @@ func (m trainingModel) progressLine(s *runState, w int) string {
 		frac = float64(ev.Batch) / float64(ev.Batches)
 	}
 	ep := ev.Epoch
-	if !s.live() {
-		ep, frac = len(s.epochs), 1
-		if s.summary != nil {
-			ep = s.summary.Epochs
-		}
-	}
 	epochs := s.info.Config.Epochs
 	if ev.Batches == 1 && epochs > 0 {
 		// An epoch is one step: the bar shows the run instead.
 		frac = float64(len(s.epochs)) / float64(epochs)
+	}
+	if !s.live() {
+		// An ended run's bar is the share of its epochs done: a run that
+		// diverged or stopped early is not shown 100 % done.
+		ep = len(s.epochs)
+		if s.summary != nil {
+			ep = s.summary.Epochs
+		}
+		frac = 1
+		if epochs > 0 {
+			frac = min(1, float64(ep)/float64(epochs))
+		}
 	}
 	left := fmt.Sprintf("epoch %d/%d ", max(ep, 1), epochs)
 	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, lab.Thousands(ev.SamplesPerSec))
