@@ -18,7 +18,7 @@ func (m *Model) helpSections() []helpSection {
 	return []helpSection{
 		{"Everywhere", []key.Binding{g.Next, g.Prev, g.Help, g.Quit, g.Interrupt}},
 		{"Training", []key.Binding{t.Pause, t.Edit, t.Restart, t.Stop}},
-		{"Setup", []key.Binding{s.Up, s.Choose, s.Start}},
+		{"Setup", []key.Binding{s.Up, s.Choose, s.Start, lrFindKey}},
 		{"Predictions", []key.Binding{p.Page, p.Confusion}},
 		{"Runs", []key.Binding{r.Move, r.Select, r.Compare, r.Open, r.Resume, r.Inspect, r.Export, r.Sort, r.Reload}},
 	}

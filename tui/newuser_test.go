@@ -2,6 +2,7 @@ package tui
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -202,4 +203,75 @@ func TestProgressBarOfEndedRun(t *testing.T) {
 			t.Errorf("%s after %d of 3000 epochs: %q, want %q and %q", c.status, c.done, line, c.want, pct)
 		}
 	}
+}
+
+// An edit whose step falls on an axis label is still marked: one step an
+// epoch, an lr edit from step 278 of 1269 shown (under "epoch 0" at 80
+// columns) or from the last epochs (under "epoch 1269") had no ▲. The
+// label gives way, shortened to its number.
+func TestChartMarkOnLabel(t *testing.T) {
+	for _, c := range []struct {
+		editStep, shown int
+		right           string
+	}{
+		{277, 1269, "epoch 1269"}, // under the left label
+		{1265, 1269, "1269"},      // under the right one
+		{600, 1269, "epoch 1269"}, // clear of both
+	} {
+		m := newTestModel(t, irisConfig(), 80, 24)
+		info := irisInfo(3000)
+		info.Batches = 1
+		attach(m)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, c.editStep)...)
+		feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: c.editStep + 1, Step: int64(c.editStep), Field: "lr", Value: 0.001})
+		feed(m, false, epochEvents(info, c.editStep+1, c.shown)...)
+		v := m.View()
+		var axis string
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "1269") && !strings.Contains(l, "/3000") {
+				axis = l
+			}
+		}
+		if n := strings.Count(axis, "▲"); n != 2 || strings.Count(axis, c.right) != 2 {
+			t.Errorf("edit from step %d of %d: axis %q: %d ▲ (want 2) and want %q under each chart", c.editStep+1, c.shown, axis, n, c.right)
+		}
+	}
+}
+
+// A run without a validation part (the iris preset) draws no val curve,
+// and its charts' legend names none; a run with one names it.
+func TestChartLegendWithoutVal(t *testing.T) {
+	for _, val := range []int{0, 12} {
+		m := newTestModel(t, irisConfig(), 80, 24)
+		info := irisInfo(20)
+		info.Val = val
+		attach(m)
+		feed(m, false, started(info))
+		evs := epochEvents(info, 1, 5)
+		for _, ev := range evs {
+			if ev.Metrics != nil && val == 0 {
+				ev.Metrics.ValLoss, ev.Metrics.ValAcc = math.NaN(), math.NaN()
+			}
+		}
+		feed(m, false, evs...)
+		legend := strings.SplitN(m.View(), "\n", 4)[2]
+		if got, want := strings.Count(legend, "val"), map[bool]int{true: 0, false: 2}[val == 0]; got != want {
+			t.Errorf("validation part of %d: legend %q names val %d times, want %d", val, legend, got, want)
+		}
+	}
+}
+
+// The help lists every key the setup footer offers: ctrl+l (find the
+// learning rate) was in the footer only.
+func TestHelpListsSetupKeys(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	press(m, "?")
+	v := m.View()
+	for _, want := range []string{"ctrl+l", "find the learning rate", "enter", "start"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, "help", v, 80, 24)
 }

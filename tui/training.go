@@ -131,10 +131,12 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 	for _, e := range s.edits {
 		marks = append(marks, float64(e.Step))
 	}
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks,
-		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks,
-		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
+	lossSeries, accSeries := []series{{"train", &s.trainLoss}}, []series{{"train", &s.trainAcc}}
+	if s.hasVal() { // the legend names no val curve that a run without validation never draws
+		lossSeries, accSeries = append(lossSeries, series{"val", &s.valLoss}), append(accSeries, series{"val", &s.valAcc})
+	}
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks, series: lossSeries}
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks, series: accSeries}
 	if w >= 70 {
 		cw := (w - 2) / 2
 		lossStat, accStat := m.statLine(s, "loss", true, cw), m.statLine(s, "acc", false, cw)
