@@ -143,6 +143,8 @@ type chart struct {
 	// merge says what a column of several epochs shows (the mean by
 	// default), so that the extremes stay in sight.
 	merge merging
+	// merges, where given, replace merge for the series of the same index.
+	merges []merging
 	// marks are x values marked ▲ on the axis line: the steps from which
 	// an edit of the learning rate or dropout applied.
 	marks []float64
@@ -232,7 +234,11 @@ func (ch chart) render(w, h int, st *styles) string {
 	data := make([][]float64, len(ch.series))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range ch.series {
-		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, ch.merge))
+		how := ch.merge
+		if i < len(ch.merges) {
+			how = ch.merges[i]
+		}
+		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, how))
 		for _, v := range data[i] {
 			if !math.IsNaN(v) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -274,4 +275,42 @@ func TestHelpListsSetupKeys(t *testing.T) {
 		}
 	}
 	checkFits(t, "help", v, 80, 24)
+}
+
+// A column of many epochs keeps the training accuracy's extremes, not its
+// highest only: a noisy run (95 % or 100 % an epoch, 50 % at the first)
+// was drawn near 100 % all along, its axis from 99.2 %, while the text
+// said train 95.0 %.
+func TestChartTrainAccuracyExtremes(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(3000)
+	info.Batches, info.Val = 1, 0
+	attach(m)
+	feed(m, false, started(info))
+	var evs []trainer.Event
+	for e := 1; e <= 3000; e++ {
+		acc := []float64{0.95, 1}[e%2]
+		if e == 1 {
+			acc = 0.5
+		}
+		evs = append(evs, trainer.Event{Kind: trainer.EpochEnd, Epoch: e, Step: int64(e), Metrics: &trainer.EpochMetrics{
+			Epoch: e, Step: int64(e), TrainLoss: 0.1, TrainAcc: acc, ValLoss: math.NaN(), ValAcc: math.NaN(), LR: 0.01}})
+	}
+	feed(m, false, evs...)
+	v := m.View()
+	var labels []float64
+	for _, l := range strings.Split(v, "\n")[3:17] {
+		if i := strings.Index(l, "%┤"); i > 0 {
+			f := strings.Fields(l[:i])
+			x, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			labels = append(labels, x)
+		} else if i := strings.Index(l, "%┼"); i > 0 {
+			f := strings.Fields(l[:i])
+			x, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			labels = append(labels, x)
+		}
+	}
+	if len(labels) < 2 || labels[0] < 99.9 || labels[len(labels)-1] > 50.1 {
+		t.Errorf("accuracy axis %v, want from 50 %% to 100 %%:\n%s", labels, v)
+	}
 }
