@@ -314,3 +314,37 @@ func TestChartTrainAccuracyExtremes(t *testing.T) {
 		t.Errorf("accuracy axis %v, want from 50 %% to 100 %%:\n%s", labels, v)
 	}
 }
+
+// The confusion view of a run without a validation part says why it is
+// empty (it was a blank screen).
+func TestConfusionViewWithoutVal(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	info.Val = 0
+	attach(m)
+	feed(m, false, started(info))
+	evs := epochEvents(info, 1, 3)
+	for _, ev := range evs {
+		if ev.Metrics != nil {
+			ev.Metrics.ValLoss, ev.Metrics.ValAcc, ev.Metrics.Confusion = math.NaN(), math.NaN(), nil
+		}
+	}
+	feed(m, false, evs...)
+	m.screen = predictionsScreen
+	press(m, "c")
+	if v := m.View(); !strings.Contains(v, "no validation part") {
+		t.Errorf("confusion view of a run without validation:\n%s", v)
+	}
+}
+
+// An open run without a validation part says so and names the epoch its
+// model is from, instead of "best val - at epoch 0".
+func TestRunDetailsWithoutVal(t *testing.T) {
+	cfg := irisConfig()
+	acc, loss := 1.0, 0.0966
+	lines := strings.Join(runDetails(trainer.RunRecord{Dir: "runs/x", Status: trainer.StatusDone, Config: &cfg,
+		Summary: &trainer.Summary{Status: trainer.StatusDone, Epochs: 3000, ModelEpoch: 3000, TestAccuracy: &acc, TestLoss: &loss}}), "\n")
+	if !strings.Contains(lines, "no validation · model of epoch 3000: test 100.0%") || strings.Contains(lines, "best val -") {
+		t.Errorf("details:\n%s", lines)
+	}
+}
