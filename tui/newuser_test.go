@@ -19,16 +19,16 @@ func TestCompareShowsEdits(t *testing.T) {
 	a, b := irisConfig(), irisConfig()
 	a.LR, b.LR = 0.01, 0.01
 	rows := []runRow{
-		{rec: trainer.RunRecord{Dir: "runs/a", Config: &a, Summary: &trainer.Summary{
-			Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 1051}}, SettingsAtEnd: map[string]float64{"lr": 0.001, "dropout": 0.1}}}},
-		{rec: trainer.RunRecord{Dir: "runs/b", Config: &b, Summary: &trainer.Summary{}}},
+		newRunRow(trainer.RunRecord{Dir: "runs/a", Config: &a, Summary: &trainer.Summary{
+			Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 1051}}, SettingsAtEnd: map[string]float64{"lr": 0.001, "dropout": 0.1}}}),
+		newRunRow(trainer.RunRecord{Dir: "runs/b", Config: &b, Summary: &trainer.Summary{}}),
 	}
 	d := differences(rows)
 	if len(d) != 1 || !strings.Contains(d[0], "A 0.01→0.001@1051") || !strings.Contains(d[0], "B 0.01") {
 		t.Errorf("differences %q, want lr A 0.01→0.001@1051 B 0.01", d)
 	}
-	if got := runCell(&rows[0], "lr"); got != "→0.001" {
-		t.Errorf("runs table lr cell %q, want →0.001 (edited)", got)
+	if got := runCell(&rows[0], "lr"); got != "0.01→0.001@1051" {
+		t.Errorf("runs table lr cell %q, want 0.01→0.001@1051 (edited)", got)
 	}
 	if got := runCell(&rows[1], "lr"); got != "0.01" {
 		t.Errorf("runs table lr cell %q, want 0.01", got)
@@ -46,7 +46,7 @@ func TestRunsScreenLiveRow(t *testing.T) {
 		Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusRunning, Epochs: 1}}}})
 	m.screen = runsScreen
 	feed(m, false, epochEvents(info, 1, 7)...)
-	if got := runCell(&m.runs.rows[0], "epochs"); got != "7" {
+	if got := runCell(&m.runs.rows[0], "epochs"); got != "7/20" {
 		t.Errorf("the live row shows %s epochs after 7", got)
 	}
 	press(m, "enter", "p") // inspecting waits for the live run
@@ -269,7 +269,7 @@ func TestHelpListsSetupKeys(t *testing.T) {
 	m := newTestModel(t, irisConfig(), 80, 24)
 	press(m, "?")
 	v := m.View()
-	for _, want := range []string{"ctrl+l", "find the learning rate", "enter", "start"} {
+	for _, want := range []string{"ctrl+l", "find lr", "enter", "start"} {
 		if !strings.Contains(v, want) {
 			t.Errorf("help lacks %q:\n%s", want, v)
 		}

@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
@@ -14,24 +17,66 @@ import (
 )
 
 // trainingModel draws the training screen: a header, the loss and
-// accuracy charts, the epoch's progress and the event log. Its keys act
-// on the run, so the dashboard handles them.
+// accuracy charts, the epoch's progress and the event log, of the run
+// state its state func gives (nil: none yet). Its keys act on the run,
+// so it passes them to the dashboard as a trainingMsg.
 type trainingModel struct {
 	st     *styles
 	keys   trainingKeys
 	bar    progress.Model
 	width  int
 	height int
+	state  func() *runState
 }
 
-func newTraining(st *styles) trainingModel {
+func newTraining(st *styles, state func() *runState) *trainingModel {
 	bar := progress.New(progress.WithSolidFill("39"), progress.WithColorProfile(st.profile), progress.WithoutPercentage())
 	bar.EmptyColor = "238"
-	return trainingModel{st: st, keys: newTrainingKeys(), bar: bar, width: 80, height: 22}
+	return &trainingModel{st: st, keys: newTrainingKeys(), bar: bar, width: 80, height: 22, state: state}
 }
 
 // SetSize sets the area the screen draws in.
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
+
+// KeyMap is the keys that steer the run.
+func (m *trainingModel) KeyMap() help.KeyMap { return m.keys }
+
+// Typing is false: the screen has no text field.
+func (m *trainingModel) Typing() bool { return false }
+
+// Init does nothing.
+func (m *trainingModel) Init() tea.Cmd { return nil }
+
+// trainingAction is what a key of the training screen asks of the run.
+type trainingAction int
+
+// Training actions.
+const (
+	actPause   trainingAction = iota // pause, or continue a paused run
+	actEdit                          // open the edit dialog
+	actRestart                       // stop the run and start the form's settings
+	actStop                          // stop and save
+)
+
+// trainingMsg brings a training screen's key to the dashboard.
+type trainingMsg struct{ act trainingAction }
+
+// Update turns the screen's keys into trainingMsgs.
+func (m *trainingModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	for _, b := range []struct {
+		b   key.Binding
+		act trainingAction
+	}{{m.keys.Pause, actPause}, {m.keys.Edit, actEdit}, {m.keys.Restart, actRestart}, {m.keys.Stop, actStop}} {
+		if key.Matches(k, b.b) {
+			return m, emit(trainingMsg{b.act})
+		}
+	}
+	return m, nil
+}
 
 // stateSymbol is the symbol of a run's state (lab.Look); "" for a state
 // it does not know.
@@ -79,9 +124,9 @@ func header(st *styles, s *runState, w int) string {
 	return fitLine(strings.Join(parts, st.faint.Render(" · ")), w)
 }
 
-// View draws the screen for a run's state (nil: no run yet).
-func (m trainingModel) View(s *runState) string {
-	st, w, h := m.st, m.width, m.height
+// View draws the screen for the run's state.
+func (m *trainingModel) View() string {
+	st, w, h, s := m.st, m.width, m.height, m.state()
 	if s == nil {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.dim.Render(
 			"No run yet.\nSet one up on the Setup screen and press Enter,\nor open a saved run on the Runs screen (tab)."))
