@@ -10,6 +10,7 @@ import (
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
+	"github.com/mlptui/mlptui/lab/progress"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -180,7 +181,7 @@ func finishSweep(ctx context.Context, e *env, sw *lab.Sweep, diffs []trainer.Dif
 
 // sweepPrinter prints a sweep's events on stderr.
 type sweepPrinter struct {
-	progress *progressPrinter
+	progress *progress.Printer
 	e        *env
 }
 
@@ -225,13 +226,13 @@ func (p *sweepPrinter) train(head string, t *lab.Trial, ev trainer.Event) {
 		}
 	case trainer.EpochEnd:
 		m := ev.Metrics
-		p.progress.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.Config.Epochs, lab.Loss(m.TrainLoss), m.ValAcc)
+		p.progress.Status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.Config.Epochs, lab.Loss(m.TrainLoss), m.ValAcc)
 	}
 }
 
 // ended prints how a trial's run ended.
 func (p *sweepPrinter) ended(head string, ev lab.SweepEvent) {
-	p.progress.clearLive()
+	p.progress.ClearLive()
 	w, sum := p.e.stderr, ev.Summary
 	switch {
 	case ev.Early:
