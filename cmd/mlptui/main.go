@@ -247,23 +247,11 @@ func newFlagSet(e *env, name, usage string) *flag.FlagSet {
 	return cliflag.NewFlagSet(e.stdout, name, usage, fieldType)
 }
 
-// fieldType names what the flag of a trainer.Field takes, for -h:
-// "adam|sgd", "number", "sizes", "path" ...
+// fieldType names what a flag of a trainer.Field takes, for -h (its
+// Hint); "value" for another flag.Func flag.
 func fieldType(name string) string {
-	f := trainer.FieldByName(name)
-	switch {
-	case f == nil:
-		return "value"
-	case f.Kind == trainer.ChoiceField && name != "preset":
-		return strings.Join(f.Choices, "|")
-	case name == "hidden":
-		return "sizes"
-	case name == "runs" || name == "data-dir":
-		return "dir"
-	case name == "dataset":
-		return "name|path"
-	case f.Kind == trainer.NumberField:
-		return "number"
+	if f := trainer.FieldByName(name); f != nil {
+		return f.Hint()
 	}
-	return "name"
+	return "value"
 }

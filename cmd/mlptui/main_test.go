@@ -311,18 +311,6 @@ func TestTrainDiverged(t *testing.T) {
 	}
 }
 
-// TestPrintSummaryLossNotFinite: a diverged run's kept model may give a
-// test accuracy and no finite test loss (summary.json's null); the summary
-// says so instead of panicking on the nil loss.
-func TestPrintSummaryLossNotFinite(t *testing.T) {
-	acc := 0.5
-	var b bytes.Buffer
-	printSummary(&b, &trainer.Summary{Run: "runs/x", Status: trainer.StatusDiverged, TestAccuracy: &acc})
-	if !strings.Contains(b.String(), "test       accuracy 0.5000  loss not finite") {
-		t.Errorf("summary:\n%s", b.String())
-	}
-}
-
 // TestTrainInterruptedWhileLoading: an interrupt before training begins
 // (here, before the data is read) exits 130 and says nothing was saved.
 func TestTrainInterruptedWhileLoading(t *testing.T) {

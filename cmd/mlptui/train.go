@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 
 	"github.com/mlptui/mlptui/datasets/tabular"
 	"github.com/mlptui/mlptui/internal/termsafe"
@@ -77,7 +76,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	} else {
-		printSummary(e.stdout, sum)
+		lab.WriteSummary(e.stdout, sum)
 	}
 	if sum.Status == trainer.StatusInterrupted {
 		termsafe.Fprintf(e.stderr, "to go on: mlptui train --resume %s\n", sum.Run)
@@ -93,22 +92,4 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 // when stderr is a terminal.
 func newProgress(e *env) *progress.Printer {
 	return progress.New(e.stderr, e.stderrTTY, e.stderrWidth)
-}
-
-func printSummary(w io.Writer, s *trainer.Summary) {
-	termsafe.Fprintf(w, "run        %s\n", s.Run)
-	termsafe.Fprintf(w, "status     %s after %d epochs (%d steps)\n", s.Status, s.Epochs, s.Steps)
-	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, lab.Thousands(float64(s.Params)))
-	termsafe.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
-	if s.TestAccuracy != nil {
-		loss := "not finite" // a diverged run's kept model can overflow on the test set
-		if s.TestLoss != nil {
-			loss = lab.Loss(*s.TestLoss)
-		}
-		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, loss)
-	}
-	if s.BestValAccuracy != nil {
-		termsafe.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
-	}
-	termsafe.Fprintf(w, "time       %.2f s training, %s samples/s\n", s.TrainSeconds, lab.Thousands(s.SamplesPerSecond))
 }
