@@ -11,6 +11,34 @@ import (
 	"github.com/mlptui/mlptui/nn"
 )
 
+// editedCheckpoint writes to path a copy of a checkpoint's tensors and
+// metadata as edit leaves them.
+func editedCheckpoint(t *testing.T, path string, ts map[string]nn.Tensor, meta map[string]string, edit func(ts map[string]nn.Tensor, meta map[string]string)) string {
+	t.Helper()
+	t2 := map[string]nn.Tensor{}
+	for k, v := range ts {
+		t2[k] = v
+	}
+	m2 := map[string]string{}
+	for k, v := range meta {
+		m2[k] = v
+	}
+	edit(t2, m2)
+	var names []string
+	for k := range t2 {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var list []nn.Tensor
+	for _, k := range names {
+		list = append(list, t2[k])
+	}
+	if err := nn.SaveSafetensors(path, list, m2); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // TestCheckpointRefused damages a real checkpoint's metadata and tensors
 // one way at a time: each is refused with a message naming the file and
 // what is wrong, and a resume from it fails without touching the run.
@@ -26,29 +54,7 @@ func TestCheckpointRefused(t *testing.T) {
 	}
 	dir := t.TempDir()
 	write := func(name string, edit func(ts map[string]nn.Tensor, meta map[string]string)) string {
-		t2 := map[string]nn.Tensor{}
-		for k, v := range ts {
-			t2[k] = v
-		}
-		m2 := map[string]string{}
-		for k, v := range meta {
-			m2[k] = v
-		}
-		edit(t2, m2)
-		var names []string
-		for k := range t2 {
-			names = append(names, k)
-		}
-		sort.Strings(names)
-		var list []nn.Tensor
-		for _, k := range names {
-			list = append(list, t2[k])
-		}
-		p := filepath.Join(dir, name)
-		if err := nn.SaveSafetensors(p, list, m2); err != nil {
-			t.Fatal(err)
-		}
-		return p
+		return editedCheckpoint(t, filepath.Join(dir, name), ts, meta, edit)
 	}
 	goodBytes, _ := os.ReadFile(good)
 	flipped := append([]byte(nil), goodBytes...)

@@ -53,18 +53,60 @@ func sklearnPython(t *testing.T) string {
 // truth, and tied scores.
 func TestMetricsMatchScikitLearn(t *testing.T) {
 	py := sklearnPython(t)
-	type sample struct {
-		Name       string    `json:"name"`
-		Classes    int       `json:"classes"`
-		True, Pred []int     `json:"-"`
-		YTrue      []int     `json:"y_true"`
-		YPred      []int     `json:"y_pred"`
-		Scores     []float64 `json:"scores"`
-		report     Report
-		auc        float64
+	cases := metricsCases()
+	ref := sklearnReports(t, py, cases)
+	near := func(what string, got, want float64) {
+		t.Helper()
+		if math.Abs(got-want) > 1e-6 {
+			t.Errorf("%s: mlptui %.9f, scikit-learn %.9f", what, got, want)
+		}
 	}
+	for i, s := range cases {
+		r := ref[i]
+		for k, want := range r.PerClass {
+			var c int
+			fmt.Sscan(k, &c)
+			got := s.report.PerClass[c]
+			near(s.Name+" class "+k+" precision", got.Precision, want.Precision)
+			near(s.Name+" class "+k+" recall", got.Recall, want.Recall)
+			near(s.Name+" class "+k+" f1", got.F1, want.F1)
+			near(s.Name+" class "+k+" support", float64(got.Support), want.Support)
+		}
+		for _, a := range []struct {
+			name string
+			got  Averages
+			want sklearnAvg
+		}{{"macro", s.report.Macro, r.Macro}, {"weighted", s.report.Weighted, r.Weighted}} {
+			near(s.Name+" "+a.name+" precision", a.got.Precision, a.want.Precision)
+			near(s.Name+" "+a.name+" recall", a.got.Recall, a.want.Recall)
+			near(s.Name+" "+a.name+" f1", a.got.F1, a.want.F1)
+		}
+		near(s.Name+" balanced accuracy", s.report.BalancedAccuracy, r.Balanced)
+		if r.AUC != nil {
+			near(s.Name+" ROC AUC", s.auc, *r.AUC)
+		}
+		t.Logf("%s: macro F1 %.6f, weighted F1 %.6f, balanced accuracy %.6f, ROC AUC %v: equal to scikit-learn's", s.Name, s.report.Macro.F1, s.report.Weighted.F1, s.report.BalancedAccuracy, s.auc)
+	}
+}
+
+// metricsCase is a set of true and predicted classes (and scores) with
+// mlptui's report of it.
+type metricsCase struct {
+	Name       string    `json:"name"`
+	Classes    int       `json:"classes"`
+	True, Pred []int     `json:"-"`
+	YTrue      []int     `json:"y_true"`
+	YPred      []int     `json:"y_pred"`
+	Scores     []float64 `json:"scores"`
+	report     Report
+	auc        float64
+}
+
+// metricsCases makes the cases: random predictions of a few kinds, from a
+// fixed seed.
+func metricsCases() []*metricsCase {
 	rng := nn.NewRNG(17)
-	var cases []*sample
+	var cases []*metricsCase
 	for _, c := range []struct {
 		name       string
 		classes, n int
@@ -77,7 +119,7 @@ func TestMetricsMatchScikitLearn(t *testing.T) {
 		{"three classes, one never predicted", 3, 120, 2, -1, false},
 		{"five classes, one absent from the truth", 5, 300, -1, 4, false},
 	} {
-		s := &sample{Name: c.name, Classes: c.classes}
+		s := &metricsCase{Name: c.name, Classes: c.classes}
 		for range c.n {
 			y := rng.IntN(c.classes)
 			for y == c.absentTrue {
@@ -120,6 +162,28 @@ func TestMetricsMatchScikitLearn(t *testing.T) {
 		}
 		cases = append(cases, s)
 	}
+	return cases
+}
+
+type sklearnAvg struct {
+	Precision float64 `json:"precision"`
+	Recall    float64 `json:"recall"`
+	F1        float64 `json:"f1-score"`
+	Support   float64 `json:"support"`
+}
+
+// sklearnMetrics is scikit-learn's report of a case.
+type sklearnMetrics struct {
+	PerClass map[string]sklearnAvg `json:"per_class"`
+	Macro    sklearnAvg            `json:"macro"`
+	Weighted sklearnAvg            `json:"weighted"`
+	Balanced float64               `json:"balanced"`
+	AUC      *float64              `json:"auc"`
+}
+
+// sklearnReports has scikit-learn report on the cases.
+func sklearnReports(t *testing.T, py string, cases []*metricsCase) []sklearnMetrics {
+	t.Helper()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "cases.json")
 	b, _ := json.Marshal(cases)
@@ -147,52 +211,9 @@ json.dump(out, sys.stdout)
 	if err != nil {
 		t.Fatalf("%s: %v", py, err)
 	}
-	type avg struct {
-		Precision float64 `json:"precision"`
-		Recall    float64 `json:"recall"`
-		F1        float64 `json:"f1-score"`
-		Support   float64 `json:"support"`
-	}
-	var ref []struct {
-		PerClass map[string]avg `json:"per_class"`
-		Macro    avg            `json:"macro"`
-		Weighted avg            `json:"weighted"`
-		Balanced float64        `json:"balanced"`
-		AUC      *float64       `json:"auc"`
-	}
+	var ref []sklearnMetrics
 	if err := json.Unmarshal(outb, &ref); err != nil {
 		t.Fatal(err)
 	}
-	near := func(what string, got, want float64) {
-		t.Helper()
-		if math.Abs(got-want) > 1e-6 {
-			t.Errorf("%s: mlptui %.9f, scikit-learn %.9f", what, got, want)
-		}
-	}
-	for i, s := range cases {
-		r := ref[i]
-		for k, want := range r.PerClass {
-			var c int
-			fmt.Sscan(k, &c)
-			got := s.report.PerClass[c]
-			near(s.Name+" class "+k+" precision", got.Precision, want.Precision)
-			near(s.Name+" class "+k+" recall", got.Recall, want.Recall)
-			near(s.Name+" class "+k+" f1", got.F1, want.F1)
-			near(s.Name+" class "+k+" support", float64(got.Support), want.Support)
-		}
-		for _, a := range []struct {
-			name string
-			got  Averages
-			want avg
-		}{{"macro", s.report.Macro, r.Macro}, {"weighted", s.report.Weighted, r.Weighted}} {
-			near(s.Name+" "+a.name+" precision", a.got.Precision, a.want.Precision)
-			near(s.Name+" "+a.name+" recall", a.got.Recall, a.want.Recall)
-			near(s.Name+" "+a.name+" f1", a.got.F1, a.want.F1)
-		}
-		near(s.Name+" balanced accuracy", s.report.BalancedAccuracy, r.Balanced)
-		if r.AUC != nil {
-			near(s.Name+" ROC AUC", s.auc, *r.AUC)
-		}
-		t.Logf("%s: macro F1 %.6f, weighted F1 %.6f, balanced accuracy %.6f, ROC AUC %v: equal to scikit-learn's", s.Name, s.report.Macro.F1, s.report.Weighted.F1, s.report.BalancedAccuracy, s.auc)
-	}
+	return ref
 }

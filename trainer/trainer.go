@@ -420,29 +420,8 @@ func (t *trainer) setup(ctx context.Context) error {
 	now := t.opt.Now()
 	t.summary = Summary{Dataset: cfg.Dataset, Preset: cfg.Preset, Arch: arch.String(), Params: arch.ParamCount(),
 		Started: now, PID: os.Getpid(), Host: runlock.Hostname(), Version: Version}
-	if t.resume != nil {
-		if err := t.restore(); err != nil {
-			return err
-		}
-		if err := updateConfig(t.dir, cfg); err != nil {
-			return err
-		}
-		t.logEvent("resume", fmt.Sprintf("resumed at epoch %d, step %d", t.epoch, t.step))
-	} else {
-		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
-			return err
-		}
-		if t.lock, err = lockRun(t.dir); err != nil {
-			return err
-		}
-		t.summary.Run = t.dir // a run that fails from here on says where it is
-		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg, Table: data.Table}); err != nil {
-			return err
-		}
-		t.logEvent("start", "")
-		if err := t.save(); err != nil { // a model file exists from the first moment
-			return err
-		}
+	if err := t.openRunDir(data, now); err != nil {
+		return err
 	}
 	t.summary.Run = t.dir
 	t.weightsOK = true
@@ -475,6 +454,39 @@ func (t *trainer) setup(ctx context.Context) error {
 		StartEpoch: t.epoch, StartStep: t.step, Samples: samples, Plane: t.plane,
 		SamplesOf: of, SamplesFrom: from.Len(), Features: data.Features(),
 	}, Predictions: t.predictSamples()})
+	return nil
+}
+
+// openRunDir restores a resumed run from its checkpoint and updates its
+// config.json, or creates and locks a new run's directory and writes its
+// config.json and first model file; each logs its event.
+func (t *trainer) openRunDir(data *Data, now time.Time) error {
+	cfg := t.cfg
+	if t.resume != nil {
+		if err := t.restore(); err != nil {
+			return err
+		}
+		if err := updateConfig(t.dir, cfg); err != nil {
+			return err
+		}
+		t.logEvent("resume", fmt.Sprintf("resumed at epoch %d, step %d", t.epoch, t.step))
+	} else {
+		var err error
+		if t.dir, err = createRunDir(cfg.RunsDir, DatasetName(cfg.Dataset), cfg.Name, now); err != nil {
+			return err
+		}
+		if t.lock, err = lockRun(t.dir); err != nil {
+			return err
+		}
+		t.summary.Run = t.dir // a run that fails from here on says where it is
+		if err := writeJSON(filepath.Join(t.dir, ConfigFile), configFile{Version: Version, Created: now, Config: cfg, Table: data.Table}); err != nil {
+			return err
+		}
+		t.logEvent("start", "")
+		if err := t.save(); err != nil { // a model file exists from the first moment
+			return err
+		}
+	}
 	return nil
 }
 
