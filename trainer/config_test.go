@@ -133,11 +133,12 @@ func TestLoadDataLabel(t *testing.T) {
 	cfg.Dataset = csv
 	_, err := LoadData(context.Background(), cfg, nil)
 	want := `pets.csv: column 3 "height", taken as the label, has 14 distinct numbers in 40 rows: a measurement rather than classes? --label names the class column`
-	if err == nil || !strings.HasSuffix(err.Error(), want) {
-		t.Errorf("without --label: %v, want ...%s", err, want)
+	asFlags := func(err error) string { return fieldtext.Text(err, func(f string) string { return "--" + f }) }
+	if err == nil || !strings.HasSuffix(asFlags(err), want) || strings.Contains(err.Error(), "--") {
+		t.Errorf("without --label: %v, want ...%s as flags, the setting bare", err, want)
 	}
 	cfg.Label = "species"
-	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.Contains(err.Error(), `--label "species" is not in the header (kind, weight, height)`) {
+	if _, err := LoadData(context.Background(), cfg, nil); err == nil || !strings.Contains(asFlags(err), `--label "species" is not in the header (kind, weight, height)`) {
 		t.Errorf("--label species: %v", err)
 	}
 	cfg.Dataset, cfg.Label = t.TempDir(), "1"

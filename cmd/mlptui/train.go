@@ -66,7 +66,7 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 		}
 		var oe *tabular.OptionError
 		if errors.As(err, &oe) && ctx.Err() == nil { // a table flag that does not fit the table
-			return usagef("%v", err)
+			return usagef("%s", errText(err))
 		}
 		return interruptedOr(ctx, err)
 	}

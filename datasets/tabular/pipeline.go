@@ -1,6 +1,8 @@
 package tabular
 
 import (
+	"github.com/mlptui/mlptui/internal/fieldtext"
+
 	"encoding/json"
 	"fmt"
 	"math"
@@ -75,14 +77,33 @@ type Options struct {
 	Indicators    bool     // add a 0/1 "was missing" feature after each column that had gaps in training
 }
 
-// An OptionError is a flag that does not fit the table: a column that is
-// not there, or named twice. It is a usage error.
+// An OptionError is an option that does not fit the table: a column that
+// is not there, or named twice. It is a usage error. Error names the
+// options bare ("categorical 3: ..."); Text as a front end names them
+// (package fieldtext: the command line's "--categorical 3: ...").
 type OptionError struct {
-	Flag    string // "categorical", "ignore", "na"
-	Problem string
+	Flag    string // the option: "categorical", "ignore", "na"
+	Problem string // what is wrong, the options it names bare
+	text    error  // Problem with the options it names marked, if made by optionErr
 }
 
-func (e *OptionError) Error() string { return "--" + e.Flag + " " + e.Problem }
+// optionErr makes an OptionError whose problem may name options as
+// {name} (fieldtext.Errorf).
+func optionErr(flag, format string, args ...any) *OptionError {
+	text := fieldtext.Errorf(format, args...)
+	return &OptionError{Flag: flag, Problem: text.Error(), text: text}
+}
+
+func (e *OptionError) Error() string { return e.Text(fieldtext.Bare) }
+
+// Text says the option and those its problem names by name.
+func (e *OptionError) Text(name func(string) string) string {
+	p := e.Problem
+	if e.text != nil {
+		p = fieldtext.Text(e.text, name)
+	}
+	return name(e.Flag) + " " + p
+}
 
 // Column is one column of the table as the pipeline uses it.
 type Column struct {
@@ -283,7 +304,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		case len(counts) == present && present >= minIDRows && len(nums) == 0:
 			c.Kind, c.Why = Ignored, "distinct text in every row: an id or a name"
 		case 10*len(nums) >= 9*present:
-			return nil, fmt.Errorf("%s:%d: %s: %q is text in a column of numbers; --na %s if it means missing, --categorical %d if the column holds categories",
+			return nil, fieldtext.Errorf("%s:%d: %s: %q is text in a column of numbers; {na} %s if it means missing, {categorical} %d if the column holds categories",
 				t.Source, t.Lines[textRow], t.ColumnName(ci), printable(text), printable(text), ci+1)
 		default:
 			c.Kind = Category
@@ -293,7 +314,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 			c.Median = median(nums)
 		case Category:
 			if len(counts) > limit {
-				return nil, fmt.Errorf("%s: %s has %d categories in the training part, more than --max-categories %d; --ignore it, or raise the limit",
+				return nil, fieldtext.Errorf("%s: %s has %d categories in the training part, more than {max-categories} %d; {ignore} it, or raise the limit",
 					t.Source, t.ColumnName(ci), len(counts), limit)
 			}
 			for v := range counts {
@@ -331,23 +352,23 @@ func (t *Table) resolve(flag string, cols []string, taken map[int]bool) (map[int
 		c := -1
 		if n, err := strconv.Atoi(s); err == nil {
 			if n < 1 || n > t.Width {
-				return nil, &OptionError{flag, fmt.Sprintf("%d: no such column; the table has %d", n, t.Width)}
+				return nil, optionErr(flag, "%d: no such column; the table has %d", n, t.Width)
 			}
 			c = n - 1
 		} else if t.Header == nil {
-			return nil, &OptionError{flag, fmt.Sprintf("%q: %s has no header line to name columns by; give the column's number", s, t.Source)}
+			return nil, optionErr(flag, "%q: %s has no header line to name columns by; give the column's number", s, t.Source)
 		} else if c = slices.Index(t.Header, s); c < 0 {
 			if c = slices.IndexFunc(t.Header, func(h string) bool { return strings.EqualFold(h, s) }); c < 0 {
-				return nil, &OptionError{flag, fmt.Sprintf("%q is not a column of %s (%s)", s, t.Source, strings.Join(t.Header, ", "))}
+				return nil, optionErr(flag, "%q is not a column of %s (%s)", s, t.Source, strings.Join(t.Header, ", "))
 			}
 		}
 		switch {
 		case c == t.LabelCol:
-			return nil, &OptionError{flag, fmt.Sprintf("%s: %s is the label column", s, t.ColumnName(c))}
+			return nil, optionErr(flag, "%s: %s is the label column", s, t.ColumnName(c))
 		case out[c]:
-			return nil, &OptionError{flag, fmt.Sprintf("%s: %s is given twice", s, t.ColumnName(c))}
+			return nil, optionErr(flag, "%s: %s is given twice", s, t.ColumnName(c))
 		case taken[c]:
-			return nil, &OptionError{flag, fmt.Sprintf("%s: %s is given to --categorical too", s, t.ColumnName(c))}
+			return nil, optionErr(flag, "%s: %s is given to {categorical} too", s, t.ColumnName(c))
 		}
 		out[c] = true
 	}
@@ -372,8 +393,8 @@ func (t *Table) checkNA(na []string) error {
 						first = c
 						break
 					}
-					return &OptionError{"na", fmt.Sprintf("%s: a number in %s and in %s too; a missing-value token must not be a value of another column",
-						tok, t.ColumnName(first), t.ColumnName(c))}
+					return optionErr("na", "%s: a number in %s and in %s too; a missing-value token must not be a value of another column",
+						tok, t.ColumnName(first), t.ColumnName(c))
 				}
 			}
 		}

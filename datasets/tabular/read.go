@@ -25,6 +25,8 @@
 package tabular
 
 import (
+	"github.com/mlptui/mlptui/internal/fieldtext"
+
 	"bytes"
 	"encoding/csv"
 	"errors"
@@ -119,7 +121,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	}
 	delim, err := ParseDelimiter(opt.Delimiter)
 	if err != nil {
-		return nil, fmt.Errorf("--delimiter %v", err)
+		return nil, fieldtext.Errorf("{delimiter} %v", err)
 	}
 	if delim == 0 {
 		delim = DetectDelimiter(b)
@@ -134,7 +136,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	}
 	t.Width = len(recs[0])
 	if t.Width < 2 {
-		return nil, fmt.Errorf("%s:%d: need at least 2 columns (features and a label), found %d with delimiter %q; --delimiter sets it",
+		return nil, fieldtext.Errorf("%s:%d: need at least 2 columns (features and a label), found %d with delimiter %q; {delimiter} sets it",
 			source, lines[0], t.Width, DelimiterName(delim))
 	}
 	for i, rec := range recs {
@@ -145,7 +147,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	na := newMissing(opt.NA)
 	label, named, err := findLabel(recs, opt.Label, na)
 	if err != nil {
-		return nil, fmt.Errorf("%s:%d: %v", source, lines[0], err)
+		return nil, fieldtext.Errorf("%s:%d: %v", source, lines[0], err)
 	}
 	t.LabelCol = label
 	if named || isHeader(recs, na) {
@@ -164,15 +166,15 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	}
 	t.Classes = datasets.ClassNames(labels)
 	if len(t.Classes) > datasets.MaxCSVClasses {
-		return nil, fmt.Errorf("%s: %s has %d distinct labels (max %d); is it the class column? (--label names it)",
+		return nil, fieldtext.Errorf("%s: %s has %d distinct labels (max %d); is it the class column? ({label} names it)",
 			source, t.ColumnName(label), len(t.Classes), datasets.MaxCSVClasses)
 	}
 	if v, ok := fractionalLabel(t.Classes); ok {
-		return nil, fmt.Errorf("%s: %s holds measurements like %s, not classes; --label names the class column",
+		return nil, fieldtext.Errorf("%s: %s holds measurements like %s, not classes; {label} names the class column",
 			source, t.ColumnName(label), v)
 	}
 	if opt.Label == "" && len(t.Classes) > 10 && 5*len(t.Classes) > len(recs) && integerLabels(t.Classes) {
-		return nil, fmt.Errorf("%s: %s, taken as the label, has %d distinct numbers in %d rows: a measurement rather than classes? --label names the class column",
+		return nil, fieldtext.Errorf("%s: %s, taken as the label, has %d distinct numbers in %d rows: a measurement rather than classes? {label} names the class column",
 			source, t.ColumnName(label), len(t.Classes), len(recs))
 	}
 	if !opt.OneClass && len(t.Classes) < 2 {
@@ -294,7 +296,7 @@ func findLabel(recs [][]string, label string, na missing) (col int, named bool, 
 	}
 	if n, err := strconv.Atoi(label); err == nil {
 		if n < 1 || n > len(first) {
-			return 0, false, fmt.Errorf("--label %d: out of range for %d columns", n, len(first))
+			return 0, false, fieldtext.Errorf("{label} %d: out of range for %d columns", n, len(first))
 		}
 		return n - 1, false, nil
 	}
@@ -305,9 +307,9 @@ func findLabel(recs [][]string, label string, na missing) (col int, named bool, 
 		return i, true, nil
 	}
 	if !isHeader(recs, na) {
-		return 0, false, fmt.Errorf("--label %q: the first line is data, not a header of column names; give the column's number", label)
+		return 0, false, fieldtext.Errorf("{label} %q: the first line is data, not a header of column names; give the column's number", label)
 	}
-	return 0, false, fmt.Errorf("--label %q is not in the header (%s)", label, strings.Join(first, ", "))
+	return 0, false, fieldtext.Errorf("{label} %q is not in the header (%s)", label, strings.Join(first, ", "))
 }
 
 // isHeader reports whether the first record is a header: some column

@@ -3,6 +3,7 @@ package tabular
 import (
 	"errors"
 	"fmt"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"math"
 	"reflect"
 	"slices"
@@ -220,8 +221,8 @@ func TestRefused(t *testing.T) {
 		if err == nil {
 			_, err = Fit(tab, all(tab), c.opt)
 		}
-		if err == nil || err.Error() != c.want {
-			t.Errorf("%s:\n got %v\nwant %s", c.name, err, c.want)
+		if err == nil || asFlags(err) != c.want || strings.Contains(err.Error(), "--") {
+			t.Errorf("%s:\n got %v (as flags: %s)\nwant %s, and no option named as a flag in Error()", c.name, err, asFlags(err), c.want)
 			continue
 		}
 		var oe *OptionError
@@ -250,8 +251,8 @@ func TestReadRefused(t *testing.T) {
 		{"bare quote", "a,b\n\"x,1\n", ReadOptions{}, `t.csv:2: extraneous or missing " in quoted-field`},
 	} {
 		_, err := Read(strings.NewReader(c.text), "t.csv", c.opt)
-		if err == nil || err.Error() != c.want {
-			t.Errorf("%s:\n got %v\nwant %s", c.name, err, c.want)
+		if err == nil || asFlags(err) != c.want || strings.Contains(err.Error(), "--") {
+			t.Errorf("%s:\n got %v (as flags: %s)\nwant %s, and no option named as a flag in Error()", c.name, err, asFlags(err), c.want)
 		}
 	}
 }
@@ -410,4 +411,13 @@ func FuzzUnmarshalPipeline(f *testing.F) {
 			t.Fatalf("multi-line error %q", err)
 		}
 	})
+}
+
+// asFlags is err's text with the options it names said as the command
+// line's flags (fieldtext), as the tables below spell them.
+func asFlags(err error) string {
+	if err == nil {
+		return ""
+	}
+	return fieldtext.Text(err, func(o string) string { return "--" + o })
 }
