@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"github.com/mlptui/mlptui/internal/fieldtext"
+
 	"cmp"
 	"fmt"
 	"math"
@@ -211,7 +213,7 @@ func (t *trainer) restore() error {
 		return fmt.Errorf("%s: the data set %s has changed since the run started (other classes or statistics)", path, t.cfg.Dataset)
 	}
 	if (m.Whiten == nil) != (t.data.Norm.Whiten == nil) {
-		return fmt.Errorf("%s: whitening %s, config.json says --whiten %s", path, map[bool]string{true: "none", false: "zca"}[m.Whiten == nil], cmp.Or(t.cfg.Whiten, WhitenNone))
+		return fieldtext.Errorf("%s: whitening %s, config.json says {whiten} %s", path, map[bool]string{true: "none", false: "zca"}[m.Whiten == nil], cmp.Or(t.cfg.Whiten, WhitenNone))
 	}
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
