@@ -460,7 +460,13 @@ var DatasetChoices = "iris, cifar10, " + strings.Join(datasets.PlaygroundNames()
 // IsBuiltin reports whether a --dataset value names a built-in data set
 // (iris, cifar10 or a playground set) rather than a path.
 func IsBuiltin(dataset string) bool {
-	return dataset == "iris" || dataset == "cifar10" || datasets.IsPlayground(dataset)
+	return slices.Contains(BuiltinDatasets(), dataset)
+}
+
+// BuiltinDatasets lists the data sets --dataset names without a path:
+// iris, cifar10 and the playground sets.
+func BuiltinDatasets() []string {
+	return append([]string{"iris", "cifar10"}, datasets.PlaygroundNames()...)
 }
 
 // HiddenString formats hidden sizes as on the command line: "1000,100".
