@@ -10,6 +10,7 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
+	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -124,21 +125,10 @@ func boundaryParts(p *trainer.Plane, b *trainer.Boundary, k int) []boundaryPart 
 		}
 		c, r := p.Cell(float64(pt.X), float64(pt.Y), b.Cols, b.Rows)
 		i := 1
-		if argmax(b.At(min(max(c, 0), b.Cols-1), min(max(r, 0), b.Rows-1))) != k {
+		if nn.Argmax(b.At(min(max(c, 0), b.Cols-1), min(max(r, 0), b.Rows-1))) != k {
 			i = 2
 		}
 		parts[i].xy = append(parts[i].xy, plotter.XY{X: float64(pt.X), Y: float64(pt.Y)})
 	}
 	return parts
-}
-
-// argmax is the index of the largest value.
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }
