@@ -145,6 +145,9 @@ func (m *predictionsModel) View() string {
 	head := m.headLine(s)
 	body := h - 1
 	if m.confusion || len(s.info.Samples) == 0 {
+		if conf == "" { // say why instead of a blank screen
+			conf = st.dim.Render(fitLine(noConfusion(s), w))
+		}
 		return head + "\n" + conf
 	}
 	ts := m.tileSize(s.info, body)
@@ -303,6 +306,14 @@ func className(classes []string, i int) string {
 		return termsafe.String(classes[i]) // from the data set or the model file
 	}
 	return fmt.Sprint(i)
+}
+
+// noConfusion says why there is no confusion matrix to show.
+func noConfusion(s *runState) string {
+	if len(s.epochs) > 0 && !s.hasVal() {
+		return "No confusion matrix: this run has no validation part (--val-split); open the saved run (Runs, p) for its test set's."
+	}
+	return "No confusion matrix yet: it comes with the first epoch's validation."
 }
 
 // confusionView draws a confusion matrix (rows: true class, columns:

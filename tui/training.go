@@ -180,10 +180,17 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 	for _, e := range s.edits {
 		marks = append(marks, float64(e.Step))
 	}
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks,
-		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks,
-		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
+	// A column of many epochs keeps the loss's extremes and the validation
+	// accuracy's best; the training accuracy keeps its extremes too (its
+	// highest alone showed a noisy run near 100 % all along while its last
+	// value was 97.5 %, and hid the first epochs' low values).
+	lossSeries, accSeries := []series{{"train", &s.trainLoss}}, []series{{"train", &s.trainAcc}}
+	if s.hasVal() { // the legend names no val curve that a run without validation never draws
+		lossSeries, accSeries = append(lossSeries, series{"val", &s.valLoss}), append(accSeries, series{"val", &s.valAcc})
+	}
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks, series: lossSeries}
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks, series: accSeries,
+		merges: []merging{mergeExtremes}}
 	if w >= 70 {
 		cw := (w - 2) / 2
 		lossStat, accStat := m.statLine(s, "loss", true, cw), m.statLine(s, "acc", false, cw)
@@ -258,7 +265,8 @@ func (m trainingModel) stats(s *runState, w int) string {
 	return fitLine("loss  "+m.statLine(s, "loss", true, w-6), w) + "\n" + fitLine("acc   "+m.statLine(s, "acc", false, w-6), w)
 }
 
-// progressLine is the epoch's progress bar, throughput and time left.
+// progressLine is the epoch's progress bar (the run's once it ended),
+// throughput and time left.
 func (m trainingModel) progressLine(s *runState, w int) string {
 	st := m.st
 	if s.info == nil {
@@ -270,16 +278,22 @@ func (m trainingModel) progressLine(s *runState, w int) string {
 		frac = float64(ev.Batch) / float64(ev.Batches)
 	}
 	ep := ev.Epoch
-	if !s.live() {
-		ep, frac = len(s.epochs), 1
-		if s.summary != nil {
-			ep = s.summary.Epochs
-		}
-	}
 	epochs := s.info.Config.Epochs
 	if ev.Batches == 1 && epochs > 0 {
 		// An epoch is one step: the bar shows the run instead.
 		frac = float64(len(s.epochs)) / float64(epochs)
+	}
+	if !s.live() {
+		// An ended run's bar is the share of its epochs done: a run that
+		// diverged or stopped early is not shown 100 % done.
+		ep = len(s.epochs)
+		if s.summary != nil {
+			ep = s.summary.Epochs
+		}
+		frac = 1
+		if epochs > 0 {
+			frac = min(1, float64(ep)/float64(epochs))
+		}
 	}
 	left := fmt.Sprintf("epoch %d/%d ", max(ep, 1), epochs)
 	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, lab.Thousands(ev.SamplesPerSec))
