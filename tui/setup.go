@@ -211,7 +211,7 @@ func (m *setupModel) parse() (trainer.Config, int) {
 		if err := f.def.Set(&c, v); err != nil && f.err == "" {
 			f.err = err.Error()
 			if !f.def.Sweep && strings.ContainsAny(v, ",/") && f.def.Kind != trainer.TextField {
-				f.err += " (one value for all: " + f.def.Name + " cannot be swept)"
+				f.err = "cannot be swept (one value for all trials): " + f.err
 			}
 			bad++
 		}
@@ -275,14 +275,10 @@ func (m *setupModel) sweep() *lab.Plan {
 	return m.plan
 }
 
-// planText says what Enter starts: "a sweep of 4 trials,
-// iris-lr-dropout (lr × dropout)".
-func planText(p *lab.Plan) string {
-	var swept []string
-	for _, d := range p.Diffs {
-		swept = append(swept, d.Field)
-	}
-	return fmt.Sprintf("a %d-trial sweep %s (%s)", len(p.Sweep.Plan), p.Sweep.Name, strings.Join(swept, " × "))
+// planText says what Enter starts: "a 4-trial sweep iris-lr-dropout
+// (lr × dropout)", the lists in the order they name the sweep.
+func planText(p *lab.Plan, lists []string) string {
+	return fmt.Sprintf("a %d-trial sweep %s (%s)", len(p.Sweep.Plan), p.Sweep.Name, strings.Join(lists, " × "))
 }
 
 // config returns the form's configuration (a sweep's first trial's,
@@ -470,6 +466,9 @@ func (m *setupModel) View() string {
 	w, h := m.width, m.height
 	var lines []string
 	head := "New run: edit the settings, Enter starts."
+	if m.plan != nil {
+		head = "New sweep: a list in a field (lr 1e-3,1e-2) sweeps it; Enter starts."
+	}
 	if m.running != nil {
 		head = "A run is live: lr and dropout change it now (e); other fields need a restart (r)."
 	}
@@ -522,7 +521,7 @@ func (m *setupModel) View() string {
 	case m.planErr != nil:
 		status = st.bad.Render("sweep: " + m.planErr.Error())
 	case m.plan != nil:
-		status = st.good.Render("ready: Enter starts " + planText(m.plan))
+		status = st.good.Render("ready: Enter starts " + planText(m.plan, m.lists))
 	}
 	if len(m.fields) > rows {
 		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", offset+1, min(len(m.fields), offset+rows), len(m.fields)))
