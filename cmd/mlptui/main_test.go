@@ -399,6 +399,31 @@ func TestProgressLiveLineFits(t *testing.T) {
 	}
 }
 
+// The run's first line on an 80-column terminal: it was 86 wide and
+// wrapped mid-word ("120 tr" / "ain"); on a terminal it is two lines
+// that fit, piped one line as before.
+func TestProgressStartLineFits(t *testing.T) {
+	info := &trainer.RunInfo{Dir: "/tmp/c14/runs/20261202-180256-iris", Arch: "4-1000-100-3", Params: 105403,
+		Train: 120, Test: 30, Batches: 1, Config: trainer.Defaults()}
+	for _, c := range []struct {
+		tty   bool
+		lines int
+	}{{true, 2}, {false, 1}} {
+		var b bytes.Buffer
+		p := &progressPrinter{w: &b, tty: c.tty, width: 80}
+		p.event(trainer.Event{Kind: trainer.Started, Info: info})
+		lines := strings.Split(strings.TrimSuffix(strings.ReplaceAll(b.String(), "\r\033[K", ""), "\n"), "\n")
+		if len(lines) != c.lines || !strings.Contains(b.String(), "120 train / 30 test; 1 step per epoch") {
+			t.Errorf("tty %v: %q, want %d lines with the whole figures", c.tty, lines, c.lines)
+		}
+		for _, l := range lines {
+			if n := utf8.RuneCountInString(l); c.tty && n >= 80 {
+				t.Errorf("%q is %d wide on an 80-column terminal", l, n)
+			}
+		}
+	}
+}
+
 // Every command's -h fits an 80-column terminal and lists each flag as it
 // is typed, with its default where it has one.
 func TestHelpFitsEighty(t *testing.T) {

@@ -174,8 +174,15 @@ func (p *progressPrinter) event(ev trainer.Event) {
 		if ev.Info.Batches == 1 {
 			steps = "step"
 		}
-		p.line("run %s: %s, %s parameters; %d train%s / %d test; %d %s per epoch",
-			ev.Info.Dir, ev.Info.Arch, lab.Thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
+		head := fmt.Sprintf("run %s:", ev.Info.Dir)
+		rest := fmt.Sprintf("%s, %s parameters; %d train%s / %d test; %d %s per epoch",
+			ev.Info.Arch, lab.Thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
+		if n := len([]rune(head + " " + rest)); p.tty && p.width > 1 && n >= p.width {
+			p.line("%s", head) // two lines rather than one the terminal wraps mid-word
+			p.line("  %s", fitWidth(rest, p.width-2))
+		} else {
+			p.line("%s %s", head, rest)
+		}
 		if ev.Info.StartStep > 0 {
 			p.line("resuming after epoch %d, step %d", ev.Info.StartEpoch, ev.Info.StartStep)
 		}
