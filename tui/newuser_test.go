@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -346,5 +347,24 @@ func TestRunDetailsWithoutVal(t *testing.T) {
 		Summary: &trainer.Summary{Status: trainer.StatusDone, Epochs: 3000, ModelEpoch: 3000, TestAccuracy: &acc, TestLoss: &loss}}), "\n")
 	if !strings.Contains(lines, "no validation · model of epoch 3000: test 100.0%") || strings.Contains(lines, "best val -") {
 		t.Errorf("details:\n%s", lines)
+	}
+}
+
+// "edit sent: it applies at the next step" goes once the run has taken
+// the edit (the log says it); it stayed after the run had ended.
+func TestEditNoteGoesWhenApplied(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	f := attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	press(m, "e", "ctrl+u", "0.002", "enter")
+	if !strings.Contains(m.View(), "edit sent") || !slices.Contains(f.calls, "lr 0.002") {
+		t.Fatalf("no edit sent (calls %v):\n%s", f.calls, m.View())
+	}
+	feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: 3, Step: 8, Field: "lr", Value: 0.002, Message: "lr 0.01 -> 0.002 from step 9"})
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 3, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusDone, Epochs: 3}})
+	if v := m.View(); strings.Contains(v, "edit sent") {
+		t.Errorf("the note stays after the edit applied and the run ended:\n%s", v)
 	}
 }
