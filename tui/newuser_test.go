@@ -368,3 +368,21 @@ func TestEditNoteGoesWhenApplied(t *testing.T) {
 		t.Errorf("the note stays after the edit applied and the run ended:\n%s", v)
 	}
 }
+
+// The accuracy's "best val" names the epoch the run keeps: of two epochs
+// at 100 %, the one with the lower validation loss, as summary.json and
+// the open run say (the training screen said @83 where they said 97).
+func TestBestValAccuracyTieBrokenByLoss(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	for e, c := range []struct{ acc, loss float64 }{{0.9, 0.5}, {1, 0.3}, {0.95, 0.2}, {1, 0.1}, {0.9, 0.4}} {
+		feed(m, false, trainer.Event{Kind: trainer.EpochEnd, Epoch: e + 1, Step: int64(4 * (e + 1)), Metrics: &trainer.EpochMetrics{
+			Epoch: e + 1, Step: int64(4 * (e + 1)), TrainLoss: 0.5, TrainAcc: 0.9, ValLoss: c.loss, ValAcc: c.acc, LR: 0.01}})
+	}
+	line := m.train.statLine(m.state, "acc", false, 60)
+	if !strings.Contains(line, "best val 100.0% @ epoch 4") {
+		t.Errorf("accuracy stat %q, want best val 100.0%% @ epoch 4 (the lower loss of the two at 100 %%)", line)
+	}
+}
