@@ -266,3 +266,30 @@ func quoteBashWords(ws []string) string {
 	}
 	return strings.Join(q, " ")
 }
+
+// ★ marks the epochs that became the run's model: a later epoch of the
+// same validation accuracy with a lower loss is one (the model moves to
+// it), an equal one is not.
+func TestProgressStarFollowsTheModel(t *testing.T) {
+	info := &trainer.RunInfo{Dir: "runs/x", Arch: "4-8-3", Train: 100, Val: 20, Test: 30, Batches: 1, Config: trainer.Defaults()}
+	info.Config.Epochs = 5
+	var b strings.Builder
+	p := &progressPrinter{w: &b, tty: true, width: 100, now: func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) }}
+	p.event(trainer.Event{Kind: trainer.Started, Info: info})
+	for e, c := range []struct{ acc, loss float64 }{{0.9, 0.5}, {1, 0.3}, {1, 0.35}, {1, 0.1}, {1, 0.1}} {
+		p.event(trainer.Event{Kind: trainer.EpochEnd, Epoch: e + 1, Metrics: &trainer.EpochMetrics{Epoch: e + 1, TrainLoss: 0.2,
+			TrainAcc: 0.9, ValLoss: c.loss, ValAcc: c.acc, LR: 0.01, SamplesPerSec: 20000}})
+	}
+	var starred []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if i := strings.LastIndex(l, "\r\033[K"); i >= 0 {
+			l = l[i+len("\r\033[K"):]
+		}
+		if strings.HasPrefix(l, "epoch ") && strings.HasSuffix(l, "★") {
+			starred = append(starred, strings.Fields(l)[1])
+		}
+	}
+	if got := strings.Join(starred, " "); got != "1/5 2/5 4/5" {
+		t.Errorf("★ on epochs %s, want 1/5 2/5 4/5 (epoch 4: same accuracy as 2, lower loss):\n%s", got, b.String())
+	}
+}

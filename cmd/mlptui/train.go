@@ -104,10 +104,11 @@ type progressPrinter struct {
 	live   bool // a live line is on screen
 	epochs int
 	// On a terminal: when an epoch's line was last kept, and the best
-	// validation accuracy so far (if haveBest).
+	// epoch by validation so far (if haveBest), by the rule that picks the
+	// run's model (trainer.BestEpoch).
 	now      func() time.Time // nil: time.Now
 	kept     time.Time
-	bestVal  float64
+	best     trainer.EpochMetrics
 	haveBest bool
 }
 
@@ -203,9 +204,12 @@ func (p *progressPrinter) event(ev trainer.Event) {
 				m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, m.LR, lab.Thousands(m.SamplesPerSec))
 			return
 		}
-		better := !math.IsNaN(m.ValAcc) && (!p.haveBest || m.ValAcc > p.bestVal)
+		better := trainer.BestEpoch([]trainer.EpochMetrics{*m}) == 0
+		if p.haveBest { // a later epoch wins only if strictly better: higher accuracy, or equal with a lower loss
+			better = trainer.BestEpoch([]trainer.EpochMetrics{p.best, *m}) == 1
+		}
 		if better {
-			p.bestVal, p.haveBest = m.ValAcc, true
+			p.best, p.haveBest = *m, true
 		}
 		now := time.Now()
 		if p.now != nil {
@@ -215,7 +219,7 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			p.kept = now
 			mark := ""
 			if better {
-				mark = "  ★" // a new best validation accuracy: why this line was kept
+				mark = "  ★" // a new best epoch by validation (the model now): why this line was kept
 			}
 			p.line("%s", fitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, mark), p.width))
 		}
