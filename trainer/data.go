@@ -13,6 +13,7 @@ import (
 	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/regfile"
 )
 
@@ -198,7 +199,7 @@ func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train
 		Progress: imageProgress(report),
 	})
 	if errors.Is(err, imagefolder.ErrTooLarge) {
-		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w (--max-pixels raises the limit)", err))
+		return nil, nil, fieldErr("dataset", cfg.Dataset, fieldtext.Errorf("%w ({max-pixels} raises the limit)", err))
 	}
 	if err != nil {
 		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w", err))

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 )
@@ -215,7 +216,7 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (_ *Ru
 		cfg.DataDir = opts[0].DataDir
 	}
 	if ck.epoch >= cfg.Epochs {
-		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
+		return nil, fieldtext.Errorf("%s: all %d epochs are done; give {epochs} more than %d to go on", dir, cfg.Epochs, ck.epoch)
 	}
 	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck, lock: lock}, opts)
 }

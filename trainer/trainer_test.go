@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -210,7 +211,10 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 
 func TestResumeRefusesFinishedRun(t *testing.T) {
 	_, s := runToEnd(t)(Start(context.Background(), smallConfig(t)))
-	if _, err := Resume(context.Background(), s.Run, 0); err == nil || !strings.Contains(err.Error(), "--epochs") {
+	// The error names the setting, which a front end says its way.
+	_, err := Resume(context.Background(), s.Run, 0)
+	if err == nil || !strings.Contains(err.Error(), "give epochs more than 4") ||
+		!strings.Contains(fieldtext.Text(err, func(f string) string { return "--" + f }), "give --epochs more than 4") {
 		t.Errorf("resuming a finished run: %v", err)
 	}
 	// More epochs continue it.

@@ -115,36 +115,6 @@ func TestTrainJSONAndClassify(t *testing.T) {
 	}
 }
 
-func TestPresetOrder(t *testing.T) {
-	cases := []struct {
-		args   []string
-		hidden string
-		lr     float64
-	}{
-		{[]string{"--dataset", "iris"}, "1000,100", 1e-2},
-		{[]string{"--lr", "0.1", "--preset", "default"}, "100", 0.1},                  // a flag before --preset overrides it
-		{[]string{"--preset", "default", "--lr", "0.1"}, "100", 0.1},                  // and after it
-		{[]string{"--lr", "0.1", "--lr", "0.2", "--preset", "iris"}, "1000,100", 0.2}, // the last of a flag wins
-		{[]string{"--preset", "iris", "--preset", "default"}, "100", 1e-3},            // the last preset wins
-		{[]string{"--preset", "cifar10-original"}, "4000,1000,4000", 1e-5},            // the preset's data set
-	}
-	for _, c := range cases {
-		fs := newFlagSet(&env{stdout: &bytes.Buffer{}}, "t", "")
-		var cf configFlags
-		cf.register(fs)
-		if _, err := parseInterspersed(fs, c.args); err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := cf.config()
-		if err != nil {
-			t.Fatalf("%v: %v", c.args, err)
-		}
-		if trainer.HiddenString(cfg.Hidden) != c.hidden || (c.lr != 0 && cfg.LR != c.lr) {
-			t.Errorf("%v: hidden %v lr %v, want %s %v", c.args, cfg.Hidden, cfg.LR, c.hidden, c.lr)
-		}
-	}
-}
-
 func TestBadInput(t *testing.T) {
 	runs := t.TempDir()
 	cases := []struct {

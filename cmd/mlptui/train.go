@@ -32,8 +32,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var run *trainer.Run
 	if *resume != "" {
 		for _, s := range cf.sets {
-			if s.flag.name != "epochs" && s.flag.name != "data-dir" {
-				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.flag.name)
+			if s.Field.Name != "epochs" && s.Field.Name != "data-dir" {
+				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.Field.Name)
 			}
 		}
 		if err := checkRunDir("resume", *resume); err != nil {
