@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/cliflag"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
 )
@@ -107,7 +108,7 @@ func printTable(e *env, rows [][]string, prio func(col int) int, right func(col 
 	if len(left) > 0 {
 		note := fmt.Sprintf("(left out to fit: %s; %s has all)", strings.Join(left, ", "), all)
 		if e.stderrTTY && e.stderrWidth > 1 { // lines that fit, not one the terminal breaks mid-word
-			note = strings.Join(wrap(note, e.stderrWidth-1), "\n")
+			note = strings.Join(cliflag.Wrap(note, e.stderrWidth-1), "\n")
 		}
 		fmt.Fprintln(e.stderr, note)
 	}
