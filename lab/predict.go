@@ -56,7 +56,7 @@ func (p *Predictor) Sample(x []float32, pix []byte) []float32 {
 	m := p.Model
 	d := datasets.Dataset{Shape: m.InputShape, X: x, Pix: pix, Y: []int32{0}}
 	out := make([]float32, d.Dim())
-	d.Batch(out, []int{0}, datasets.Normalization{Mean: m.Mean, Std: m.Std}, datasets.Augment{}, nil)
+	d.Batch(out, []int{0}, datasets.ModelNormalization(m), datasets.Augment{}, nil)
 	return out
 }
 

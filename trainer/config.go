@@ -51,6 +51,8 @@ type Config struct {
 	ValSplit       float64 `json:"val_split"`                 // share of the training part held out for validation
 	TestSplit      float64 `json:"test_split"`                // share held out for testing when a data set has no test part
 	Augment        bool    `json:"augment"`                   // image flips and shifted crops
+	Whiten         string  `json:"whiten,omitempty"`          // images: none ("" too) or zca (regularized ZCA whitening fitted on the training part)
+	ZCAEpsilon     float64 `json:"zca_epsilon,omitempty"`     // ZCA's regularization, added to the eigenvalues of the standardized inputs' covariance (0: datasets.DefaultZCAEpsilon)
 	ImageSize      int     `json:"image_size,omitempty"`      // image folders: side to resize to (0: the most common size)
 	SkipBad        bool    `json:"skip_bad,omitempty"`        // image folders: skip undecodable images
 	MaxPixels      int     `json:"max_pixels,omitempty"`      // image folders: refuse larger images, before decoding (0: 64 megapixels)
@@ -90,6 +92,10 @@ const (
 	KeepLast = "last"
 )
 
+// WhitenNone is Config.Whiten's value for no whitening (the other is
+// nn.WhitenZCA).
+const WhitenNone = "none"
+
 // Schedules.
 const (
 	Constant = "constant"
@@ -114,6 +120,8 @@ func Defaults() Config {
 		Batch:      32,
 		Epochs:     20,
 		Keep:       KeepBest,
+		Whiten:     WhitenNone,
+		ZCAEpsilon: datasets.DefaultZCAEpsilon,
 		Seed:       1,
 		ValSplit:   0.1,
 		TestSplit:  0.2,
@@ -452,6 +460,12 @@ func (c *Config) dataProblems(bad func(field, format string, args ...any)) {
 	}
 	if !finite(c.TestSplit) || c.TestSplit <= 0 || c.TestSplit >= 1 {
 		bad("test-split", "%v; want a share in (0, 1)", c.TestSplit)
+	}
+	if !slices.Contains([]string{"", WhitenNone, nn.WhitenZCA}, c.Whiten) {
+		bad("whiten", "%q; want %s or %s", c.Whiten, WhitenNone, nn.WhitenZCA)
+	}
+	if !finite(c.ZCAEpsilon) || c.ZCAEpsilon < 0 || c.ZCAEpsilon > 1e6 {
+		bad("zca-epsilon", "%v; want a number > 0 and <= 1e6 (0: %v)", c.ZCAEpsilon, datasets.DefaultZCAEpsilon)
 	}
 	if c.ImageSize < 0 || c.ImageSize > 1024 {
 		bad("image-size", "%d; want 0 (most common size) to 1024", c.ImageSize)

@@ -225,7 +225,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 
 // measure evaluates m on test, whose labels index m's classes.
 func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluation {
-	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
+	norm := datasets.ModelNormalization(m)
 	var buf nn.Matrix
 	probs := make([][]float32, test.Len())
 	loss, acc, conf := evaluateProbs(m.Net, test, norm, &buf, func(lo int, p *nn.Matrix) {

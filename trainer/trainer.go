@@ -386,8 +386,15 @@ func (t *trainer) setup(ctx context.Context) error {
 	if _, note := nn.SetPrecision(prec); note != "" {
 		t.emit(Event{Kind: Loading, Message: note})
 	}
-	data, err := LoadData(ctx, cfg, t.emit)
+	data, err := loadData(ctx, cfg, nil, true, t.emit)
 	if err != nil {
+		return err
+	}
+	var white *nn.Whitening // a resumed run keeps its whitening
+	if t.resume != nil {
+		white = t.resume.model.Whiten
+	}
+	if err := data.whiten(ctx, cfg, white, t.emit); err != nil {
 		return err
 	}
 	t.data = data
@@ -939,7 +946,7 @@ func (t *trainer) modelNet() (*nn.MLP, int) {
 func (t *trainer) model(net *nn.MLP, epoch int) *nn.Model {
 	m := &nn.Model{
 		Net: net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
-		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
+		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std, Whiten: t.data.Norm.Whiten,
 		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version, "epoch": strconv.Itoa(epoch)},
 	}
 	if t.data.Table != nil {

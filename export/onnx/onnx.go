@@ -95,6 +95,9 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
+	if m.Whiten != nil {
+		return nil, fmt.Errorf("%s whitening: no ONNX export yet (the model file's %s and %s tensors hold it)", m.Whiten.Method, nn.WhitenMeanTensor, nn.WhitenMatrixTensor)
+	}
 	p, err := pipelineOf(m)
 	if err != nil {
 		return nil, err
