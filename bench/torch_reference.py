@@ -6,7 +6,11 @@ equivalent Keras network. Both sides get the same data (the binary layout,
 cifar-10-batches-bin), the same split (10 % of the training images held out
 for validation), per-channel standardization from the training part, the
 same network (He-normal weights, zero biases, ReLU, softmax cross-entropy),
-Adam with the same learning rate, the same batch size and epochs.
+Adam with the same learning rate, the same batch size and epochs. With
+--preset cifar10 or cifar10-residual (default cifar10-original) both sides
+train that preset of mlptui's: flips and crops, the one-cycle schedule,
+pre-norm residual GELU blocks, AdamW, label smoothing and the best epoch
+by validation kept, each as mlptui does it.
 
 It prints, for each side: the time of one training step at the batch size
 (forward, backward, Adam; the median of timed steps on the real data), the
