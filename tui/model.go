@@ -19,12 +19,13 @@ type screen int
 const (
 	setupScreen screen = iota
 	trainingScreen
+	networkScreen
 	predictionsScreen
 	runsScreen
 	numScreens
 )
 
-var screenNames = [numScreens]string{"Setup", "Training", "Predictions", "Runs"}
+var screenNames = [numScreens]string{"Setup", "Training", "Network", "Predictions", "Runs"}
 
 // overlay is a dialog drawn over the screen, taking the keys.
 type overlay int
@@ -84,6 +85,7 @@ type Model struct {
 
 	setup setupModel
 	train trainingModel
+	net   networkModel
 	preds predictionsModel
 	runs  runsModel
 	edit  editModel
@@ -118,7 +120,7 @@ func New(ctx context.Context, opt Options) *Model {
 	st := newStyles(lipgloss.ColorProfile())
 	m := &Model{
 		ctx: ctx, opt: opt, now: opt.Now, st: st, keys: newGlobalKeys(), width: 80, height: 24,
-		setup: newSetup(opt.Config, st), train: newTraining(st), preds: newPredictions(st), runs: newRuns(st),
+		setup: newSetup(opt.Config, st), train: newTraining(st), net: newNetwork(st), preds: newPredictions(st), runs: newRuns(st),
 		reg: newRegistry(),
 	}
 	m.resize()
@@ -137,6 +139,7 @@ func (m *Model) resize() {
 	w, h := m.width, max(1, m.height-2)
 	m.setup.SetSize(w, h)
 	m.train.SetSize(w, h)
+	m.net.SetSize(w, h)
 	m.preds.SetSize(w, h)
 	m.runs.SetSize(w, h)
 }
@@ -278,6 +281,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 	case trainingScreen:
 		return m.trainingKey(msg)
+	case networkScreen:
+		if m.state != nil && m.state.layers != nil {
+			m.net = m.net.Update(msg, len(m.state.layers.Layers))
+		}
 	case predictionsScreen:
 		m.preds = m.preds.Update(msg)
 	case runsScreen:
@@ -619,6 +626,8 @@ func (m *Model) View() string {
 		body = m.setup.View()
 	case m.screen == trainingScreen:
 		body = m.train.View(m.state)
+	case m.screen == networkScreen:
+		body = m.net.View(m.state)
 	case m.screen == predictionsScreen:
 		body = m.preds.View(m.state)
 	case m.screen == runsScreen:
@@ -699,6 +708,8 @@ func (m *Model) footer() string {
 	case trainingScreen:
 		t := m.train.keys
 		keys = []fk{{t.Pause, "pause"}, {t.Edit, "edit"}, {t.Restart, "restart"}, {t.Stop, "stop"}, {m.keys.Quit, "quit"}}
+	case networkScreen:
+		keys = []fk{{m.net.keys.Scroll, "scroll"}, {m.keys.Quit, "quit"}}
 	case predictionsScreen:
 		p := m.preds.keys
 		keys = []fk{{p.Page, "page"}, {p.Confusion, "matrix"}, {m.keys.Quit, "quit"}}

@@ -24,7 +24,8 @@ func runLRFind(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "lr-find", "mlptui lr-find [training flags] [--json] [-o FILE.png|FILE.svg]\n\n"+
 		"Suggests a learning rate: a throw-away copy of the configured network trains for a few\n"+
 		"hundred steps while the learning rate grows from 1e-7 to 10 (stopping when the loss\n"+
-		"explodes), and the suggestion is where the smoothed loss falls fastest. Saves no run.")
+		"explodes), and the suggestion is where the smoothed loss falls fastest (for a one-cycle\n"+
+		"schedule: where it is least). Saves no run.")
 	var cf configFlags
 	cf.register(fs)
 	jsonOut := fs.Bool("json", false, "print the curve and the suggestion as one JSON object")
@@ -92,7 +93,7 @@ func suggestionLine(f *trainer.LRFinding) string {
 	if f.Suggest == 0 {
 		return "no suggestion: the loss did not fall over the learning rates tried"
 	}
-	return fmt.Sprintf("suggested learning rate: %.2g (the smoothed loss falls fastest there; it is least at %.2g)", f.Suggest, f.Least)
+	return fmt.Sprintf("suggested learning rate: %.2g (%s)", f.Suggest, f.Why())
 }
 
 // lrFindText draws the smoothed loss against log10 of the learning rate

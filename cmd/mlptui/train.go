@@ -213,6 +213,8 @@ func (p *progressPrinter) event(ev trainer.Event) {
 			p.line("%s", fitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, mark), p.width))
 		}
 		p.liveLine(m.Epoch, float64(m.Epoch), m.TrainLoss, m.TrainAcc, m.SamplesPerSec)
+	case trainer.Warning:
+		p.line("warning: %s", ev.Message)
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
 		if ev.Message != "" {
 			p.line("%s", ev.Message)
