@@ -226,7 +226,13 @@ func short(v float64) string {
 	case v == 0:
 		return "0"
 	case a >= 1e4 || a < 1e-2:
-		return fmt.Sprintf("%.1e", v)
+		// 1.2e-5, not 1.2e-05: a cell saved on every figure
+		m, e, _ := strings.Cut(fmt.Sprintf("%.1e", v), "e")
+		sign, digits := e[:1], strings.TrimLeft(e[1:], "0")
+		if sign == "+" {
+			sign = ""
+		}
+		return m + "e" + sign + digits
 	case a >= 100:
 		return fmt.Sprintf("%.0f", v)
 	}
