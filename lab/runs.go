@@ -147,6 +147,16 @@ var RunColumns = []RunColumn{
 	{Name: "status", JSON: "status", Prio: 8, Cell: func(r *Entry) string { return string(r.Status) }, str: func(r *Entry) (string, bool) { return string(r.Status), true }},
 }
 
+// SweepColumn is the sweep a run is a trial of: not a column of `mlptui
+// runs` (its --csv has it), but of the dashboard's table when a trial is
+// listed.
+var SweepColumn = RunColumn{Name: "sweep", JSON: "sweep", Prio: 2, Cell: cellOf(sweepOf), str: sweepOf}
+
+var sweepOf = cfgStr(func(c *trainer.Config) string { return c.Sweep })
+
+// Head is the column's header: BEST VAL ACC.
+func (c *RunColumn) Head() string { return strings.ToUpper(strings.ReplaceAll(c.Name, "-", " ")) }
+
 func init() {
 	for i := range RunColumns {
 		c := &RunColumns[i]

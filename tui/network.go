@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -20,7 +21,8 @@ type networkModel struct {
 	keys   networkKeys
 	width  int
 	height int
-	top    int // the first layer shown
+	top    int              // the first layer shown
+	state  func() *runState // the run shown (nil: none)
 }
 
 // networkKeys scroll through the layers.
@@ -34,15 +36,33 @@ func newNetworkKeys() networkKeys {
 	}
 }
 
-func newNetwork(st *styles) networkModel {
-	return networkModel{st: st, keys: newNetworkKeys(), width: 80, height: 22}
+func (k networkKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Scroll} }
+func (k networkKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+func newNetwork(st *styles, state func() *runState) *networkModel {
+	return &networkModel{st: st, keys: newNetworkKeys(), width: 80, height: 22, state: state}
 }
+
+// KeyMap is the keys that scroll.
+func (m *networkModel) KeyMap() help.KeyMap { return m.keys }
+
+// Typing is false: the screen has no text field.
+func (m *networkModel) Typing() bool { return false }
+
+// Init does nothing.
+func (m *networkModel) Init() tea.Cmd { return nil }
 
 // SetSize sets the area the screen draws in.
 func (m *networkModel) SetSize(w, h int) { m.width, m.height = w, h }
 
 // Update scrolls the layers.
-func (m networkModel) Update(msg tea.KeyMsg, layers int) networkModel {
+func (m *networkModel) Update(tmsg tea.Msg) (tea.Model, tea.Cmd) {
+	msg, ok := tmsg.(tea.KeyMsg)
+	s := m.state()
+	if !ok || !key.Matches(msg, m.keys.Scroll) || s == nil || s.layers == nil {
+		return m, nil
+	}
+	layers := len(s.layers.Layers)
 	switch msg.String() {
 	case "up", "k":
 		m.top--
@@ -58,15 +78,15 @@ func (m networkModel) Update(msg tea.KeyMsg, layers int) networkModel {
 		m.top = layers
 	}
 	m.top = max(0, min(m.top, layers-1))
-	return m
+	return m, nil
 }
 
 // histogram panels of a layer, in the order drawn.
 var panelNames = [4]string{"weights", "output", "activation", "gradient"}
 
-// View draws the screen for a run's state (nil: no run yet).
-func (m networkModel) View(s *runState) string {
-	st, w, h := m.st, m.width, m.height
+// View draws the screen for the run shown.
+func (m *networkModel) View() string {
+	s, st, w, h := m.state(), m.st, m.width, m.height
 	switch {
 	case s == nil:
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.dim.Render(
@@ -119,7 +139,7 @@ func thresholdsLine() string {
 
 // layerView is one layer: a line of figures, then its four histograms
 // side by side (hr rows) with a caption under each.
-func (m networkModel) layerView(l trainer.LayerStats, rows, w, hr int) []string {
+func (m *networkModel) layerView(l trainer.LayerStats, rows, w, hr int) []string {
 	st := m.st
 	name := l.Name
 	if l.Block > 0 {
@@ -156,7 +176,7 @@ func (m networkModel) layerView(l trainer.LayerStats, rows, w, hr int) []string 
 }
 
 // panel is one histogram, hr rows of bars pw wide, and its caption.
-func (m networkModel) panel(title string, d trainer.Dist, pw, hr int, bad bool) []string {
+func (m *networkModel) panel(title string, d trainer.Dist, pw, hr int, bad bool) []string {
 	st := m.st
 	out := make([]string, 0, hr+1)
 	if d.N == 0 {

@@ -258,6 +258,17 @@ func (s *runState) shownSteps() float64 {
 	return math.Max(s.stepsPerEpoch(), math.Max(s.trainLoss.lastX(), s.valLoss.lastX()))
 }
 
+// hasVal reports whether the run has validation figures: an epoch with
+// them, or, before the first epoch ends, a validation part.
+func (s *runState) hasVal() bool {
+	for _, e := range s.epochs {
+		if !math.IsNaN(e.ValLoss) || !math.IsNaN(e.ValAcc) {
+			return true
+		}
+	}
+	return len(s.epochs) == 0 && (s.info == nil || s.info.Val > 0)
+}
+
 // stepsPerEpoch is the number of steps in an epoch, or 1 if unknown.
 func (s *runState) stepsPerEpoch() float64 {
 	if s.info != nil && s.info.Batches > 0 {

@@ -220,7 +220,7 @@ func compareCmd(rows []runRow) tea.Cmd {
 	return safe(0, func() tea.Msg {
 		c := &comparison{rows: rows, metrics: make([][]trainer.EpochMetrics, len(rows)), errs: make([]error, len(rows))}
 		for i, r := range rows {
-			c.metrics[i], c.errs[i] = trainer.ReadMetrics(r.rec.Dir)
+			c.metrics[i], c.errs[i] = trainer.ReadMetrics(r.Dir)
 		}
 		return compareMsg{c}
 	})

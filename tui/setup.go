@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -66,8 +67,8 @@ type setupModel struct {
 	running *trainer.Config
 }
 
-func newSetup(cfg trainer.Config, st *styles) setupModel {
-	m := setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
+func newSetup(cfg trainer.Config, st *styles) *setupModel {
+	m := &setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
 	for i := range trainer.Fields {
 		f := formField{def: &trainer.Fields[i]}
 		if f.def.Kind == trainer.TextField || f.def.Kind == trainer.NumberField {
@@ -277,23 +278,47 @@ func (m *setupModel) setLive(lr, dropout string) {
 	m.check()
 }
 
-// typing reports whether the focused field takes every printable key.
-func (m *setupModel) typing() bool { return m.fields[m.focus].typing() }
+// Typing reports whether the focused field takes every printable key.
+func (m *setupModel) Typing() bool { return m.fields[m.focus].typing() }
 
-// Update handles a key; start is true when Enter asks to start a valid
-// configuration.
-func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
+// KeyMap is the form's keys.
+func (m *setupModel) KeyMap() help.KeyMap { return m.keys }
+
+// Init does nothing: the form waits for keys.
+func (m *setupModel) Init() tea.Cmd { return nil }
+
+// Messages of the setup form to the dashboard.
+type (
+	// formStartMsg: Enter, on a valid form: start its run or sweep.
+	formStartMsg struct{}
+	// findLRMsg: run the learning-rate range test of the form's network.
+	findLRMsg struct{}
+)
+
+// Update handles a key: Enter on a valid form brings the dashboard a
+// formStartMsg.
+func (m *setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	return m, m.key(k)
+}
+
+func (m *setupModel) key(msg tea.KeyMsg) tea.Cmd {
 	f := &m.fields[m.focus]
 	switch {
+	case key.Matches(msg, m.keys.FindLR):
+		return emit(findLRMsg{})
 	case key.Matches(msg, m.keys.Up):
 		m.setFocus(m.focus - 1)
-		return m, false
+		return nil
 	case key.Matches(msg, m.keys.Down):
 		m.setFocus(m.focus + 1)
-		return m, false
+		return nil
 	case key.Matches(msg, m.keys.Start):
 		if _, ok := m.config(); ok {
-			return m, true
+			return emit(formStartMsg{})
 		}
 		for i := range m.fields {
 			if m.fields[i].err != "" {
@@ -302,7 +327,7 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 			}
 		}
 		m.setNote("fix the fields marked ✗ first", true)
-		return m, false
+		return nil
 	}
 	switch f.def.Kind {
 	case trainer.ChoiceField, trainer.BoolField:
@@ -327,7 +352,7 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 		if msg.Type == tea.KeyRunes && f.def.Kind == trainer.NumberField && !msg.Paste {
 			for _, r := range msg.Runes {
 				if !numberRune(r) {
-					return m, false
+					return nil
 				}
 			}
 		}
@@ -348,11 +373,11 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 		}
 	}
 	m.check()
-	return m, false
+	return nil
 }
 
 // View draws the form.
-func (m setupModel) View() string {
+func (m *setupModel) View() string {
 	st := m.st
 	w, h := m.width, m.height
 	var lines []string
@@ -414,7 +439,7 @@ func (m setupModel) View() string {
 }
 
 // presetsView lists the presets with what they are for, w cells wide.
-func (m setupModel) presetsView(w int) string {
+func (m *setupModel) presetsView(w int) string {
 	st := m.st
 	lines := []string{st.bold.Render("Presets") + st.dim.Render(" (the preset field, ←/→)")}
 	cur := m.field("preset").get()
@@ -435,7 +460,7 @@ func (m setupModel) presetsView(w int) string {
 
 // fieldLine draws one field: a focus mark, the name, the value and what
 // is wrong with it or whether it needs a restart.
-func (m setupModel) fieldLine(i, labelW, valueW int) string {
+func (m *setupModel) fieldLine(i, labelW, valueW int) string {
 	st := m.st
 	f := &m.fields[i]
 	focused := i == m.focus
@@ -471,7 +496,7 @@ func (m setupModel) fieldLine(i, labelW, valueW int) string {
 
 // inputView draws a text field's value in w cells, with the cursor when
 // focused, scrolled to keep the cursor in view.
-func (m setupModel) inputView(f *formField, focused bool, w int) string {
+func (m *setupModel) inputView(f *formField, focused bool, w int) string {
 	r := []rune(f.input.Value())
 	if !focused {
 		return padRight(string(r), w)

@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
@@ -849,28 +848,5 @@ func TestLeaderboardFitsTheTerminal(t *testing.T) {
 	}
 	if !strings.Contains(errb.String(), "left out to fit: trial") || !strings.Contains(errb.String(), "--json has all") {
 		t.Errorf("stderr %q does not say what was left out", errb.String())
-	}
-}
-
-// The terminal plot's charts fit the width they are given, whatever the
-// number of epochs (the x axis's last label is centred on its tick).
-func TestTerminalPlotFitsWidth(t *testing.T) {
-	for _, epochs := range []int{5, 200, 3000, 12345} {
-		r := &plotRun{dir: "runs/x", label: "A"}
-		for e := 1; e <= epochs; e++ {
-			f := float64(e) / float64(epochs)
-			r.metrics = append(r.metrics, trainer.EpochMetrics{Epoch: e, TrainLoss: 2 - f, TrainAcc: f, ValLoss: 2.1 - f, ValAcc: f * 0.9})
-		}
-		for _, width := range []int{30, 41, 70, 80, 123} {
-			for _, colour := range []bool{false, true} {
-				out := terminalPlot([]*plotRun{r}, width, colour)
-				charts := out[:strings.LastIndex(out, "\n\n")] // the legend below is prose
-				for i, l := range strings.Split(charts, "\n") {
-					if n := ansi.StringWidth(l); n > width {
-						t.Errorf("%d epochs, width %d, colour %v: line %d is %d wide: %q", epochs, width, colour, i+1, n, ansi.Strip(l))
-					}
-				}
-			}
-		}
 	}
 }

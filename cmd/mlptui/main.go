@@ -30,6 +30,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
@@ -202,16 +203,11 @@ func run(ctx context.Context, e *env, args []string) int {
 	return exitUsage
 }
 
-// errText is err's text on one line as the command line says it: a
-// setting's error (trainer.FieldError) that begins it names the setting
-// as its flag, "--lr: ...".
+// errText is err's text on one line as the command line says it: the
+// settings a library error names (package fieldtext; a
+// trainer.FieldError that begins it) named as their flags, "--lr: ...".
 func errText(err error) string {
-	s := err.Error()
-	var fe *trainer.FieldError
-	if errors.As(err, &fe) && strings.HasPrefix(s, fe.Error()) {
-		s = "--" + s
-	}
-	return lab.OneLine(s)
+	return lab.OneLine(fieldtext.Text(err, func(setting string) string { return "--" + setting }))
 }
 
 // isHelp reports whether a command-line word asks for help.

@@ -241,6 +241,9 @@ func TestCompletion(t *testing.T) {
 		{"mlptui plot runs/2026120", []string{"runs/20261202-051927-iris", "runs/20261202-060000-pets"}},
 		{"mlptui train --resume runs/20261202-05", []string{"runs/20261202-051927-iris"}},
 		{"mlptui help sw", []string{"sweep"}},
+		{"mlptui completion ", []string{"bash", "fish", "zsh"}},
+		{"mlptui train --dataset sp", []string{"spiral"}},
+		{"mlptui runs --sort status", []string{"status"}}, // named once, not twice
 	} {
 		words := strings.Split(c.line, " ")
 		prog := fmt.Sprintf(`source complete.bash; COMP_WORDS=(%s); COMP_CWORD=%d; _mlptui; printf '%%s\n' "${COMPREPLY[@]}" | sort`,

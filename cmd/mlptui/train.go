@@ -32,8 +32,8 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	var run *trainer.Run
 	if *resume != "" {
 		for _, s := range cf.sets {
-			if s.flag.name != "epochs" && s.flag.name != "data-dir" {
-				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.flag.name)
+			if s.Field.Name != "epochs" && s.Field.Name != "data-dir" {
+				return usagef("--resume takes only --epochs and --data-dir; the run's other settings are in its config.json (got --%s)", s.Field.Name)
 			}
 		}
 		if err := checkRunDir("resume", *resume); err != nil {
@@ -266,7 +266,11 @@ func printSummary(w io.Writer, s *trainer.Summary) {
 	termsafe.Fprintf(w, "network    %s, %s parameters\n", s.Arch, lab.Thousands(float64(s.Params)))
 	termsafe.Fprintf(w, "model      the weights of epoch %d\n", s.ModelEpoch)
 	if s.TestAccuracy != nil {
-		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, lab.Loss(*s.TestLoss))
+		loss := "not finite" // a diverged run's kept model can overflow on the test set
+		if s.TestLoss != nil {
+			loss = lab.Loss(*s.TestLoss)
+		}
+		termsafe.Fprintf(w, "test       accuracy %.4f  loss %s\n", *s.TestAccuracy, loss)
 	}
 	if s.BestValAccuracy != nil {
 		termsafe.Fprintf(w, "best val   accuracy %.4f at epoch %d\n", *s.BestValAccuracy, s.BestValEpoch)
