@@ -137,6 +137,25 @@ func init() {
 	p.Set = (*Config).applyPreset
 }
 
+// Hint names what the field takes, as help shows it: its choices
+// ("adam|sgd"), "sizes" (hidden), "dir", "name|path" (a data set),
+// "number", or "name".
+func (f *Field) Hint() string {
+	switch {
+	case f.Kind == ChoiceField && f.Name != "preset":
+		return strings.Join(f.Choices, "|")
+	case f.Name == "hidden":
+		return "sizes"
+	case f.Name == "runs" || f.Name == "data-dir":
+		return "dir"
+	case f.Name == "dataset":
+		return "name|path"
+	case f.Kind == NumberField:
+		return "number"
+	}
+	return "name"
+}
+
 // FieldByName returns the field with that flag name, or nil.
 func FieldByName(name string) *Field {
 	for i := range Fields {

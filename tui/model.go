@@ -375,6 +375,10 @@ func (m *Model) trainingAction(act trainingAction) tea.Cmd {
 // pausingNote is the footer's answer to space until the run has paused.
 const pausingNote = "pausing after this step…"
 
+// editSentNote is the footer's answer to an applied edit until the run
+// says it took it.
+const editSentNote = "edit sent: it applies at the next step"
+
 // setupConfig is the form's configuration, valid or not.
 func (m *Model) setupConfig() trainer.Config {
 	c, _ := m.setup.config()
@@ -401,7 +405,7 @@ func (m *Model) applyEdits(e map[string]float64) {
 	}
 	m.setup.setLive(lr, dropout)
 	if m.live != nil {
-		m.setStatus(false, "edit sent: it applies at the next step")
+		m.setStatus(false, editSentNote)
 	} else {
 		m.setStatus(false, "edit kept in the form: r starts a run with it")
 	}
@@ -533,6 +537,10 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		case trainer.Paused:
 			if m.status == pausingNote {
 				m.status = "" // the header says it now; the footer shows the keys again
+			}
+		case trainer.EditDone:
+			if m.status == editSentNote {
+				m.status = "" // the log says it applied (it stayed after the run ended)
 			}
 		case trainer.Failed:
 			if m.state.info == nil { // the data could not be loaded: back to the form

@@ -236,9 +236,17 @@ func (s *runState) setHistory(rows []trainer.EpochMetrics) {
 }
 
 // best returns the best value of a metric over the epochs and its epoch:
-// the lowest for a loss, the highest for an accuracy. ok is false before
-// any finite value.
+// the lowest for a loss; for an accuracy the epoch the run keeps
+// (trainer.BestEpoch: ties broken by the lower validation loss), so that
+// it names the epoch summary.json and the runs screen name. ok is false
+// before any finite value.
 func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v float64, epoch int, ok bool) {
+	if !lower { // the accuracy: the epoch the run keeps, ties broken by the loss as the summary does
+		if b := trainer.BestEpoch(s.epochs); b >= 0 {
+			return get(&s.epochs[b]), s.epochs[b].Epoch, true
+		}
+		return 0, 0, false
+	}
 	for i := range s.epochs {
 		x := get(&s.epochs[i])
 		if math.IsNaN(x) || math.IsInf(x, 0) {

@@ -64,8 +64,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	nn.SetThreads(*threads)
 	p := newProgress(e)
 	r, err := bench.Run(ctx, bench.Options{Sizes: sizes, Batches: bs, StepBatch: *stepBatch, Steps: *steps, Gonum: !*noGonum, BF16: withBF16,
-		Status: func(s string) { p.status("%s", s) }})
-	p.clearLive()
+		Status: func(s string) { p.Status("%s", s) }})
+	p.ClearLive()
 	if err != nil {
 		return interruptedOr(ctx, err)
 	}

@@ -43,7 +43,7 @@ func runLRFind(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := newProgress(e)
-	f, err := trainer.FindLR(ctx, cfg, trainer.LRFindOptions{Steps: *steps, Report: p.event})
+	f, err := trainer.FindLR(ctx, cfg, trainer.LRFindOptions{Steps: *steps, Report: p.Event})
 	if err != nil {
 		return interruptedOr(ctx, err)
 	}

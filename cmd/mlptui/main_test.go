@@ -311,18 +311,6 @@ func TestTrainDiverged(t *testing.T) {
 	}
 }
 
-// TestPrintSummaryLossNotFinite: a diverged run's kept model may give a
-// test accuracy and no finite test loss (summary.json's null); the summary
-// says so instead of panicking on the nil loss.
-func TestPrintSummaryLossNotFinite(t *testing.T) {
-	acc := 0.5
-	var b bytes.Buffer
-	printSummary(&b, &trainer.Summary{Run: "runs/x", Status: trainer.StatusDiverged, TestAccuracy: &acc})
-	if !strings.Contains(b.String(), "test       accuracy 0.5000  loss not finite") {
-		t.Errorf("summary:\n%s", b.String())
-	}
-}
-
 // TestTrainInterruptedWhileLoading: an interrupt before training begins
 // (here, before the data is read) exits 130 and says nothing was saved.
 func TestTrainInterruptedWhileLoading(t *testing.T) {
@@ -336,36 +324,6 @@ func TestTrainInterruptedWhileLoading(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
 		t.Errorf("runs directory holds %d entries", len(ents))
-	}
-}
-
-// On a terminal a live progress line is rewritten in place and cut to the
-// terminal's width (one that wrapped would leave rows behind); a plain
-// line is whole; without a terminal there are no live lines.
-func TestProgressLiveLineFits(t *testing.T) {
-	var b bytes.Buffer
-	p := &progressPrinter{w: &b, tty: true, width: 40}
-	p.status("epoch %d/%d %s  loss %.4f", 3, 70, bar(0.5), 1.2345)
-	p.status("epoch %d/%d %s  loss %.4f", 3, 70, bar(0.6), 1.2)
-	p.line("epoch 3/70  loss 1.2000  acc 0.5000  val_loss 1.1000  val_acc 0.6000")
-	out := b.String()
-	parts := strings.Split(out, "\r\033[K")
-	if len(parts) != 3 {
-		t.Fatalf("output %q: want two live lines, each cleared before what follows", out)
-	}
-	for _, live := range parts[:2] {
-		if n := len([]rune(live)); n != 39 {
-			t.Errorf("live line %q is %d wide on a 40-column terminal, want 39", live, n)
-		}
-	}
-	if want := "epoch 3/70  loss 1.2000  acc 0.5000  val_loss 1.1000  val_acc 0.6000\n"; !strings.HasSuffix(parts[2], want) {
-		t.Errorf("the plain line after them is %q, want %q whole", parts[2], want)
-	}
-	b.Reset()
-	p = &progressPrinter{w: &b}
-	p.status("loading")
-	if b.Len() != 0 {
-		t.Errorf("a live line without a terminal: %q", b.String())
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
+	"github.com/mlptui/mlptui/lab/progress"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -139,31 +140,8 @@ func (sf *sweepFlags) plan(name string, trials int, seed uint64) (*lab.Sweep, []
 
 // finishSweep says what the sweep did and prints its leaderboard.
 func finishSweep(ctx context.Context, e *env, sw *lab.Sweep, diffs []trainer.Difference, jsonOut bool) error {
-	counts := map[lab.Outcome]int{}
-	for _, t := range sw.Plan {
-		counts[t.Outcome]++
-	}
-	var parts []string
-	for _, k := range lab.Outcomes {
-		if counts[k] > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[k], k))
-		}
-	}
-	owned, scope := sw.Owned(), scopeText(sw.Scope)
-	if owned == 0 {
-		parts = append(parts, "none is this shard's (more shards than trials)")
-	}
 	interrupted := ctx.Err() != nil
-	if interrupted {
-		termsafe.Fprintf(e.stderr, "sweep %s%s interrupted: %s; %d trials to go: run the same command again to go on\n",
-			sw.Name, scope, strings.Join(parts, ", "), sw.Left())
-	} else {
-		of := ""
-		if !sw.Scope.All() {
-			of = fmt.Sprintf(" of %d", len(sw.Plan))
-		}
-		termsafe.Fprintf(e.stderr, "sweep %s%s: %d%s trials: %s\n", sw.Name, scope, owned, of, strings.Join(parts, ", "))
-	}
+	fmt.Fprintln(e.stderr, sw.Tally(interrupted))
 	if !sw.Scope.All() { // the other shards' trials, as far as they have got
 		if _, err := sw.FindRuns(); err != nil {
 			return err
@@ -180,69 +158,21 @@ func finishSweep(ctx context.Context, e *env, sw *lab.Sweep, diffs []trainer.Dif
 
 // sweepPrinter prints a sweep's events on stderr.
 type sweepPrinter struct {
-	progress *progressPrinter
+	progress *progress.Printer
 	e        *env
 }
 
 func (p *sweepPrinter) event(ev lab.SweepEvent) {
-	t, w := ev.Trial, p.e.stderr
-	head := t.Head(ev.Total)
-	switch ev.Kind {
-	case lab.TrialHeld:
-		who := ""
-		if h := ev.Holder; h.PID != 0 {
-			who = fmt.Sprintf(" (process %d on %s since %s)", h.PID, h.Host, h.Started.Local().Format("15:04:05"))
-		}
-		termsafe.Fprintf(w, "%s: running in another process; skipped%s\n", head, who)
-	case lab.TrialDoneBefore:
-		termsafe.Fprintf(w, "%s: finished before (%s, %s); skipped\n", head, ev.Record.Status, ev.Record.Dir)
-	case lab.TrialElsewhere:
-		termsafe.Fprintf(w, "%s: running in another process (%s); skipped\n", head, ev.Record.Dir)
-	case lab.TrialResuming:
-		epochs := 0
-		if ev.Record.Summary != nil {
-			epochs = ev.Record.Summary.Epochs
-		}
-		termsafe.Fprintf(w, "%s: resuming %s (%s after epoch %d)\n", head, ev.Record.Dir, ev.Record.Status, epochs)
-	case lab.TrialCannotResume:
-		termsafe.Fprintf(w, "%s: cannot resume %s (%s); starting it again\n", head, ev.Record.Dir, errText(ev.Err))
-	case lab.TrialStartFailed:
-		termsafe.Fprintf(w, "%s: %s\n", head, errText(ev.Err))
-	case lab.TrialTrain:
-		p.train(head, t, ev.Train)
-	case lab.TrialEnded:
-		p.ended(head, ev)
-	}
-}
-
-// train prints a trial's run events: its directory, then a live line.
-func (p *sweepPrinter) train(head string, t *lab.Trial, ev trainer.Event) {
-	switch ev.Kind {
-	case trainer.Started:
-		p.progress = newProgress(p.e)
-		if t.Outcome != lab.OutcomeResumed {
-			termsafe.Fprintf(p.e.stderr, "%s: new run %s\n", head, ev.Info.Dir)
-		}
-	case trainer.EpochEnd:
-		m := ev.Metrics
-		p.progress.status("  epoch %d/%d  loss %s  val_acc %.4f", m.Epoch, t.Config.Epochs, lab.Loss(m.TrainLoss), m.ValAcc)
-	}
-}
-
-// ended prints how a trial's run ended.
-func (p *sweepPrinter) ended(head string, ev lab.SweepEvent) {
-	p.progress.clearLive()
-	w, sum := p.e.stderr, ev.Summary
 	switch {
-	case ev.Early:
-		termsafe.Fprintf(w, "%s: interrupted before training began\n", head)
-	case ev.Err != nil:
-		termsafe.Fprintf(w, "%s: failed: %s\n", head, errText(ev.Err))
-	case sum.Status == trainer.StatusInterrupted:
-		termsafe.Fprintf(w, "%s: interrupted after epoch %d, saved in %s\n", head, sum.Epochs, sum.Run)
-	default:
-		termsafe.Fprintf(w, "%s: %s after %d epochs: best val %s, test %s, %s\n", head, sum.Status, sum.Epochs,
-			lab.PercentOf(sum.BestValAccuracy), lab.PercentOf(sum.TestAccuracy), lab.Seconds(sum.TrainSeconds))
+	case ev.Kind == lab.TrialTrain && ev.Train.Kind == trainer.Started:
+		p.progress = newProgress(p.e)
+	case ev.Kind == lab.TrialTrain && ev.Train.Kind == trainer.EpochEnd:
+		p.progress.Status("%s", ev.Trial.EpochLine(ev.Train.Metrics))
+	case ev.Kind == lab.TrialEnded:
+		p.progress.ClearLive()
+	}
+	if l := ev.Line(errText); l != "" {
+		fmt.Fprintln(p.e.stderr, l)
 	}
 }
 

@@ -7,7 +7,7 @@ import (
 	"os"
 	"runtime"
 
-	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 	"github.com/mlptui/mlptui/tui"
 )
@@ -45,7 +45,7 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	res, err := tui.Run(ctx, tui.Options{Config: cfg, Samples: *samples, Trainer: trainer.Options{Threads: cores}})
 	// Back on the normal screen: say where the session's runs went.
 	for i := range res.Runs {
-		fmt.Fprintln(e.stdout, endedLine(&res.Runs[i]))
+		fmt.Fprintln(e.stdout, lab.EndedLine(&res.Runs[i]))
 	}
 	if err != nil {
 		return err
@@ -54,14 +54,4 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		return errInterrupted
 	}
 	return nil
-}
-
-// endedLine tells in one line how a run ended and where it is saved:
-// "runs/20261129-091933-iris: done after 3000 epochs, test accuracy 1.0000".
-func endedLine(s *trainer.Summary) string {
-	line := termsafe.Sprintf("%s: %s after %d epochs", s.Run, s.Status, s.Epochs)
-	if s.TestAccuracy != nil {
-		line += fmt.Sprintf(", test accuracy %.4f", *s.TestAccuracy)
-	}
-	return line
 }

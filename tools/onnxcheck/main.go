@@ -146,8 +146,11 @@ func check(bin, modules, run, python, readme string, tol float64, inputs []strin
 		for c := range k {
 			worst = max(worst, math.Abs(float64(g[c])-float64(w[c])))
 		}
-		if nn.Argmax(g) == nn.Argmax(w) {
+		if a, b := nn.Argmax(g), nn.Argmax(w); a == b {
 			agree++
+		} else {
+			fmt.Printf("  %s: top class %s in ONNX Runtime (%.9g; classify %.9g), %s in classify (%.9g; ONNX Runtime %.9g)\n",
+				name, m.Classes[a], g[a], w[a], m.Classes[b], w[b], g[b])
 		}
 	}
 	fmt.Printf("%s: %s, %d samples: max |onnxruntime - classify| = %.2g, top-1 agrees on %d/%d, onnx.checker %s\n",
