@@ -3,6 +3,8 @@ package lab
 import (
 	"slices"
 	"testing"
+
+	"github.com/mlptui/mlptui/trainer"
 )
 
 // FitColumns leaves out the lowest prio first, but of several rows a
@@ -28,5 +30,25 @@ func TestFitColumns(t *testing.T) {
 		if got := FitColumns(c.rows, prio, c.width); !slices.Equal(got, c.want) {
 			t.Errorf("%s: columns %v, want %v", c.name, got, c.want)
 		}
+	}
+}
+
+// The runs table's batch column says "all" for batch 0 (the whole
+// training set a step: the iris preset), where it said 0; a size stays
+// a number.
+func TestBatchCell(t *testing.T) {
+	col := RunColumns[slices.IndexFunc(RunColumns, func(c RunColumn) bool { return c.Name == "batch" })]
+	for _, c := range []struct {
+		batch int
+		want  string
+	}{{0, "all"}, {32, "32"}, {1024, "1024"}} {
+		cfg := trainer.Defaults()
+		cfg.Batch = c.batch
+		if got := col.Cell(&Entry{RunRecord: trainer.RunRecord{Config: &cfg}}); got != c.want {
+			t.Errorf("batch %d: cell %q, want %q", c.batch, got, c.want)
+		}
+	}
+	if got := col.Cell(&Entry{}); got != "-" {
+		t.Errorf("no config: cell %q, want -", got)
 	}
 }

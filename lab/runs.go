@@ -62,6 +62,16 @@ func cfgNum(get func(*trainer.Config) float64) func(*Entry) float64 {
 	}
 }
 
+// batchCell shows a batch size; 0, the whole training set a step, is
+// "all" (a table's "0" read as no batch at all). --csv and --json keep 0,
+// as config.json has it.
+func batchCell(v float64) string {
+	if v == 0 {
+		return "all"
+	}
+	return strconv.Itoa(int(v))
+}
+
 func fmtNum(f func(*Entry) float64, format func(float64) string) func(*Entry) string {
 	return func(r *Entry) string {
 		v := f(r)
@@ -131,7 +141,8 @@ var RunColumns = []RunColumn{
 	{Name: "hidden", JSON: "hidden", Prio: 6, Cell: cellOf(hiddenOf), str: hiddenOf},
 	{Name: "dropout", JSON: "dropout", Prio: 2, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout }), Cell: edited("dropout")},
 	{Name: "lr", JSON: "lr", Prio: 5, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR }), Cell: edited("lr")},
-	{Name: "batch", JSON: "batch", Prio: 1, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
+	{Name: "batch", JSON: "batch", Prio: 1, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) }),
+		Cell: fmtNum(cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) }), batchCell)},
 	{Name: "epochs", JSON: "epochs_done", Prio: 4, Right: true, num: epochsDone, Cell: func(r *Entry) string {
 		if r.Summary == nil {
 			return "-"

@@ -39,7 +39,30 @@ func newTraining(st *styles, state func() *runState) *trainingModel {
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
 
 // KeyMap is the keys that steer the run.
-func (m *trainingModel) KeyMap() help.KeyMap { return m.keys }
+func (m *trainingModel) KeyMap() help.KeyMap {
+	s := m.state()
+	return trainingKeyMap{m.keys, s != nil && s.live()}
+}
+
+// trainingKeyMap is the training screen's keys; the footer offers pause
+// and stop only while a run is live (after the run ended space said "no
+// run is live" under a footer offering "space pause"). The help lists
+// them all.
+type trainingKeyMap struct {
+	keys trainingKeys
+	live bool
+}
+
+// ShortHelp is the footer's keys.
+func (k trainingKeyMap) ShortHelp() []key.Binding {
+	if k.live {
+		return k.keys.ShortHelp()
+	}
+	return []key.Binding{k.keys.Edit, k.keys.Restart}
+}
+
+// FullHelp is every key, for the help screen.
+func (k trainingKeyMap) FullHelp() [][]key.Binding { return k.keys.FullHelp() }
 
 // Typing is false: the screen has no text field.
 func (m *trainingModel) Typing() bool { return false }
