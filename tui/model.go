@@ -20,12 +20,13 @@ type screen int
 const (
 	setupScreen screen = iota
 	trainingScreen
+	networkScreen
 	predictionsScreen
 	runsScreen
 	numScreens
 )
 
-var screenNames = [numScreens]string{"Setup", "Training", "Predictions", "Runs"}
+var screenNames = [numScreens]string{"Setup", "Training", "Network", "Predictions", "Runs"}
 
 // overlay is a dialog drawn over the screen, taking the keys.
 type overlay int
@@ -89,6 +90,7 @@ type Model struct {
 
 	setup *setupModel
 	train *trainingModel
+	net   *networkModel
 	preds *predictionsModel
 	runs  *runsModel
 	edit  *editModel
@@ -129,7 +131,7 @@ func New(ctx context.Context, opt Options) *Model {
 		setup: newSetup(opt.Config, opt.Lists, st), runs: newRuns(st), reg: newRegistry(),
 	}
 	state := func() *runState { return m.state }
-	m.train, m.preds = newTraining(st, state), newPredictions(st, state)
+	m.train, m.net, m.preds = newTraining(st, state), newNetwork(st, state), newPredictions(st, state)
 	m.resize()
 	return m
 }
@@ -141,6 +143,8 @@ func (m *Model) component(s screen) component {
 		return m.setup
 	case trainingScreen:
 		return m.train
+	case networkScreen:
+		return m.net
 	case predictionsScreen:
 		return m.preds
 	}
