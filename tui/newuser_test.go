@@ -386,3 +386,26 @@ func TestBestValAccuracyTieBrokenByLoss(t *testing.T) {
 		t.Errorf("accuracy stat %q, want best val 100.0%% @ epoch 4 (the lower loss of the two at 100 %%)", line)
 	}
 }
+
+// The training screen's footer offers pause and stop only while a run is
+// live; once it ended they are gone from the footer (space answered "no
+// run is live" under "space pause"), and the help still lists them.
+func TestTrainingFooterAfterTheRun(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	footer := func() string { v := strings.Split(m.View(), "\n"); return v[len(v)-1] }
+	if f := footer(); !strings.Contains(f, "pause") || !strings.Contains(f, "stop") {
+		t.Errorf("live run's footer %q lacks pause or stop", f)
+	}
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 2, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 2}})
+	if f := footer(); strings.Contains(f, "pause") || strings.Contains(f, "stop") || !strings.Contains(f, "restart") {
+		t.Errorf("ended run's footer %q: want no pause or stop, and restart", f)
+	}
+	press(m, "?")
+	if v := m.View(); !strings.Contains(v, "pause/resume") || !strings.Contains(v, "stop and save") {
+		t.Errorf("help without pause or stop:\n%s", v)
+	}
+}

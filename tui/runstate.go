@@ -42,6 +42,7 @@ type runState struct {
 	lrs       curve          // x: step, y: the lr of the epoch's last step
 
 	boundary    *trainer.Boundary // the latest decision boundary over info.Plane
+	layers      *trainer.NetStats // the latest layer statistics
 	preds       [][]float32       // probabilities of info.Samples
 	confusion   [][]int           // [true][predicted]
 	confusionOf string            // "validation" or "test"
@@ -49,6 +50,7 @@ type runState struct {
 
 	log     []logLine
 	summary *trainer.Summary
+	trial   string // of a sweep: "sweep iris-lr-dropout · trial 2/4 lr=0.01"
 	err     error
 }
 
@@ -87,6 +89,9 @@ func (s *runState) live() bool {
 func (s *runState) apply(ev trainer.Event) {
 	if ev.Boundary != nil {
 		s.boundary = ev.Boundary
+	}
+	if ev.Layers != nil {
+		s.layers = ev.Layers
 	}
 	switch ev.Kind {
 	case trainer.Loading:
@@ -139,6 +144,8 @@ func (s *runState) apply(ev trainer.Event) {
 			s.status = stateRunning
 		}
 		s.logf(ev.Time, ev.Step, false, "continued from step %d", ev.Step+1)
+	case trainer.Warning:
+		s.logf(ev.Time, ev.Step, true, "warning: %s", ev.Message)
 	case trainer.Checkpoint:
 		s.logf(ev.Time, ev.Step, false, "checkpoint saved after epoch %d", ev.Epoch)
 	case trainer.Finished:

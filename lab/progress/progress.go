@@ -154,6 +154,8 @@ func (p *Printer) Event(ev trainer.Event) {
 			p.Line("%s", FitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, mark), p.width))
 		}
 		p.liveLine(m.Epoch, float64(m.Epoch), m.TrainLoss, m.TrainAcc, m.SamplesPerSec)
+	case trainer.Warning:
+		p.Line("warning: %s", ev.Message)
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
 		if ev.Message != "" {
 			p.Line("%s", ev.Message)
