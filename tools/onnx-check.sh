@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # ONNX export check: trains tiny models of every layer kind (ReLU, leaky
-# ReLU, GELU; LayerNorm, BatchNorm; plain and residual blocks; dropout) on
-# Iris, a CSV table of numbers, a CSV table of every column kind (an
-# ignored id, categories, gaps, missing indicators; rows to classify with
-# gaps and unseen categories) and an image folder of PNG and JPEG files in
-# three sizes, exports each with `mlptui export`, and has tools/onnxcheck
+# ReLU, GELU; LayerNorm, BatchNorm; plain and residual blocks; dropout;
+# ZCA whitening) on Iris, a CSV table of numbers, a CSV table of every
+# column kind (an ignored id, categories, gaps, missing indicators; rows
+# to classify with gaps and unseen categories) and an image folder of PNG
+# and JPEG files in three sizes, exports each with `mlptui export`, and has tools/onnxcheck
 # compare ONNX Runtime (onnxruntime-node) with `mlptui classify --json` on
 # every sample, to 1e-5 and the same top class, after onnx.checker (when a
 # python with onnx is found).
@@ -61,6 +61,8 @@ train "${mixed[@]}" --block residual --norm batch --activation leaky-relu --hidd
 train --dataset "$tmp/images" --image-size 8 --hidden 32,16 --epochs 5 --name relu
 train --dataset "$tmp/images" --image-size 10 --hidden 24 --activation leaky-relu --epochs 5 --name leaky
 train --dataset "$tmp/images" --image-size 8 --block residual --norm layer --activation gelu --hidden 32 --epochs 5 --name residual-layer-gelu
+train --dataset "$tmp/images" --image-size 6 --whiten zca --hidden 16 --epochs 5 --name whiten-zca
+train --dataset "$tmp/images" --image-size 8 --whiten zca --block residual --norm batch --activation leaky-relu --hidden 24 --epochs 5 --name whiten-residual-batch
 checked=0
 for run in "$tmp"/runs/*; do
   case $run in
@@ -72,7 +74,7 @@ for run in "$tmp"/runs/*; do
   esac
   checked=$((checked + 1))
 done
-if [ "$checked" -ne 10 ]; then
-  echo "onnx check: $checked runs checked, want 10"; exit 1
+if [ "$checked" -ne 12 ]; then
+  echo "onnx check: $checked runs checked, want 12"; exit 1
 fi
 echo "onnx check passed"

@@ -247,6 +247,9 @@ func (t *trainer) restore() error {
 		return err
 	}
 	t.metricsRows = t.epoch
+	if err := truncateLayers(filepath.Join(t.dir, LayersFile), t.epoch); err != nil {
+		return err
+	}
 	if t.kept != nil && ck.keptAt > 0 {
 		if ck.keptAt > t.epoch || bestEpoch(t.history) != ck.keptAt-1 {
 			return fmt.Errorf("%s: kept_epoch %d is not the best of the %d epochs in %s", path, ck.keptAt, t.epoch, MetricsFile)

@@ -27,6 +27,7 @@ const (
 	ModelFile      = "model.safetensors"
 	CheckpointFile = "checkpoint.safetensors"
 	SummaryFile    = "summary.json"
+	LayersFile     = "layers.csv"
 )
 
 // Status is the state of a run: the first six are written in

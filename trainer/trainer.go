@@ -72,6 +72,10 @@ type Options struct {
 	// carry the decision boundary (Event.Boundary) a few times a second
 	// at most, and RunInfo.Plane the plane it is drawn on.
 	Boundary bool
+	// NoLayerStats turns the layer statistics off: no Event.Layers, no
+	// warnings and no layers.csv (benchmarks compare training without
+	// them).
+	NoLayerStats bool
 	// Threads, if positive, is the number of matrix-multiply threads of a
 	// run whose Config.Threads is 0 (all cores), instead of GOMAXPROCS:
 	// the dashboard keeps a processor more than it trains on, for itself.
@@ -312,9 +316,17 @@ type trainer struct {
 	mixer    *mixer  // nil without mixup
 	lrScale  float64 // reduce-on-plateau's factor (1 until a plateau)
 
-	plane        *Plane    // a data set of two features: its plane
-	nextBoundary time.Time // when the next boundary is due
-	samples      []int     // indices in sampled of the samples whose predictions events carry
+	plane        *Plane               // a data set of two features: its plane
+	nextBoundary time.Time            // when the next boundary is due
+	stats        *statsCollector      // nil with Options.NoLayerStats
+	nextStats    time.Time            // when the next statistics are due
+	nextForced   time.Time            // when an epoch's last step may take them, however recent the last
+	lastStats    *NetStats            // the latest statistics
+	statsSent    bool                 // lastStats went out with a Progress event
+	layerRows    []LayerRow           // rows of layers.csv not yet written
+	raised       map[string]int       // layer and flag -> the epoch its warning was last logged
+	flagsBefore  map[string]LayerFlag // each layer's flags at the last collection
+	samples      []int                // indices in sampled of the samples whose predictions events carry
 	// sampled is the part of the data set the samples are from.
 	sampled *datasets.Dataset
 }
@@ -431,6 +443,10 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.x.Resize(t.batchSize, data.Train.Dim())
 	t.idx = make([]int, n)
 	t.augRNG = newRNGSource()
+	if !t.opt.NoLayerStats {
+		t.stats = newStatsCollector(t.net)
+		t.raised, t.flagsBefore = map[string]int{}, map[string]LayerFlag{}
+	}
 	if err := t.writeProgress(StatusRunning, ""); err != nil {
 		return err
 	}
@@ -564,15 +580,23 @@ func (t *trainer) loop(ctx context.Context) (status Status, msg string, err erro
 				loss, correct = t.net.TrainBatch(&t.x, t.y)
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				t.statsAtDivergence()
 				return t.diverged(loss)
 			}
 			t.proveCandidate()
 			lr := lrWarm(cfg.Schedule, t.baseLR, t.step, total, int64(cfg.Warmup)*int64(t.batches)) * t.lrScale
 			t.optim.SetLR(lr)
+			collect := t.statsDue(len(idx))
+			if collect {
+				t.stats.beforeStep(t.epoch+1, t.step, lr)
+			}
 			if cfg.WeightDecay > 0 {
 				t.net.DecayWeights(float32(lr * cfg.WeightDecay))
 			}
 			t.optim.Step(t.net.Params, t.net.Grads)
+			if collect {
+				t.statsTaken(lr, loss)
+			}
 			t.batch++
 			t.lossSum += loss * float64(len(idx))
 			t.correct += correct
@@ -584,7 +608,7 @@ func (t *trainer) loop(ctx context.Context) (status Status, msg string, err erro
 				t.emit(Event{Kind: Progress, Time: now, Epoch: t.epoch + 1, Step: t.step, Batch: t.batch, Batches: t.batches,
 					SamplesPerSec: float64(t.seen) / math.Max(epochSecs, 1e-9),
 					Loss:          t.lossSum / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
-					Boundary: t.boundaryDue(now)})
+					Boundary: t.boundaryDue(now), Layers: t.statsToSend()})
 			}
 			if t.opt.StopAfterStep > 0 && t.step >= t.opt.StopAfterStep {
 				t.trainSecs += epochSecs
@@ -638,6 +662,9 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 			t.kept.CopyFrom(t.net)
 			t.keptAt = t.epoch
 		}
+	}
+	if s := t.lastStats; s != nil && s.Epoch == t.epoch {
+		t.layerRows = append(t.layerRows, layerRows(s)...)
 	}
 	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
@@ -901,7 +928,13 @@ func (t *trainer) writeProgress(status Status, msg string) error {
 			t.metricsRows = len(t.history)
 		}
 	}
-	return errors.Join(merr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
+	var lerr error
+	if len(t.layerRows) > 0 {
+		if lerr = appendLayers(filepath.Join(t.dir, LayersFile), t.layerRows); lerr == nil {
+			t.layerRows = t.layerRows[:0]
+		}
+	}
+	return errors.Join(merr, lerr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
 }
 
 // flushEvents appends the entries of the log not yet in events.jsonl. A

@@ -133,16 +133,25 @@ func helpView(st *styles, sections []helpSection, w, h int) string {
 	for _, b := range blocks {
 		colW = max(colW, lipgloss.Width(b))
 	}
+	// Each block, in order, goes under the shortest column so far: the
+	// columns end about level, with no gaps under short blocks.
 	cols := max(1, min(len(blocks), (w+3)/(colW+3)))
-	var rows []string
-	for i := 0; i < len(blocks); i += cols {
-		var row []string
-		for _, b := range blocks[i:min(len(blocks), i+cols)] {
-			row = append(row, lipgloss.NewStyle().Width(colW+3).Render(b))
+	stacks, heights := make([][]string, cols), make([]int, cols)
+	for _, b := range blocks {
+		c := 0
+		for i := range heights {
+			if heights[i] < heights[c] {
+				c = i
+			}
 		}
-		rows = append(rows, lipgloss.JoinHorizontal(lipgloss.Top, row...))
+		stacks[c] = append(stacks[c], b)
+		heights[c] += lipgloss.Height(b)
+	}
+	var columns []string
+	for _, st := range stacks {
+		columns = append(columns, lipgloss.NewStyle().Width(colW+3).Render(strings.Join(st, "\n")))
 	}
 	intro := st.dim.Render("Any key closes this help. In the setup form's text fields, q is a letter.")
-	out := fitLine(intro, w) + "\n" + strings.Join(rows, "\n")
+	out := fitLine(intro, w) + "\n" + lipgloss.JoinHorizontal(lipgloss.Top, columns...)
 	return lipgloss.NewStyle().MaxWidth(w).MaxHeight(h).Render(out)
 }

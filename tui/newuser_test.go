@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -346,5 +347,65 @@ func TestRunDetailsWithoutVal(t *testing.T) {
 		Summary: &trainer.Summary{Status: trainer.StatusDone, Epochs: 3000, ModelEpoch: 3000, TestAccuracy: &acc, TestLoss: &loss}}), "\n")
 	if !strings.Contains(lines, "no validation · model of epoch 3000: test 100.0%") || strings.Contains(lines, "best val -") {
 		t.Errorf("details:\n%s", lines)
+	}
+}
+
+// "edit sent: it applies at the next step" goes once the run has taken
+// the edit (the log says it); it stayed after the run had ended.
+func TestEditNoteGoesWhenApplied(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	f := attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	press(m, "e", "ctrl+u", "0.002", "enter")
+	if !strings.Contains(m.View(), "edit sent") || !slices.Contains(f.calls, "lr 0.002") {
+		t.Fatalf("no edit sent (calls %v):\n%s", f.calls, m.View())
+	}
+	feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: 3, Step: 8, Field: "lr", Value: 0.002, Message: "lr 0.01 -> 0.002 from step 9"})
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 3, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusDone, Epochs: 3}})
+	if v := m.View(); strings.Contains(v, "edit sent") {
+		t.Errorf("the note stays after the edit applied and the run ended:\n%s", v)
+	}
+}
+
+// The accuracy's "best val" names the epoch the run keeps: of two epochs
+// at 100 %, the one with the lower validation loss, as summary.json and
+// the open run say (the training screen said @83 where they said 97).
+func TestBestValAccuracyTieBrokenByLoss(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	for e, c := range []struct{ acc, loss float64 }{{0.9, 0.5}, {1, 0.3}, {0.95, 0.2}, {1, 0.1}, {0.9, 0.4}} {
+		feed(m, false, trainer.Event{Kind: trainer.EpochEnd, Epoch: e + 1, Step: int64(4 * (e + 1)), Metrics: &trainer.EpochMetrics{
+			Epoch: e + 1, Step: int64(4 * (e + 1)), TrainLoss: 0.5, TrainAcc: 0.9, ValLoss: c.loss, ValAcc: c.acc, LR: 0.01}})
+	}
+	line := m.train.statLine(m.state, "acc", false, 60)
+	if !strings.Contains(line, "best val 100.0% @ epoch 4") {
+		t.Errorf("accuracy stat %q, want best val 100.0%% @ epoch 4 (the lower loss of the two at 100 %%)", line)
+	}
+}
+
+// The training screen's footer offers pause and stop only while a run is
+// live; once it ended they are gone from the footer (space answered "no
+// run is live" under "space pause"), and the help still lists them.
+func TestTrainingFooterAfterTheRun(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	footer := func() string { v := strings.Split(m.View(), "\n"); return v[len(v)-1] }
+	if f := footer(); !strings.Contains(f, "pause") || !strings.Contains(f, "stop") {
+		t.Errorf("live run's footer %q lacks pause or stop", f)
+	}
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 2, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 2}})
+	if f := footer(); strings.Contains(f, "pause") || strings.Contains(f, "stop") || !strings.Contains(f, "restart") {
+		t.Errorf("ended run's footer %q: want no pause or stop, and restart", f)
+	}
+	press(m, "?")
+	if v := m.View(); !strings.Contains(v, "pause/resume") || !strings.Contains(v, "stop and save") {
+		t.Errorf("help without pause or stop:\n%s", v)
 	}
 }

@@ -39,7 +39,30 @@ func newTraining(st *styles, state func() *runState) *trainingModel {
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
 
 // KeyMap is the keys that steer the run.
-func (m *trainingModel) KeyMap() help.KeyMap { return m.keys }
+func (m *trainingModel) KeyMap() help.KeyMap {
+	s := m.state()
+	return trainingKeyMap{m.keys, s != nil && s.live()}
+}
+
+// trainingKeyMap is the training screen's keys; the footer offers pause
+// and stop only while a run is live (after the run ended space said "no
+// run is live" under a footer offering "space pause"). The help lists
+// them all.
+type trainingKeyMap struct {
+	keys trainingKeys
+	live bool
+}
+
+// ShortHelp is the footer's keys.
+func (k trainingKeyMap) ShortHelp() []key.Binding {
+	if k.live {
+		return k.keys.ShortHelp()
+	}
+	return []key.Binding{k.keys.Edit, k.keys.Restart}
+}
+
+// FullHelp is every key, for the help screen.
+func (k trainingKeyMap) FullHelp() [][]key.Binding { return k.keys.FullHelp() }
 
 // Typing is false: the screen has no text field.
 func (m *trainingModel) Typing() bool { return false }
@@ -137,6 +160,10 @@ func (m *trainingModel) View() string {
 		logN = max(0, h-4)
 	}
 	chartH := h - 2 - logN
+	if s.trial != "" { // a sweep's trial: which, above its run's header
+		out = append([]string{fitLine(st.accent.Render(termsafe.String(s.trial)), w)}, out...)
+		chartH--
+	}
 	if s.status == stateLoading || s.status == stateStarting {
 		out = append(out, m.loadingView(s, w, chartH))
 	} else if chartH >= 6 && w >= 40 {

@@ -17,7 +17,8 @@ func runLRFind(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "lr-find", "mlptui lr-find [training flags] [--json] [-o FILE.png|FILE.svg]\n\n"+
 		"Suggests a learning rate: a throw-away copy of the configured network trains for a few\n"+
 		"hundred steps while the learning rate grows from 1e-7 to 10 (stopping when the loss\n"+
-		"explodes), and the suggestion is where the smoothed loss falls fastest. Saves no run.")
+		"explodes), and the suggestion is where the smoothed loss falls fastest (for a one-cycle\n"+
+		"schedule: where it is least). Saves no run.")
 	var cf configFlags
 	cf.register(fs)
 	jsonOut := fs.Bool("json", false, "print the curve and the suggestion as one JSON object")

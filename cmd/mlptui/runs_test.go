@@ -263,3 +263,32 @@ func checkRunsJSON(t *testing.T, runs string) {
 		}
 	}
 }
+
+// runs on an 80-column terminal keeps what tells a sweep's trials apart:
+// lr and dropout were left out while the one data set stayed; the note
+// saying what was left out fits the terminal too.
+func TestRunsKeepsWhatDiffers(t *testing.T) {
+	runs := t.TempDir()
+	if code, _, errs := call(t, "sweep", "--dataset", "iris", "--runs", runs, "--lr", "0.01,0.02", "--dropout", "0,0.3", "--epochs", "2"); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, stdoutWidth: 80, stderrWidth: 80, stderrTTY: true}
+	if code := run(context.Background(), e, []string{"runs", "--runs", runs}); code != 0 {
+		t.Fatalf("runs: exit %d: %s", code, errb.String())
+	}
+	header := strings.SplitN(out.String(), "\n", 2)[0]
+	for _, col := range []string{"NAME", "LR", "DROPOUT"} {
+		if !slices.Contains(strings.Fields(header), col) {
+			t.Errorf("header %q lacks %s", header, col)
+		}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()+errb.String()), "\n") {
+		if n := len([]rune(l)); n >= 80 {
+			t.Errorf("%q is %d wide on an 80-column terminal", l, n)
+		}
+	}
+	if !strings.Contains(errb.String(), "dataset") {
+		t.Errorf("stderr %q does not say the data set was left out", errb.String())
+	}
+}

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 
+	"google.golang.org/protobuf/proto"
+
+	"github.com/mlptui/mlptui/export/onnx/onnxpb"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
@@ -86,10 +89,24 @@ func TestWhitenClassifyEqualsEval(t *testing.T) {
 	if x != nil && slices.Equal(m.Net.Predict(nn.FromSlice(1, len(x), x)).Row(0), ev.Probabilities[0]) {
 		t.Errorf("the unwhitened input gives the same probabilities")
 	}
-	// An ONNX export says it cannot hold the whitening yet.
-	code, _, errs = call(t, "export", "--run", s.Run, "-o", filepath.Join(t.TempDir(), "m.onnx"))
-	if code != 1 || !strings.Contains(errs, "zca whitening: no ONNX export yet") {
-		t.Errorf("export: exit %d: %s", code, errs)
+	// The ONNX export holds the whitening: a MatMul by whiten.matrix
+	// (export/onnx's tests and tools/onnx-check.sh check what it computes).
+	onnxFile := filepath.Join(t.TempDir(), "m.onnx")
+	code, _, errs = call(t, "export", "--run", s.Run, "-o", onnxFile)
+	if code != 0 {
+		t.Fatalf("export: exit %d: %s", code, errs)
+	}
+	b, _ := os.ReadFile(onnxFile)
+	var mp onnxpb.ModelProto
+	if err := proto.Unmarshal(b, &mp); err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, n := range mp.GetGraph().GetNode() {
+		found = found || n.GetOpType() == "MatMul" && slices.Contains(n.Input, nn.WhitenMatrixTensor)
+	}
+	if !found {
+		t.Errorf("the export has no MatMul by %s", nn.WhitenMatrixTensor)
 	}
 }
 

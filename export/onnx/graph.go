@@ -179,7 +179,8 @@ func gelu(b *builder) {
 
 // standardize adds x' = (x - mean) · (1/std), per feature for a table, per
 // colour channel for an image (then flattened channel-major), exactly as
-// datasets.Dataset.Batch computes it in float32.
+// datasets.Dataset.Batch computes it in float32; then the whitening, if
+// the model has one.
 func standardize(b *builder, m *nn.Model) {
 	inv := make([]float32, len(m.Std))
 	for c, s := range m.Std {
@@ -193,6 +194,11 @@ func standardize(b *builder, m *nn.Model) {
 	b.apply("Mul", []string{b.initializer("standardize.inv_std", dims, inv)})
 	if isImage(m) {
 		b.apply("Flatten", nil, intAttr("axis", 1))
+	}
+	if w := m.Whiten; w != nil { // x' = (x - whiten.mean)·whiten.matrix, as nn.Whitening.Apply
+		n := int64(w.Features())
+		b.apply("Sub", []string{b.initializer(nn.WhitenMeanTensor, []int64{n}, w.Mean)})
+		b.apply("MatMul", []string{b.initializer(nn.WhitenMatrixTensor, []int64{n, n}, w.Matrix)})
 	}
 }
 

@@ -114,6 +114,8 @@ func evalNode(t *testing.T, n *onnxpb.NodeProto, in []tensor) tensor {
 		return out
 	case "Gemm":
 		return gemm(t, n, a, in[1], in[2])
+	case "MatMul":
+		return gemm(t, n, a, in[1], tensor{make([]float32, in[1].shape[1]), []int{in[1].shape[1]}})
 	case "LayerNormalization", "BatchNormalization":
 		return normalize(t, n, in)
 	case "Softmax":

@@ -16,6 +16,8 @@
 //	Sub    mean, Mul 1/std        the training data's standardization, per
 //	                              feature or per colour channel ([1, C, 1, 1])
 //	Flatten axis 1                (images only) [N, 3·H·W], channel-major
+//	Sub whiten.mean, MatMul       (with --whiten zca) the whitening map
+//	  whiten.matrix [n, n]        x' = (x - mean)·W, saved with the model
 //	Gemm   W [in, out], b [out]   a Dense layer (y = x·W + b)
 //	Relu | LeakyRelu(alpha)       activations; GELU, exact, as
 //	  | Div, Erf, Add, Mul, Mul   x·(1 + erf(x/√2))/2 (opset 17 has no Gelu)
@@ -95,14 +97,15 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	if m.Whiten != nil {
-		return nil, fmt.Errorf("%s whitening: no ONNX export yet (the model file's %s and %s tensors hold it)", m.Whiten.Method, nn.WhitenMeanTensor, nn.WhitenMatrixTensor)
-	}
 	p, err := pipelineOf(m)
 	if err != nil {
 		return nil, err
 	}
-	if n := 4 * (len(m.Net.Params) + len(m.Net.Buffers)); n > maxBytes {
+	n := 4 * (len(m.Net.Params) + len(m.Net.Buffers))
+	if m.Whiten != nil {
+		n += 4 * (len(m.Whiten.Mean) + len(m.Whiten.Matrix))
+	}
+	if n > maxBytes {
 		return nil, fmt.Errorf("the model's %d MB of weights exceed the 2 GiB one ONNX file holds", n>>20)
 	}
 	steps, err := layerSteps(m)

@@ -495,3 +495,68 @@ func TestUnknownLayerKind(t *testing.T) {
 		t.Errorf("nodeSteps: %v, want an error naming conv2d", err)
 	}
 }
+
+// TestWhitening: a model with ZCA whitening (an image model and a table
+// model) exports the map as Sub whiten.mean and MatMul whiten.matrix after
+// the standardization, under the model file's tensor names, and the graph
+// computes what classify does: standardize, whiten, nn.Predict.
+func TestWhitening(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		arch  nn.Arch
+		shape []int
+		ops   []string
+	}{
+		{"image", nn.Arch{Inputs: 3 * 2 * 3, Hidden: []int{8}, Classes: 3, Activation: nn.GELUName, Norm: nn.LayerNormName, Block: nn.ResidualBlock}, []int{3, 2, 3},
+			ops(std, "Flatten", "Sub", "MatMul", "Gemm", "LayerNormalization", "Gemm", geluOps, "Gemm", "Add", "LayerNormalization", "Gemm", "Softmax")},
+		{"table", nn.Arch{Inputs: 5, Hidden: []int{6}, Classes: 2, Activation: nn.ReLU}, []int{5},
+			ops(std, "Sub", "MatMul", "Gemm", "Relu", "Gemm", "Softmax")},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			m := testModel(t, c.arch, c.shape)
+			rng := rand.New(rand.NewPCG(9, 9))
+			n := c.arch.Inputs
+			w := &nn.Whitening{Method: nn.WhitenZCA, Epsilon: 0.1, Mean: make([]float32, n), Matrix: make([]float32, n*n)}
+			for i := range w.Mean {
+				w.Mean[i] = float32(rng.NormFloat64() * 0.3)
+			}
+			for i := range n { // symmetric, as ZCA's
+				for j := i; j < n; j++ {
+					v := float32(rng.NormFloat64() * 0.4)
+					if i == j {
+						v += 1
+					}
+					w.Matrix[i*n+j], w.Matrix[j*n+i] = v, v
+				}
+			}
+			m.Whiten = w
+			mp := exportDecoded(t, m)
+			checkModel(t, mp, m, c.ops)
+			checkInitializers(t, mp.Graph, m, nil)
+
+			const rows = 4
+			x := make([]float32, rows*n)
+			for i := range x {
+				x[i] = float32(rng.IntN(256))
+			}
+			s := standardized(m, x)
+			white := make([]float32, len(s))
+			for r := range rows {
+				for j := range n {
+					var acc float64
+					for k := range n {
+						acc += float64(s[r*n+k]-w.Mean[k]) * float64(w.Matrix[k*n+j])
+					}
+					white[r*n+j] = float32(acc)
+				}
+			}
+			got := eval(t, mp.Graph, x, append([]int{rows}, c.shape...))
+			want := m.Net.Predict(nn.FromSlice(rows, n, white))
+			for i := range want.Data {
+				if d := math.Abs(float64(got[i] - want.Data[i])); d > 1e-6 {
+					t.Fatalf("probability %d: graph gives %v, reference %v", i, got[i], want.Data[i])
+				}
+			}
+		})
+	}
+}

@@ -26,7 +26,7 @@ func SuggestionLine(f *trainer.LRFinding) string {
 	if f.Suggest == 0 {
 		return "no suggestion: the loss did not fall over the learning rates tried"
 	}
-	return fmt.Sprintf("suggested learning rate: %.2g (the smoothed loss falls fastest there; it is least at %.2g)", f.Suggest, f.Least)
+	return fmt.Sprintf("suggested learning rate: %.2g (%s)", f.Suggest, f.Why())
 }
 
 // LRFindText draws the smoothed loss against log10 of the learning rate

@@ -36,10 +36,11 @@ type Printer struct {
 	live   bool // a live line is on screen
 	epochs int
 	// On a terminal: when an epoch's line was last kept, and the best
-	// validation accuracy so far (if haveBest).
+	// epoch by validation so far (if haveBest), by the rule that picks the
+	// run's model (trainer.BestEpoch).
 	now      func() time.Time // nil: time.Now
 	kept     time.Time
-	bestVal  float64
+	best     trainer.EpochMetrics
 	haveBest bool
 }
 
@@ -104,8 +105,15 @@ func (p *Printer) Event(ev trainer.Event) {
 		if ev.Info.Batches == 1 {
 			steps = "step"
 		}
-		p.Line("run %s: %s, %s parameters; %d train%s / %d test; %d %s per epoch",
-			ev.Info.Dir, ev.Info.Arch, lab.Thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
+		head := fmt.Sprintf("run %s:", ev.Info.Dir)
+		rest := fmt.Sprintf("%s, %s parameters; %d train%s / %d test; %d %s per epoch",
+			ev.Info.Arch, lab.Thousands(float64(ev.Info.Params)), ev.Info.Train, val, ev.Info.Test, ev.Info.Batches, steps)
+		if n := len([]rune(head + " " + rest)); p.tty && p.width > 1 && n >= p.width {
+			p.Line("%s", head) // two lines rather than one the terminal wraps mid-word
+			p.Line("  %s", FitWidth(rest, p.width-2))
+		} else {
+			p.Line("%s %s", head, rest)
+		}
 		if ev.Info.StartStep > 0 {
 			p.Line("resuming after epoch %d, step %d", ev.Info.StartEpoch, ev.Info.StartStep)
 		}
@@ -126,9 +134,12 @@ func (p *Printer) Event(ev trainer.Event) {
 				m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, m.LR, lab.Thousands(m.SamplesPerSec))
 			return
 		}
-		better := !math.IsNaN(m.ValAcc) && (!p.haveBest || m.ValAcc > p.bestVal)
+		better := trainer.BestEpoch([]trainer.EpochMetrics{*m}) == 0
+		if p.haveBest { // a later epoch wins only if strictly better: higher accuracy, or equal with a lower loss
+			better = trainer.BestEpoch([]trainer.EpochMetrics{p.best, *m}) == 1
+		}
 		if better {
-			p.bestVal, p.haveBest = m.ValAcc, true
+			p.best, p.haveBest = *m, true
 		}
 		now := time.Now()
 		if p.now != nil {
@@ -138,11 +149,13 @@ func (p *Printer) Event(ev trainer.Event) {
 			p.kept = now
 			mark := ""
 			if better {
-				mark = "  ★" // a new best validation accuracy: why this line was kept
+				mark = "  ★" // a new best epoch by validation (the model now): why this line was kept
 			}
 			p.Line("%s", FitWidth(fmt.Sprintf("epoch %d/%d  loss %s  acc %.4f%s%s", m.Epoch, p.epochs, lab.Loss(m.TrainLoss), m.TrainAcc, val, mark), p.width))
 		}
 		p.liveLine(m.Epoch, float64(m.Epoch), m.TrainLoss, m.TrainAcc, m.SamplesPerSec)
+	case trainer.Warning:
+		p.Line("warning: %s", ev.Message)
 	case trainer.EditDone, trainer.Paused, trainer.Resumed, trainer.Checkpoint:
 		if ev.Message != "" {
 			p.Line("%s", ev.Message)

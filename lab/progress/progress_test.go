@@ -102,3 +102,55 @@ func TestProgressOnTerminalKeepsFewLines(t *testing.T) {
 		t.Errorf("piped: %d epoch lines, want 200, and no carriage return", n)
 	}
 }
+
+// The run's first line on an 80-column terminal: it was 86 wide and
+// wrapped mid-word ("120 tr" / "ain"); on a terminal it is two lines
+// that fit, piped one line as before.
+func TestProgressStartLineFits(t *testing.T) {
+	info := &trainer.RunInfo{Dir: "/tmp/c14/runs/20261202-180256-iris", Arch: "4-1000-100-3", Params: 105403,
+		Train: 120, Test: 30, Batches: 1, Config: trainer.Defaults()}
+	for _, c := range []struct {
+		tty   bool
+		lines int
+	}{{true, 2}, {false, 1}} {
+		var b bytes.Buffer
+		p := &Printer{w: &b, tty: c.tty, width: 80}
+		p.Event(trainer.Event{Kind: trainer.Started, Info: info})
+		lines := strings.Split(strings.TrimSuffix(strings.ReplaceAll(b.String(), "\r\033[K", ""), "\n"), "\n")
+		if len(lines) != c.lines || !strings.Contains(b.String(), "120 train / 30 test; 1 step per epoch") {
+			t.Errorf("tty %v: %q, want %d lines with the whole figures", c.tty, lines, c.lines)
+		}
+		for _, l := range lines {
+			if n := len([]rune(l)); c.tty && n >= 80 {
+				t.Errorf("%q is %d wide on an 80-column terminal", l, n)
+			}
+		}
+	}
+}
+
+// ★ marks the epochs that became the run's model: a later epoch of the
+// same validation accuracy with a lower loss is one (the model moves to
+// it), an equal one is not.
+func TestProgressStarFollowsTheModel(t *testing.T) {
+	info := &trainer.RunInfo{Dir: "runs/x", Arch: "4-8-3", Train: 100, Val: 20, Test: 30, Batches: 1, Config: trainer.Defaults()}
+	info.Config.Epochs = 5
+	var b strings.Builder
+	p := &Printer{w: &b, tty: true, width: 100, now: func() time.Time { return time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC) }}
+	p.Event(trainer.Event{Kind: trainer.Started, Info: info})
+	for e, c := range []struct{ acc, loss float64 }{{0.9, 0.5}, {1, 0.3}, {1, 0.35}, {1, 0.1}, {1, 0.1}} {
+		p.Event(trainer.Event{Kind: trainer.EpochEnd, Epoch: e + 1, Metrics: &trainer.EpochMetrics{Epoch: e + 1, TrainLoss: 0.2,
+			TrainAcc: 0.9, ValLoss: c.loss, ValAcc: c.acc, LR: 0.01, SamplesPerSec: 20000}})
+	}
+	var starred []string
+	for _, l := range strings.Split(b.String(), "\n") {
+		if i := strings.LastIndex(l, "\r\033[K"); i >= 0 {
+			l = l[i+len("\r\033[K"):]
+		}
+		if strings.HasPrefix(l, "epoch ") && strings.HasSuffix(l, "★") {
+			starred = append(starred, strings.Fields(l)[1])
+		}
+	}
+	if got := strings.Join(starred, " "); got != "1/5 2/5 4/5" {
+		t.Errorf("★ on epochs %s, want 1/5 2/5 4/5 (epoch 4: same accuracy as 2, lower loss):\n%s", got, b.String())
+	}
+}
