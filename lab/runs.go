@@ -406,6 +406,44 @@ func WriteRunsCSV(out io.Writer, runs []*Entry) error {
 	return w.Error()
 }
 
+// RunTable is the runs table for people: a header of RunColumns' names
+// in capitals ("BEST VAL ACC"), then a row of cells a run.
+func RunTable(runs []*Entry) [][]string {
+	rows := [][]string{make([]string, len(RunColumns))}
+	for i, c := range RunColumns {
+		rows[0][i] = strings.ToUpper(strings.ReplaceAll(c.Name, "-", " "))
+	}
+	for _, r := range runs {
+		cells := make([]string, len(RunColumns))
+		for i, c := range RunColumns {
+			cells[i] = c.Cell(r)
+		}
+		rows = append(rows, cells)
+	}
+	return rows
+}
+
+// FitTable keeps the columns of a table (rows[0] its header) that fit in
+// width (FitColumns): it returns the rows of those columns, their indices
+// in the table, and the names (in lower case) of those left out.
+func FitTable(rows [][]string, prio func(col int) int, width int) (fitted [][]string, keep []int, left []string) {
+	keep = FitColumns(rows, prio, width)
+	for i := range rows[0] {
+		if !slices.Contains(keep, i) {
+			left = append(left, strings.ToLower(rows[0][i]))
+		}
+	}
+	fitted = make([][]string, len(rows))
+	for i, r := range rows {
+		cells := make([]string, len(keep))
+		for j, k := range keep {
+			cells[j] = r[k]
+		}
+		fitted[i] = cells
+	}
+	return fitted, keep, left
+}
+
 // FitColumns returns the indexes of the columns of rows to print so that
 // the table, as WriteTable lays it out, is at most width cells wide:
 // lowest prio first, the columns go until it fits (the last one always

@@ -439,6 +439,20 @@ func BoardColumns(diffs []trainer.Difference) []Column {
 		Column{"TRAIN TIME", 1, true}, Column{"STATUS", 7, false}, Column{"HOST", 1, false}, Column{"RUN", 4, false})
 }
 
+// BoardTable is the leaderboard for people: cols' heads, then a row an
+// entry.
+func BoardTable(board []BoardEntry, cols []Column) [][]string {
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Head
+	}
+	rows := [][]string{head}
+	for _, b := range board {
+		rows = append(rows, BoardRow(b))
+	}
+	return rows
+}
+
 // BoardRow is the cells of an entry, in BoardColumns' order.
 func BoardRow(b BoardEntry) []string {
 	row := []string{fmt.Sprint(b.Rank), fmt.Sprint(b.Trial)}

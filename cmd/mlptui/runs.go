@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/mlptui/mlptui/internal/cliflag"
@@ -61,17 +60,7 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 		termsafe.Fprintf(e.stderr, "no runs in %s\n", *dir)
 		return nil
 	}
-	rows := [][]string{make([]string, len(lab.RunColumns))}
-	for i, c := range lab.RunColumns {
-		rows[0][i] = strings.ToUpper(strings.ReplaceAll(c.Name, "-", " "))
-	}
-	for _, r := range runs {
-		cells := make([]string, len(lab.RunColumns))
-		for i, c := range lab.RunColumns {
-			cells[i] = c.Cell(r)
-		}
-		rows = append(rows, cells)
-	}
+	rows := lab.RunTable(runs)
 	printTable(e, rows, func(i int) int { return lab.RunColumns[i].Prio }, func(i int) bool { return lab.RunColumns[i].Right }, "--csv")
 	for _, r := range runs {
 		if r.Err != nil {
@@ -90,20 +79,7 @@ func printTable(e *env, rows [][]string, prio func(col int) int, right func(col 
 	for i, r := range rows {
 		rows[i] = termsafe.Strings(r) // names, statuses and data sets from the runs' files, fitted as shown
 	}
-	keep := lab.FitColumns(rows, prio, e.stdoutWidth)
-	var left []string
-	for i := range rows[0] {
-		if !slices.Contains(keep, i) {
-			left = append(left, strings.ToLower(rows[0][i]))
-		}
-	}
-	for i, r := range rows {
-		cells := make([]string, len(keep))
-		for j, k := range keep {
-			cells[j] = r[k]
-		}
-		rows[i] = cells
-	}
+	rows, keep, left := lab.FitTable(rows, prio, e.stdoutWidth)
 	lab.WriteTable(e.stdout, rows, func(i int) bool { return right(keep[i]) })
 	if len(left) > 0 {
 		note := fmt.Sprintf("(left out to fit: %s; %s has all)", strings.Join(left, ", "), all)

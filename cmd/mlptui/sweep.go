@@ -180,13 +180,6 @@ func (p *sweepPrinter) event(ev lab.SweepEvent) {
 // terminal the trial numbers, times, epochs and run names go first.
 func printLeaderboard(e *env, board []lab.BoardEntry, diffs []trainer.Difference) {
 	cols := lab.BoardColumns(diffs)
-	head := make([]string, len(cols))
-	for i, c := range cols {
-		head[i] = c.Head
-	}
-	rows := [][]string{head}
-	for _, b := range board {
-		rows = append(rows, lab.BoardRow(b))
-	}
+	rows := lab.BoardTable(board, cols)
 	printTable(e, rows, func(i int) int { return cols[i].Prio }, func(i int) bool { return cols[i].Right }, "--json")
 }

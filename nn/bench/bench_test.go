@@ -3,6 +3,7 @@ package bench
 import (
 	"context"
 	"math"
+	"strings"
 	"testing"
 	"time"
 
@@ -122,5 +123,24 @@ func TestRun(t *testing.T) {
 	cancel()
 	if _, err := Run(ctx, Options{Sizes: []int{16, 8, 4}, Batches: []int{4}, StepBatch: 4, Steps: 1}); err == nil {
 		t.Error("an interrupted run: no error")
+	}
+}
+
+// TestWriteText: the report's table has a row a product, the bf16
+// column only where asked, and the step's line.
+func TestWriteText(t *testing.T) {
+	r := Report{Kernel: "avx512", Kernels: []string{"avx512", "generic"}, Threads: 2,
+		Products:  []Product{{Name: "fwd", Batch: 4, M: 4, N: 8, K: 16, GFLOPS: 10, GonumGFLOPS: 2, BF16GFLOPS: 20}},
+		TrainStep: TrainStep{Network: "16-8-4", Batch: 4, Seconds: 0.001, Steps: 1, Median: 0.002}}
+	for _, bf16 := range []bool{false, true} {
+		var b strings.Builder
+		if err := WriteText(&b, r, bf16); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		if !strings.HasPrefix(out, "kernel avx512 (this CPU has: avx512, generic), 2 threads") || !strings.Contains(out, "5.0") ||
+			strings.Contains(out, "bf16 GFLOP/s") != bf16 || !strings.Contains(out, "training step 16-8-4, batch 4, Adam: 0.001 s (fastest of 1; median 0.002 s)") {
+			t.Errorf("bf16 %v:\n%s", bf16, out)
+		}
 	}
 }

@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
 
 	"github.com/mlptui/mlptui/nn"
 )
@@ -72,4 +75,41 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		return r, err
 	}
 	return r, nil
+}
+
+// WriteText writes a report for people to read, as mlptui bench prints
+// it: the kernel, a table of the products (GFLOP/s, gonum's and the
+// ratio, bfloat16's with bf16), then the training step's times.
+func WriteText(w io.Writer, r Report, bf16 bool) error {
+	withBF16 := bf16
+	fmt.Fprintf(w, "kernel %s (this CPU has: %s), %d threads; rates are medians of repeated timings (--json: the spread)\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	bf := ""
+	if withBF16 {
+		bf = "bf16 GFLOP/s\t"
+	}
+	fmt.Fprintln(tw, "product\tbatch\tm\tn\tk\top\tGFLOP/s\tgonum\tx gonum\t"+bf)
+	for _, pr := range r.Products {
+		op := map[bool]string{false: "N", true: "T"}
+		ratio, gon := "-", "-"
+		if pr.GonumGFLOPS > 0 {
+			gon = fmt.Sprintf("%.1f", pr.GonumGFLOPS)
+			ratio = fmt.Sprintf("%.1f", pr.GFLOPS/pr.GonumGFLOPS)
+		}
+		bfr := ""
+		if withBF16 {
+			bfr = fmt.Sprintf("%.1f\t", pr.BF16GFLOPS)
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s%s\t%.1f\t%s\t%s\t%s\n", pr.Name, pr.Batch, pr.M, pr.N, pr.K, op[pr.TransA], op[pr.TransB], pr.GFLOPS, gon, ratio, bfr)
+	}
+	tw.Flush()
+	s := r.TrainStep
+	fmt.Fprintf(w, "\ntraining step %s, batch %d, Adam: %.3f s (fastest of %d; median %.3f s)\n", s.Network, s.Batch, s.Seconds, s.Steps, s.Median)
+	if r.BF16Note != "" {
+		fmt.Fprintln(w, r.BF16Note)
+	}
+	if b := r.BF16Step; b != nil {
+		fmt.Fprintf(w, "training step with bf16 products: %.3f s (fastest of %d; median %.3f s), %.2fx the float32 step's median\n", b.Seconds, b.Steps, b.Median, b.Median/s.Median)
+	}
+	return nil
 }
