@@ -77,17 +77,8 @@ const (
 // cfg's schedule and learning rate are not used; its optimizer, batch
 // size, dropout, L2 and augmentation are.
 func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, error) {
-	if opt.Start == 0 {
-		opt.Start = lrFindStart
-	}
-	if opt.End == 0 {
-		opt.End = lrFindEnd
-	}
-	if opt.Steps == 0 {
-		opt.Steps = lrFindSteps
-	}
-	if !(opt.Start > 0 && opt.End > opt.Start) || opt.Steps < 10 {
-		return nil, fmt.Errorf("learning-rate range %g to %g in %d steps: want 0 < start < end and 10 steps or more", opt.Start, opt.End, opt.Steps)
+	if err := opt.fill(); err != nil {
+		return nil, err
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -174,14 +165,37 @@ func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, err
 	if steep >= 0 {
 		f.Steepest = f.LR[steep]
 	}
+	f.suggest(steep, least, cfg.Schedule)
+	return f, nil
+}
+
+// fill gives the options left at zero their defaults and checks them.
+func (opt *LRFindOptions) fill() error {
+	if opt.Start == 0 {
+		opt.Start = lrFindStart
+	}
+	if opt.End == 0 {
+		opt.End = lrFindEnd
+	}
+	if opt.Steps == 0 {
+		opt.Steps = lrFindSteps
+	}
+	if !(opt.Start > 0 && opt.End > opt.Start) || opt.Steps < 10 {
+		return fmt.Errorf("learning-rate range %g to %g in %d steps: want 0 < start < end and 10 steps or more", opt.Start, opt.End, opt.Steps)
+	}
+	return nil
+}
+
+// suggest picks the suggestion: where the smoothed loss falls fastest
+// (steep), or, for a one-cycle schedule, where it is least.
+func (f *LRFinding) suggest(steep, least int, schedule string) {
 	f.SuggestI, f.Rule = steep, "steepest"
-	if cfg.Schedule == OneCycle && steep >= 0 {
+	if schedule == OneCycle && steep >= 0 {
 		f.SuggestI, f.Rule = least, "least"
 	}
 	if f.SuggestI >= 0 {
 		f.Suggest = f.LR[f.SuggestI]
 	}
-	return f, nil
 }
 
 // smoothLosses runs a bias-corrected exponential average over the finite
