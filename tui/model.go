@@ -42,6 +42,10 @@ const (
 type Options struct {
 	// Config fills the setup form.
 	Config trainer.Config
+	// Lists fill fields of the form with lists of values, in the order
+	// of the flags that gave them (mlptui --lr 1e-3,1e-2): Enter starts
+	// a sweep, as `mlptui sweep` with those flags would.
+	Lists []List
 	// Samples is how many samples, at most, the predictions screen shows:
 	// validation ones while a run trains, test ones of a saved run (default 1000).
 	Samples int
@@ -94,8 +98,11 @@ type Model struct {
 	reg   *registry
 	live  *liveRun  // nil when no run is going
 	state *runState // what the training and predictions screens show
-	// restart is started when the live run has ended.
-	restart *trainer.Config
+	// restart starts what comes when the live run has ended.
+	restart func() tea.Cmd
+	// sweep is the sweep under way or the last one of the session (its
+	// leaderboard), nil before the first.
+	sweep *liveSweep
 	// quitting: the program ends when the live run has saved.
 	quitting    bool
 	interrupted bool
@@ -121,7 +128,7 @@ func New(ctx context.Context, opt Options) *Model {
 	st := newStyles(lipgloss.ColorProfile())
 	m := &Model{
 		ctx: ctx, opt: opt, now: opt.Now, st: st, keys: newGlobalKeys(), width: 80, height: 24,
-		setup: newSetup(opt.Config, st), runs: newRuns(st), reg: newRegistry(),
+		setup: newSetup(opt.Config, opt.Lists, st), runs: newRuns(st), reg: newRegistry(),
 	}
 	state := func() *runState { return m.state }
 	m.train, m.net, m.preds = newTraining(st, state), newNetwork(st, state), newPredictions(st, state)
@@ -211,6 +218,17 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return m, m.started(msg)
 	case eventsMsg:
 		return m, m.events(msg)
+	case sweepStartedMsg:
+		return m, m.sweepStarted(msg)
+	case sweepEventsMsg:
+		return m, m.sweepEvents(msg)
+	case sweepLoadedMsg:
+		return m, m.sweepLoaded(msg)
+	case boardMsg:
+		if m.sweep != nil && msg.sweep == m.sweep {
+			m.runs.board = msg.board
+		}
+		return m, nil
 	case historyMsg:
 		if m.live != nil && msg.id == m.live.id && m.state != nil {
 			m.state.setHistory(msg.rows)
@@ -358,9 +376,9 @@ func (m *Model) trainingAction(act trainingAction) tea.Cmd {
 			return nil
 		}
 		if m.live == nil {
-			return m.start(cfg)
+			return m.startForm(cfg)
 		}
-		m.restart = &cfg
+		m.restart = func() tea.Cmd { return m.startForm(cfg) }
 		m.stopRun("restart: stopping this run first")
 	case actStop:
 		if m.live == nil {
@@ -446,15 +464,26 @@ func (m *Model) startFromForm() tea.Cmd {
 		return nil
 	}
 	if m.live != nil {
-		m.restart = &cfg
+		m.restart = func() tea.Cmd { return m.startForm(cfg) }
 		m.stopRun("restart: stopping this run first")
 		m.screen = trainingScreen
 		return nil
+	}
+	return m.startForm(cfg)
+}
+
+// startForm starts what the form asks: a sweep if it holds lists, else
+// a run of cfg.
+func (m *Model) startForm(cfg trainer.Config) tea.Cmd {
+	if p := m.setup.sweep(); p != nil {
+		return m.startSweep(p.Sweep, p.Diffs)
 	}
 	return m.start(cfg)
 }
 
 func (m *Model) start(cfg trainer.Config) tea.Cmd {
+	m.sweep = nil
+	m.runs.board = nil
 	m.state = newRunState()
 	m.state.logf(m.now(), 0, false, "starting a run on %s", cfg.Dataset)
 	m.preds.reset()
@@ -484,6 +513,9 @@ func (m *Model) runsAction(a runsAction) tea.Cmd {
 		m.preds.reset()
 		m.screen = trainingScreen
 		return resumeCmd(m.ctx, m.reg, a.dir, a.epochs, m.opt.Trainer)
+	case runsResumeSweep:
+		m.setStatus(false, "reading the sweep's plan…")
+		return loadSweepCmd(a.dir)
 	case runsInspect:
 		m.setStatus(false, "opening %s: loading its data and model…", runName(a.dir))
 		return inspectCmd(m.ctx, a.dir, m.opt.Samples)
@@ -518,40 +550,53 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
-		m.state.apply(ev)
-		if ev.Kind == trainer.EpochEnd && m.state.info != nil {
-			m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
-		}
-		if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
-			m.ended = append(m.ended, *ev.Summary)
-		}
-		switch ev.Kind {
-		case trainer.Started:
-			cfg := ev.Info.Config
-			m.setup.running = &cfg
-			if ev.Info.StartStep > 0 {
-				m.setup.fill(&cfg)
-				m.setup.check()
-				cmds = append(cmds, historyCmd(msg.id, ev.Info.Dir))
-			}
-		case trainer.Paused:
-			if m.status == pausingNote {
-				m.status = "" // the header says it now; the footer shows the keys again
-			}
-		case trainer.EditDone:
-			if m.status == editSentNote {
-				m.status = "" // the log says it applied (it stayed after the run ended)
-			}
-		case trainer.Failed:
-			if m.state.info == nil { // the data could not be loaded: back to the form
-				m.screen = setupScreen
-				m.setup.setNote(ev.Err.Error(), true)
-			}
-		}
+		cmds = append(cmds, m.runEvent(msg.id, ev))
 	}
 	if !msg.closed {
 		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.events))...)
 	}
+	return tea.Batch(append(cmds, m.liveEnded())...)
+}
+
+// runEvent applies one event of the live run (or of a sweep's trial).
+func (m *Model) runEvent(id int, ev trainer.Event) tea.Cmd {
+	m.state.apply(ev)
+	if ev.Kind == trainer.EpochEnd && m.state.info != nil {
+		m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
+	}
+	if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
+		m.ended = append(m.ended, *ev.Summary)
+	}
+	switch ev.Kind {
+	case trainer.Started:
+		cfg := ev.Info.Config
+		m.setup.running = &cfg
+		if ev.Info.StartStep > 0 {
+			if m.sweep == nil { // a sweep's form keeps its lists
+				m.setup.fill(&cfg)
+				m.setup.check()
+			}
+			return historyCmd(id, ev.Info.Dir)
+		}
+	case trainer.Paused:
+		if m.status == pausingNote {
+			m.status = "" // the header says it now; the footer shows the keys again
+		}
+	case trainer.EditDone:
+		if m.status == editSentNote {
+			m.status = "" // the log says it applied (it stayed after the run ended)
+		}
+	case trainer.Failed:
+		if m.state.info == nil && m.sweep == nil { // the data could not be loaded: back to the form
+			m.screen = setupScreen
+			m.setup.setNote(ev.Err.Error(), true)
+		}
+	}
+	return nil
+}
+
+// liveEnded is the end of the live run or sweep: its last event read.
+func (m *Model) liveEnded() tea.Cmd {
 	m.live.cancel()
 	m.reg.remove(m.live.id)
 	m.live = nil
@@ -559,21 +604,21 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		m.status, m.liveRefusal = "", ""
 	}
 	m.setup.running = nil
-	if m.state.live() { // the channel closed without a last event
+	if m.state != nil && m.state.live() { // the channel closed without a last event
 		m.state.status = trainer.StatusFailed
 	}
 	if m.quitting {
 		return tea.Quit
 	}
 	if m.restart != nil {
-		cfg := *m.restart
+		next := m.restart
 		m.restart = nil
-		return m.start(cfg)
+		return next()
 	}
 	if m.screen == runsScreen {
-		cmds = append(cmds, listRunsCmd(m.runsDir()))
+		return listRunsCmd(m.runsDir())
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
 // inspected shows a saved run on the training and predictions screens.

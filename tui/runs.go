@@ -76,6 +76,7 @@ type runsModel struct {
 	epochs  textinput.Model
 	compare *comparison
 	note    string
+	board   *sweepBoard // the session's sweep's leaderboard, nil without one
 }
 
 func newRuns(st *styles) *runsModel {
@@ -186,7 +187,17 @@ func (m *runsModel) sortRows() {
 	m.rows = out
 }
 
-func (m *runsModel) visible() int { return max(1, m.height-4) }
+func (m *runsModel) visible() int { return max(1, m.height-4-len(m.boardLines())) }
+
+// boardLines are the sweep's leaderboard above the table, and a blank
+// line; at most half the screen.
+func (m *runsModel) boardLines() []string {
+	if m.board == nil {
+		return nil
+	}
+	l := append(m.board.lines(m.st, m.width), "")
+	return l[:min(len(l), m.height/2)]
+}
 
 func (m *runsModel) scroll() {
 	n := m.visible()
@@ -427,6 +438,7 @@ func (m *runsModel) View() string {
 	}
 	lines := []string{fitLine(st.bold.Render(fmt.Sprintf("Saved runs (%d)", len(m.rows)))+
 		st.dim.Render("  sorted by "+lab.RunColumns[m.sortBy].Head()+" (o), a sweep's trials together"), w)}
+	lines = append(m.boardLines(), lines...)
 	if m.err != nil {
 		lines = append(lines, st.bad.Render(fitLine(m.err.Error(), w)))
 	} else if !m.loaded {

@@ -50,6 +50,7 @@ type runState struct {
 
 	log     []logLine
 	summary *trainer.Summary
+	trial   string // of a sweep: "sweep iris-lr-dropout · trial 2/4 lr=0.01"
 	err     error
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -44,9 +45,10 @@ func (f *formField) set(v string) {
 func (f *formField) typing() bool { return f.def.Kind == trainer.TextField }
 
 // numberRune reports whether r can be part of a number field: digits,
-// signs, exponents, list commas, and "none" for no hidden layer.
+// signs, exponents, list commas, the slash between a sweep's networks,
+// and "none" for no hidden layer.
 func numberRune(r rune) bool {
-	return r >= '0' && r <= '9' || strings.ContainsRune(".,+-eEnoN", r)
+	return r >= '0' && r <= '9' || strings.ContainsRune(".,/+-eEnoN", r)
 }
 
 // setupModel is the form that sets up a run: every field of
@@ -65,9 +67,22 @@ type setupModel struct {
 	// fields that differ from it say whether they apply live or need a
 	// restart.
 	running *trainer.Config
+	// lists are the fields holding a list of values (a sweep), in the
+	// order they became lists: the order of a sweep's flags, which names
+	// the sweep and orders its trials as `mlptui sweep` does.
+	lists []string
+	// plan is the sweep the lists ask for (nil: a single run), and
+	// planErr what is wrong with it.
+	plan    *lab.Plan
+	planErr error
 }
 
-func newSetup(cfg trainer.Config, st *styles) *setupModel {
+// List is a setting of the form given as a list of values, as `mlptui
+// sweep` takes it ("lr", "0.001,0.01"; "hidden", "64/128,64"): the form
+// starts a sweep.
+type List struct{ Field, Text string }
+
+func newSetup(cfg trainer.Config, lists []List, st *styles) *setupModel {
 	m := &setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
 	for i := range trainer.Fields {
 		f := formField{def: &trainer.Fields[i]}
@@ -83,6 +98,12 @@ func newSetup(cfg trainer.Config, st *styles) *setupModel {
 		m.fields = append(m.fields, f)
 	}
 	m.fill(&cfg)
+	for _, l := range lists {
+		if f := m.field(l.Field); f != nil {
+			f.set(l.Text)
+			m.lists = append(m.lists, l.Field)
+		}
+	}
 	m.setFocus(0)
 	m.check()
 	if p, ok := trainer.Presets[cfg.Preset]; ok {
@@ -176,8 +197,22 @@ func (m *setupModel) parse() (trainer.Config, int) {
 			c.Preset = f.get() // applying it would overwrite the other fields
 			continue
 		}
-		if err := f.def.Set(&c, f.get()); err != nil {
+		v := f.get()
+		if lab.IsList(f.def, v) { // a sweep: every value must be one, the first stands for them
+			vals := lab.SplitValues(f.def, v)
+			for _, x := range vals {
+				if err := lab.Check(f.def, x); err != nil && f.err == "" {
+					f.err = err.Error()
+					bad++
+				}
+			}
+			v = vals[0]
+		}
+		if err := f.def.Set(&c, v); err != nil && f.err == "" {
 			f.err = err.Error()
+			if !f.def.Sweep && strings.ContainsAny(v, ",/") && f.def.Kind != trainer.TextField {
+				f.err = "cannot be swept (one value for all trials): " + f.err
+			}
 			bad++
 		}
 	}
@@ -196,16 +231,61 @@ func (m *setupModel) parse() (trainer.Config, int) {
 	return c, bad
 }
 
-// check re-validates the form and returns the number of bad fields.
+// check re-validates the form, and plans the sweep its lists ask for;
+// it returns the number of bad fields.
 func (m *setupModel) check() int {
 	_, bad := m.parse()
+	m.lists = slices.DeleteFunc(m.lists, func(n string) bool { return !lab.IsList(m.field(n).def, m.field(n).get()) })
+	for i := range m.fields {
+		if f := &m.fields[i]; lab.IsList(f.def, f.get()) && !slices.Contains(m.lists, f.def.Name) {
+			m.lists = append(m.lists, f.def.Name)
+		}
+	}
+	m.plan, m.planErr = nil, nil
+	if len(m.lists) > 0 && bad == 0 {
+		m.plan, m.planErr = lab.PlanSweep(m.settings(), lab.PlanOptions{Name: m.field("name").get()})
+		if m.planErr != nil {
+			bad++
+		}
+	}
 	return bad
 }
 
-// config returns the form's configuration, and whether it is valid.
+// settings are the form's fields as a sweep takes its flags: every field
+// but the name (which names the sweep), the lists last in the order they
+// became lists.
+func (m *setupModel) settings() lab.Settings {
+	var s lab.Settings
+	for i := range m.fields {
+		if f := &m.fields[i]; f.def.Name != "name" && !slices.Contains(m.lists, f.def.Name) {
+			s = append(s, lab.Setting{Field: f.def, Value: f.get()})
+		}
+	}
+	for _, n := range m.lists {
+		s = append(s, lab.Setting{Field: m.field(n).def, Value: m.field(n).get()})
+	}
+	return s
+}
+
+// sweep is the sweep the form starts, if it holds lists and is valid.
+func (m *setupModel) sweep() *lab.Plan {
+	if m.check() > 0 {
+		return nil
+	}
+	return m.plan
+}
+
+// planText says what Enter starts: "a 4-trial sweep iris-lr-dropout
+// (lr × dropout)", the lists in the order they name the sweep.
+func planText(p *lab.Plan, lists []string) string {
+	return fmt.Sprintf("a %d-trial sweep %s (%s)", len(p.Sweep.Plan), p.Sweep.Name, strings.Join(lists, " × "))
+}
+
+// config returns the form's configuration (a sweep's first trial's,
+// but for the name), and whether it is valid.
 func (m *setupModel) config() (trainer.Config, bool) {
-	c, bad := m.parse()
-	return c, bad == 0
+	c, _ := m.parse()
+	return c, m.check() == 0
 }
 
 // edited reports whether a hyperparameter differs from what the preset
@@ -326,7 +406,11 @@ func (m *setupModel) key(msg tea.KeyMsg) tea.Cmd {
 				break
 			}
 		}
-		m.setNote("fix the fields marked ✗ first", true)
+		if m.planErr != nil {
+			m.setNote("sweep: "+m.planErr.Error(), true)
+		} else {
+			m.setNote("fix the fields marked ✗ first", true)
+		}
 		return nil
 	}
 	switch f.def.Kind {
@@ -382,6 +466,9 @@ func (m *setupModel) View() string {
 	w, h := m.width, m.height
 	var lines []string
 	head := "New run: edit the settings, Enter starts."
+	if m.plan != nil {
+		head = "New sweep: a list in a field (lr 1e-3,1e-2) sweeps it; Enter starts."
+	}
 	if m.running != nil {
 		head = "A run is live: lr and dropout change it now (e); other fields need a restart (r)."
 	}
@@ -428,8 +515,13 @@ func (m *setupModel) View() string {
 		}
 	}
 	status := st.good.Render("ready: Enter starts")
-	if bad > 0 {
+	switch {
+	case bad > 0:
 		status = st.bad.Render(fmt.Sprintf("%d field(s) to fix", bad))
+	case m.planErr != nil:
+		status = st.bad.Render("sweep: " + m.planErr.Error())
+	case m.plan != nil:
+		status = st.good.Render("ready: Enter starts " + planText(m.plan, m.lists))
 	}
 	if len(m.fields) > rows {
 		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", offset+1, min(len(m.fields), offset+rows), len(m.fields)))
@@ -482,6 +574,8 @@ func (m *setupModel) fieldLine(i, labelW, valueW int) string {
 	switch {
 	case f.err != "":
 		line += " " + st.bad.Render("✗ "+f.err)
+	case lab.IsList(f.def, f.get()):
+		line += " " + st.good.Render(fmt.Sprintf("sweep: %d values", len(lab.SplitValues(f.def, f.get()))))
 	case m.running != nil && f.def.Name != "preset":
 		if run := f.def.Get(m.running); run != f.get() {
 			if f.def.Live {

@@ -160,6 +160,10 @@ func (m *trainingModel) View() string {
 		logN = max(0, h-4)
 	}
 	chartH := h - 2 - logN
+	if s.trial != "" { // a sweep's trial: which, above its run's header
+		out = append([]string{fitLine(st.accent.Render(termsafe.String(s.trial)), w)}, out...)
+		chartH--
+	}
 	if s.status == stateLoading || s.status == stateStarting {
 		out = append(out, m.loadingView(s, w, chartH))
 	} else if chartH >= 6 && w >= 40 {
