@@ -15,6 +15,11 @@ wall time of the whole training, and the test accuracy.
     OPENBLAS_CORETYPE=SkylakeX python3 bench/torch_reference.py \
         --data-dir ~/.cache/mlptui --epochs 30
 
+With --steps N it only times N training steps of each side, on random
+data of the network's shape (no data set, no training):
+
+    python3 bench/torch_reference.py --steps 10 --precision bf16 --mlptui ./mlptui
+
 Needs python3-numpy and python3-torch (Debian). On CPUs with AVX-512, Debian's
 OpenBLAS picks a slow kernel unless OPENBLAS_CORETYPE=SkylakeX is set; the
 script sets it itself when the CPU has avx512f and the variable is unset.
@@ -167,6 +172,28 @@ def train_torch(args, hidden, lr, batch, epochs):
             "test_accuracy": acc, "test_loss": tloss}
 
 
+def steps_torch(args, hidden, lr, batch):
+    """The median time of args.steps training steps (after one warm-up) on
+    random data of the network's shape, as mlptui bench times its steps."""
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads or os.cpu_count())
+    model = build([3072] + hidden + [10])
+    opt = torch.optim.Adam(model.parameters(), lr=lr, betas=(0.9, 0.999), eps=1e-8)
+    x, y = torch.randn(batch, 3072), torch.randint(0, 10, (batch,))
+    times = []
+    for i in range(args.steps + 1):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            out = model(x)
+        loss = torch.nn.functional.cross_entropy(out.float(), y)
+        loss.backward()
+        opt.step()
+        if i > 0:
+            times.append(time.perf_counter() - t0)
+    return {"step_seconds": float(np.median(times)), "steps": args.steps}
+
+
 def run_mlptui(args, hidden, lr, batch, epochs):
     cmd = shlex.split(args.mlptui)
     if args.mlptui_run:
@@ -198,7 +225,7 @@ def with_step_time(args, cmd, r, hidden, batch):
     # the same batch on synthetic data.
     network = "-".join(map(str, [3072] + hidden + [10]))
     bcmd = cmd + ["bench", "--json", "--no-gonum", "--network", network, "--batch", str(batch),
-                  "--step-batch", str(batch), "--steps", "10", "--precision", args.precision]
+                  "--step-batch", str(batch), "--steps", str(args.steps or 10), "--precision", args.precision]
     print("running: " + " ".join(bcmd), file=sys.stderr, flush=True)
     b = json.loads(subprocess.run(bcmd, check=True, stdout=subprocess.PIPE).stdout)
     step = b["train_step"]
@@ -206,6 +233,8 @@ def with_step_time(args, cmd, r, hidden, batch):
         if not b.get("bf16_train_step"):
             sys.exit("torch_reference: mlptui has no bf16 kernel here: " + b.get("bf16_note", ""))
         step = b["bf16_train_step"]
+    if r is None:  # --steps: no training
+        return {"step_seconds": step["median_seconds"], "steps": step["steps"], "kernel": b["kernel"]}
     return {"step_seconds": step["median_seconds"], "train_seconds": r["train_seconds"],
             "test_accuracy": r["test_accuracy"], "test_loss": r["test_loss"], "run": r["run"],
             "kernel": b["kernel"]}
@@ -225,12 +254,18 @@ def main():
     p.add_argument("--skip-mlptui", action="store_true")
     p.add_argument("--skip-torch", action="store_true")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--steps", type=int, default=0,
+                   help="only time this many training steps of each side on random data (no data set, no training)")
     p.add_argument("--precision", default="float32", choices=["float32", "bf16"],
                    help="matrix products in float32, or bfloat16 (PyTorch CPU autocast; mlptui --precision bf16)")
     args = p.parse_args()
     hidden, lr, batch, epochs = PRESETS[args.preset]
     if args.epochs:
         epochs = args.epochs
+    if args.steps < 0:
+        p.error(f"--steps {args.steps}: want a positive number")
+    if args.steps:
+        return main_steps(args, hidden, lr, batch)
     res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
            "network": "-".join(map(str, [3072] + hidden + [10])), "batch": batch, "epochs": epochs,
            "lr": lr, "precision": args.precision}
@@ -252,6 +287,32 @@ def main():
             label = f"PyTorch {torch.__version__}" if name == "torch" else f"mlptui ({r['kernel']})"
             label += f" {args.precision}"
             print(f"{label:24s} {r['step_seconds']:9.3f} {r['train_seconds']:13.1f} {r['test_accuracy']:9.4f}")
+
+
+def main_steps(args, hidden, lr, batch):
+    res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
+           "network": "-".join(map(str, [3072] + hidden + [10])), "batch": batch, "lr": lr,
+           "precision": args.precision, "steps": args.steps}
+    if not args.skip_torch:
+        res["torch"] = steps_torch(args, hidden, lr, batch)
+        res["torch"]["version"] = torch.__version__
+    if not args.skip_mlptui:
+        res["mlptui"] = with_step_time(args, shlex.split(args.mlptui), None, hidden, batch)
+    if "torch" in res and "mlptui" in res:
+        res["ratio"] = res["mlptui"]["step_seconds"] / res["torch"]["step_seconds"]
+    if args.json:
+        print(json.dumps(res))
+        return
+    print(f"{res['date']}, {res['machine']}, {res['cores']} cores; network {res['network']}, "
+          f"Adam, batch {batch}, {args.precision} products, median of {args.steps} steps on random data")
+    print(f"{'':24s} {'step (s)':>9s}")
+    for name in ("torch", "mlptui"):
+        if name in res:
+            r = res[name]
+            label = f"PyTorch {torch.__version__}" if name == "torch" else f"mlptui ({r['kernel']})"
+            print(f"{label + ' ' + args.precision:24s} {r['step_seconds']:9.3f}")
+    if "ratio" in res:
+        print(f"mlptui / PyTorch: {res['ratio']:.2f}")
 
 
 if __name__ == "__main__":

@@ -107,15 +107,16 @@ func TestDpbf16psBitForBit(t *testing.T) {
 	}
 }
 
-// TestSgemmBF16BitForBit checks the whole bfloat16 path (Go packing and
-// rounding, the generated kernel, edge tiles, transposes, both threads)
-// bit for bit against the scalar model: C[i,j] is the chain of Dpbf16ps
+// TestSgemmBF16BitForBit checks the whole bfloat16 path (the assembly
+// packing and rounding, the generated kernel, edge tiles, transposes,
+// both threads) bit for bit against the scalar model: C[i,j] is the chain of Dpbf16ps
 // over the k pairs in order, from zero, for k within one cache block and
-// beta == 0.
+// beta == 0. (Below BF16MinDim SgemmBF16 is Sgemm: see
+// TestSgemmBF16SmallIsFloat32.) {200, 33, 100} is computed transposed.
 func TestSgemmBF16BitForBit(t *testing.T) {
 	needBF16(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, sz := range [][3]int{{1, 1, 1}, {12, 32, 2}, {13, 33, 7}, {50, 70, 129}, {100, 10, 300}, {200, 300, 768}} {
+	for _, sz := range [][3]int{{32, 32, 32}, {33, 45, 47}, {50, 70, 129}, {100, 40, 300}, {200, 33, 100}, {200, 300, 768}} {
 		for _, tt := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			a, b := randSlice(rng, m*k), randSlice(rng, k*n)

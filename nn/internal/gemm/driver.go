@@ -43,7 +43,11 @@ type impl struct {
 	name       string
 	mr, nr     int // register tile
 	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
-	kern       kernelFunc
+	// packCost is the time to pack one row of A or column of B per k step,
+	// in k steps of the kernel on one tile (for splitting a call among
+	// threads; 0 ignores packing).
+	packCost float64
+	kern     kernelFunc
 	// bf16 means kern takes bfloat16 pairs (see packPairs) and kc counts
 	// pairs; copyA and copyB are then unused, transA and transB pack pairs
 	// (dst[p*w+x] = pair x of src row x, p < n a multiple of 8) and
