@@ -13,13 +13,16 @@ run and prints both side by side with the ratio mlptui / PyTorch.
     /usr/bin/python3 bench/torch_matmul.py --network 3072-4000-1000-4000-10 --batch 1024 --json
 
 Each rate is the median of --repeats timings after two warm-ups, in
-GFLOP/s (2·m·n·k floating-point operations per product).
+GFLOP/s (2·m·n·k floating-point operations per product). On a busy
+machine, --rounds N alternates the two sides N times and reports each
+rate's median over the rounds, so that both see the same load.
 """
 
 import argparse
 import json
 import os
 import shlex
+import statistics
 import subprocess
 import sys
 import time
@@ -69,6 +72,26 @@ def time_torch(torch, prods, repeats):
     return out
 
 
+def time_mlptui(args, network, rows):
+    """Runs mlptui bench on the same shapes and adds its rates to rows;
+    returns the kernel it used."""
+    cmd = shlex.split(args.mlptui) + ["bench", "--json", "--no-gonum", "--precision", "both",
+                                      "--network", network, "--batch", str(args.batch),
+                                      "--step-batch", str(args.batch), "--steps", "3"]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
+    print("running: " + " ".join(cmd), file=sys.stderr, flush=True)
+    b = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout)
+    mine = {(q["name"], q["m"], q["n"], q["k"]): q for q in b["products"] if q["batch"] == args.batch}
+    for r in rows:
+        q = mine.get((r["name"], r["m"], r["n"], r["k"]))
+        if q is None:
+            sys.exit(f"torch_matmul: mlptui bench has no product {r['name']} {r['m']}x{r['n']}x{r['k']}")
+        r["mlptui_float32"] = q["gflops"]
+        r["mlptui_bf16"] = q.get("bf16_gflops", 0.0)
+    return b.get("kernel", "")
+
+
 def parse_network(s):
     try:
         sizes = [int(x) for x in s.split("-")]
@@ -97,6 +120,8 @@ def main():
     p.add_argument("--threads", type=int, default=0, help="threads for both (0: all cores)")
     p.add_argument("--repeats", type=positive, default=7, help="timings per product and type (default 7)")
     p.add_argument("--mlptui", help="how to run mlptui (e.g. ./mlptui): also time its products, in the same run")
+    p.add_argument("--rounds", type=positive, default=1,
+                   help="alternate PyTorch and mlptui this many times; medians over the rounds (default 1)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     args = p.parse_args()
     if args.threads < 0:
@@ -107,28 +132,26 @@ def main():
     prods = products(args.network, args.batch)
     res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
            "torch": torch.__version__, "network": "-".join(map(str, args.network)), "batch": args.batch,
-           "products": time_torch(torch, prods, args.repeats)}
-    if args.mlptui:
-        cmd = shlex.split(args.mlptui) + ["bench", "--json", "--no-gonum", "--precision", "both",
-                                          "--network", res["network"], "--batch", str(args.batch),
-                                          "--step-batch", str(args.batch), "--steps", "3"]
-        if args.threads:
-            cmd += ["--threads", str(args.threads)]
-        print("running: " + " ".join(cmd), file=sys.stderr, flush=True)
-        b = json.loads(subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout)
-        res["kernel"] = b.get("kernel", "")
-        mine = {(q["name"], q["m"], q["n"], q["k"]): q for q in b["products"] if q["batch"] == args.batch}
-        for r in res["products"]:
-            q = mine.get((r["name"], r["m"], r["n"], r["k"]))
-            if q is None:
-                sys.exit(f"torch_matmul: mlptui bench has no product {r['name']} {r['m']}x{r['n']}x{r['k']}")
-            r["mlptui_float32"] = q["gflops"]
-            r["mlptui_bf16"] = q.get("bf16_gflops", 0.0)
+           "rounds": args.rounds}
+    rounds = []
+    for _ in range(args.rounds):
+        rows = time_torch(torch, prods, args.repeats)
+        if args.mlptui:
+            res["kernel"] = time_mlptui(args, res["network"], rows)
+        rounds.append(rows)
+    keys = [k for k in rounds[0][0] if k.startswith(("torch_", "mlptui_"))]
+    res["products"] = []
+    for i, r in enumerate(rounds[0]):
+        row = {k: r[k] for k in ("name", "m", "n", "k")}
+        for k in keys:
+            row[k] = statistics.median(rd[i][k] for rd in rounds)
+        res["products"].append(row)
     if args.json:
         print(json.dumps(res))
         return
     print(f"{res['date']}, {res['machine']}, {res['cores']} cores; PyTorch {res['torch']}; "
-          f"network {res['network']}, batch {args.batch}; GFLOP/s (median of {args.repeats})")
+          f"network {res['network']}, batch {args.batch}; GFLOP/s (median of {args.repeats}"
+          + (f", then of {args.rounds} alternating rounds)" if args.rounds > 1 else ")"))
     head = f"{'product':12s} {'m':>5s} {'n':>5s} {'k':>5s} {'torch f32':>9s} {'torch bf16':>10s}"
     if args.mlptui:
         head += f" {'mlptui f32':>10s} {'mlptui bf16':>11s} {'bf16 ratio':>10s}"
