@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/mlptui/mlptui/nn"
 )
 
 // Normalization standardizes inputs channel by channel: x' = (x - Mean[c]) / Std[c].
@@ -13,6 +15,14 @@ import (
 type Normalization struct {
 	Mean []float32 `json:"mean"`
 	Std  []float32 `json:"std"`
+	// Whiten, if not nil, then maps each standardized sample (see FitZCA).
+	Whiten *nn.Whitening `json:"-"`
+}
+
+// ModelNormalization is the preparation m's inputs had in training: its
+// normalization and its whitening, if any.
+func ModelNormalization(m *nn.Model) Normalization {
+	return Normalization{Mean: m.Mean, Std: m.Std, Whiten: m.Whiten}
 }
 
 // ComputeNormalization returns the per-channel mean and standard deviation
@@ -100,9 +110,19 @@ func DefaultAugment(width int) Augment {
 // Batch writes the samples at idx, standardized with norm, into dst as
 // len(idx) rows of Dim() values. With aug enabled and d an image set, every
 // sample is flipped and shifted at random, drawing from rng; padding takes
-// the channel mean (zero after standardization). dst must hold
+// the channel mean (zero after standardization). Then, if norm.Whiten is
+// set, every row is whitened (after the augmentation). dst must hold
 // len(idx)*Dim() values.
 func (d *Dataset) Batch(dst []float32, idx []int, norm Normalization, aug Augment, rng *rand.Rand) {
+	d.standardize(dst, idx, norm, aug, rng)
+	if norm.Whiten != nil {
+		dim := d.Dim()
+		norm.Whiten.Apply(nn.FromSlice(len(idx), dim, dst[:len(idx)*dim]))
+	}
+}
+
+// standardize is Batch without the whitening.
+func (d *Dataset) standardize(dst []float32, idx []int, norm Normalization, aug Augment, rng *rand.Rand) {
 	dim := d.Dim()
 	if len(dst) < len(idx)*dim {
 		panic(fmt.Sprintf("datasets: Batch buffer holds %d values, need %d", len(dst), len(idx)*dim))

@@ -11,6 +11,7 @@ import (
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/nn"
+	"github.com/mlptui/mlptui/trainer"
 )
 
 // Prediction is one input's result: the most probable class and the top
@@ -34,6 +35,13 @@ type ClassProb struct {
 type Predictor struct {
 	Model     *nn.Model
 	MaxPixels int // images of more pixels are refused before decoding (imagefolder.ErrTooLarge)
+	// Table is the input of a table model saved with its preprocessing
+	// (raw rows: text categories, empty cells); nil for other models.
+	Table *trainer.TableInput
+	// CSV says how to read files of rows for a model of plain numbers
+	// without preprocessing: its run's label column, skipped in rows that
+	// have one.
+	CSV datasets.CSVOptions
 }
 
 // Predict returns the model's top k classes for a prepared input x.
@@ -48,7 +56,7 @@ func (p *Predictor) Sample(x []float32, pix []byte) []float32 {
 	m := p.Model
 	d := datasets.Dataset{Shape: m.InputShape, X: x, Pix: pix, Y: []int32{0}}
 	out := make([]float32, d.Dim())
-	d.Batch(out, []int{0}, datasets.Normalization{Mean: m.Mean, Std: m.Std}, datasets.Augment{}, nil)
+	d.Batch(out, []int{0}, datasets.ModelNormalization(m), datasets.Augment{}, nil)
 	return out
 }
 

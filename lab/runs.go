@@ -62,6 +62,16 @@ func cfgNum(get func(*trainer.Config) float64) func(*Entry) float64 {
 	}
 }
 
+// batchCell shows a batch size; 0, the whole training set a step, is
+// "all" (a table's "0" read as no batch at all). --csv and --json keep 0,
+// as config.json has it.
+func batchCell(v float64) string {
+	if v == 0 {
+		return "all"
+	}
+	return strconv.Itoa(int(v))
+}
+
 func fmtNum(f func(*Entry) float64, format func(float64) string) func(*Entry) string {
 	return func(r *Entry) string {
 		v := f(r)
@@ -131,7 +141,8 @@ var RunColumns = []RunColumn{
 	{Name: "hidden", JSON: "hidden", Prio: 6, Cell: cellOf(hiddenOf), str: hiddenOf},
 	{Name: "dropout", JSON: "dropout", Prio: 2, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.Dropout }), Cell: edited("dropout")},
 	{Name: "lr", JSON: "lr", Prio: 5, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return c.LR }), Cell: edited("lr")},
-	{Name: "batch", JSON: "batch", Prio: 1, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) })},
+	{Name: "batch", JSON: "batch", Prio: 1, Right: true, num: cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) }),
+		Cell: fmtNum(cfgNum(func(c *trainer.Config) float64 { return float64(c.Batch) }), batchCell)},
 	{Name: "epochs", JSON: "epochs_done", Prio: 4, Right: true, num: epochsDone, Cell: func(r *Entry) string {
 		if r.Summary == nil {
 			return "-"
@@ -146,6 +157,16 @@ var RunColumns = []RunColumn{
 	{Name: "train-time", JSON: "train_seconds", Prio: 3, Right: true, num: trainTime, Cell: fmtNum(trainTime, Seconds)},
 	{Name: "status", JSON: "status", Prio: 8, Cell: func(r *Entry) string { return string(r.Status) }, str: func(r *Entry) (string, bool) { return string(r.Status), true }},
 }
+
+// SweepColumn is the sweep a run is a trial of: not a column of `mlptui
+// runs` (its --csv has it), but of the dashboard's table when a trial is
+// listed.
+var SweepColumn = RunColumn{Name: "sweep", JSON: "sweep", Prio: 2, Cell: cellOf(sweepOf), str: sweepOf}
+
+var sweepOf = cfgStr(func(c *trainer.Config) string { return c.Sweep })
+
+// Head is the column's header: BEST VAL ACC.
+func (c *RunColumn) Head() string { return strings.ToUpper(strings.ReplaceAll(c.Name, "-", " ")) }
 
 func init() {
 	for i := range RunColumns {
@@ -388,16 +409,33 @@ func WriteRunsCSV(out io.Writer, runs []*Entry) error {
 // FitColumns returns the indexes of the columns of rows to print so that
 // the table, as WriteTable lays it out, is at most width cells wide:
 // lowest prio first, the columns go until it fits (the last one always
-// stays). A width of 0 or less keeps every column.
+// stays); of several rows (rows[0] is the header), a column with the same
+// value in each goes before any that differs, since it tells them apart
+// in nothing (at 80 columns a sweep over lr and dropout lost lr and
+// dropout, and kept the one data set of all its trials). A width of 0 or
+// less keeps every column.
 func FitColumns(rows [][]string, prio func(col int) int, width int) []int {
 	if len(rows) == 0 {
 		return nil
 	}
 	widths := make([]int, len(rows[0]))
-	for _, r := range rows {
+	same := make([]bool, len(rows[0]))
+	for i := range same {
+		same[i] = len(rows) > 2
+	}
+	for ri, r := range rows {
 		for i, c := range r {
 			widths[i] = max(widths[i], utf8.RuneCountInString(c))
+			if ri > 1 && i < len(rows[1]) && c != rows[1][i] {
+				same[i] = false
+			}
 		}
+	}
+	goesFirst := func(a, b int) bool { // column a goes before column b
+		if same[a] != same[b] {
+			return same[a]
+		}
+		return prio(a) < prio(b)
 	}
 	keep := make([]int, len(widths))
 	for i := range keep {
@@ -413,7 +451,7 @@ func FitColumns(rows [][]string, prio func(col int) int, width int) []int {
 		}
 		low := 0
 		for j, k := range keep {
-			if prio(k) < prio(keep[low]) {
+			if goesFirst(k, keep[low]) {
 				low = j
 			}
 		}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/trainer"
@@ -205,6 +206,9 @@ type SweepEvent struct {
 	Err     error
 	// Early: the run was interrupted before training began (TrialEnded).
 	Early bool
+	// Run is the trial's run (TrialTrain): a front end steers it (pause,
+	// edit, stop) as it would a single run.
+	Run *trainer.Run
 }
 
 // A Sweep runs a plan's trials one after another in RunsDir, each under
@@ -219,7 +223,14 @@ type Sweep struct {
 	// Options, if set, gives the trainer options of the trial with that
 	// 1-based number (tests).
 	Options func(trial int) trainer.Options
+
+	halt atomic.Bool
 }
+
+// Halt makes Run end once the trial under way has ended, starting no
+// other: a front end stops the sweep by stopping that trial's run (it
+// saves; the sweep goes on from it when run again) and halting.
+func (s *Sweep) Halt() { s.halt.Store(true) }
 
 // Run runs the trials until all are done or ctx ends, calling emit with
 // every event; it returns an error only for what stops the whole sweep
@@ -228,11 +239,14 @@ func (s *Sweep) Run(ctx context.Context, emit func(SweepEvent)) error {
 	if err := os.MkdirAll(s.RunsDir, 0o755); err != nil {
 		return &trainer.FieldError{Field: "runs", Value: s.RunsDir, Err: err}
 	}
+	if err := s.SavePlan(); err != nil {
+		return err
+	}
 	for _, t := range s.Plan {
 		if !s.Scope.Owns(t.N) {
 			continue
 		}
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || s.halt.Load() {
 			break
 		}
 		st, err := s.runLocked(ctx, t, emit)
@@ -326,7 +340,7 @@ func (s *Sweep) runTrial(ctx context.Context, t *Trial, existing []trainer.RunRe
 		if e.Kind == trainer.Started {
 			t.Dir = e.Info.Dir
 		}
-		ev(SweepEvent{Kind: TrialTrain, Train: e})
+		ev(SweepEvent{Kind: TrialTrain, Train: e, Run: run})
 	}
 	return s.ended(ctx, t, run, ev)
 }

@@ -23,6 +23,8 @@ import (
 //	classes         JSON list of class names, in label order
 //	input_shape     JSON list: [features] or [channels, height, width]
 //	normalization   JSON {"mean": [...], "std": [...]}, one per channel
+//	whitening       optional, from version 2: see WhiteningKey (the
+//	                tensors whiten.mean and whiten.matrix)
 //
 // plus any extra entries of Model.Info. Version 2 adds the norm, block and
 // expansion of arch and the activation gelu, and the optional entry
@@ -47,6 +49,9 @@ type Model struct {
 	Classes    []string
 	InputShape []int
 	Mean, Std  []float32
+	// Whiten, if not nil, maps the normalized input before the network
+	// (ZCA whitening).
+	Whiten *Whitening
 	// Info holds extra metadata: data set, mlptui version, and so on.
 	Info map[string]string
 }
@@ -72,13 +77,27 @@ func (m *Model) Validate() error {
 			return fmt.Errorf("normalization channel %d: mean %v, std %v", c, m.Mean[c], s)
 		}
 	}
+	if m.Whiten != nil {
+		return m.Whiten.Validate(a.Inputs)
+	}
 	return nil
 }
 
 // Tensors returns the model's weights and buffers as named tensors
-// viewing Net.Params and Net.Buffers, in Arch.Graph's order.
+// viewing Net.Params and Net.Buffers, in Arch.Graph's order, and then the
+// whitening's, if any.
 func (m *Model) Tensors() []Tensor {
-	return append([]Tensor(nil), m.Net.tensors...)
+	ts := m.Net.Tensors()
+	if m.Whiten != nil {
+		ts = append(ts, m.Whiten.tensors()...)
+	}
+	return ts
+}
+
+// Tensors returns the network's weights and buffers as named tensors
+// viewing Params and Buffers, in Arch.Graph's order.
+func (m *MLP) Tensors() []Tensor {
+	return append([]Tensor(nil), m.tensors...)
 }
 
 // Metadata returns the model's safetensors metadata.
@@ -89,7 +108,7 @@ func (m *Model) Metadata() map[string]string {
 	}
 	meta["format"] = ModelFormat
 	v := ModelVersion
-	if _, pre := m.Info[PreprocessingKey]; m.Net.Arch.isV1() && !pre {
+	if _, pre := m.Info[PreprocessingKey]; m.Net.Arch.isV1() && !pre && m.Whiten == nil {
 		v = 1 // readable by every mlptui
 	}
 	meta["format_version"] = strconv.Itoa(v)
@@ -100,6 +119,10 @@ func (m *Model) Metadata() map[string]string {
 		Mean []float32 `json:"mean"`
 		Std  []float32 `json:"std"`
 	}{m.Mean, m.Std})
+	delete(meta, WhiteningKey)
+	if m.Whiten != nil {
+		meta[WhiteningKey] = m.Whiten.metadata()
+	}
 	return meta
 }
 
@@ -144,8 +167,10 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	if v > ModelVersion {
 		return nil, fmt.Errorf("format version %d is newer than this mlptui reads (%d); upgrade mlptui", v, ModelVersion)
 	}
-	if _, ok := meta[PreprocessingKey]; v < 2 && ok {
-		return nil, fmt.Errorf("format version %d with %q in its metadata, which needs version 2", v, PreprocessingKey)
+	for _, key := range []string{PreprocessingKey, WhiteningKey} {
+		if _, ok := meta[key]; v < 2 && ok {
+			return nil, fmt.Errorf("format version %d with %q in its metadata, which needs version 2", v, key)
+		}
 	}
 	m := &Model{Info: map[string]string{}}
 	var arch Arch
@@ -184,15 +209,20 @@ func ModelFromTensors(ts map[string]Tensor, meta map[string]string, format strin
 	if m.Net, err = NewZero(arch); err != nil {
 		return nil, err
 	}
-	for _, w := range m.Tensors() {
+	for _, w := range m.Net.Tensors() {
 		copy(w.Data, ts[w.Name].Data)
+	}
+	if s, ok := meta[WhiteningKey]; ok {
+		if m.Whiten, err = whiteningFrom(s, ts, arch.Inputs); err != nil {
+			return nil, err
+		}
 	}
 	if CheckFinite(m.Net.Params) != nil || CheckFinite(m.Net.Buffers) != nil {
 		return nil, fmt.Errorf("weights hold NaN or infinite values")
 	}
 	for k, v := range meta {
 		switch k {
-		case "format", "format_version", "arch", "classes", "input_shape", "normalization":
+		case "format", "format_version", "arch", "classes", "input_shape", "normalization", WhiteningKey:
 		default:
 			m.Info[k] = v
 		}

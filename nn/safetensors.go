@@ -10,6 +10,7 @@ import (
 	"hash"
 	"hash/crc32"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"sort"
@@ -184,81 +185,13 @@ func LoadSafetensors(path string) (map[string]Tensor, map[string]string, error) 
 // read. If the metadata holds a checksum it is verified.
 func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]string, error) {
 	br := bufio.NewReaderSize(r, 1<<16)
-	var nb [8]byte
-	if _, err := io.ReadFull(br, nb[:]); err != nil {
-		return nil, nil, fmt.Errorf("%w: %d bytes, too short for a header", ErrNotSafetensors, max(size, 0))
+	raw, meta, dataSize, err := readHeader(br, size)
+	if err != nil {
+		return nil, nil, err
 	}
-	n := binary.LittleEndian.Uint64(nb[:])
-	if n < 2 || n > maxHeaderBytes || n > uint64(size-8) {
-		return nil, nil, fmt.Errorf("%w: header length %d does not fit a file of %d bytes", ErrNotSafetensors, n, size)
-	}
-	hb := make([]byte, n)
-	if _, err := io.ReadFull(br, hb); err != nil {
-		return nil, nil, fmt.Errorf("%w: header: %v", ErrNotSafetensors, err)
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(hb, &raw); err != nil {
-		return nil, nil, fmt.Errorf("%w: header is not JSON: %v", ErrNotSafetensors, err)
-	}
-	meta := map[string]string{}
-	if m, ok := raw["__metadata__"]; ok {
-		if err := json.Unmarshal(m, &meta); err != nil {
-			return nil, nil, fmt.Errorf("%w: __metadata__ is not a map of strings", ErrNotSafetensors)
-		}
-		delete(raw, "__metadata__")
-	}
-	if len(raw) > maxTensors {
-		return nil, nil, fmt.Errorf("%d tensors, more than %d", len(raw), maxTensors)
-	}
-	dataSize := size - 8 - int64(n)
-	type entry = tensorEntry
-	entries := make([]entry, 0, len(raw))
-	for name, msg := range raw {
-		var e struct {
-			Dtype   string  `json:"dtype"`
-			Shape   []int   `json:"shape"`
-			Offsets []int64 `json:"data_offsets"`
-		}
-		if err := json.Unmarshal(msg, &e); err != nil {
-			return nil, nil, fmt.Errorf("tensor %q: bad header entry: %v", name, err)
-		}
-		if len(e.Offsets) != 2 || e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] {
-			return nil, nil, fmt.Errorf("tensor %q: bad data offsets %v", name, e.Offsets)
-		}
-		if e.Offsets[1] > dataSize {
-			return nil, nil, fmt.Errorf("truncated: tensor %q ends at data byte %d, the file holds %d", name, e.Offsets[1], dataSize)
-		}
-		cnt := int64(1)
-		for _, s := range e.Shape {
-			if s < 0 || (s > 0 && cnt > dataSize/int64(s)) {
-				return nil, nil, fmt.Errorf("tensor %q: shape %v does not fit the file", name, e.Shape)
-			}
-			cnt *= int64(s)
-		}
-		if e.Dtype != "F32" {
-			return nil, nil, fmt.Errorf("tensor %q has dtype %s; mlptui reads F32", name, printable(e.Dtype))
-		}
-		if 4*cnt != e.Offsets[1]-e.Offsets[0] {
-			return nil, nil, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, e.Shape, 4*cnt, e.Offsets[1]-e.Offsets[0])
-		}
-		if 4*cnt > maxTensorBytes {
-			return nil, nil, fmt.Errorf("tensor %q: shape %v holds %d values, more than mlptui's limit of %d", name, e.Shape, cnt, MaxParams)
-		}
-		entries = append(entries, entry{name, e.Dtype, e.Shape, e.Offsets[0], e.Offsets[1]})
-	}
-	sort.Slice(entries, func(i, j int) bool { return entries[i].begin < entries[j].begin })
-	var pos int64
-	for _, e := range entries {
-		if e.begin != pos {
-			return nil, nil, fmt.Errorf("tensor %q starts at data byte %d, want %d (holes or overlaps)", e.name, e.begin, pos)
-		}
-		pos = e.end
-	}
-	if pos != dataSize {
-		return nil, nil, fmt.Errorf("tensors cover %d data bytes, file has %d", pos, dataSize)
-	}
-	if pos > maxDataBytes {
-		return nil, nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, maxDataBytes)
+	entries, err := headerEntries(raw, dataSize)
+	if err != nil {
+		return nil, nil, err
 	}
 	if _, ok := meta[metaCRC]; !ok && strings.HasPrefix(meta["format"], "mlptui.") {
 		if _, ok := meta[metaCRC2]; !ok {
@@ -274,25 +207,9 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 	if hasCRC {
 		crc = crc32.New(castagnoli)
 	}
-	out := make(map[string]Tensor, len(entries))
-	buf := make([]byte, 1<<16)
-	for _, e := range entries {
-		data := make([]float32, (e.end-e.begin)/4)
-		for i := 0; i < len(data); {
-			k := min(len(data)-i, len(buf)/4)
-			b := buf[:4*k]
-			if _, err := io.ReadFull(br, b); err != nil {
-				return nil, nil, fmt.Errorf("tensor %q: %v", e.name, err)
-			}
-			if crc != nil {
-				crc.Write(b)
-			}
-			for j := range k {
-				data[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*j:]))
-			}
-			i += k
-		}
-		out[e.name] = Tensor{Name: e.name, Shape: slices.Clone(e.shape), Data: data}
+	out, err := readTensors(br, entries, crc)
+	if err != nil {
+		return nil, nil, err
 	}
 	delete(meta, metaCRC)
 	delete(meta, metaCRC2)
@@ -306,6 +223,129 @@ func ReadSafetensors(r io.Reader, size int64) (map[string]Tensor, map[string]str
 		}
 	}
 	return out, meta, nil
+}
+
+// readHeader reads a safetensors header from a stream of size bytes: its
+// tensors' entries, its metadata and the size of the data after it.
+func readHeader(br io.Reader, size int64) (raw map[string]json.RawMessage, meta map[string]string, dataSize int64, err error) {
+	var nb [8]byte
+	if _, err := io.ReadFull(br, nb[:]); err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: %d bytes, too short for a header", ErrNotSafetensors, max(size, 0))
+	}
+	n := binary.LittleEndian.Uint64(nb[:])
+	if n < 2 || n > maxHeaderBytes || n > uint64(size-8) {
+		return nil, nil, 0, fmt.Errorf("%w: header length %d does not fit a file of %d bytes", ErrNotSafetensors, n, size)
+	}
+	hb := make([]byte, n)
+	if _, err := io.ReadFull(br, hb); err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: header: %v", ErrNotSafetensors, err)
+	}
+	if err := json.Unmarshal(hb, &raw); err != nil {
+		return nil, nil, 0, fmt.Errorf("%w: header is not JSON: %v", ErrNotSafetensors, err)
+	}
+	meta = map[string]string{}
+	if m, ok := raw["__metadata__"]; ok {
+		if err := json.Unmarshal(m, &meta); err != nil {
+			return nil, nil, 0, fmt.Errorf("%w: __metadata__ is not a map of strings", ErrNotSafetensors)
+		}
+		delete(raw, "__metadata__")
+	}
+	if len(raw) > maxTensors {
+		return nil, nil, 0, fmt.Errorf("%d tensors, more than %d", len(raw), maxTensors)
+	}
+	return raw, meta, size - 8 - int64(n), nil
+}
+
+// headerEntries checks the header's tensor entries against the dataSize
+// bytes of data (each F32, within the data, within mlptui's limits, the
+// tensors covering the data without holes or overlaps) and returns them
+// in the order of their data. They are checked in the order of their
+// names, so that a damaged file is always said to be damaged in the same
+// tensor.
+func headerEntries(raw map[string]json.RawMessage, dataSize int64) ([]tensorEntry, error) {
+	entries := make([]tensorEntry, 0, len(raw))
+	for _, name := range slices.Sorted(maps.Keys(raw)) {
+		e, err := headerEntry(name, raw[name], dataSize)
+		if err != nil {
+			return nil, err
+		}
+		entries = append(entries, e)
+	}
+	sort.Slice(entries, func(i, j int) bool { return entries[i].begin < entries[j].begin })
+	var pos int64
+	for _, e := range entries {
+		if e.begin != pos {
+			return nil, fmt.Errorf("tensor %q starts at data byte %d, want %d (holes or overlaps)", e.name, e.begin, pos)
+		}
+		pos = e.end
+	}
+	if pos != dataSize {
+		return nil, fmt.Errorf("tensors cover %d data bytes, file has %d", pos, dataSize)
+	}
+	if pos > maxDataBytes {
+		return nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, maxDataBytes)
+	}
+	return entries, nil
+}
+
+// headerEntry checks one tensor's entry.
+func headerEntry(name string, msg json.RawMessage, dataSize int64) (tensorEntry, error) {
+	var e struct {
+		Dtype   string  `json:"dtype"`
+		Shape   []int   `json:"shape"`
+		Offsets []int64 `json:"data_offsets"`
+	}
+	if err := json.Unmarshal(msg, &e); err != nil {
+		return tensorEntry{}, fmt.Errorf("tensor %q: bad header entry: %v", name, err)
+	}
+	if len(e.Offsets) != 2 || e.Offsets[0] < 0 || e.Offsets[1] < e.Offsets[0] {
+		return tensorEntry{}, fmt.Errorf("tensor %q: bad data offsets %v", name, e.Offsets)
+	}
+	if e.Offsets[1] > dataSize {
+		return tensorEntry{}, fmt.Errorf("truncated: tensor %q ends at data byte %d, the file holds %d", name, e.Offsets[1], dataSize)
+	}
+	cnt := int64(1)
+	for _, s := range e.Shape {
+		if s < 0 || (s > 0 && cnt > dataSize/int64(s)) {
+			return tensorEntry{}, fmt.Errorf("tensor %q: shape %v does not fit the file", name, e.Shape)
+		}
+		cnt *= int64(s)
+	}
+	if e.Dtype != "F32" {
+		return tensorEntry{}, fmt.Errorf("tensor %q has dtype %s; mlptui reads F32", name, printable(e.Dtype))
+	}
+	if 4*cnt != e.Offsets[1]-e.Offsets[0] {
+		return tensorEntry{}, fmt.Errorf("tensor %q: shape %v needs %d bytes, offsets give %d", name, e.Shape, 4*cnt, e.Offsets[1]-e.Offsets[0])
+	}
+	if 4*cnt > maxTensorBytes {
+		return tensorEntry{}, fmt.Errorf("tensor %q: shape %v holds %d values, more than mlptui's limit of %d", name, e.Shape, cnt, MaxParams)
+	}
+	return tensorEntry{name, e.Dtype, e.Shape, e.Offsets[0], e.Offsets[1]}, nil
+}
+
+// readTensors reads the entries' data in order, adding it to crc if set.
+func readTensors(br io.Reader, entries []tensorEntry, crc hash.Hash32) (map[string]Tensor, error) {
+	out := make(map[string]Tensor, len(entries))
+	buf := make([]byte, 1<<16)
+	for _, e := range entries {
+		data := make([]float32, (e.end-e.begin)/4)
+		for i := 0; i < len(data); {
+			k := min(len(data)-i, len(buf)/4)
+			b := buf[:4*k]
+			if _, err := io.ReadFull(br, b); err != nil {
+				return nil, fmt.Errorf("tensor %q: %v", e.name, err)
+			}
+			if crc != nil {
+				crc.Write(b)
+			}
+			for j := range k {
+				data[i+j] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*j:]))
+			}
+			i += k
+		}
+		out[e.name] = Tensor{Name: e.name, Shape: slices.Clone(e.shape), Data: data}
+	}
+	return out, nil
 }
 
 // tensorEntry is a tensor's entry in a safetensors header.

@@ -52,6 +52,7 @@ var rules = []rule{
 	{match: regexp.MustCompile(`^mlptui plot runs/\d{8}-\d{4}\*`), repl: [][2]string{{`runs/\d{8}-\d{4}\*`, `runs/*-iris`}}},
 	{match: regexp.MustCompile(`runs/A runs/B`), repl: [][2]string{{`runs/A runs/B`, `$IRIS_A $IRIS_B`}}},
 	{match: regexp.MustCompile(`--boundary .*runs/A\b`), repl: [][2]string{{`runs/A\b`, `$PLANE_RUN`}}}, // a run on two features
+	{match: regexp.MustCompile(`--layers .*runs/A\b`), repl: [][2]string{{`runs/A\b`, `$PLANE_RUN`}}},   // any run has layers.csv
 	{match: regexp.MustCompile(`^mlptui lr-find --dataset cifar10\b`), skip: "needs CIFAR-10 (the Iris one runs)"},
 }
 

@@ -18,7 +18,7 @@ const LockFile = "run.lock"
 // runFiles are the files a run's writer writes atomically: a temporary
 // file of one of them that is there when the lock is taken was left by a
 // writer that died.
-var runFiles = []string{ConfigFile, MetricsFile, EventsFile, ModelFile, CheckpointFile, SummaryFile}
+var runFiles = []string{ConfigFile, MetricsFile, EventsFile, ModelFile, CheckpointFile, SummaryFile, LayersFile}
 
 // lockRun takes dir's lock for this process, removes what a dead writer
 // left (temporary files) and keeps the lock's heartbeat going. A run

@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -65,7 +66,7 @@ func (t *trainer) writeCheckpoint() error {
 	ts := m.Tensors()
 	if t.kept != nil && t.keptAt > 0 {
 		meta["kept_epoch"] = strconv.Itoa(t.keptAt)
-		for _, k := range t.model(t.kept, t.keptAt).Tensors() {
+		for _, k := range t.kept.Tensors() {
 			k.Name = keptPrefix + k.Name
 			ts = append(ts, k)
 		}
@@ -209,6 +210,9 @@ func (t *trainer) restore() error {
 	if !slices.Equal(m.Mean, t.data.Norm.Mean) || !slices.Equal(m.Std, t.data.Norm.Std) || !slices.Equal(m.Classes, t.data.Train.Classes) {
 		return fmt.Errorf("%s: the data set %s has changed since the run started (other classes or statistics)", path, t.cfg.Dataset)
 	}
+	if (m.Whiten == nil) != (t.data.Norm.Whiten == nil) {
+		return fmt.Errorf("%s: whitening %s, config.json says --whiten %s", path, map[bool]string{true: "none", false: "zca"}[m.Whiten == nil], cmp.Or(t.cfg.Whiten, WhitenNone))
+	}
 	if ck.batch >= t.batches || (ck.seen == 0) != (ck.batch == 0) {
 		return fmt.Errorf("%s: batch %d of an epoch of %d batches", path, ck.batch, t.batches)
 	}
@@ -241,11 +245,14 @@ func (t *trainer) restore() error {
 		return err
 	}
 	t.metricsRows = t.epoch
+	if err := truncateLayers(filepath.Join(t.dir, LayersFile), t.epoch); err != nil {
+		return err
+	}
 	if t.kept != nil && ck.keptAt > 0 {
 		if ck.keptAt > t.epoch || bestEpoch(t.history) != ck.keptAt-1 {
 			return fmt.Errorf("%s: kept_epoch %d is not the best of the %d epochs in %s", path, ck.keptAt, t.epoch, MetricsFile)
 		}
-		for _, w := range t.model(t.kept, ck.keptAt).Tensors() {
+		for _, w := range t.kept.Tensors() {
 			k, ok := ck.kept[w.Name]
 			if !ok || !slices.Equal(k.Shape, w.Shape) {
 				return fmt.Errorf("%s: kept model lacks tensor %q of shape %v", path, w.Name, w.Shape)

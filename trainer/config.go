@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -50,6 +51,8 @@ type Config struct {
 	ValSplit       float64 `json:"val_split"`                 // share of the training part held out for validation
 	TestSplit      float64 `json:"test_split"`                // share held out for testing when a data set has no test part
 	Augment        bool    `json:"augment"`                   // image flips and shifted crops
+	Whiten         string  `json:"whiten,omitempty"`          // images: none ("" too) or zca (regularized ZCA whitening fitted on the training part)
+	ZCAEpsilon     float64 `json:"zca_epsilon,omitempty"`     // ZCA's regularization, added to the eigenvalues of the standardized inputs' covariance (0: datasets.DefaultZCAEpsilon)
 	ImageSize      int     `json:"image_size,omitempty"`      // image folders: side to resize to (0: the most common size)
 	SkipBad        bool    `json:"skip_bad,omitempty"`        // image folders: skip undecodable images
 	MaxPixels      int     `json:"max_pixels,omitempty"`      // image folders: refuse larger images, before decoding (0: 64 megapixels)
@@ -89,6 +92,10 @@ const (
 	KeepLast = "last"
 )
 
+// WhitenNone is Config.Whiten's value for no whitening (the other is
+// nn.WhitenZCA).
+const WhitenNone = "none"
+
 // Schedules.
 const (
 	Constant = "constant"
@@ -113,6 +120,8 @@ func Defaults() Config {
 		Batch:      32,
 		Epochs:     20,
 		Keep:       KeepBest,
+		Whiten:     WhitenNone,
+		ZCAEpsilon: datasets.DefaultZCAEpsilon,
 		Seed:       1,
 		ValSplit:   0.1,
 		TestSplit:  0.2,
@@ -293,14 +302,24 @@ type FieldError struct {
 	Err     error  // the cause, if any
 }
 
-func (e *FieldError) Error() string {
-	s := e.Field
+// Error says the setting and the settings the problem names bare:
+// "patience: 5 needs a validation split to watch; val-split is 0".
+func (e *FieldError) Error() string { return e.Text(fieldtext.Bare) }
+
+// Text says the settings by name, as a front end names them: the
+// command line's "--patience: ...; --val-split is 0". Problem marks the
+// settings it names as {name} (package fieldtext) when Err is the same
+// text made by fieldtext.Errorf, as Problems makes it.
+func (e *FieldError) Text(name func(string) string) string {
+	s := name(e.Field)
 	if e.Value != "" {
 		s += " " + e.Value
 	}
 	p := e.Problem
-	if p == "" && e.Err != nil {
-		p = e.Err.Error()
+	if t, ok := e.Err.(fieldtext.Texter); ok && (p == "" || p == t.Error()) {
+		p = t.Text(name)
+	} else if p == "" && e.Err != nil {
+		p = fieldtext.Text(e.Err, name)
 	}
 	return s + ": " + p
 }
@@ -319,9 +338,19 @@ func fieldErr(field, value string, err error) *FieldError {
 func (c *Config) Problems() []*FieldError {
 	var errs []*FieldError
 	bad := func(field, format string, args ...any) {
-		errs = append(errs, &FieldError{Field: field, Problem: fmt.Sprintf(format, args...)})
+		err := fieldtext.Errorf(format, args...) // settings it names marked {name}
+		errs = append(errs, &FieldError{Field: field, Problem: err.Error(), Err: err})
 	}
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
+	c.nameProblems(bad)
+	c.networkProblems(bad)
+	c.optimizerProblems(bad)
+	c.scheduleProblems(bad)
+	c.dataProblems(bad)
+	return errs
+}
+
+// nameProblems checks the data set, the preset and the run name.
+func (c *Config) nameProblems(bad func(field, format string, args ...any)) {
 	if strings.TrimSpace(c.Dataset) == "" {
 		bad("dataset", "empty; want %s", DatasetChoices)
 	}
@@ -333,6 +362,10 @@ func (c *Config) Problems() []*FieldError {
 	if strings.ContainsAny(c.Name, `/\`) || strings.HasPrefix(c.Name, ".") {
 		bad("name", "%q: must not contain / or \\ or start with a dot", c.Name)
 	}
+}
+
+// networkProblems checks the network: layers, activation, blocks, norms.
+func (c *Config) networkProblems(bad func(field, format string, args ...any)) {
 	if len(c.Hidden) > 32 {
 		bad("hidden", "%d layers; at most 32", len(c.Hidden))
 	}
@@ -348,9 +381,9 @@ func (c *Config) Problems() []*FieldError {
 	if c.Block != nn.PlainBlock && c.Block != nn.ResidualBlock {
 		bad("block", "%q; want %s or %s", c.Block, nn.PlainBlock, nn.ResidualBlock)
 	} else if c.Block == nn.ResidualBlock && len(c.Hidden) == 0 {
-		bad("block", "residual blocks need a width: give --hidden, like 512,512 for two blocks of 512")
+		bad("block", "residual blocks need a width: give {hidden}, like 512,512 for two blocks of 512")
 	} else if c.Block == nn.ResidualBlock && slices.ContainsFunc(c.Hidden, func(h int) bool { return h != c.Hidden[0] }) {
-		bad("block", "residual blocks keep one width; --hidden %s differs (like 512,512 for two blocks of 512)", HiddenString(c.Hidden))
+		bad("block", "residual blocks keep one width; {hidden} %s differs (like 512,512 for two blocks of 512)", HiddenString(c.Hidden))
 	}
 	if c.Norm != nn.NoNorm && c.Norm != nn.LayerNormName && c.Norm != nn.BatchNormName {
 		bad("norm", "%q; want %s, %s or %s", c.Norm, nn.NoNorm, nn.LayerNormName, nn.BatchNormName)
@@ -358,6 +391,10 @@ func (c *Config) Problems() []*FieldError {
 	if c.Expansion < 1 || c.Expansion > 64 {
 		bad("expansion", "%d; want 1 to 64", c.Expansion)
 	}
+}
+
+// optimizerProblems checks the regularization, the optimizer and the learning rate.
+func (c *Config) optimizerProblems(bad func(field, format string, args ...any)) {
 	if !finite(c.LeakySlope) || c.LeakySlope < 0 || c.LeakySlope >= 1 {
 		bad("leaky-slope", "%v; want 0 <= slope < 1", c.LeakySlope)
 	}
@@ -385,16 +422,20 @@ func (c *Config) Problems() []*FieldError {
 	if !finite(c.Momentum) || c.Momentum < 0 || c.Momentum >= 1 {
 		bad("momentum", "%v; want 0 <= momentum < 1", c.Momentum)
 	}
+}
+
+// scheduleProblems checks the schedule, the batches, the epochs and early stopping.
+func (c *Config) scheduleProblems(bad func(field, format string, args ...any)) {
 	if !slices.Contains([]string{Constant, Cosine, OneCycle}, c.Schedule) {
 		bad("schedule", "%q; want %s, %s or %s", c.Schedule, Constant, Cosine, OneCycle)
 	}
 	if c.Warmup < 0 || c.Warmup >= max(c.Epochs, 1) {
-		bad("warmup", "%d epochs; want 0 to fewer than --epochs (%d)", c.Warmup, c.Epochs)
+		bad("warmup", "%d epochs; want 0 to fewer than {epochs} (%d)", c.Warmup, c.Epochs)
 	}
 	if c.Plateau < 0 || c.Plateau > 100000 {
 		bad("plateau", "%d; want 0 (never) to 100000", c.Plateau)
 	} else if c.Plateau > 0 && c.ValSplit == 0 {
-		bad("plateau", "%d needs a validation split to watch; --val-split is 0", c.Plateau)
+		bad("plateau", "%d needs a validation split to watch; {val-split} is 0", c.Plateau)
 	}
 	if c.Batch < 0 || c.Batch > 1<<20 {
 		bad("batch", "%d; want 0 (whole training set) to %d", c.Batch, 1<<20)
@@ -408,13 +449,23 @@ func (c *Config) Problems() []*FieldError {
 	if c.Patience < 0 || c.Patience > 100000 {
 		bad("patience", "%d; want 0 (never stop early) to 100000", c.Patience)
 	} else if c.Patience > 0 && c.ValSplit == 0 {
-		bad("patience", "%d needs a validation split to watch; --val-split is 0", c.Patience)
+		bad("patience", "%d needs a validation split to watch; {val-split} is 0", c.Patience)
 	}
+}
+
+// dataProblems checks the splits, the images, the label, the playground sets, the table and the threads.
+func (c *Config) dataProblems(bad func(field, format string, args ...any)) {
 	if !finite(c.ValSplit) || c.ValSplit < 0 || c.ValSplit >= 1 {
 		bad("val-split", "%v; want a share in [0, 1)", c.ValSplit)
 	}
 	if !finite(c.TestSplit) || c.TestSplit <= 0 || c.TestSplit >= 1 {
 		bad("test-split", "%v; want a share in (0, 1)", c.TestSplit)
+	}
+	if !slices.Contains([]string{"", WhitenNone, nn.WhitenZCA}, c.Whiten) {
+		bad("whiten", "%q; want %s or %s", c.Whiten, WhitenNone, nn.WhitenZCA)
+	}
+	if !finite(c.ZCAEpsilon) || c.ZCAEpsilon < 0 || c.ZCAEpsilon > 1e6 {
+		bad("zca-epsilon", "%v; want a number > 0 and <= 1e6 (0: %v)", c.ZCAEpsilon, datasets.DefaultZCAEpsilon)
 	}
 	if c.ImageSize < 0 || c.ImageSize > 1024 {
 		bad("image-size", "%d; want 0 (most common size) to 1024", c.ImageSize)
@@ -443,8 +494,10 @@ func (c *Config) Problems() []*FieldError {
 	if _, err := nn.ParsePrecision(c.Precision); err != nil {
 		bad("precision", "%q; want float32 or bf16", c.Precision)
 	}
-	return errs
 }
+
+// finite reports whether v is a number and not infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
 // Validate returns the first problem with c, or nil.
 func (c *Config) Validate() error {
@@ -460,7 +513,13 @@ var DatasetChoices = "iris, cifar10, " + strings.Join(datasets.PlaygroundNames()
 // IsBuiltin reports whether a --dataset value names a built-in data set
 // (iris, cifar10 or a playground set) rather than a path.
 func IsBuiltin(dataset string) bool {
-	return dataset == "iris" || dataset == "cifar10" || datasets.IsPlayground(dataset)
+	return slices.Contains(BuiltinDatasets(), dataset)
+}
+
+// BuiltinDatasets lists the data sets --dataset names without a path:
+// iris, cifar10 and the playground sets.
+func BuiltinDatasets() []string {
+	return append([]string{"iris", "cifar10"}, datasets.PlaygroundNames()...)
 }
 
 // HiddenString formats hidden sizes as on the command line: "1000,100".

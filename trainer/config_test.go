@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/mlptui/mlptui/internal/fieldtext"
 )
 
 func TestValidateNamesTheField(t *testing.T) {
@@ -224,6 +226,41 @@ func TestPlateauFactor(t *testing.T) {
 	for _, c := range cases {
 		if got := plateauFactor(h(c.losses...), c.patience); math.Abs(got-c.want) > 1e-15 {
 			t.Errorf("%v, patience %d: factor %v, want %v", c.losses, c.patience, got, c.want)
+		}
+	}
+}
+
+// TestProblemsNameSettingsBare: a problem that names another setting says
+// it bare; a front end names it its way (fieldtext), the command line as
+// a flag.
+func TestProblemsNameSettingsBare(t *testing.T) {
+	cases := []struct {
+		edit       func(*Config)
+		bare, flag string
+	}{
+		{func(c *Config) { c.Patience, c.ValSplit = 5, 0 },
+			"patience: 5 needs a validation split to watch; val-split is 0",
+			"--patience: 5 needs a validation split to watch; --val-split is 0"},
+		{func(c *Config) { c.Block, c.Hidden = "residual", []int{64, 32} },
+			"block: residual blocks keep one width; hidden 64,32 differs (like 512,512 for two blocks of 512)",
+			"--block: residual blocks keep one width; --hidden 64,32 differs (like 512,512 for two blocks of 512)"},
+		{func(c *Config) { c.Warmup, c.Epochs = 9, 5 },
+			"warmup: 9 epochs; want 0 to fewer than epochs (5)",
+			"--warmup: 9 epochs; want 0 to fewer than --epochs (5)"},
+		{func(c *Config) { c.Name = "{lr}/x" }, // a value's braces are no name
+			`name: "{lr}/x": must not contain / or \ or start with a dot`,
+			`--name: "{lr}/x": must not contain / or \ or start with a dot`},
+	}
+	for _, c := range cases {
+		cfg := Defaults()
+		c.edit(&cfg)
+		err := cfg.Validate()
+		if err == nil || err.Error() != c.bare {
+			t.Errorf("Error() = %v, want %q", err, c.bare)
+			continue
+		}
+		if got := fieldtext.Text(err, func(f string) string { return "--" + f }); got != c.flag {
+			t.Errorf("Text() = %q, want %q", got, c.flag)
 		}
 	}
 }

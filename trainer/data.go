@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,9 @@ import (
 	"github.com/mlptui/mlptui/datasets/cifar10"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
 	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/regfile"
+	"github.com/mlptui/mlptui/nn"
 )
 
 // Data is a data set prepared for training: split three ways, with the
@@ -61,7 +64,40 @@ const (
 // validation part of ValSplit of the rest. report, if not nil, gets Loading
 // events.
 func LoadData(ctx context.Context, cfg Config, report func(Event)) (*Data, error) {
-	return loadData(ctx, cfg, nil, true, report)
+	d, err := loadData(ctx, cfg, nil, true, report)
+	if err != nil {
+		return nil, err
+	}
+	if err := d.whiten(ctx, cfg, nil, report); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// whiten sets d.Norm.Whiten as cfg.Whiten says: fitted on the training
+// part, or w if it is not nil (a resumed run's).
+func (d *Data) whiten(ctx context.Context, cfg Config, w *nn.Whitening, report func(Event)) error {
+	if cmp.Or(cfg.Whiten, WhitenNone) == WhitenNone {
+		return nil
+	}
+	if !d.Train.IsImage() {
+		return fieldErr("whiten", cfg.Whiten, fmt.Errorf("is for images; %s is a table", cfg.Dataset))
+	}
+	if w == nil {
+		eps := cmp.Or(cfg.ZCAEpsilon, datasets.DefaultZCAEpsilon)
+		start := time.Now()
+		report(Event{Kind: Loading, Message: fmt.Sprintf("fitting ZCA whitening (epsilon %v) on %d training images of %d values", eps, d.Train.Len(), d.Train.Dim())})
+		var err error
+		if w, err = datasets.FitZCA(ctx, d.Train, d.Norm, eps); err != nil {
+			if ctx.Err() != nil {
+				return err
+			}
+			return fieldErr("whiten", cfg.Whiten, err)
+		}
+		report(Event{Kind: Loading, Message: fmt.Sprintf("fitted ZCA whitening in %.1f s", time.Since(start).Seconds())})
+	}
+	d.Norm.Whiten = w
+	return nil
 }
 
 // loadData is LoadData; a CSV table is encoded with pp if it is not nil
@@ -198,7 +234,7 @@ func loadImageFolder(ctx context.Context, cfg Config, report func(Event)) (train
 		Progress: imageProgress(report),
 	})
 	if errors.Is(err, imagefolder.ErrTooLarge) {
-		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w (--max-pixels raises the limit)", err))
+		return nil, nil, fieldErr("dataset", cfg.Dataset, fieldtext.Errorf("%w ({max-pixels} raises the limit)", err))
 	}
 	if err != nil {
 		return nil, nil, fieldErr("dataset", cfg.Dataset, fmt.Errorf("%w", err))

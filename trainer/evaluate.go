@@ -12,6 +12,7 @@ import (
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/regfile"
 	"github.com/mlptui/mlptui/nn"
 )
@@ -194,7 +195,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 		report(Event{Kind: Loading, Message: "reading " + dataset})
 		if d, err = loadTableAll(ctx, cfg, m, path, dataset, report); err != nil {
 			if cfg.Label != "" {
-				err = fmt.Errorf("%w (the run's classes were in column %s, its --label)", err, cfg.Label)
+				err = fieldtext.Errorf("%w (the run's classes were in column %s, its {label})", err, cfg.Label)
 			}
 			return nil, err
 		}
@@ -224,7 +225,7 @@ func EvaluateOn(ctx context.Context, dir, dataset string, report func(Event)) (*
 
 // measure evaluates m on test, whose labels index m's classes.
 func measure(dir, dataset string, m *nn.Model, test *datasets.Dataset) *Evaluation {
-	norm := datasets.Normalization{Mean: m.Mean, Std: m.Std}
+	norm := datasets.ModelNormalization(m)
 	var buf nn.Matrix
 	probs := make([][]float32, test.Len())
 	loss, acc, conf := evaluateProbs(m.Net, test, norm, &buf, func(lo int, p *nn.Matrix) {

@@ -18,6 +18,7 @@ const (
 	Paused     Kind = "paused"     // training waits for Resume
 	Resumed    Kind = "resumed"    // training goes on
 	Checkpoint Kind = "checkpoint" // model and checkpoint saved
+	Warning    Kind = "warning"    // a layer raised a warning (see LayerFlag): Message, and Layers
 	Finished   Kind = "finished"   // the run ended (done, stopped, interrupted or diverged): Summary
 	Failed     Kind = "failed"     // the run could not go on: Err, and Summary when a run directory exists
 )
@@ -49,7 +50,10 @@ type Event struct {
 	// Boundary is, on some Progress events and on Finished, the decision
 	// boundary over RunInfo.Plane (see Options.Boundary).
 	Boundary *Boundary
-	Err      error // Failed
+	// Layers is, on some Progress events and on Warning, the statistics
+	// of every layer from a recent step (unless Options.NoLayerStats).
+	Layers *NetStats
+	Err    error // Failed
 }
 
 // SampleSplit names a part of a data set: the one samples are shown from.
@@ -134,6 +138,9 @@ func (q *queue) push(e Event) {
 	if n := len(q.events); e.Kind == Progress && n > 0 && q.events[n-1].Kind == Progress {
 		if e.Boundary == nil {
 			e.Boundary = q.events[n-1].Boundary // the latest boundary is kept
+		}
+		if e.Layers == nil {
+			e.Layers = q.events[n-1].Layers // and the latest statistics
 		}
 		q.events[n-1] = e
 	} else {

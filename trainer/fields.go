@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -98,6 +99,11 @@ var Fields = []Field{
 	floatField("val-split", "share of the training data held out for validation", false, func(c *Config) *float64 { return &c.ValSplit }),
 	floatField("test-split", "share held out for testing when the data set has no test part", false, func(c *Config) *float64 { return &c.TestSplit }),
 	hyper(boolField("augment", "augment images: flips and shifted crops", func(c *Config) *bool { return &c.Augment })),
+	hyper(Field{Name: "whiten", Usage: "images: none, or zca (regularized ZCA whitening fitted on the training part, saved with the model)", Kind: ChoiceField,
+		Choices: []string{WhitenNone, nn.WhitenZCA},
+		Get:     func(c *Config) string { return cmp.Or(c.Whiten, WhitenNone) }, // "": a run from before the flag
+		Set:     func(c *Config, v string) error { c.Whiten = v; return nil }}),
+	hyper(floatField("zca-epsilon", fmt.Sprintf("ZCA whitening's regularization, added to each eigenvalue of the standardized inputs' covariance (0: %v)", datasets.DefaultZCAEpsilon), false, func(c *Config) *float64 { return &c.ZCAEpsilon })),
 	sweep(intField("image-size", "image folders: resize images to this side (0: the most common size)", func(c *Config) *int { return &c.ImageSize })),
 	boolField("skip-bad", "image folders: skip images that cannot be decoded", func(c *Config) *bool { return &c.SkipBad }),
 	textField("label", "CSV tables: the class column, by its name in the header or its number from 1 (default: the last)", func(c *Config) *string { return &c.Label }),
@@ -129,6 +135,25 @@ func init() {
 	p := FieldByName("preset")
 	p.Choices = PresetNames()
 	p.Set = (*Config).applyPreset
+}
+
+// Hint names what the field takes, as help shows it: its choices
+// ("adam|sgd"), "sizes" (hidden), "dir", "name|path" (a data set),
+// "number", or "name".
+func (f *Field) Hint() string {
+	switch {
+	case f.Kind == ChoiceField && f.Name != "preset":
+		return strings.Join(f.Choices, "|")
+	case f.Name == "hidden":
+		return "sizes"
+	case f.Name == "runs" || f.Name == "data-dir":
+		return "dir"
+	case f.Name == "dataset":
+		return "name|path"
+	case f.Kind == NumberField:
+		return "number"
+	}
+	return "name"
 }
 
 // FieldByName returns the field with that flag name, or nil.

@@ -114,3 +114,12 @@ func TestPresetsSetTheHyperparameters(t *testing.T) {
 		}
 	}
 }
+
+func TestFieldHint(t *testing.T) {
+	for name, want := range map[string]string{"optimizer": "adam|sgd", "hidden": "sizes", "runs": "dir", "data-dir": "dir",
+		"dataset": "name|path", "lr": "number", "name": "name", "preset": "name"} {
+		if got := FieldByName(name).Hint(); got != want {
+			t.Errorf("%s: Hint %q, want %q", name, got, want)
+		}
+	}
+}

@@ -27,6 +27,7 @@ const (
 	ModelFile      = "model.safetensors"
 	CheckpointFile = "checkpoint.safetensors"
 	SummaryFile    = "summary.json"
+	LayersFile     = "layers.csv"
 )
 
 // Status is the state of a run: the first six are written in
@@ -319,7 +320,6 @@ func parseMetrics(path string, b []byte) ([]EpochMetrics, error) {
 // (a loss may be NaN or +Inf: an epoch whose weights overflowed), an
 // accuracy outside [0, 1] (or NaN: no validation split).
 func (r *EpochMetrics) checkRange() error {
-	finite := func(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 	for _, c := range []struct {
 		name string
 		v    float64

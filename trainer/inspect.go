@@ -35,7 +35,7 @@ func Inspect(ctx context.Context, dir, dataDir string, samples int, report func(
 	test := data.Test
 	// The model's own normalization: the run's, whatever the data set's
 	// statistics are now.
-	data.Norm = datasets.Normalization{Mean: m.Mean, Std: m.Std}
+	data.Norm = datasets.ModelNormalization(m)
 	t := &trainer{cfg: cfg, opt: Options{Samples: samples}, data: data, net: m.Net}
 	in := &Inspection{Info: RunInfo{
 		Dir: dir, Config: cfg, Arch: m.Net.Arch.String(), Params: m.Net.Arch.ParamCount(), Classes: m.Classes,

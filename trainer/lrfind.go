@@ -19,16 +19,26 @@ type LRFindOptions struct {
 
 // LRFinding is what a learning-rate range test found.
 type LRFinding struct {
-	LR       []float64 `json:"lr"`         // the learning rate of each step taken
-	RawLoss  []float64 `json:"raw_loss"`   // the training loss of each step's batch
-	Loss     []float64 `json:"loss"`       // RawLoss smoothed (zero-lag: an exponential average run forwards and backwards)
-	Suggest  float64   `json:"suggestion"` // the learning rate where Loss falls fastest; 0 if it never falls
-	SuggestI int       `json:"suggestion_step"`
+	LR      []float64 `json:"lr"`       // the learning rate of each step taken
+	RawLoss []float64 `json:"raw_loss"` // the training loss of each step's batch
+	Loss    []float64 `json:"loss"`     // RawLoss smoothed (zero-lag: an exponential average run forwards and backwards)
+	// Suggest is the suggested learning rate (0 if the loss never
+	// falls): Steepest, or for a one-cycle schedule Least (see FindLR);
+	// SuggestI its step; Rule names which ("steepest" or "least").
+	Suggest  float64 `json:"suggestion"`
+	SuggestI int     `json:"suggestion_step"`
+	Rule     string  `json:"rule"`
+	// Steepest is the learning rate where Loss falls fastest against
+	// log(lr); 0 if it never falls.
+	Steepest float64 `json:"steepest_lr"`
 	// Least is the learning rate of the least smoothed loss: past it
 	// the loss climbs, so a rate for training lies below it.
 	Least float64 `json:"least_loss_lr"`
 	// Stop says why the test ended: it reached End, or the loss
-	// exploded (over 4 times its least, or not finite).
+	// exploded (over 4 times its least, or not finite), or it came back
+	// above where it started after falling by a tenth (the network
+	// unlearned all it had learned: dead units give a classifier the loss
+	// of a uniform guess, far below 4 times the least).
 	Stop        string  `json:"stop"`
 	Steps       int     `json:"steps"`
 	LoadSeconds float64 `json:"load_seconds"` // reading and splitting the data set
@@ -56,7 +66,14 @@ const (
 // until End or the loss explodes. Nothing is saved. The suggestion is the
 // learning rate where the smoothed loss falls fastest against log(lr),
 // looked for between the first tenth of the steps (where the loss has not
-// begun to move) and the least smoothed loss (after it the loss climbs).
+// begun to move), or the first step where the loss is no more than a
+// uniform guess's if it started above (see settled), and the least
+// smoothed loss (after it the loss climbs);
+// for a one-cycle schedule it is the rate of the least smoothed loss, the
+// largest at which the loss still falls, which Smith's one-cycle method
+// takes as the peak (Smith 2018, "A disciplined approach to neural
+// network hyper-parameters": the schedule warms up from a 25th of it and
+// anneals, so it spends few steps there).
 // cfg's schedule and learning rate are not used; its optimizer, batch
 // size, dropout, L2 and augmentation are.
 func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, error) {
@@ -99,7 +116,7 @@ func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, err
 	var x nn.Matrix
 	var y []int32
 	aug := newRNGSource()
-	avg, best := 0.0, math.Inf(1)
+	avg, best, first := 0.0, math.Inf(1), 0.0
 	epoch, pos := 0, 0
 	for step := 0; step < opt.Steps; step++ {
 		if err := ctx.Err(); err != nil {
@@ -135,8 +152,15 @@ func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, err
 		avg = lrFindBeta*avg + (1-lrFindBeta)*loss
 		smooth := avg / (1 - math.Pow(lrFindBeta, float64(step+1)))
 		best = math.Min(best, smooth)
+		if step == 0 {
+			first = smooth
+		}
 		if smooth > lrFindExplode*best {
 			f.Stop = fmt.Sprintf("the loss exploded (%.4g, over %d times its least) at learning rate %.3g", smooth, lrFindExplode, lr)
+			break
+		}
+		if best < 0.9*first && smooth > first {
+			f.Stop = fmt.Sprintf("the loss came back above where it started (%.4g) at learning rate %.3g", first, lr)
 			break
 		}
 		optim.SetLR(lr)
@@ -145,8 +169,15 @@ func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, err
 	f.Steps = len(f.LR)
 	f.Seconds = time.Since(t1).Seconds()
 	f.Loss = smoothLosses(f.RawLoss, lrFindBeta)
-	f.SuggestI = steepest(f.Loss)
-	f.Least = f.LR[leastIndex(f.Loss)]
+	steep, least := steepest(f.Loss, settled(f.Loss, math.Log(float64(len(data.Train.Classes))))), leastIndex(f.Loss)
+	f.Least = f.LR[least]
+	if steep >= 0 {
+		f.Steepest = f.LR[steep]
+	}
+	f.SuggestI, f.Rule = steep, "steepest"
+	if cfg.Schedule == OneCycle && steep >= 0 {
+		f.SuggestI, f.Rule = least, "least"
+	}
 	if f.SuggestI >= 0 {
 		f.Suggest = f.LR[f.SuggestI]
 	}
@@ -177,13 +208,30 @@ func smoothLosses(raw []float64, beta float64) []float64 {
 	return out
 }
 
+// settled returns the first index where the smoothed loss is at most
+// uniform, the loss of a classifier that knows nothing (ln of the
+// classes): before it the network is only unlearning the over-confidence
+// of its initial weights (He's initialization spreads the logits; the
+// cifar10 preset starts at 2.9 against ln 10 = 2.3), which is fast at
+// learning rates far too small to train with. 0 when the loss starts
+// there or below, and when it never gets there.
+func settled(loss []float64, uniform float64) int {
+	for i, v := range loss {
+		if v <= uniform {
+			return i
+		}
+	}
+	return 0
+}
+
 // steepest returns the index where loss (sampled at evenly spaced log
 // learning rates) falls fastest, by central differences, between the
-// first tenth of the points and the least loss; -1 if it never falls.
-func steepest(loss []float64) int {
+// first tenth of the points (or from, if later) and the least loss; -1 if
+// it never falls.
+func steepest(loss []float64, from int) int {
 	lo := leastIndex(loss)
 	best, at := 0.0, -1
-	for i := max(1, len(loss)/10); i < lo; i++ {
+	for i := max(1, len(loss)/10, from); i < lo; i++ {
 		if g := (loss[i+1] - loss[i-1]) / 2; g < best {
 			best, at = g, i
 		}
@@ -200,4 +248,13 @@ func leastIndex(loss []float64) int {
 		}
 	}
 	return lo
+}
+
+// Why says in words how the suggestion was chosen, with the other
+// figure: "the smoothed loss falls fastest there; it is least at 5e-04".
+func (f *LRFinding) Why() string {
+	if f.Rule == "least" {
+		return fmt.Sprintf("the least smoothed loss, the peak for a one-cycle schedule; it falls fastest at %.2g", f.Steepest)
+	}
+	return fmt.Sprintf("the smoothed loss falls fastest there; it is least at %.2g", f.Least)
 }

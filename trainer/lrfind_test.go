@@ -45,7 +45,7 @@ func TestSteepest(t *testing.T) {
 			loss[i] += 0.1 * float64(i-170)
 		}
 	}
-	if got := steepest(loss); got != 120 {
+	if got := steepest(loss, 0); got != 120 {
 		t.Errorf("steepest of a step at 120: %d", got)
 	}
 	// The fall must come before the least loss: a steeper climb after it
@@ -54,13 +54,40 @@ func TestSteepest(t *testing.T) {
 	for i := range rising {
 		rising[i] = float64(i * i)
 	}
-	if got := steepest(rising); got != -1 {
+	if got := steepest(rising, 0); got != -1 {
 		t.Errorf("steepest of a rising curve: %d, want -1", got)
 	}
 	// The first tenth is skipped: a drop there is the start's noise.
 	loss[4] = 10
-	if got := steepest(loss); got < 20 {
+	if got := steepest(loss, 0); got < 20 {
 		t.Errorf("steepest with a dip at 5: %d", got)
+	}
+	// An over-confident start: the loss falls steeply from 3 to ln 3
+	// over points 20-40 (unlearning it), then trains from ln 3 to 0.5
+	// around point 120. The fall that counts is the second.
+	const uniform = 1.0986122886681098 // ln 3
+	start := make([]float64, 200)
+	for i := range start {
+		start[i] = uniform - (uniform-0.5)*(1+math.Tanh(float64(i-120)/10))/2 + (3-uniform)*(1-math.Tanh(float64(i-30)/3))/2
+		if i > 170 {
+			start[i] += 0.1 * float64(i-170)
+		}
+	}
+	from := settled(start, uniform)
+	if from < 35 || from > 80 {
+		t.Fatalf("settled at %d, want where the loss reaches ln 3 (35-80): %v", from, start[:80])
+	}
+	if got := steepest(start, 0); got > 40 {
+		t.Errorf("from 0: steepest at %d, want the over-confidence's fall near 30", got)
+	}
+	if got := steepest(start, from); got != 120 {
+		t.Errorf("steepest after settling: %d, want 120", got)
+	}
+	if got := settled([]float64{0.9, 0.8}, uniform); got != 0 {
+		t.Errorf("a loss starting below uniform settled at %d", got)
+	}
+	if got := settled([]float64{3, 2, 1.5}, uniform); got != 0 {
+		t.Errorf("a loss never reaching uniform settled at %d", got)
 	}
 }
 

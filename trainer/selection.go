@@ -46,6 +46,12 @@ func bestEpoch(history []EpochMetrics) int {
 	return best
 }
 
+// BestEpoch returns the index in history of the epoch a run keeps as its
+// model by validation (Config.Keep best): the highest validation
+// accuracy, ties broken by the lower validation loss, the earliest of
+// equals; -1 when no epoch has both figures. Every ranking uses this rule.
+func BestEpoch(history []EpochMetrics) int { return bestEpoch(history) }
+
 // sinceBetterLoss counts the epochs at the end of history without a
 // validation loss lower than every one before them: what --patience
 // and --plateau watch. It is 0 when the last epoch set a new low, and

@@ -37,6 +37,7 @@ import (
 	"time"
 
 	"github.com/mlptui/mlptui/datasets"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/nn"
 )
@@ -71,6 +72,10 @@ type Options struct {
 	// carry the decision boundary (Event.Boundary) a few times a second
 	// at most, and RunInfo.Plane the plane it is drawn on.
 	Boundary bool
+	// NoLayerStats turns the layer statistics off: no Event.Layers, no
+	// warnings and no layers.csv (benchmarks compare training without
+	// them).
+	NoLayerStats bool
 	// Threads, if positive, is the number of matrix-multiply threads of a
 	// run whose Config.Threads is 0 (all cores), instead of GOMAXPROCS:
 	// the dashboard keeps a processor more than it trains on, for itself.
@@ -215,7 +220,7 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (_ *Ru
 		cfg.DataDir = opts[0].DataDir
 	}
 	if ck.epoch >= cfg.Epochs {
-		return nil, fmt.Errorf("%s: all %d epochs are done; give --epochs more than %d to go on", dir, cfg.Epochs, ck.epoch)
+		return nil, fieldtext.Errorf("%s: all %d epochs are done; give {epochs} more than %d to go on", dir, cfg.Epochs, ck.epoch)
 	}
 	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck, lock: lock}, opts)
 }
@@ -268,6 +273,13 @@ type trainer struct {
 	good    []float32 // parameters at the last epoch end with a finite loss
 	goodBuf []float32 // and the network's buffers (BatchNorm's running statistics) then
 	goodAt  int       // the epoch they are from
+	// cand holds an epoch end's parameters (and buffers) that wait for
+	// the next step to prove them: without a validation part only that
+	// step's forward pass shows whether they overflow (candAt: their
+	// epoch; candDue: waiting).
+	cand, candBuf []float32
+	candAt        int
+	candDue       bool
 	// kept is the best epoch's network by validation (Config.Keep best,
 	// with a validation split; else nil), from epoch keptAt (0: none yet).
 	kept       *nn.MLP
@@ -304,9 +316,17 @@ type trainer struct {
 	mixer    *mixer  // nil without mixup
 	lrScale  float64 // reduce-on-plateau's factor (1 until a plateau)
 
-	plane        *Plane    // a data set of two features: its plane
-	nextBoundary time.Time // when the next boundary is due
-	samples      []int     // indices in sampled of the samples whose predictions events carry
+	plane        *Plane               // a data set of two features: its plane
+	nextBoundary time.Time            // when the next boundary is due
+	stats        *statsCollector      // nil with Options.NoLayerStats
+	nextStats    time.Time            // when the next statistics are due
+	nextForced   time.Time            // when an epoch's last step may take them, however recent the last
+	lastStats    *NetStats            // the latest statistics
+	statsSent    bool                 // lastStats went out with a Progress event
+	layerRows    []LayerRow           // rows of layers.csv not yet written
+	raised       map[string]int       // layer and flag -> the epoch its warning was last logged
+	flagsBefore  map[string]LayerFlag // each layer's flags at the last collection
+	samples      []int                // indices in sampled of the samples whose predictions events carry
 	// sampled is the part of the data set the samples are from.
 	sampled *datasets.Dataset
 }
@@ -378,8 +398,15 @@ func (t *trainer) setup(ctx context.Context) error {
 	if _, note := nn.SetPrecision(prec); note != "" {
 		t.emit(Event{Kind: Loading, Message: note})
 	}
-	data, err := LoadData(ctx, cfg, t.emit)
+	data, err := loadData(ctx, cfg, nil, true, t.emit)
 	if err != nil {
+		return err
+	}
+	var white *nn.Whitening // a resumed run keeps its whitening
+	if t.resume != nil {
+		white = t.resume.model.Whiten
+	}
+	if err := data.whiten(ctx, cfg, white, t.emit); err != nil {
 		return err
 	}
 	t.data = data
@@ -437,6 +464,10 @@ func (t *trainer) setup(ctx context.Context) error {
 	t.x.Resize(t.batchSize, data.Train.Dim())
 	t.idx = make([]int, n)
 	t.augRNG = newRNGSource()
+	if !t.opt.NoLayerStats {
+		t.stats = newStatsCollector(t.net)
+		t.raised, t.flagsBefore = map[string]int{}, map[string]LayerFlag{}
+	}
 	if err := t.writeProgress(StatusRunning, ""); err != nil {
 		return err
 	}
@@ -537,14 +568,23 @@ func (t *trainer) loop(ctx context.Context) (status Status, msg string, err erro
 				loss, correct = t.net.TrainBatch(&t.x, t.y)
 			}
 			if math.IsNaN(loss) || math.IsInf(loss, 0) {
+				t.statsAtDivergence()
 				return t.diverged(loss)
 			}
+			t.proveCandidate()
 			lr := lrWarm(cfg.Schedule, t.baseLR, t.step, total, int64(cfg.Warmup)*int64(t.batches)) * t.lrScale
 			t.optim.SetLR(lr)
+			collect := t.statsDue(len(idx))
+			if collect {
+				t.stats.beforeStep(t.epoch+1, t.step, lr)
+			}
 			if cfg.WeightDecay > 0 {
 				t.net.DecayWeights(float32(lr * cfg.WeightDecay))
 			}
 			t.optim.Step(t.net.Params, t.net.Grads)
+			if collect {
+				t.statsTaken(lr, loss)
+			}
 			t.batch++
 			t.lossSum += loss * float64(len(idx))
 			t.correct += correct
@@ -556,7 +596,7 @@ func (t *trainer) loop(ctx context.Context) (status Status, msg string, err erro
 				t.emit(Event{Kind: Progress, Time: now, Epoch: t.epoch + 1, Step: t.step, Batch: t.batch, Batches: t.batches,
 					SamplesPerSec: float64(t.seen) / math.Max(epochSecs, 1e-9),
 					Loss:          t.lossSum / float64(t.seen), Accuracy: float64(t.correct) / float64(t.seen),
-					Boundary: t.boundaryDue(now)})
+					Boundary: t.boundaryDue(now), Layers: t.statsToSend()})
 			}
 			if t.opt.StopAfterStep > 0 && t.step >= t.opt.StopAfterStep {
 				t.trainSecs += epochSecs
@@ -596,8 +636,13 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 	}
 	// Weights are good when they are finite and give a finite validation
 	// loss: weights that already overflow the forward pass are not kept,
-	// even though the step that made them had a finite loss.
-	if nn.CheckFinite(t.net.Params) == nil && (t.data.Val == nil || !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0)) {
+	// even though the step that made them had a finite loss. Without a
+	// validation part the next step's loss proves them.
+	switch {
+	case nn.CheckFinite(t.net.Params) != nil:
+	case t.data.Val == nil:
+		t.candidate()
+	case !math.IsNaN(m.ValLoss) && !math.IsInf(m.ValLoss, 0):
 		copy(t.good, t.net.Params)
 		copy(t.goodBuf, t.net.Buffers)
 		t.goodAt = t.epoch
@@ -605,6 +650,9 @@ func (t *trainer) endEpoch(epochSecs float64) error {
 			t.kept.CopyFrom(t.net)
 			t.keptAt = t.epoch
 		}
+	}
+	if s := t.lastStats; s != nil && s.Epoch == t.epoch {
+		t.layerRows = append(t.layerRows, layerRows(s)...)
 	}
 	t.emit(Event{Kind: EpochEnd, Epoch: m.Epoch, Step: t.step, Metrics: &m, Predictions: t.predictSamples()})
 	now := t.opt.Now()
@@ -699,15 +747,49 @@ func (t *trainer) interrupt() (Status, string, error) {
 	return StatusInterrupted, fmt.Sprintf("interrupted at epoch %d, step %d", t.epoch+1, t.step), nil
 }
 
+// candidate keeps the epoch end's weights until the next step proves
+// them (see cand).
+func (t *trainer) candidate() {
+	if t.cand == nil {
+		t.cand, t.candBuf = make([]float32, len(t.net.Params)), make([]float32, len(t.net.Buffers))
+	}
+	copy(t.cand, t.net.Params)
+	copy(t.candBuf, t.net.Buffers)
+	t.candAt, t.candDue = t.epoch, true
+}
+
+// proveCandidate makes the waiting epoch end's weights the good ones: the
+// step that just ran on them had a finite loss.
+func (t *trainer) proveCandidate() {
+	if !t.candDue {
+		return
+	}
+	t.good, t.cand = t.cand, t.good
+	t.goodBuf, t.candBuf = t.candBuf, t.goodBuf
+	t.goodAt, t.candDue = t.candAt, false
+}
+
 // diverged puts back the parameters of the last good epoch end and ends
 // the run. The optimizer state is not saved: the checkpoint on disk stays
-// the last good one.
+// the last good one. The message names the epochs as metrics.csv and the
+// summary count them: the last one complete and the one the model is from.
 func (t *trainer) diverged(loss float64) (Status, string, error) {
 	copy(t.net.Params, t.good)
 	copy(t.net.Buffers, t.goodBuf)
-	t.rolledBack = true
-	msg := fmt.Sprintf("loss became %v at step %d (epoch %d); kept the model from epoch %d; try a lower learning rate than %g",
-		loss, t.step, t.epoch+1, t.goodAt, t.baseLR)
+	t.rolledBack, t.candDue = true, false
+	kept := "the initial weights (no epoch ended with finite weights and loss)"
+	if _, at := t.modelNet(); at > 0 {
+		kept = fmt.Sprintf("the model of epoch %d", at)
+		if t.kept != nil && t.keptAt > 0 {
+			kept += " (the best by validation)"
+		}
+	}
+	when := fmt.Sprintf("after epoch %d", t.epoch)
+	if t.epoch == 0 {
+		when = "in epoch 1 (none complete)"
+	}
+	msg := fmt.Sprintf("loss became %v at step %d, %s; kept %s; try a lower learning rate than %g",
+		loss, t.step, when, kept, t.baseLR)
 	t.logEvent("diverged", msg)
 	t.batch, t.lossSum, t.correct, t.seen = 0, 0, 0, 0
 	return StatusDiverged, msg, nil
@@ -834,7 +916,13 @@ func (t *trainer) writeProgress(status Status, msg string) error {
 			t.metricsRows = len(t.history)
 		}
 	}
-	return errors.Join(merr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
+	var lerr error
+	if len(t.layerRows) > 0 {
+		if lerr = appendLayers(filepath.Join(t.dir, LayersFile), t.layerRows); lerr == nil {
+			t.layerRows = t.layerRows[:0]
+		}
+	}
+	return errors.Join(merr, lerr, t.flushEvents(), writeJSON(filepath.Join(t.dir, SummaryFile), s))
 }
 
 // flushEvents appends the entries of the log not yet in events.jsonl. A
@@ -891,7 +979,7 @@ func (t *trainer) modelNet() (*nn.MLP, int) {
 func (t *trainer) model(net *nn.MLP, epoch int) *nn.Model {
 	m := &nn.Model{
 		Net: net, Classes: t.data.Train.Classes, InputShape: t.data.Train.Shape,
-		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std,
+		Mean: t.data.Norm.Mean, Std: t.data.Norm.Std, Whiten: t.data.Norm.Whiten,
 		Info: map[string]string{"dataset": t.cfg.Dataset, "mlptui_version": Version, "epoch": strconv.Itoa(epoch)},
 	}
 	if t.data.Table != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -210,7 +211,10 @@ func TestResumeEqualsUninterrupted(t *testing.T) {
 
 func TestResumeRefusesFinishedRun(t *testing.T) {
 	_, s := runToEnd(t)(Start(context.Background(), smallConfig(t)))
-	if _, err := Resume(context.Background(), s.Run, 0); err == nil || !strings.Contains(err.Error(), "--epochs") {
+	// The error names the setting, which a front end says its way.
+	_, err := Resume(context.Background(), s.Run, 0)
+	if err == nil || !strings.Contains(err.Error(), "give epochs more than 4") ||
+		!strings.Contains(fieldtext.Text(err, func(f string) string { return "--" + f }), "give --epochs more than 4") {
 		t.Errorf("resuming a finished run: %v", err)
 	}
 	// More epochs continue it.
@@ -244,15 +248,26 @@ func TestResumeRefusesFinishedRun(t *testing.T) {
 }
 
 func TestDivergenceKeepsLastGoodModel(t *testing.T) {
-	for _, batch := range []int{16, 0} { // several steps an epoch; one (the whole set)
-		t.Run(fmt.Sprintf("batch%d", batch), func(t *testing.T) { testDivergence(t, batch) })
+	for _, c := range []struct {
+		batch    int
+		val      float64
+		momentum float64
+	}{
+		{16, 0.1, 0.9}, // several steps an epoch
+		{0, 0.1, 0.9},  // one (the whole set)
+		// No validation part, one step an epoch: the last epoch end's
+		// weights were finite but overflowed the next forward pass; they
+		// were kept (test loss NaN, and train printed a nil loss).
+		{0, 0, 0.99},
+	} {
+		t.Run(fmt.Sprintf("batch%d-val%g", c.batch, c.val), func(t *testing.T) { testDivergence(t, c.batch, c.val, c.momentum) })
 	}
 }
 
-func testDivergence(t *testing.T, batch int) {
+func testDivergence(t *testing.T, batch int, val, momentum float64) {
 	cfg := smallConfig(t)
-	cfg.Optimizer, cfg.LR, cfg.Schedule, cfg.Momentum = "sgd", 10, Constant, 0.9
-	cfg.Hidden, cfg.Dropout, cfg.Epochs, cfg.Batch = []int{256, 256}, 0, 50, batch
+	cfg.Optimizer, cfg.LR, cfg.Schedule, cfg.Momentum = "sgd", 10, Constant, momentum
+	cfg.Hidden, cfg.Dropout, cfg.Epochs, cfg.Batch, cfg.ValSplit = []int{256, 256}, 0, 50, batch, val
 	evs, s := runToEnd(t)(Start(context.Background(), cfg))
 	if s.Status != StatusDiverged {
 		t.Fatalf("status %s after %d epochs with lr 10", s.Status, s.Epochs)
@@ -279,6 +294,23 @@ func testDivergence(t *testing.T, batch int) {
 	// forward pass overflowed.
 	if s.TestLoss == nil || math.IsNaN(*s.TestLoss) || math.IsInf(*s.TestLoss, 0) {
 		t.Errorf("the kept model's test loss is %v", s.TestLoss)
+	}
+	// The message names the epochs metrics.csv and the summary have: the
+	// last complete one and the model's (it once named the last good
+	// epoch end while the model was the best epoch's).
+	after := fmt.Sprintf(", after epoch %d;", s.Epochs)
+	if s.Epochs == 0 {
+		after = ", in epoch 1 (none complete);"
+	}
+	model := fmt.Sprintf("kept the model of epoch %d", s.ModelEpoch)
+	if s.ModelEpoch == 0 {
+		model = "kept the initial weights"
+	}
+	if !strings.Contains(s.Message, after) || !strings.Contains(s.Message, model) {
+		t.Errorf("message %q; want %q and %q (summary: %d epochs, model of epoch %d)", s.Message, after, model, s.Epochs, s.ModelEpoch)
+	}
+	if m, err := ReadMetrics(s.Run); err != nil || len(m) != s.Epochs {
+		t.Errorf("metrics.csv: %d rows (%v), summary %d epochs", len(m), err, s.Epochs)
 	}
 }
 

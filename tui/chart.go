@@ -143,6 +143,8 @@ type chart struct {
 	// merge says what a column of several epochs shows (the mean by
 	// default), so that the extremes stay in sight.
 	merge merging
+	// merges, where given, replace merge for the series of the same index.
+	merges []merging
 	// marks are x values marked ▲ on the axis line: the steps from which
 	// an edit of the learning rate or dropout applied.
 	marks []float64
@@ -232,7 +234,11 @@ func (ch chart) render(w, h int, st *styles) string {
 	data := make([][]float64, len(ch.series))
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range ch.series {
-		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, ch.merge))
+		how := ch.merge
+		if i < len(ch.merges) {
+			how = ch.merges[i]
+		}
+		data[i] = graphguard.Series(s.c.resampleBy(ch.x0, ch.x1, n, how))
 		for _, v := range data[i] {
 			if !math.IsNaN(v) {
 				lo, hi = math.Min(lo, v), math.Max(hi, v)
@@ -296,23 +302,59 @@ func (ch chart) render(w, h int, st *styles) string {
 	return strings.Join(lines, "\n")
 }
 
-// axis is the line under the plot: the x labels at both ends.
+// axis is the line under the plot: the x labels at both ends and ▲ at
+// each mark. A mark wins over a label (an edit just after the start, or
+// just before the last epoch, fell on a label and was not drawn): a label
+// that would cover one is shortened to its number ("epoch 1269" to
+// "1269"), then the right one moves left of the marks and the left one
+// goes.
 func (ch chart) axis(n int, st *styles) string {
 	if ch.xLabel == nil {
 		return ""
 	}
 	left, right := ch.xLabel(ch.x0), ch.xLabel(ch.x1)
-	gap := n - len([]rune(left)) - len([]rune(right))
-	if gap < 1 {
+	if n-len([]rune(left))-len([]rune(right)) < 1 {
 		return strings.Repeat(" ", chartPad) + truncate(right, n)
 	}
-	line := []rune(left + strings.Repeat(" ", gap) + right)
+	line := []rune(strings.Repeat(" ", n))
+	marked := make([]bool, n)
 	for _, x := range ch.marks {
 		if ch.x1 > ch.x0 && x >= ch.x0 && x <= ch.x1 {
-			if c := min(n-1, int((x-ch.x0)/(ch.x1-ch.x0)*float64(n))); line[c] == ' ' {
-				line[c] = '▲'
+			c := min(n-1, int((x-ch.x0)/(ch.x1-ch.x0)*float64(n)))
+			line[c], marked[c] = '▲', true
+		}
+	}
+	lastMark := func(from, to int) int { // the last marked cell in [from, to), or -1
+		for c := min(to, n) - 1; c >= max(from, 0); c-- {
+			if marked[c] {
+				return c
 			}
 		}
+		return -1
+	}
+	short := func(l string) []rune {
+		if f := strings.Fields(l); len(f) > 0 {
+			return []rune(f[len(f)-1])
+		}
+		return nil
+	}
+	r := []rune(right)
+	if lastMark(n-len(r), n) >= 0 {
+		r = short(right)
+	}
+	end := n // the right label ends before end
+	for c := lastMark(end-len(r), end); c >= 0; c = lastMark(end-len(r), end) {
+		end = c
+	}
+	l := []rune(left)
+	if lastMark(0, len(l)) >= 0 {
+		l = short(left)
+	}
+	if end-len(r) >= 0 {
+		copy(line[end-len(r):], r)
+	}
+	if lastMark(0, len(l)) < 0 && len(l) < end-len(r) {
+		copy(line, l)
 	}
 	return st.dim.Render(strings.Repeat(" ", chartPad) + string(line))
 }

@@ -25,7 +25,7 @@ func differences(rows []runRow) []string {
 	configs := make([]*trainer.Config, len(rows))
 	sums := make([]*trainer.Summary, len(rows))
 	for i := range rows {
-		configs[i], sums[i] = rows[i].rec.Config, rows[i].rec.Summary
+		configs[i], sums[i] = rows[i].Config, rows[i].Summary
 	}
 	var out []string
 	for _, d := range trainer.EditedDifferences(configs, sums) { // lr 0.01→0.001@1051 where it was edited
@@ -61,7 +61,8 @@ func (c *comparison) view(st *styles, w, h int) string {
 		xLabel: func(x float64) string { return fmt.Sprintf("epoch %g", math.Round(x)) }}
 	var legend []string
 	for i, r := range c.rows {
-		line := fmt.Sprintf("%s %c %s  best val %s  test %s", legendMark(st, i), 'A'+i, runName(r.rec.Dir), lab.ShortPercent(r.bestVal), lab.ShortPercent(r.testAcc))
+		line := fmt.Sprintf("%s %c %s  best val %s  test %s", legendMark(st, i), 'A'+i, runName(r.Dir),
+			lab.FindRunColumn("best-val-acc").Cell(r.Entry), lab.FindRunColumn("test-acc").Cell(r.Entry))
 		if i < len(c.errs) && c.errs[i] != nil {
 			line += "  " + st.bad.Render(c.errs[i].Error())
 		}

@@ -10,7 +10,9 @@
 //     Config.Problems, the trainer's own rule, and what is wrong is shown
 //     beside the field. Choosing a preset (←/→) refills the
 //     hyperparameters; while none has been changed by hand, the preset
-//     follows the data set. Enter starts the run.
+//     follows the data set. Enter starts the run; a list in a field a
+//     sweep varies (lr 1e-3,1e-2) makes it a sweep, run by lab's sweep
+//     executor as `mlptui sweep` runs it (the form names it first).
 //   - Training: the run's data set, layer sizes, parameter count and state;
 //     loss and accuracy charts (asciigraph), training against validation,
 //     over the run's whole length so that they grow as it trains, with the
@@ -26,10 +28,17 @@
 //     characters without colour; tables show their feature values. Beside
 //     them, the confusion matrix of the validation set (of the test set
 //     for a saved run) with each class's accuracy.
-//   - Runs: the saved runs, best validation accuracy first (o sorts by
-//     another column), a sweep's trials together, best first. Space selects runs
+//   - Runs: the saved runs in lab's run columns (those of `mlptui runs`),
+//     best validation accuracy first (o sorts by the next column), a
+//     sweep's trials together, best first, and the leaderboard of the
+//     session's sweep above them. Space selects runs
 //     and c overlays their curves with the settings that differ; Enter
-//     opens one to resume its training (r) or see its predictions (p).
+//     opens one to resume its training (r), see its predictions (p),
+//     export it (e) or go on with its sweep (s).
+//
+// Every screen is a component (component.go): a bubbletea model with
+// SetSize and a key map that bubbles/help draws as the footer and the
+// help screen.
 //
 // # How it works
 //

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -19,7 +21,20 @@ type editModel struct {
 	focus  int
 	errs   []string
 	base   trainer.Config // the settings the edit starts from
+	keys   editKeys
+	width  int
+	live   bool // a run is live: the edits go to it
 }
+
+// editKeys are the dialog's keys.
+type editKeys struct{ Apply, Cancel, Next key.Binding }
+
+func (k editKeys) ShortHelp() []key.Binding  { return []key.Binding{k.Apply, k.Cancel, k.Next} }
+func (k editKeys) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// editDoneMsg closes the dialog: apply holds the changes to make (nil
+// when cancelled).
+type editDoneMsg struct{ apply map[string]float64 }
 
 // liveFieldNames are the settings a run can change as it trains, the
 // learning rate first.
@@ -53,8 +68,12 @@ func restartFieldNames() []string {
 	return n
 }
 
-func newEdit(st *styles, base trainer.Config) editModel {
-	m := editModel{st: st, names: liveFieldNames(), base: base}
+func newEdit(st *styles, base trainer.Config, live bool) *editModel {
+	m := &editModel{st: st, names: liveFieldNames(), base: base, live: live, width: 80, keys: editKeys{
+		Apply:  key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "apply")),
+		Cancel: key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "cancel")),
+		Next:   key.NewBinding(key.WithKeys("tab", "down", "shift+tab", "up"), key.WithHelp("tab", "next field")),
+	}}
 	for _, name := range m.names {
 		in := textinput.New()
 		in.Prompt = ""
@@ -96,32 +115,48 @@ func (m *editModel) edits() (map[string]float64, bool) {
 	return out, ok
 }
 
-// Update handles a key. done says the form closes; apply holds the
-// changes to make (nil when cancelled).
-func (m editModel) Update(msg tea.KeyMsg) (_ editModel, done bool, apply map[string]float64) {
-	switch msg.String() {
-	case "esc":
-		return m, true, nil
-	case "enter":
+// Init does nothing.
+func (m *editModel) Init() tea.Cmd { return nil }
+
+// SetSize sets the width of the box (its height is its own).
+func (m *editModel) SetSize(w, _ int) { m.width = w }
+
+// KeyMap is the dialog's keys.
+func (m *editModel) KeyMap() help.KeyMap { return m.keys }
+
+// Typing is true: every key goes to the fields.
+func (m *editModel) Typing() bool { return true }
+
+// Update handles a key: Enter on valid values, or esc, closes the dialog
+// with an editDoneMsg.
+func (m *editModel) Update(tmsg tea.Msg) (tea.Model, tea.Cmd) {
+	msg, ok := tmsg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	switch {
+	case key.Matches(msg, m.keys.Cancel):
+		return m, emit(editDoneMsg{})
+	case key.Matches(msg, m.keys.Apply):
 		e, ok := m.edits()
 		if !ok {
-			return m, false, nil
+			return m, nil
 		}
-		return m, true, e
-	case "tab", "down", "shift+tab", "up":
+		return m, emit(editDoneMsg{apply: e})
+	case key.Matches(msg, m.keys.Next):
 		m.inputs[m.focus].Blur()
 		m.focus = (m.focus + 1) % len(m.inputs)
 		m.inputs[m.focus].Focus()
-		return m, false, nil
+		return m, nil
 	}
 	m.inputs[m.focus], _ = m.inputs[m.focus].Update(msg)
 	m.edits()
-	return m, false, nil
+	return m, nil
 }
 
-// View draws the form as a box w cells wide.
-func (m editModel) View(w int, live bool) string {
-	st := m.st
+// View draws the form as a box as wide as SetSize said.
+func (m *editModel) View() string {
+	st, w, live := m.st, m.width, m.live
 	var lines []string
 	if live {
 		lines = append(lines, st.bold.Render("Edit the run")+st.dim.Render(": applied from the next step and logged with it"))
@@ -148,7 +183,7 @@ func (m editModel) View(w int, live bool) string {
 	}
 	// This one wraps.
 	lines = append(lines, st.dim.Render("Need a restart (change them on the Setup screen, then r): "+strings.Join(restartFieldNames(), ", ")+"."))
-	lines = append(lines, st.dim.Render("enter apply · esc cancel · tab next field"))
+	lines = append(lines, footerKeys(st, m.keys.ShortHelp(), nil, max(16, w-4)))
 	box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Width(max(20, w-2))
 	return box.Render(strings.Join(lines, "\n"))
 }

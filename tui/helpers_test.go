@@ -11,6 +11,7 @@ import (
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/x/ansi"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 	"github.com/muesli/termenv"
 )
@@ -238,3 +239,6 @@ func checkFits(t *testing.T, name, view string, w, h int) {
 		}
 	}
 }
+
+// runCell is a row's cell in the runs table's column of that name.
+func runCell(r *runRow, col string) string { return lab.FindRunColumn(col).Cell(r.Entry) }

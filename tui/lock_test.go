@@ -38,7 +38,7 @@ func TestResumeOfARunningRunRefused(t *testing.T) {
 		}
 	}()
 	m := New(context.Background(), Options{Config: cfg})
-	cmd := m.runsAction(&runsAction{kind: "resume", dir: dir})
+	cmd := m.runsAction(runsAction{kind: runsResume, dir: dir})
 	if cmd == nil {
 		t.Fatal("no command for the resume")
 	}

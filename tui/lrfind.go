@@ -54,7 +54,7 @@ func (m *Model) lrFound(msg lrFoundMsg) {
 	default:
 		m.setup.field("lr").set(fmt.Sprintf("%.2g", msg.f.Suggest))
 		m.setup.check()
-		m.setup.setNote(fmt.Sprintf("lr %.2g: where the smoothed loss fell fastest (least at %.2g; %d steps, %.1fs)",
-			msg.f.Suggest, msg.f.Least, msg.f.Steps, msg.f.LoadSeconds+msg.f.Seconds), false)
+		m.setup.setNote(fmt.Sprintf("lr %.2g: %s (%d steps, %.1fs)",
+			msg.f.Suggest, msg.f.Why(), msg.f.Steps, msg.f.LoadSeconds+msg.f.Seconds), false)
 	}
 }

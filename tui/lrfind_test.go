@@ -32,7 +32,7 @@ func TestLRFindKey(t *testing.T) {
 	if err != nil || lr <= 0 || lr != mustParse(t, strconv.FormatFloat(found.f.Suggest, 'g', 2, 64)) {
 		t.Errorf("lr field %q, suggestion %g", m.setup.field("lr").get(), found.f.Suggest)
 	}
-	if !strings.Contains(m.View(), "where the smoothed loss fell fastest") {
+	if !strings.Contains(m.View(), "the smoothed loss falls fastest there") {
 		t.Errorf("no note:\n%s", m.View())
 	}
 	// A form with a problem: refused, with a note.

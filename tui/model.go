@@ -3,6 +3,7 @@ package tui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -19,12 +20,13 @@ type screen int
 const (
 	setupScreen screen = iota
 	trainingScreen
+	networkScreen
 	predictionsScreen
 	runsScreen
 	numScreens
 )
 
-var screenNames = [numScreens]string{"Setup", "Training", "Predictions", "Runs"}
+var screenNames = [numScreens]string{"Setup", "Training", "Network", "Predictions", "Runs"}
 
 // overlay is a dialog drawn over the screen, taking the keys.
 type overlay int
@@ -40,6 +42,10 @@ const (
 type Options struct {
 	// Config fills the setup form.
 	Config trainer.Config
+	// Lists fill fields of the form with lists of values, in the order
+	// of the flags that gave them (mlptui --lr 1e-3,1e-2): Enter starts
+	// a sweep, as `mlptui sweep` with those flags would.
+	Lists []List
 	// Samples is how many samples, at most, the predictions screen shows:
 	// validation ones while a run trains, test ones of a saved run (default 1000).
 	Samples int
@@ -82,17 +88,21 @@ type Model struct {
 	screen  screen
 	overlay overlay
 
-	setup setupModel
-	train trainingModel
-	preds predictionsModel
-	runs  runsModel
-	edit  editModel
+	setup *setupModel
+	train *trainingModel
+	net   *networkModel
+	preds *predictionsModel
+	runs  *runsModel
+	edit  *editModel
 
 	reg   *registry
 	live  *liveRun  // nil when no run is going
 	state *runState // what the training and predictions screens show
-	// restart is started when the live run has ended.
-	restart *trainer.Config
+	// restart starts what comes when the live run has ended.
+	restart func() tea.Cmd
+	// sweep is the sweep under way or the last one of the session (its
+	// leaderboard), nil before the first.
+	sweep *liveSweep
 	// quitting: the program ends when the live run has saved.
 	quitting    bool
 	interrupted bool
@@ -118,11 +128,27 @@ func New(ctx context.Context, opt Options) *Model {
 	st := newStyles(lipgloss.ColorProfile())
 	m := &Model{
 		ctx: ctx, opt: opt, now: opt.Now, st: st, keys: newGlobalKeys(), width: 80, height: 24,
-		setup: newSetup(opt.Config, st), train: newTraining(st), preds: newPredictions(st), runs: newRuns(st),
-		reg: newRegistry(),
+		setup: newSetup(opt.Config, opt.Lists, st), runs: newRuns(st), reg: newRegistry(),
 	}
+	state := func() *runState { return m.state }
+	m.train, m.net, m.preds = newTraining(st, state), newNetwork(st, state), newPredictions(st, state)
 	m.resize()
 	return m
+}
+
+// component is a screen's model.
+func (m *Model) component(s screen) component {
+	switch s {
+	case setupScreen:
+		return m.setup
+	case trainingScreen:
+		return m.train
+	case networkScreen:
+		return m.net
+	case predictionsScreen:
+		return m.preds
+	}
+	return m.runs
 }
 
 // Interrupted reports whether the dashboard ended by an interrupt
@@ -135,10 +161,12 @@ func (m *Model) Init() tea.Cmd { return waitInterrupt(m.ctx) }
 // resize gives each screen the area between the tab bar and the footer.
 func (m *Model) resize() {
 	w, h := m.width, max(1, m.height-2)
-	m.setup.SetSize(w, h)
-	m.train.SetSize(w, h)
-	m.preds.SetSize(w, h)
-	m.runs.SetSize(w, h)
+	for s := range numScreens {
+		m.component(s).SetSize(w, h)
+	}
+	if m.edit != nil {
+		m.edit.SetSize(w, h)
+	}
 }
 
 // refuseLive says why an action waits for the live run to end; the
@@ -174,10 +202,33 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case lrFoundMsg:
 		m.lrFound(msg)
 		return m, nil
+	case formStartMsg:
+		return m, m.startFromForm()
+	case findLRMsg:
+		return m, m.findLR()
+	case trainingMsg:
+		return m, m.trainingAction(msg.act)
+	case runsAction:
+		return m, m.runsAction(msg)
+	case editDoneMsg:
+		m.overlay = noOverlay
+		m.applyEdits(msg.apply)
+		return m, nil
 	case startedMsg:
 		return m, m.started(msg)
 	case eventsMsg:
 		return m, m.events(msg)
+	case sweepStartedMsg:
+		return m, m.sweepStarted(msg)
+	case sweepEventsMsg:
+		return m, m.sweepEvents(msg)
+	case sweepLoadedMsg:
+		return m, m.sweepLoaded(msg)
+	case boardMsg:
+		if m.sweep != nil && msg.sweep == m.sweep {
+			m.runs.board = msg.board
+		}
+		return m, nil
 	case historyMsg:
 		if m.live != nil && msg.id == m.live.id && m.state != nil {
 			m.state.setHistory(msg.rows)
@@ -237,16 +288,10 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		}
 		return nil
 	case editOverlay:
-		var done bool
-		var apply map[string]float64
-		m.edit, done, apply = m.edit.Update(msg)
-		if done {
-			m.overlay = noOverlay
-			m.applyEdits(apply)
-		}
-		return nil
+		_, cmd := m.edit.Update(msg)
+		return m.intent(cmd)
 	}
-	typing := m.screen == setupScreen && m.setup.typing() || m.screen == runsScreen && m.runs.typing()
+	typing := m.component(m.screen).Typing()
 	switch {
 	case key.Matches(msg, m.keys.Next):
 		return m.show((m.screen + 1) % numScreens)
@@ -266,26 +311,19 @@ func (m *Model) key(msg tea.KeyMsg) tea.Cmd {
 		return tea.Quit
 	}
 	m.status = ""
-	switch m.screen {
-	case setupScreen:
-		if key.Matches(msg, lrFindKey) {
-			return m.findLR()
-		}
-		var start bool
-		m.setup, start = m.setup.Update(msg)
-		if start {
-			return m.startFromForm()
-		}
-	case trainingScreen:
-		return m.trainingKey(msg)
-	case predictionsScreen:
-		m.preds = m.preds.Update(msg)
-	case runsScreen:
-		var act *runsAction
-		m.runs, act = m.runs.Update(msg)
-		return m.runsAction(act)
+	_, cmd := m.component(m.screen).Update(msg)
+	return m.intent(cmd)
+}
+
+// intent handles at once the message of a component's command (emit),
+// so that the next key already finds what it opened, and returns the
+// dashboard's command for it.
+func (m *Model) intent(cmd tea.Cmd) tea.Cmd {
+	if cmd == nil {
+		return nil
 	}
-	return nil
+	_, next := m.Update(cmd())
+	return next
 }
 
 // show switches to a screen; the runs screen rereads the runs.
@@ -305,10 +343,10 @@ func (m *Model) runsDir() string {
 	return c.RunsDir
 }
 
-func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
-	k := m.train.keys
-	switch {
-	case key.Matches(msg, k.Pause):
+// trainingAction does what a key of the training screen asks.
+func (m *Model) trainingAction(act trainingAction) tea.Cmd {
+	switch act {
+	case actPause:
 		if m.live == nil {
 			m.setStatus(true, "no run is live")
 			return nil
@@ -321,15 +359,16 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 			m.live.ctl.Pause()
 			m.setStatus(false, pausingNote)
 		}
-	case key.Matches(msg, k.Edit):
+	case actEdit:
 		base := m.setupConfig()
 		if m.state != nil && m.state.info != nil {
 			base = m.state.info.Config
 			base.LR, base.Dropout = m.state.lr, m.state.dropout
 		}
-		m.edit = newEdit(m.st, base)
+		m.edit = newEdit(m.st, base, m.live != nil)
+		m.edit.SetSize(m.width, m.height-2)
 		m.overlay = editOverlay
-	case key.Matches(msg, k.Restart):
+	case actRestart:
 		cfg, ok := m.setup.config()
 		if !ok {
 			m.screen = setupScreen
@@ -337,11 +376,11 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 			return nil
 		}
 		if m.live == nil {
-			return m.start(cfg)
+			return m.startForm(cfg)
 		}
-		m.restart = &cfg
+		m.restart = func() tea.Cmd { return m.startForm(cfg) }
 		m.stopRun("restart: stopping this run first")
-	case key.Matches(msg, k.Stop):
+	case actStop:
 		if m.live == nil {
 			m.setStatus(true, "no run is live")
 			return nil
@@ -353,6 +392,10 @@ func (m *Model) trainingKey(msg tea.KeyMsg) tea.Cmd {
 
 // pausingNote is the footer's answer to space until the run has paused.
 const pausingNote = "pausing after this step…"
+
+// editSentNote is the footer's answer to an applied edit until the run
+// says it took it.
+const editSentNote = "edit sent: it applies at the next step"
 
 // setupConfig is the form's configuration, valid or not.
 func (m *Model) setupConfig() trainer.Config {
@@ -380,7 +423,7 @@ func (m *Model) applyEdits(e map[string]float64) {
 	}
 	m.setup.setLive(lr, dropout)
 	if m.live != nil {
-		m.setStatus(false, "edit sent: it applies at the next step")
+		m.setStatus(false, editSentNote)
 	} else {
 		m.setStatus(false, "edit kept in the form: r starts a run with it")
 	}
@@ -421,15 +464,26 @@ func (m *Model) startFromForm() tea.Cmd {
 		return nil
 	}
 	if m.live != nil {
-		m.restart = &cfg
+		m.restart = func() tea.Cmd { return m.startForm(cfg) }
 		m.stopRun("restart: stopping this run first")
 		m.screen = trainingScreen
 		return nil
+	}
+	return m.startForm(cfg)
+}
+
+// startForm starts what the form asks: a sweep if it holds lists, else
+// a run of cfg.
+func (m *Model) startForm(cfg trainer.Config) tea.Cmd {
+	if p := m.setup.sweep(); p != nil {
+		return m.startSweep(p.Sweep, p.Diffs)
 	}
 	return m.start(cfg)
 }
 
 func (m *Model) start(cfg trainer.Config) tea.Cmd {
+	m.sweep = nil
+	m.runs.board = nil
 	m.state = newRunState()
 	m.state.logf(m.now(), 0, false, "starting a run on %s", cfg.Dataset)
 	m.preds.reset()
@@ -437,17 +491,14 @@ func (m *Model) start(cfg trainer.Config) tea.Cmd {
 	return startCmd(m.ctx, m.reg, cfg, m.opt.Trainer)
 }
 
-func (m *Model) runsAction(a *runsAction) tea.Cmd {
-	if a == nil {
-		return nil
-	}
+func (m *Model) runsAction(a runsAction) tea.Cmd {
 	switch a.kind {
-	case "reload":
+	case runsReload:
 		return listRunsCmd(m.runsDir())
-	case "compare":
+	case runsCompare:
 		m.setStatus(false, "reading the runs' metrics…")
 		return compareCmd(a.rows)
-	case "export":
+	case runsExport:
 		m.setStatus(false, "exporting %s…", runName(a.dir))
 		return exportCmd(a.dir)
 	}
@@ -456,13 +507,16 @@ func (m *Model) runsAction(a *runsAction) tea.Cmd {
 		return nil
 	}
 	switch a.kind {
-	case "resume":
+	case runsResume:
 		m.state = newRunState()
 		m.state.logf(m.now(), 0, false, "resuming %s", a.dir)
 		m.preds.reset()
 		m.screen = trainingScreen
 		return resumeCmd(m.ctx, m.reg, a.dir, a.epochs, m.opt.Trainer)
-	case "inspect":
+	case runsResumeSweep:
+		m.setStatus(false, "reading the sweep's plan…")
+		return loadSweepCmd(a.dir)
+	case runsInspect:
 		m.setStatus(false, "opening %s: loading its data and model…", runName(a.dir))
 		return inspectCmd(m.ctx, a.dir, m.opt.Samples)
 	}
@@ -496,36 +550,53 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for _, ev := range msg.events {
-		m.state.apply(ev)
-		if ev.Kind == trainer.EpochEnd && m.state.info != nil {
-			m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
-		}
-		if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
-			m.ended = append(m.ended, *ev.Summary)
-		}
-		switch ev.Kind {
-		case trainer.Started:
-			cfg := ev.Info.Config
-			m.setup.running = &cfg
-			if ev.Info.StartStep > 0 {
-				m.setup.fill(&cfg)
-				m.setup.check()
-				cmds = append(cmds, historyCmd(msg.id, ev.Info.Dir))
-			}
-		case trainer.Paused:
-			if m.status == pausingNote {
-				m.status = "" // the header says it now; the footer shows the keys again
-			}
-		case trainer.Failed:
-			if m.state.info == nil { // the data could not be loaded: back to the form
-				m.screen = setupScreen
-				m.setup.setNote(ev.Err.Error(), true)
-			}
-		}
+		cmds = append(cmds, m.runEvent(msg.id, ev))
 	}
 	if !msg.closed {
 		return tea.Batch(append(cmds, waitEvents(msg.id, m.live.events))...)
 	}
+	return tea.Batch(append(cmds, m.liveEnded())...)
+}
+
+// runEvent applies one event of the live run (or of a sweep's trial).
+func (m *Model) runEvent(id int, ev trainer.Event) tea.Cmd {
+	m.state.apply(ev)
+	if ev.Kind == trainer.EpochEnd && m.state.info != nil {
+		m.runs.setLiveEpochs(m.state.info.Dir, ev.Epoch) // the runs screen's row stays current
+	}
+	if (ev.Kind == trainer.Finished || ev.Kind == trainer.Failed) && ev.Summary != nil {
+		m.ended = append(m.ended, *ev.Summary)
+	}
+	switch ev.Kind {
+	case trainer.Started:
+		cfg := ev.Info.Config
+		m.setup.running = &cfg
+		if ev.Info.StartStep > 0 {
+			if m.sweep == nil { // a sweep's form keeps its lists
+				m.setup.fill(&cfg)
+				m.setup.check()
+			}
+			return historyCmd(id, ev.Info.Dir)
+		}
+	case trainer.Paused:
+		if m.status == pausingNote {
+			m.status = "" // the header says it now; the footer shows the keys again
+		}
+	case trainer.EditDone:
+		if m.status == editSentNote {
+			m.status = "" // the log says it applied (it stayed after the run ended)
+		}
+	case trainer.Failed:
+		if m.state.info == nil && m.sweep == nil { // the data could not be loaded: back to the form
+			m.screen = setupScreen
+			m.setup.setNote(ev.Err.Error(), true)
+		}
+	}
+	return nil
+}
+
+// liveEnded is the end of the live run or sweep: its last event read.
+func (m *Model) liveEnded() tea.Cmd {
 	m.live.cancel()
 	m.reg.remove(m.live.id)
 	m.live = nil
@@ -533,21 +604,21 @@ func (m *Model) events(msg eventsMsg) tea.Cmd {
 		m.status, m.liveRefusal = "", ""
 	}
 	m.setup.running = nil
-	if m.state.live() { // the channel closed without a last event
+	if m.state != nil && m.state.live() { // the channel closed without a last event
 		m.state.status = trainer.StatusFailed
 	}
 	if m.quitting {
 		return tea.Quit
 	}
 	if m.restart != nil {
-		cfg := *m.restart
+		next := m.restart
 		m.restart = nil
-		return m.start(cfg)
+		return next()
 	}
 	if m.screen == runsScreen {
-		cmds = append(cmds, listRunsCmd(m.runsDir()))
+		return listRunsCmd(m.runsDir())
 	}
-	return tea.Batch(cmds...)
+	return nil
 }
 
 // inspected shows a saved run on the training and predictions screens.
@@ -614,20 +685,14 @@ func (m *Model) View() string {
 	var body string
 	switch {
 	case m.overlay == helpOverlay:
-		body = m.helpView(w, bodyH)
-	case m.screen == setupScreen:
-		body = m.setup.View()
-	case m.screen == trainingScreen:
-		body = m.train.View(m.state)
-	case m.screen == predictionsScreen:
-		body = m.preds.View(m.state)
-	case m.screen == runsScreen:
-		body = m.runs.View()
+		body = helpView(m.st, m.helpSections(), w, bodyH)
+	default:
+		body = m.component(m.screen).View()
 	}
 	lines := strings.Split(body, "\n")
 	switch m.overlay {
 	case editOverlay:
-		lines = overlayBottom(lines, m.edit.View(w, m.live != nil), bodyH)
+		lines = overlayBottom(lines, m.edit.View(), bodyH)
 	case quitOverlay:
 		box := lipgloss.NewStyle().Border(lipgloss.RoundedBorder()).Padding(0, 1).Render(
 			m.st.bold.Render("A run is training.") + " Stop it, save it and quit? " + m.st.key.Render("y") + "/" + m.st.key.Render("n"))
@@ -682,54 +747,21 @@ func (m *Model) footer() string {
 		}
 		return fitLine(s.Render(m.status), m.width)
 	}
-	// Each key with its help, and a shorter word for a narrow terminal:
-	// q, tab and ? must stay in sight at 80 columns.
-	type fk struct {
-		b     key.Binding
-		short string
+	// The screen's keys, then quit (not while typing: q is a letter),
+	// then the keys of every screen; shortened to fit (footerKeys).
+	c := m.component(m.screen)
+	keys := slices.Clip(c.KeyMap().ShortHelp())
+	if !c.Typing() {
+		keys = append(keys, m.keys.Quit)
 	}
-	var keys []fk
-	switch m.screen {
-	case setupScreen:
-		s := m.setup.keys
-		keys = []fk{{s.Up, "field"}, {s.Choose, "choose"}, {s.Start, "start"}, {lrFindKey, "find lr"}}
-		if !m.setup.typing() {
-			keys = append(keys, fk{m.keys.Quit, "quit"})
-		}
-	case trainingScreen:
-		t := m.train.keys
-		keys = []fk{{t.Pause, "pause"}, {t.Edit, "edit"}, {t.Restart, "restart"}, {t.Stop, "stop"}, {m.keys.Quit, "quit"}}
-	case predictionsScreen:
-		p := m.preds.keys
-		keys = []fk{{p.Page, "page"}, {p.Confusion, "matrix"}, {m.keys.Quit, "quit"}}
-	case runsScreen:
-		r := m.runs.keys
-		keys = []fk{{r.Select, "select"}, {r.Compare, "compare"}, {r.Open, "open"}, {r.Sort, "sort"}, {m.keys.Quit, "quit"}}
+	return footerKeys(st, keys, m.keys.ShortHelp(), m.width)
+}
+
+// helpSections are the key maps of the help screen.
+func (m *Model) helpSections() []helpSection {
+	secs := []helpSection{{"Everywhere", m.keys}}
+	for s := range numScreens {
+		secs = append(secs, helpSection{screenNames[s], m.component(s).KeyMap()})
 	}
-	keys = append(keys, fk{m.keys.Next, "next"}, fk{m.keys.Help, "help"})
-	// size 0: the help's words; 1: short words; 2: only the keys, but
-	// for quit and help.
-	line := func(size int) string {
-		parts := make([]string, 0, len(keys))
-		for _, k := range keys {
-			h := k.b.Help()
-			switch {
-			case size == 2 && h.Key != "q" && h.Key != "?":
-				parts = append(parts, st.key.Render(h.Key))
-				continue
-			case size > 0:
-				h.Desc = k.short
-			case h.Key == "q":
-				h.Desc = "quit"
-			}
-			parts = append(parts, st.key.Render(h.Key)+" "+st.dim.Render(h.Desc))
-		}
-		return strings.Join(parts, st.faint.Render(" · "))
-	}
-	for size := range 2 {
-		if l := line(size); lipgloss.Width(l) <= m.width {
-			return l
-		}
-	}
-	return fitLine(line(2), m.width)
+	return secs
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	tea "github.com/charmbracelet/bubbletea"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -380,7 +381,7 @@ func TestRunsSortedWithSweeps(t *testing.T) {
 	m.Update(runsMsg{runs: savedRuns()})
 	var got []string
 	for _, r := range m.runs.rows {
-		got = append(got, runName(r.rec.Dir))
+		got = append(got, runName(r.Dir))
 	}
 	want := []string{"20261128-100000-iris", "20261128-120000-iris-lr1", "20261128-120001-iris-lr2",
 		"20261128-110000-cifar10", "20261128-090000-iris"}
@@ -388,15 +389,25 @@ func TestRunsSortedWithSweeps(t *testing.T) {
 		t.Errorf("order %v, want %v", got, want)
 	}
 	m.screen = runsScreen
-	press(m, "o", "o") // newest first: the sweep stays together, best trial first, where its newest trial stands
+	for i := 0; lab.RunColumns[m.runs.sortBy].Name != "name"; i++ { // o goes through lab's run columns
+		if i > len(lab.RunColumns) {
+			t.Fatal("o never sorts by name")
+		}
+		press(m, "o")
+	}
+	if !strings.Contains(m.View(), "sorted by NAME") {
+		t.Errorf("the table does not say its order:\n%s", m.View())
+	}
+	// By name, as mlptui runs --sort name: the sweep stays together, best
+	// trial first, where its first trial by name stands.
 	got = got[:0]
 	for _, r := range m.runs.rows {
-		got = append(got, runName(r.rec.Dir))
+		got = append(got, runName(r.Dir))
 	}
-	want = []string{"20261128-120000-iris-lr1", "20261128-120001-iris-lr2", "20261128-110000-cifar10",
-		"20261128-100000-iris", "20261128-090000-iris"}
+	want = []string{"20261128-090000-iris", "20261128-100000-iris", "20261128-110000-cifar10",
+		"20261128-120000-iris-lr1", "20261128-120001-iris-lr2"}
 	if !slices.Equal(got, want) {
-		t.Errorf("newest first: %v, want %v", got, want)
+		t.Errorf("by name: %v, want %v", got, want)
 	}
 }
 
@@ -410,9 +421,12 @@ func TestRunsActions(t *testing.T) {
 		t.Fatalf("prompt %v with %q, want a prompt with 1000", m.runs.prompt, m.runs.epochs.Value())
 	}
 	press(m, "esc")
-	var act *runsAction
-	m.runs, act = m.runs.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
-	if act == nil || act.kind != "compare" || len(act.rows) != 1 {
+	_, cmd := m.runs.Update(tea.KeyMsg{Type: tea.KeyRunes, Runes: []rune{'c'}})
+	var act runsAction
+	if cmd != nil {
+		act, _ = cmd().(runsAction)
+	}
+	if act.kind != runsCompare || len(act.rows) != 1 {
 		t.Errorf("compare without a selection: %+v", act)
 	}
 	// Inspecting is refused while a run is live.
@@ -453,7 +467,7 @@ func TestRunsExport(t *testing.T) {
 	m := newTestModel(t, irisConfig(), 120, 30)
 	m.screen = runsScreen
 	m.Update(runsMsg{runs: []trainer.RunRecord{trainer.ReadRun(dir), trainer.ReadRun(empty)}})
-	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.rec.Dir == dir })
+	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.Dir == dir })
 	press(m, "enter")
 	if !strings.Contains(m.View(), "e export ONNX") {
 		t.Fatalf("the open run's menu does not offer export:\n%s", m.View())
@@ -472,7 +486,7 @@ func TestRunsExport(t *testing.T) {
 	if !strings.Contains(m.View(), "exported "+filepath.Join(dir, "model.onnx")) {
 		t.Errorf("the export is not reported:\n%s", m.View())
 	}
-	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.rec.Dir == empty })
+	m.runs.cursor = slices.IndexFunc(m.runs.rows, func(r runRow) bool { return r.Dir == empty })
 	press(m, "enter")
 	m.Update(press(m, "e")())
 	if !strings.Contains(m.View(), "no model.safetensors in it") {

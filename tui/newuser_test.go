@@ -1,9 +1,13 @@
 package tui
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,16 +20,16 @@ func TestCompareShowsEdits(t *testing.T) {
 	a, b := irisConfig(), irisConfig()
 	a.LR, b.LR = 0.01, 0.01
 	rows := []runRow{
-		{rec: trainer.RunRecord{Dir: "runs/a", Config: &a, Summary: &trainer.Summary{
-			Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 1051}}, SettingsAtEnd: map[string]float64{"lr": 0.001, "dropout": 0.1}}}},
-		{rec: trainer.RunRecord{Dir: "runs/b", Config: &b, Summary: &trainer.Summary{}}},
+		newRunRow(trainer.RunRecord{Dir: "runs/a", Config: &a, Summary: &trainer.Summary{
+			Edits: []trainer.Edit{{Field: "lr", Old: 0.01, New: 0.001, Step: 1051}}, SettingsAtEnd: map[string]float64{"lr": 0.001, "dropout": 0.1}}}),
+		newRunRow(trainer.RunRecord{Dir: "runs/b", Config: &b, Summary: &trainer.Summary{}}),
 	}
 	d := differences(rows)
 	if len(d) != 1 || !strings.Contains(d[0], "A 0.01→0.001@1051") || !strings.Contains(d[0], "B 0.01") {
 		t.Errorf("differences %q, want lr A 0.01→0.001@1051 B 0.01", d)
 	}
-	if got := runCell(&rows[0], "lr"); got != "→0.001" {
-		t.Errorf("runs table lr cell %q, want →0.001 (edited)", got)
+	if got := runCell(&rows[0], "lr"); got != "0.01→0.001@1051" {
+		t.Errorf("runs table lr cell %q, want 0.01→0.001@1051 (edited)", got)
 	}
 	if got := runCell(&rows[1], "lr"); got != "0.01" {
 		t.Errorf("runs table lr cell %q, want 0.01", got)
@@ -43,7 +47,7 @@ func TestRunsScreenLiveRow(t *testing.T) {
 		Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusRunning, Epochs: 1}}}})
 	m.screen = runsScreen
 	feed(m, false, epochEvents(info, 1, 7)...)
-	if got := runCell(&m.runs.rows[0], "epochs"); got != "7" {
+	if got := runCell(&m.runs.rows[0], "epochs"); got != "7/20" {
 		t.Errorf("the live row shows %s epochs after 7", got)
 	}
 	press(m, "enter", "p") // inspecting waits for the live run
@@ -174,5 +178,234 @@ func TestChartMarksEdits(t *testing.T) {
 	v := m.View()
 	if n := strings.Count(v, "▲"); n != 2 || !strings.Contains(v, "lr 0.01→0.001@13") {
 		t.Errorf("%d ▲ marks (want one under each chart) or no lr 0.01→0.001@13 in the header:\n%s", n, v)
+	}
+}
+
+// An ended run's progress bar is the share of its planned epochs done: a
+// run that diverged after 2 of 3000 epochs showed "epoch 2/3000 … 100%".
+func TestProgressBarOfEndedRun(t *testing.T) {
+	for _, c := range []struct {
+		status trainer.Status
+		done   int
+		want   string
+	}{
+		{trainer.StatusDiverged, 2, "epoch 2/3000 "},
+		{trainer.StatusStopped, 1500, "epoch 1500/3000 "},
+		{trainer.StatusDone, 3000, "epoch 3000/3000 "},
+	} {
+		m := newTestModel(t, irisConfig(), 100, 30)
+		info := irisInfo(3000)
+		attach(m)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, min(c.done, 5))...)
+		feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: c.done, Summary: &trainer.Summary{Run: info.Dir, Status: c.status, Epochs: c.done}})
+		line := m.train.progressLine(m.state, 100)
+		pct := fmt.Sprintf(" %3.0f%%", 100*float64(c.done)/3000)
+		if !strings.Contains(line, c.want) || !strings.Contains(line, pct) {
+			t.Errorf("%s after %d of 3000 epochs: %q, want %q and %q", c.status, c.done, line, c.want, pct)
+		}
+	}
+}
+
+// An edit whose step falls on an axis label is still marked: one step an
+// epoch, an lr edit from step 278 of 1269 shown (under "epoch 0" at 80
+// columns) or from the last epochs (under "epoch 1269") had no ▲. The
+// label gives way, shortened to its number.
+func TestChartMarkOnLabel(t *testing.T) {
+	for _, c := range []struct {
+		editStep, shown int
+		right           string
+	}{
+		{277, 1269, "epoch 1269"}, // under the left label
+		{1265, 1269, "1269"},      // under the right one
+		{600, 1269, "epoch 1269"}, // clear of both
+	} {
+		m := newTestModel(t, irisConfig(), 80, 24)
+		info := irisInfo(3000)
+		info.Batches = 1
+		attach(m)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, c.editStep)...)
+		feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: c.editStep + 1, Step: int64(c.editStep), Field: "lr", Value: 0.001})
+		feed(m, false, epochEvents(info, c.editStep+1, c.shown)...)
+		v := m.View()
+		var axis string
+		for _, l := range strings.Split(v, "\n") {
+			if strings.Contains(l, "1269") && !strings.Contains(l, "/3000") {
+				axis = l
+			}
+		}
+		if n := strings.Count(axis, "▲"); n != 2 || strings.Count(axis, c.right) != 2 {
+			t.Errorf("edit from step %d of %d: axis %q: %d ▲ (want 2) and want %q under each chart", c.editStep+1, c.shown, axis, n, c.right)
+		}
+	}
+}
+
+// A run without a validation part (the iris preset) draws no val curve,
+// and its charts' legend names none; a run with one names it.
+func TestChartLegendWithoutVal(t *testing.T) {
+	for _, val := range []int{0, 12} {
+		m := newTestModel(t, irisConfig(), 80, 24)
+		info := irisInfo(20)
+		info.Val = val
+		attach(m)
+		feed(m, false, started(info))
+		evs := epochEvents(info, 1, 5)
+		for _, ev := range evs {
+			if ev.Metrics != nil && val == 0 {
+				ev.Metrics.ValLoss, ev.Metrics.ValAcc = math.NaN(), math.NaN()
+			}
+		}
+		feed(m, false, evs...)
+		legend := strings.SplitN(m.View(), "\n", 4)[2]
+		if got, want := strings.Count(legend, "val"), map[bool]int{true: 0, false: 2}[val == 0]; got != want {
+			t.Errorf("validation part of %d: legend %q names val %d times, want %d", val, legend, got, want)
+		}
+	}
+}
+
+// The help lists every key the setup footer offers: ctrl+l (find the
+// learning rate) was in the footer only.
+func TestHelpListsSetupKeys(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	press(m, "?")
+	v := m.View()
+	for _, want := range []string{"ctrl+l", "find lr", "enter", "start"} {
+		if !strings.Contains(v, want) {
+			t.Errorf("help lacks %q:\n%s", want, v)
+		}
+	}
+	checkFits(t, "help", v, 80, 24)
+}
+
+// A column of many epochs keeps the training accuracy's extremes, not its
+// highest only: a noisy run (95 % or 100 % an epoch, 50 % at the first)
+// was drawn near 100 % all along, its axis from 99.2 %, while the text
+// said train 95.0 %.
+func TestChartTrainAccuracyExtremes(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(3000)
+	info.Batches, info.Val = 1, 0
+	attach(m)
+	feed(m, false, started(info))
+	var evs []trainer.Event
+	for e := 1; e <= 3000; e++ {
+		acc := []float64{0.95, 1}[e%2]
+		if e == 1 {
+			acc = 0.5
+		}
+		evs = append(evs, trainer.Event{Kind: trainer.EpochEnd, Epoch: e, Step: int64(e), Metrics: &trainer.EpochMetrics{
+			Epoch: e, Step: int64(e), TrainLoss: 0.1, TrainAcc: acc, ValLoss: math.NaN(), ValAcc: math.NaN(), LR: 0.01}})
+	}
+	feed(m, false, evs...)
+	v := m.View()
+	var labels []float64
+	for _, l := range strings.Split(v, "\n")[3:17] {
+		if i := strings.Index(l, "%┤"); i > 0 {
+			f := strings.Fields(l[:i])
+			x, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			labels = append(labels, x)
+		} else if i := strings.Index(l, "%┼"); i > 0 {
+			f := strings.Fields(l[:i])
+			x, _ := strconv.ParseFloat(f[len(f)-1], 64)
+			labels = append(labels, x)
+		}
+	}
+	if len(labels) < 2 || labels[0] < 99.9 || labels[len(labels)-1] > 50.1 {
+		t.Errorf("accuracy axis %v, want from 50 %% to 100 %%:\n%s", labels, v)
+	}
+}
+
+// The confusion view of a run without a validation part says why it is
+// empty (it was a blank screen).
+func TestConfusionViewWithoutVal(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	info.Val = 0
+	attach(m)
+	feed(m, false, started(info))
+	evs := epochEvents(info, 1, 3)
+	for _, ev := range evs {
+		if ev.Metrics != nil {
+			ev.Metrics.ValLoss, ev.Metrics.ValAcc, ev.Metrics.Confusion = math.NaN(), math.NaN(), nil
+		}
+	}
+	feed(m, false, evs...)
+	m.screen = predictionsScreen
+	press(m, "c")
+	if v := m.View(); !strings.Contains(v, "no validation part") {
+		t.Errorf("confusion view of a run without validation:\n%s", v)
+	}
+}
+
+// An open run without a validation part says so and names the epoch its
+// model is from, instead of "best val - at epoch 0".
+func TestRunDetailsWithoutVal(t *testing.T) {
+	cfg := irisConfig()
+	acc, loss := 1.0, 0.0966
+	lines := strings.Join(runDetails(trainer.RunRecord{Dir: "runs/x", Status: trainer.StatusDone, Config: &cfg,
+		Summary: &trainer.Summary{Status: trainer.StatusDone, Epochs: 3000, ModelEpoch: 3000, TestAccuracy: &acc, TestLoss: &loss}}), "\n")
+	if !strings.Contains(lines, "no validation · model of epoch 3000: test 100.0%") || strings.Contains(lines, "best val -") {
+		t.Errorf("details:\n%s", lines)
+	}
+}
+
+// "edit sent: it applies at the next step" goes once the run has taken
+// the edit (the log says it); it stayed after the run had ended.
+func TestEditNoteGoesWhenApplied(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 80, 24)
+	info := irisInfo(20)
+	f := attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	press(m, "e", "ctrl+u", "0.002", "enter")
+	if !strings.Contains(m.View(), "edit sent") || !slices.Contains(f.calls, "lr 0.002") {
+		t.Fatalf("no edit sent (calls %v):\n%s", f.calls, m.View())
+	}
+	feed(m, false, trainer.Event{Kind: trainer.EditDone, Epoch: 3, Step: 8, Field: "lr", Value: 0.002, Message: "lr 0.01 -> 0.002 from step 9"})
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 3, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusDone, Epochs: 3}})
+	if v := m.View(); strings.Contains(v, "edit sent") {
+		t.Errorf("the note stays after the edit applied and the run ended:\n%s", v)
+	}
+}
+
+// The accuracy's "best val" names the epoch the run keeps: of two epochs
+// at 100 %, the one with the lower validation loss, as summary.json and
+// the open run say (the training screen said @83 where they said 97).
+func TestBestValAccuracyTieBrokenByLoss(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	for e, c := range []struct{ acc, loss float64 }{{0.9, 0.5}, {1, 0.3}, {0.95, 0.2}, {1, 0.1}, {0.9, 0.4}} {
+		feed(m, false, trainer.Event{Kind: trainer.EpochEnd, Epoch: e + 1, Step: int64(4 * (e + 1)), Metrics: &trainer.EpochMetrics{
+			Epoch: e + 1, Step: int64(4 * (e + 1)), TrainLoss: 0.5, TrainAcc: 0.9, ValLoss: c.loss, ValAcc: c.acc, LR: 0.01}})
+	}
+	line := m.train.statLine(m.state, "acc", false, 60)
+	if !strings.Contains(line, "best val 100.0% @ epoch 4") {
+		t.Errorf("accuracy stat %q, want best val 100.0%% @ epoch 4 (the lower loss of the two at 100 %%)", line)
+	}
+}
+
+// The training screen's footer offers pause and stop only while a run is
+// live; once it ended they are gone from the footer (space answered "no
+// run is live" under "space pause"), and the help still lists them.
+func TestTrainingFooterAfterTheRun(t *testing.T) {
+	m := newTestModel(t, irisConfig(), 100, 30)
+	info := irisInfo(20)
+	attach(m)
+	feed(m, false, started(info))
+	feed(m, false, epochEvents(info, 1, 2)...)
+	footer := func() string { v := strings.Split(m.View(), "\n"); return v[len(v)-1] }
+	if f := footer(); !strings.Contains(f, "pause") || !strings.Contains(f, "stop") {
+		t.Errorf("live run's footer %q lacks pause or stop", f)
+	}
+	feed(m, true, trainer.Event{Kind: trainer.Finished, Epoch: 2, Summary: &trainer.Summary{Run: info.Dir, Status: trainer.StatusStopped, Epochs: 2}})
+	if f := footer(); strings.Contains(f, "pause") || strings.Contains(f, "stop") || !strings.Contains(f, "restart") {
+		t.Errorf("ended run's footer %q: want no pause or stop, and restart", f)
+	}
+	press(m, "?")
+	if v := m.View(); !strings.Contains(v, "pause/resume") || !strings.Contains(v, "stop and save") {
+		t.Errorf("help without pause or stop:\n%s", v)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
@@ -25,11 +26,21 @@ type predictionsModel struct {
 	// pictures caches drawn images by sample and scale: they never
 	// change, only the guesses under them do.
 	pictures map[[2]int][]string
+	state    func() *runState // the run shown (nil: none)
 }
 
-func newPredictions(st *styles) predictionsModel {
-	return predictionsModel{st: st, keys: newPredictionKeys(), width: 80, height: 22, pictures: map[[2]int][]string{}}
+func newPredictions(st *styles, state func() *runState) *predictionsModel {
+	return &predictionsModel{st: st, keys: newPredictionKeys(), width: 80, height: 22, pictures: map[[2]int][]string{}, state: state}
 }
+
+// KeyMap is the keys that page and switch to the matrix.
+func (m *predictionsModel) KeyMap() help.KeyMap { return m.keys }
+
+// Typing is false: the screen has no text field.
+func (m *predictionsModel) Typing() bool { return false }
+
+// Init does nothing.
+func (m *predictionsModel) Init() tea.Cmd { return nil }
 
 // SetSize sets the area the screen draws in.
 func (m *predictionsModel) SetSize(w, h int) { m.width, m.height = w, h }
@@ -41,7 +52,11 @@ func (m *predictionsModel) reset() {
 }
 
 // Update pages through the samples and toggles the confusion matrix.
-func (m predictionsModel) Update(msg tea.KeyMsg) predictionsModel {
+func (m *predictionsModel) Update(tmsg tea.Msg) (tea.Model, tea.Cmd) {
+	msg, ok := tmsg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
 	switch {
 	case key.Matches(msg, m.keys.Confusion):
 		m.confusion = !m.confusion
@@ -52,7 +67,7 @@ func (m predictionsModel) Update(msg tea.KeyMsg) predictionsModel {
 			m.page++
 		}
 	}
-	return m
+	return m, nil
 }
 
 // tile geometry: an image at a scale, or a table row.
@@ -118,7 +133,8 @@ func sampleValues(smp trainer.Sample) []string {
 }
 
 // View draws the screen for a run's state.
-func (m predictionsModel) View(s *runState) string {
+func (m *predictionsModel) View() string {
+	s := m.state()
 	st, w, h := m.st, m.width, m.height
 	if s == nil || s.info == nil {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center,
@@ -129,6 +145,9 @@ func (m predictionsModel) View(s *runState) string {
 	head := m.headLine(s)
 	body := h - 1
 	if m.confusion || len(s.info.Samples) == 0 {
+		if conf == "" { // say why instead of a blank screen
+			conf = st.dim.Render(fitLine(noConfusion(s), w))
+		}
 		return head + "\n" + conf
 	}
 	ts := m.tileSize(s.info, body)
@@ -287,6 +306,14 @@ func className(classes []string, i int) string {
 		return termsafe.String(classes[i]) // from the data set or the model file
 	}
 	return fmt.Sprint(i)
+}
+
+// noConfusion says why there is no confusion matrix to show.
+func noConfusion(s *runState) string {
+	if len(s.epochs) > 0 && !s.hasVal() {
+		return "No confusion matrix: this run has no validation part (--val-split); open the saved run (Runs, p) for its test set's."
+	}
+	return "No confusion matrix yet: it comes with the first epoch's validation."
 }
 
 // confusionView draws a confusion matrix (rows: true class, columns:

@@ -20,6 +20,16 @@ func onHost(host string) string {
 	return ", on " + host
 }
 
+// bestVal is a summary's best validation accuracy and its epoch, or that
+// there was none ("best val - at epoch 0" was shown of runs without a
+// validation part).
+func bestVal(s *trainer.Summary) string {
+	if s.BestValAccuracy == nil {
+		return "no validation"
+	}
+	return fmt.Sprintf("best val %s at epoch %d", lab.ShortPercent(*s.BestValAccuracy), s.BestValEpoch)
+}
+
 // runDetails is what Enter shows of a saved run on the runs screen: its
 // figures, its settings (lr and dropout with their edits), its edits and
 // its files. It reads the run's directory listing, nothing else.
@@ -38,7 +48,7 @@ func runDetails(rec trainer.RunRecord) []string {
 		loss := lab.Loss
 		lines = append(lines, "Figures",
 			fmt.Sprintf("  epochs %d (%s steps), %s, %s parameters", s.Epochs, lab.Thousands(float64(s.Steps)), s.Arch, lab.Thousands(float64(s.Params))),
-			fmt.Sprintf("  best val %s at epoch %d · test %s, loss %s", opt(s.BestValAccuracy, lab.ShortPercent), s.BestValEpoch, opt(s.TestAccuracy, lab.ShortPercent), opt(s.TestLoss, loss)),
+			fmt.Sprintf("  %s · model of epoch %d: test %s, loss %s", bestVal(s), s.ModelEpoch, opt(s.TestAccuracy, lab.ShortPercent), opt(s.TestLoss, loss)),
 			fmt.Sprintf("  last: train %s, loss %s · val %s, loss %s", opt(s.TrainAccuracy, lab.ShortPercent), opt(s.TrainLoss, loss), opt(s.ValAccuracy, lab.ShortPercent), opt(s.ValLoss, loss)),
 			fmt.Sprintf("  %s of training, %s samples/s%s", lab.Clock(s.TrainSeconds), lab.Thousands(s.SamplesPerSecond), onHost(s.Host)))
 		if s.Message != "" {

@@ -2,11 +2,12 @@ package tui
 
 import (
 	"fmt"
-	"math"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
@@ -15,66 +16,41 @@ import (
 	"github.com/mlptui/mlptui/trainer"
 )
 
-// runRow is one saved run in the table.
+// runRow is one saved run in the table: a run as lab lists it.
 type runRow struct {
-	rec      trainer.RunRecord
-	bestVal  float64 // NaN if unknown
-	testAcc  float64 // NaN if unknown
+	*lab.Entry
 	selected bool
 }
 
-func newRunRow(rec trainer.RunRecord) runRow {
-	r := runRow{rec: rec, bestVal: math.NaN(), testAcc: math.NaN()}
-	if s := rec.Summary; s != nil {
-		if s.BestValAccuracy != nil {
-			r.bestVal = *s.BestValAccuracy
-		}
-		if s.TestAccuracy != nil {
-			r.testAcc = *s.TestAccuracy
-		}
-	}
-	return r
-}
+func newRunRow(rec trainer.RunRecord) runRow { return runRow{Entry: &lab.Entry{RunRecord: rec}} }
 
 func (r *runRow) sweep() string {
-	if r.rec.Config == nil {
+	if r.Config == nil {
 		return ""
 	}
-	return r.rec.Config.Sweep
+	return r.Config.Sweep
 }
 
-// sortKey orders runs; better first.
-type sortKey struct {
-	name string
-	less func(a, b *runRow) bool
-}
+// defaultSort is the column the table starts sorted by: the
+// leaderboard's order, best validation accuracy first.
+var defaultSort = slices.IndexFunc(lab.RunColumns, func(c lab.RunColumn) bool { return c.Name == "best-val-acc" })
 
-// descNaNLast orders by a value, highest first, unknown values last.
-func descNaNLast(a, b float64) bool {
-	if math.IsNaN(b) {
-		return !math.IsNaN(a)
-	}
-	return a > b
-}
+// runsActionKind says what the runs screen asks of the dashboard.
+type runsActionKind int
 
-var sortKeys = []sortKey{
-	{"best val acc", bestFirst}, // the leaderboard's order: ties to the lower validation loss
-	{"test acc", func(a, b *runRow) bool { return descNaNLast(a.testAcc, b.testAcc) }},
-	{"newest", func(a, b *runRow) bool { return a.rec.Dir > b.rec.Dir }},
-	{"data set", func(a, b *runRow) bool { return runCell(a, "dataset") < runCell(b, "dataset") }},
-	{"lr", func(a, b *runRow) bool { return runLR(a) > runLR(b) }},
-}
+// What the runs screen asks.
+const (
+	runsReload      runsActionKind = iota // read the runs again
+	runsCompare                           // overlay the curves of rows
+	runsExport                            // export dir's model as ONNX
+	runsResume                            // resume the run in dir
+	runsInspect                           // open dir's predictions
+	runsResumeSweep                       // resume the sweep of the run in dir
+)
 
-func runLR(r *runRow) float64 {
-	if r.rec.Config == nil {
-		return math.Inf(-1)
-	}
-	return r.rec.Config.LR
-}
-
-// runsAction is what the runs screen asks the dashboard to do.
+// runsAction is the message of the runs screen to the dashboard.
 type runsAction struct {
-	kind   string // "resume", "inspect", "export", "compare", "reload"
+	kind   runsActionKind
 	dir    string
 	epochs int // resume: the new total, or 0 for the run's own
 	rows   []runRow
@@ -91,7 +67,7 @@ type runsModel struct {
 	rows    []runRow
 	cursor  int
 	offset  int
-	sortBy  int
+	sortBy  int // index in lab.RunColumns
 	err     error
 	loaded  bool
 	menu    bool // the cursor's run is open: its details, then r, p or e
@@ -100,13 +76,26 @@ type runsModel struct {
 	epochs  textinput.Model
 	compare *comparison
 	note    string
+	board   *sweepBoard // the session's sweep's leaderboard, nil without one
 }
 
-func newRuns(st *styles) runsModel {
+func newRuns(st *styles) *runsModel {
 	in := textinput.New()
 	in.Prompt = ""
 	in.CharLimit = 7
-	return runsModel{st: st, keys: newRunsKeys(), width: 80, height: 22, epochs: in}
+	return &runsModel{st: st, keys: newRunsKeys(), width: 80, height: 22, epochs: in, sortBy: defaultSort}
+}
+
+// Init does nothing: the dashboard reads the runs when the screen opens.
+func (m *runsModel) Init() tea.Cmd { return nil }
+
+// KeyMap is the table's keys, or an opened run's.
+func (m *runsModel) KeyMap() help.KeyMap {
+	if m.menu {
+		open := m.keys.openKeys(m.cursor < len(m.rows) && m.rows[m.cursor].sweep() != "")
+		return keyMap{short: open, full: m.keys.FullHelp()}
+	}
+	return m.keys
 }
 
 // SetSize sets the area the screen draws in.
@@ -121,12 +110,12 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 	selected := map[string]bool{}
 	for _, r := range m.rows {
 		if r.selected {
-			selected[r.rec.Dir] = true
+			selected[r.Dir] = true
 		}
 	}
 	cur := ""
 	if m.cursor < len(m.rows) {
-		cur = m.rows[m.cursor].rec.Dir
+		cur = m.rows[m.cursor].Dir
 	}
 	m.err, m.loaded = err, true
 	m.rows = m.rows[:0]
@@ -138,7 +127,7 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 	m.sortRows()
 	m.cursor = 0
 	for i := range m.rows {
-		if m.rows[i].rec.Dir == cur {
+		if m.rows[i].Dir == cur {
 			m.cursor = i
 		}
 	}
@@ -150,50 +139,65 @@ func (m *runsModel) setRuns(recs []trainer.RunRecord, err error) {
 // opens, and a running run's summary.json lags).
 func (m *runsModel) setLiveEpochs(dir string, epochs int) {
 	for i := range m.rows {
-		if r := &m.rows[i]; r.rec.Dir == dir && r.rec.Summary != nil {
-			s := *r.rec.Summary
+		if r := &m.rows[i]; r.Dir == dir && r.Summary != nil {
+			s := *r.Summary
 			s.Epochs = epochs
-			r.rec.Summary = &s
+			r.Summary = &s
 		}
 	}
 }
 
-// bestFirst orders the trials of a sweep: best validation accuracy
-// first, then the lower validation loss, unknown values last.
-func bestFirst(a, b *runRow) bool {
-	return trainer.BestFirst(a.rec.Summary, b.rec.Summary) < 0
-}
-
-// sortRows orders the runs by the sort key, and puts the runs of a sweep
-// together, best first, where the sweep's first run by that key stands.
+// sortRows orders the runs by the sort column (lab.SortRuns, as `mlptui
+// runs --sort` does), and puts the runs of a sweep together, best first
+// (the leaderboard's order), where the sweep's first run by that column
+// stands.
 func (m *runsModel) sortRows() {
-	k := sortKeys[m.sortBy]
-	sort.SliceStable(m.rows, func(i, j int) bool { return k.less(&m.rows[i], &m.rows[j]) })
-	out := make([]runRow, 0, len(m.rows))
+	entries := make([]*lab.Entry, len(m.rows))
+	selected := map[*lab.Entry]bool{}
+	for i, r := range m.rows {
+		entries[i], selected[r.Entry] = r.Entry, r.selected
+	}
+	lab.SortRuns(entries, &lab.RunColumns[m.sortBy])
+	out := make([]runRow, 0, len(entries))
 	done := map[string]bool{}
-	for i := range m.rows {
-		sw := m.rows[i].sweep()
+	for i, e := range entries {
+		sw := ""
+		if e.Config != nil {
+			sw = e.Config.Sweep
+		}
 		if sw == "" {
-			out = append(out, m.rows[i])
+			out = append(out, runRow{e, selected[e]})
 			continue
 		}
 		if done[sw] {
 			continue
 		}
 		done[sw] = true
-		group := len(out)
-		for j := i; j < len(m.rows); j++ {
-			if m.rows[j].sweep() == sw {
-				out = append(out, m.rows[j])
+		var trials []*lab.Entry
+		for _, t := range entries[i:] {
+			if t.Config != nil && t.Config.Sweep == sw {
+				trials = append(trials, t)
 			}
 		}
-		trials := out[group:]
-		sort.SliceStable(trials, func(a, b int) bool { return bestFirst(&trials[a], &trials[b]) })
+		lab.SortRuns(trials, &lab.RunColumns[defaultSort])
+		for _, t := range trials {
+			out = append(out, runRow{t, selected[t]})
+		}
 	}
 	m.rows = out
 }
 
-func (m *runsModel) visible() int { return max(1, m.height-4) }
+func (m *runsModel) visible() int { return max(1, m.height-4-len(m.boardLines())) }
+
+// boardLines are the sweep's leaderboard above the table, and a blank
+// line; at most half the screen.
+func (m *runsModel) boardLines() []string {
+	if m.board == nil {
+		return nil
+	}
+	l := append(m.board.lines(m.st, m.width), "")
+	return l[:min(len(l), m.height/2)]
+}
 
 func (m *runsModel) scroll() {
 	n := m.visible()
@@ -217,11 +221,23 @@ func (m *runsModel) selectedRows() []runRow {
 	return out
 }
 
-// typing reports whether the screen takes every key (the epochs prompt).
-func (m *runsModel) typing() bool { return m.prompt }
+// Typing reports whether the screen takes every key (the epochs prompt).
+func (m *runsModel) Typing() bool { return m.prompt }
 
-// Update handles a key; the action, if any, is for the dashboard.
-func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
+// Update handles a key; what it asks of the dashboard comes as a
+// runsAction.
+func (m *runsModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	if a := m.key(k); a != nil {
+		return m, emit(*a)
+	}
+	return m, nil
+}
+
+func (m *runsModel) key(msg tea.KeyMsg) *runsAction {
 	m.note = ""
 	if m.prompt {
 		switch msg.String() {
@@ -231,14 +247,14 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 			n, err := strconv.Atoi(strings.TrimSpace(m.epochs.Value()))
 			if err != nil || n <= 0 {
 				m.note = "epochs: want a whole number > 0"
-				return m, nil
+				return nil
 			}
 			m.prompt = false
-			return m, &runsAction{kind: "resume", dir: m.rows[m.cursor].rec.Dir, epochs: n}
+			return &runsAction{kind: runsResume, dir: m.rows[m.cursor].Dir, epochs: n}
 		default:
 			m.epochs, _ = m.epochs.Update(msg)
 		}
-		return m, nil
+		return nil
 	}
 	if m.compare != nil {
 		switch msg.String() {
@@ -247,33 +263,35 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 		case "m":
 			m.compare.loss = !m.compare.loss
 		}
-		return m, nil
+		return nil
 	}
 	if m.menu {
 		m.menu = false
 		if len(m.rows) == 0 {
-			return m, nil
+			return nil
 		}
 		r := &m.rows[m.cursor]
 		switch {
 		case key.Matches(msg, m.keys.Resume):
-			if r.rec.Config == nil || r.rec.Summary == nil {
-				m.note = "this run cannot be resumed: " + termsafe.String(fmt.Sprint(r.rec.Err))
-				return m, nil
+			if r.Config == nil || r.Summary == nil {
+				m.note = "this run cannot be resumed: " + termsafe.String(fmt.Sprint(r.Err))
+				return nil
 			}
-			if r.rec.Summary.Epochs < r.rec.Config.Epochs {
-				return m, &runsAction{kind: "resume", dir: r.rec.Dir}
+			if r.Summary.Epochs < r.Config.Epochs {
+				return &runsAction{kind: runsResume, dir: r.Dir}
 			}
 			m.prompt = true
-			m.epochs.SetValue(strconv.Itoa(2 * max(1, r.rec.Config.Epochs)))
+			m.epochs.SetValue(strconv.Itoa(2 * max(1, r.Config.Epochs)))
 			m.epochs.CursorEnd()
 			m.epochs.Focus()
 		case key.Matches(msg, m.keys.Inspect):
-			return m, &runsAction{kind: "inspect", dir: r.rec.Dir}
+			return &runsAction{kind: runsInspect, dir: r.Dir}
 		case key.Matches(msg, m.keys.Export):
-			return m, &runsAction{kind: "export", dir: r.rec.Dir}
+			return &runsAction{kind: runsExport, dir: r.Dir}
+		case key.Matches(msg, m.keys.Sweep) && r.sweep() != "":
+			return &runsAction{kind: runsResumeSweep, dir: r.Dir}
 		}
-		return m, nil
+		return nil
 	}
 	switch {
 	case msg.String() == "up" || msg.String() == "k":
@@ -296,142 +314,111 @@ func (m runsModel) Update(msg tea.KeyMsg) (runsModel, *runsAction) {
 	case key.Matches(msg, m.keys.Open):
 		if len(m.rows) > 0 && m.cursor < len(m.rows) {
 			m.menu = true
-			m.details = runDetails(m.rows[m.cursor].rec)
+			m.details = runDetails(m.rows[m.cursor].RunRecord)
 		}
 	case key.Matches(msg, m.keys.Sort):
-		m.sortBy = (m.sortBy + 1) % len(sortKeys)
+		m.sortBy = (m.sortBy + 1) % len(lab.RunColumns)
 		m.sortRows()
 	case key.Matches(msg, m.keys.Reload):
-		return m, &runsAction{kind: "reload"}
+		return &runsAction{kind: runsReload}
 	case key.Matches(msg, m.keys.Compare):
 		sel := m.selectedRows()
 		if len(sel) == 0 && m.cursor < len(m.rows) {
 			sel = []runRow{m.rows[m.cursor]}
 		}
 		if len(sel) > 0 {
-			return m, &runsAction{kind: "compare", rows: sel}
+			return &runsAction{kind: runsCompare, rows: sel}
 		}
 	}
 	m.scroll()
-	return m, nil
+	return nil
 }
 
-// column of the table.
-type runColumn struct {
-	name  string
-	width int
-	prio  int // lower columns go first when the terminal is narrow
-	right bool
-	// keepEnd cuts a long cell at its start: a run's name ends in what
-	// tells runs apart (the time, the data set, the name given).
-	keepEnd bool
-}
-
-var runColumns = []runColumn{
-	{"name", 26, 9, false, true},
-	{"dataset", 9, 7, false, false},
-	{"hidden", 11, 8, false, false},
-	{"lr", 8, 6, true, false},
-	{"epochs", 6, 5, true, false},
-	{"best val", 8, 9, true, false},
-	{"test", 7, 8, true, false},
-	{"time", 7, 4, true, false},
-	{"status", 11, 3, false, false},
-	{"sweep", 12, 2, false, false},
-}
-
-// runCell is the text of one cell of the table.
-func runCell(r *runRow, col string) string {
-	c, s := r.rec.Config, r.rec.Summary
-	switch col {
-	case "name":
-		return runName(r.rec.Dir)
-	case "status":
-		return termsafe.String(string(r.rec.Status))
-	case "state": // the status column narrowed to its symbol
-		if sym := stateSymbol(r.rec.Status); sym != "" {
-			return sym
-		}
-		return "?"
-	case "best val":
-		return lab.ShortPercent(r.bestVal)
-	case "test":
-		return lab.ShortPercent(r.testAcc)
-	case "time":
-		if s == nil {
-			return "-"
-		}
-		return lab.Clock(s.TrainSeconds)
-	case "epochs":
-		if s == nil {
-			return "-"
-		}
-		return strconv.Itoa(s.Epochs)
+// columns are the table's columns: lab's run columns, as `mlptui runs`
+// prints them, and the sweep where a run of one is listed.
+func (m *runsModel) columns() []*lab.RunColumn {
+	var cols []*lab.RunColumn
+	for i := range lab.RunColumns {
+		cols = append(cols, &lab.RunColumns[i])
 	}
-	if c == nil {
-		return "?"
-	}
-	switch col {
-	case "dataset":
-		return termsafe.String(trainer.DatasetLabel(c.Dataset))
-	case "hidden":
-		return trainer.FieldByName("hidden").Get(c)
-	case "lr":
-		if s != nil && len(s.Edits) > 0 {
-			if v, ok := s.SettingsAtEnd["lr"]; ok && v != c.LR {
-				return "→" + strconv.FormatFloat(v, 'g', 3, 64) // edited: the value at the end
-			}
-		}
-		return strconv.FormatFloat(c.LR, 'g', 3, 64)
-	case "sweep":
-		return c.Sweep
-	}
-	return ""
-}
-
-// columns returns the columns that fit in w cells: the name column
-// narrows first, then the least useful columns go.
-func (m *runsModel) columns(w int) []runColumn {
-	hasSweep := false
 	for i := range m.rows {
-		hasSweep = hasSweep || m.rows[i].sweep() != ""
-	}
-	var cols []runColumn
-	for _, c := range runColumns {
-		if c.name != "sweep" || hasSweep {
-			cols = append(cols, c)
+		if m.rows[i].sweep() != "" {
+			return append(cols, &lab.SweepColumn)
 		}
 	}
-	for {
-		total := 2
-		for _, c := range cols {
-			total += c.width + 1
+	return cols
+}
+
+// table lays the runs out in w cells: a header row and a row a run, the
+// columns kept (lab.FitColumns) and the cells fitted. When the table is
+// too wide, the run names are cut at their start (what tells runs apart,
+// the time, the data set, a sweep's trial, is at their end) down to 20
+// cells and the status narrows to its symbol (✓ done, ■ stopped, ✗
+// failed, ● running) before columns go, the lowest priority first.
+func (m *runsModel) table(w int) (cols []*lab.RunColumn, rows [][]string) {
+	cols = m.columns()
+	head := make([]string, len(cols))
+	for i, c := range cols {
+		head[i] = c.Head()
+	}
+	rows = [][]string{head}
+	for i := range m.rows {
+		cells := make([]string, len(cols))
+		for j, c := range cols {
+			cells[j] = termsafe.String(c.Cell(m.rows[i].Entry))
 		}
-		if total <= w || len(cols) == 1 {
-			return cols
+		rows = append(rows, cells)
+	}
+	width := func() int {
+		n := 2 * (len(cols) - 1)
+		for j := range cols {
+			cw := 0
+			for _, r := range rows {
+				cw = max(cw, utf8.RuneCountInString(r[j]))
+			}
+			n += cw
 		}
-		if cols[0].width > 20 {
-			cols[0].width = max(20, cols[0].width-(total-w))
-			continue
+		return n
+	}
+	if over := width() - w; over > 0 {
+		nameW := 0
+		for _, r := range rows[1:] {
+			nameW = max(nameW, utf8.RuneCountInString(r[0]))
 		}
-		low := 1
-		for i := 2; i < len(cols); i++ {
-			if cols[i].prio < cols[low].prio {
-				low = i
+		for _, r := range rows[1:] {
+			r[0] = truncateStart(r[0], max(20, nameW-over))
+		}
+	}
+	if width() > w {
+		for j, c := range cols {
+			if c.Name != "status" {
+				continue
+			}
+			rows[0][j] = ""
+			for i, r := range rows[1:] {
+				if r[j] = stateSymbol(m.rows[i].Status); r[j] == "" {
+					r[j] = "?"
+				}
 			}
 		}
-		if cols[low].name == "status" {
-			// The status narrows to its symbol (✓ done, ■ stopped, ✗
-			// failed, ● running), which goes only after most columns.
-			cols[low] = runColumn{name: "state", width: 1, prio: 7}
-			continue
-		}
-		cols = append(cols[:low], cols[low+1:]...)
 	}
+	keep := lab.FitColumns(rows, func(j int) int { return cols[j].Prio }, w)
+	kc := make([]*lab.RunColumn, len(keep))
+	for i, k := range keep {
+		kc[i] = cols[k]
+	}
+	for i, r := range rows {
+		cells := make([]string, len(keep))
+		for j, k := range keep {
+			cells[j] = r[k]
+		}
+		rows[i] = cells
+	}
+	return kc, rows
 }
 
 // View draws the table, or the comparison of the selected runs.
-func (m runsModel) View() string {
+func (m *runsModel) View() string {
 	st, w, h := m.st, m.width, m.height
 	if m.compare != nil {
 		return m.compare.view(st, w, h)
@@ -445,11 +432,13 @@ func (m runsModel) View() string {
 			lines = append(lines, fitLine(l, w))
 		}
 		lines = padLines(lines[:min(len(lines), h-1)], h-1)
-		foot := st.bold.Render("open "+runName(m.rows[m.cursor].rec.Dir)+": ") + "r resume training · p predictions · e export ONNX · any other key: back"
+		r := &m.rows[m.cursor]
+		foot := st.bold.Render("open "+runName(r.Dir)) + st.dim.Render(": the keys below; any other key goes back")
 		return strings.Join(append(lines, fitLine(foot, w)), "\n")
 	}
 	lines := []string{fitLine(st.bold.Render(fmt.Sprintf("Saved runs (%d)", len(m.rows)))+
-		st.dim.Render("  sorted by "+sortKeys[m.sortBy].name+"; a sweep's trials together, best first"), w)}
+		st.dim.Render("  sorted by "+lab.RunColumns[m.sortBy].Head()+" (o), a sweep's trials together"), w)}
+	lines = append(m.boardLines(), lines...)
 	if m.err != nil {
 		lines = append(lines, st.bad.Render(fitLine(m.err.Error(), w)))
 	} else if !m.loaded {
@@ -457,45 +446,24 @@ func (m runsModel) View() string {
 	} else if len(m.rows) == 0 {
 		lines = append(lines, st.dim.Render("No saved runs yet: start one on the Setup screen."))
 	}
-	cols := m.columns(w)
-	cell := func(c runColumn, s string) string {
-		if c.keepEnd {
-			s = truncateStart(s, c.width)
-		}
-		if c.right {
-			return fmt.Sprintf("%*s", c.width, truncate(s, c.width))
-		}
-		return padRight(s, c.width)
-	}
 	if len(m.rows) > 0 {
-		var hb strings.Builder
-		hb.WriteString("  ")
-		for _, c := range cols {
-			name := c.name
-			if name == "state" {
-				name = "" // a column of symbols
-			}
-			hb.WriteString(cell(c, name) + " ")
-		}
-		lines = append(lines, st.dim.Render(fitLine(hb.String(), w)))
-	}
-	n := m.visible()
-	for i := m.offset; i < min(len(m.rows), m.offset+n); i++ {
-		r := &m.rows[i]
+		cols, rows := m.table(w - 2)
 		var b strings.Builder
-		for _, c := range cols {
-			b.WriteString(cell(c, runCell(r, c.name)) + " ")
+		lab.WriteTable(&b, rows, func(j int) bool { return cols[j].Right })
+		text := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+		lines = append(lines, st.dim.Render(fitLine("  "+text[0], w)))
+		for i := m.offset; i < min(len(m.rows), m.offset+m.visible()); i++ {
+			mark, line := " ", text[i+1]
+			if m.rows[i].selected {
+				mark = "*" // selected (✓ is a done run's status)
+			}
+			if i == m.cursor {
+				mark, line = st.focus.Render("›"+mark), st.focus.Render(line)
+			} else {
+				mark = " " + mark
+			}
+			lines = append(lines, fitLine(mark+line, w))
 		}
-		mark, text := " ", b.String()
-		if r.selected {
-			mark = "*" // selected (✓ is a done run's status)
-		}
-		if i == m.cursor {
-			mark, text = st.focus.Render("›"+mark), st.focus.Render(text)
-		} else {
-			mark = " " + mark
-		}
-		lines = append(lines, fitLine(mark+text, w))
 	}
 	for len(lines) < h-1 {
 		lines = append(lines, "")
@@ -503,7 +471,7 @@ func (m runsModel) View() string {
 	var foot string
 	switch {
 	case m.prompt:
-		foot = "resume " + runName(m.rows[m.cursor].rec.Dir) + " to how many epochs in all? " + m.epochs.Value() + "_" + st.dim.Render("  enter: go, esc: cancel")
+		foot = "resume " + runName(m.rows[m.cursor].Dir) + " to how many epochs in all? " + m.epochs.Value() + "_" + st.dim.Render("  enter: go, esc: cancel")
 	case m.note != "":
 		foot = st.bad.Render(m.note)
 	case len(m.rows) > 0:

@@ -26,7 +26,7 @@ func TestRunsOrderIgnoresTest(t *testing.T) {
 		m.setRuns(recs, nil)
 		s := ""
 		for _, r := range m.rows {
-			s += r.rec.Dir + " "
+			s += r.Dir + " "
 		}
 		return s
 	}

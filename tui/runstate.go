@@ -42,6 +42,7 @@ type runState struct {
 	lrs       curve          // x: step, y: the lr of the epoch's last step
 
 	boundary    *trainer.Boundary // the latest decision boundary over info.Plane
+	layers      *trainer.NetStats // the latest layer statistics
 	preds       [][]float32       // probabilities of info.Samples
 	confusion   [][]int           // [true][predicted]
 	confusionOf string            // "validation" or "test"
@@ -49,6 +50,7 @@ type runState struct {
 
 	log     []logLine
 	summary *trainer.Summary
+	trial   string // of a sweep: "sweep iris-lr-dropout · trial 2/4 lr=0.01"
 	err     error
 }
 
@@ -87,6 +89,9 @@ func (s *runState) live() bool {
 func (s *runState) apply(ev trainer.Event) {
 	if ev.Boundary != nil {
 		s.boundary = ev.Boundary
+	}
+	if ev.Layers != nil {
+		s.layers = ev.Layers
 	}
 	switch ev.Kind {
 	case trainer.Loading:
@@ -139,6 +144,8 @@ func (s *runState) apply(ev trainer.Event) {
 			s.status = stateRunning
 		}
 		s.logf(ev.Time, ev.Step, false, "continued from step %d", ev.Step+1)
+	case trainer.Warning:
+		s.logf(ev.Time, ev.Step, true, "warning: %s", ev.Message)
 	case trainer.Checkpoint:
 		s.logf(ev.Time, ev.Step, false, "checkpoint saved after epoch %d", ev.Epoch)
 	case trainer.Finished:
@@ -230,9 +237,17 @@ func (s *runState) setHistory(rows []trainer.EpochMetrics) {
 }
 
 // best returns the best value of a metric over the epochs and its epoch:
-// the lowest for a loss, the highest for an accuracy. ok is false before
-// any finite value.
+// the lowest for a loss; for an accuracy the epoch the run keeps
+// (trainer.BestEpoch: ties broken by the lower validation loss), so that
+// it names the epoch summary.json and the runs screen name. ok is false
+// before any finite value.
 func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v float64, epoch int, ok bool) {
+	if !lower { // the accuracy: the epoch the run keeps, ties broken by the loss as the summary does
+		if b := trainer.BestEpoch(s.epochs); b >= 0 {
+			return get(&s.epochs[b]), s.epochs[b].Epoch, true
+		}
+		return 0, 0, false
+	}
 	for i := range s.epochs {
 		x := get(&s.epochs[i])
 		if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -250,6 +265,17 @@ func (s *runState) best(get func(*trainer.EpochMetrics) float64, lower bool) (v 
 // sliver at the left of an axis spanning every epoch planned).
 func (s *runState) shownSteps() float64 {
 	return math.Max(s.stepsPerEpoch(), math.Max(s.trainLoss.lastX(), s.valLoss.lastX()))
+}
+
+// hasVal reports whether the run has validation figures: an epoch with
+// them, or, before the first epoch ends, a validation part.
+func (s *runState) hasVal() bool {
+	for _, e := range s.epochs {
+		if !math.IsNaN(e.ValLoss) || !math.IsNaN(e.ValAcc) {
+			return true
+		}
+	}
+	return len(s.epochs) == 0 && (s.info == nil || s.info.Val > 0)
 }
 
 // stepsPerEpoch is the number of steps in an epoch, or 1 if unknown.

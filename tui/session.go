@@ -100,6 +100,14 @@ func (r *registry) add(run *trainer.Run) int {
 	return r.next
 }
 
+// newID is an id for a live thing that is not a run (a sweep).
+func (r *registry) newID() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.next++
+	return r.next
+}
+
 func (r *registry) remove(id int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -154,26 +162,34 @@ func launchCmd(ctx context.Context, reg *registry, launch func(context.Context) 
 // all the time, so no backlog builds up however fast a run produces
 // events, and the redraws they cause stay under about 15 a second.
 func waitEvents(id int, ch <-chan trainer.Event) tea.Cmd {
+	return waitBatch(id, ch, func(evs []trainer.Event, closed bool) tea.Msg {
+		return eventsMsg{id: id, events: evs, closed: closed}
+	})
+}
+
+// waitBatch is waitEvents for any channel of events: msg makes the
+// message of a batch.
+func waitBatch[E any](id int, ch <-chan E, msg func(batch []E, closed bool) tea.Msg) tea.Cmd {
 	return safe(id, func() tea.Msg {
 		ev, ok := <-ch
 		if !ok {
-			return eventsMsg{id: id, closed: true}
+			return msg(nil, true)
 		}
-		batch := []trainer.Event{ev}
+		batch := []E{ev}
 		frame := time.NewTimer(frameInterval)
 		defer frame.Stop()
 		for len(batch) < maxBatch {
 			select {
 			case ev, ok := <-ch:
 				if !ok {
-					return eventsMsg{id: id, events: batch, closed: true}
+					return msg(batch, true)
 				}
 				batch = append(batch, ev)
 			case <-frame.C:
-				return eventsMsg{id: id, events: batch}
+				return msg(batch, false)
 			}
 		}
-		return eventsMsg{id: id, events: batch}
+		return msg(batch, false)
 	})
 }
 
@@ -220,7 +236,7 @@ func compareCmd(rows []runRow) tea.Cmd {
 	return safe(0, func() tea.Msg {
 		c := &comparison{rows: rows, metrics: make([][]trainer.EpochMetrics, len(rows)), errs: make([]error, len(rows))}
 		for i, r := range rows {
-			c.metrics[i], c.errs[i] = trainer.ReadMetrics(r.rec.Dir)
+			c.metrics[i], c.errs[i] = trainer.ReadMetrics(r.Dir)
 		}
 		return compareMsg{c}
 	})

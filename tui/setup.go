@@ -5,12 +5,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
 	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/textinput"
 	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
 
@@ -43,9 +45,10 @@ func (f *formField) set(v string) {
 func (f *formField) typing() bool { return f.def.Kind == trainer.TextField }
 
 // numberRune reports whether r can be part of a number field: digits,
-// signs, exponents, list commas, and "none" for no hidden layer.
+// signs, exponents, list commas, the slash between a sweep's networks,
+// and "none" for no hidden layer.
 func numberRune(r rune) bool {
-	return r >= '0' && r <= '9' || strings.ContainsRune(".,+-eEnoN", r)
+	return r >= '0' && r <= '9' || strings.ContainsRune(".,/+-eEnoN", r)
 }
 
 // setupModel is the form that sets up a run: every field of
@@ -64,10 +67,23 @@ type setupModel struct {
 	// fields that differ from it say whether they apply live or need a
 	// restart.
 	running *trainer.Config
+	// lists are the fields holding a list of values (a sweep), in the
+	// order they became lists: the order of a sweep's flags, which names
+	// the sweep and orders its trials as `mlptui sweep` does.
+	lists []string
+	// plan is the sweep the lists ask for (nil: a single run), and
+	// planErr what is wrong with it.
+	plan    *lab.Plan
+	planErr error
 }
 
-func newSetup(cfg trainer.Config, st *styles) setupModel {
-	m := setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
+// List is a setting of the form given as a list of values, as `mlptui
+// sweep` takes it ("lr", "0.001,0.01"; "hidden", "64/128,64"): the form
+// starts a sweep.
+type List struct{ Field, Text string }
+
+func newSetup(cfg trainer.Config, lists []List, st *styles) *setupModel {
+	m := &setupModel{st: st, keys: newSetupKeys(), width: 80, height: 22}
 	for i := range trainer.Fields {
 		f := formField{def: &trainer.Fields[i]}
 		if f.def.Kind == trainer.TextField || f.def.Kind == trainer.NumberField {
@@ -82,6 +98,12 @@ func newSetup(cfg trainer.Config, st *styles) setupModel {
 		m.fields = append(m.fields, f)
 	}
 	m.fill(&cfg)
+	for _, l := range lists {
+		if f := m.field(l.Field); f != nil {
+			f.set(l.Text)
+			m.lists = append(m.lists, l.Field)
+		}
+	}
 	m.setFocus(0)
 	m.check()
 	if p, ok := trainer.Presets[cfg.Preset]; ok {
@@ -175,8 +197,22 @@ func (m *setupModel) parse() (trainer.Config, int) {
 			c.Preset = f.get() // applying it would overwrite the other fields
 			continue
 		}
-		if err := f.def.Set(&c, f.get()); err != nil {
+		v := f.get()
+		if lab.IsList(f.def, v) { // a sweep: every value must be one, the first stands for them
+			vals := lab.SplitValues(f.def, v)
+			for _, x := range vals {
+				if err := lab.Check(f.def, x); err != nil && f.err == "" {
+					f.err = err.Error()
+					bad++
+				}
+			}
+			v = vals[0]
+		}
+		if err := f.def.Set(&c, v); err != nil && f.err == "" {
 			f.err = err.Error()
+			if !f.def.Sweep && strings.ContainsAny(v, ",/") && f.def.Kind != trainer.TextField {
+				f.err = "cannot be swept (one value for all trials): " + f.err
+			}
 			bad++
 		}
 	}
@@ -195,16 +231,61 @@ func (m *setupModel) parse() (trainer.Config, int) {
 	return c, bad
 }
 
-// check re-validates the form and returns the number of bad fields.
+// check re-validates the form, and plans the sweep its lists ask for;
+// it returns the number of bad fields.
 func (m *setupModel) check() int {
 	_, bad := m.parse()
+	m.lists = slices.DeleteFunc(m.lists, func(n string) bool { return !lab.IsList(m.field(n).def, m.field(n).get()) })
+	for i := range m.fields {
+		if f := &m.fields[i]; lab.IsList(f.def, f.get()) && !slices.Contains(m.lists, f.def.Name) {
+			m.lists = append(m.lists, f.def.Name)
+		}
+	}
+	m.plan, m.planErr = nil, nil
+	if len(m.lists) > 0 && bad == 0 {
+		m.plan, m.planErr = lab.PlanSweep(m.settings(), lab.PlanOptions{Name: m.field("name").get()})
+		if m.planErr != nil {
+			bad++
+		}
+	}
 	return bad
 }
 
-// config returns the form's configuration, and whether it is valid.
+// settings are the form's fields as a sweep takes its flags: every field
+// but the name (which names the sweep), the lists last in the order they
+// became lists.
+func (m *setupModel) settings() lab.Settings {
+	var s lab.Settings
+	for i := range m.fields {
+		if f := &m.fields[i]; f.def.Name != "name" && !slices.Contains(m.lists, f.def.Name) {
+			s = append(s, lab.Setting{Field: f.def, Value: f.get()})
+		}
+	}
+	for _, n := range m.lists {
+		s = append(s, lab.Setting{Field: m.field(n).def, Value: m.field(n).get()})
+	}
+	return s
+}
+
+// sweep is the sweep the form starts, if it holds lists and is valid.
+func (m *setupModel) sweep() *lab.Plan {
+	if m.check() > 0 {
+		return nil
+	}
+	return m.plan
+}
+
+// planText says what Enter starts: "a 4-trial sweep iris-lr-dropout
+// (lr × dropout)", the lists in the order they name the sweep.
+func planText(p *lab.Plan, lists []string) string {
+	return fmt.Sprintf("a %d-trial sweep %s (%s)", len(p.Sweep.Plan), p.Sweep.Name, strings.Join(lists, " × "))
+}
+
+// config returns the form's configuration (a sweep's first trial's,
+// but for the name), and whether it is valid.
 func (m *setupModel) config() (trainer.Config, bool) {
-	c, bad := m.parse()
-	return c, bad == 0
+	c, _ := m.parse()
+	return c, m.check() == 0
 }
 
 // edited reports whether a hyperparameter differs from what the preset
@@ -277,23 +358,47 @@ func (m *setupModel) setLive(lr, dropout string) {
 	m.check()
 }
 
-// typing reports whether the focused field takes every printable key.
-func (m *setupModel) typing() bool { return m.fields[m.focus].typing() }
+// Typing reports whether the focused field takes every printable key.
+func (m *setupModel) Typing() bool { return m.fields[m.focus].typing() }
 
-// Update handles a key; start is true when Enter asks to start a valid
-// configuration.
-func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
+// KeyMap is the form's keys.
+func (m *setupModel) KeyMap() help.KeyMap { return m.keys }
+
+// Init does nothing: the form waits for keys.
+func (m *setupModel) Init() tea.Cmd { return nil }
+
+// Messages of the setup form to the dashboard.
+type (
+	// formStartMsg: Enter, on a valid form: start its run or sweep.
+	formStartMsg struct{}
+	// findLRMsg: run the learning-rate range test of the form's network.
+	findLRMsg struct{}
+)
+
+// Update handles a key: Enter on a valid form brings the dashboard a
+// formStartMsg.
+func (m *setupModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	return m, m.key(k)
+}
+
+func (m *setupModel) key(msg tea.KeyMsg) tea.Cmd {
 	f := &m.fields[m.focus]
 	switch {
+	case key.Matches(msg, m.keys.FindLR):
+		return emit(findLRMsg{})
 	case key.Matches(msg, m.keys.Up):
 		m.setFocus(m.focus - 1)
-		return m, false
+		return nil
 	case key.Matches(msg, m.keys.Down):
 		m.setFocus(m.focus + 1)
-		return m, false
+		return nil
 	case key.Matches(msg, m.keys.Start):
 		if _, ok := m.config(); ok {
-			return m, true
+			return emit(formStartMsg{})
 		}
 		for i := range m.fields {
 			if m.fields[i].err != "" {
@@ -301,8 +406,12 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 				break
 			}
 		}
-		m.setNote("fix the fields marked ✗ first", true)
-		return m, false
+		if m.planErr != nil {
+			m.setNote("sweep: "+m.planErr.Error(), true)
+		} else {
+			m.setNote("fix the fields marked ✗ first", true)
+		}
+		return nil
 	}
 	switch f.def.Kind {
 	case trainer.ChoiceField, trainer.BoolField:
@@ -327,7 +436,7 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 		if msg.Type == tea.KeyRunes && f.def.Kind == trainer.NumberField && !msg.Paste {
 			for _, r := range msg.Runes {
 				if !numberRune(r) {
-					return m, false
+					return nil
 				}
 			}
 		}
@@ -348,15 +457,18 @@ func (m setupModel) Update(msg tea.KeyMsg) (_ setupModel, start bool) {
 		}
 	}
 	m.check()
-	return m, false
+	return nil
 }
 
 // View draws the form.
-func (m setupModel) View() string {
+func (m *setupModel) View() string {
 	st := m.st
 	w, h := m.width, m.height
 	var lines []string
 	head := "New run: edit the settings, Enter starts."
+	if m.plan != nil {
+		head = "New sweep: a list in a field (lr 1e-3,1e-2) sweeps it; Enter starts."
+	}
 	if m.running != nil {
 		head = "A run is live: lr and dropout change it now (e); other fields need a restart (r)."
 	}
@@ -403,8 +515,13 @@ func (m setupModel) View() string {
 		}
 	}
 	status := st.good.Render("ready: Enter starts")
-	if bad > 0 {
+	switch {
+	case bad > 0:
 		status = st.bad.Render(fmt.Sprintf("%d field(s) to fix", bad))
+	case m.planErr != nil:
+		status = st.bad.Render("sweep: " + m.planErr.Error())
+	case m.plan != nil:
+		status = st.good.Render("ready: Enter starts " + planText(m.plan, m.lists))
 	}
 	if len(m.fields) > rows {
 		status += st.dim.Render(fmt.Sprintf("  fields %d-%d of %d", offset+1, min(len(m.fields), offset+rows), len(m.fields)))
@@ -414,7 +531,7 @@ func (m setupModel) View() string {
 }
 
 // presetsView lists the presets with what they are for, w cells wide.
-func (m setupModel) presetsView(w int) string {
+func (m *setupModel) presetsView(w int) string {
 	st := m.st
 	lines := []string{st.bold.Render("Presets") + st.dim.Render(" (the preset field, ←/→)")}
 	cur := m.field("preset").get()
@@ -435,7 +552,7 @@ func (m setupModel) presetsView(w int) string {
 
 // fieldLine draws one field: a focus mark, the name, the value and what
 // is wrong with it or whether it needs a restart.
-func (m setupModel) fieldLine(i, labelW, valueW int) string {
+func (m *setupModel) fieldLine(i, labelW, valueW int) string {
 	st := m.st
 	f := &m.fields[i]
 	focused := i == m.focus
@@ -457,6 +574,8 @@ func (m setupModel) fieldLine(i, labelW, valueW int) string {
 	switch {
 	case f.err != "":
 		line += " " + st.bad.Render("✗ "+f.err)
+	case lab.IsList(f.def, f.get()):
+		line += " " + st.good.Render(fmt.Sprintf("sweep: %d values", len(lab.SplitValues(f.def, f.get()))))
 	case m.running != nil && f.def.Name != "preset":
 		if run := f.def.Get(m.running); run != f.get() {
 			if f.def.Live {
@@ -471,7 +590,7 @@ func (m setupModel) fieldLine(i, labelW, valueW int) string {
 
 // inputView draws a text field's value in w cells, with the cursor when
 // focused, scrolled to keep the cursor in view.
-func (m setupModel) inputView(f *formField, focused bool, w int) string {
+func (m *setupModel) inputView(f *formField, focused bool, w int) string {
 	r := []rune(f.input.Value())
 	if !focused {
 		return padRight(string(r), w)

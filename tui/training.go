@@ -6,7 +6,10 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/charmbracelet/bubbles/help"
+	"github.com/charmbracelet/bubbles/key"
 	"github.com/charmbracelet/bubbles/progress"
+	tea "github.com/charmbracelet/bubbletea"
 	"github.com/charmbracelet/lipgloss"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
@@ -14,24 +17,89 @@ import (
 )
 
 // trainingModel draws the training screen: a header, the loss and
-// accuracy charts, the epoch's progress and the event log. Its keys act
-// on the run, so the dashboard handles them.
+// accuracy charts, the epoch's progress and the event log, of the run
+// state its state func gives (nil: none yet). Its keys act on the run,
+// so it passes them to the dashboard as a trainingMsg.
 type trainingModel struct {
 	st     *styles
 	keys   trainingKeys
 	bar    progress.Model
 	width  int
 	height int
+	state  func() *runState
 }
 
-func newTraining(st *styles) trainingModel {
+func newTraining(st *styles, state func() *runState) *trainingModel {
 	bar := progress.New(progress.WithSolidFill("39"), progress.WithColorProfile(st.profile), progress.WithoutPercentage())
 	bar.EmptyColor = "238"
-	return trainingModel{st: st, keys: newTrainingKeys(), bar: bar, width: 80, height: 22}
+	return &trainingModel{st: st, keys: newTrainingKeys(), bar: bar, width: 80, height: 22, state: state}
 }
 
 // SetSize sets the area the screen draws in.
 func (m *trainingModel) SetSize(w, h int) { m.width, m.height = w, h }
+
+// KeyMap is the keys that steer the run.
+func (m *trainingModel) KeyMap() help.KeyMap {
+	s := m.state()
+	return trainingKeyMap{m.keys, s != nil && s.live()}
+}
+
+// trainingKeyMap is the training screen's keys; the footer offers pause
+// and stop only while a run is live (after the run ended space said "no
+// run is live" under a footer offering "space pause"). The help lists
+// them all.
+type trainingKeyMap struct {
+	keys trainingKeys
+	live bool
+}
+
+// ShortHelp is the footer's keys.
+func (k trainingKeyMap) ShortHelp() []key.Binding {
+	if k.live {
+		return k.keys.ShortHelp()
+	}
+	return []key.Binding{k.keys.Edit, k.keys.Restart}
+}
+
+// FullHelp is every key, for the help screen.
+func (k trainingKeyMap) FullHelp() [][]key.Binding { return k.keys.FullHelp() }
+
+// Typing is false: the screen has no text field.
+func (m *trainingModel) Typing() bool { return false }
+
+// Init does nothing.
+func (m *trainingModel) Init() tea.Cmd { return nil }
+
+// trainingAction is what a key of the training screen asks of the run.
+type trainingAction int
+
+// Training actions.
+const (
+	actPause   trainingAction = iota // pause, or continue a paused run
+	actEdit                          // open the edit dialog
+	actRestart                       // stop the run and start the form's settings
+	actStop                          // stop and save
+)
+
+// trainingMsg brings a training screen's key to the dashboard.
+type trainingMsg struct{ act trainingAction }
+
+// Update turns the screen's keys into trainingMsgs.
+func (m *trainingModel) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	k, ok := msg.(tea.KeyMsg)
+	if !ok {
+		return m, nil
+	}
+	for _, b := range []struct {
+		b   key.Binding
+		act trainingAction
+	}{{m.keys.Pause, actPause}, {m.keys.Edit, actEdit}, {m.keys.Restart, actRestart}, {m.keys.Stop, actStop}} {
+		if key.Matches(k, b.b) {
+			return m, emit(trainingMsg{b.act})
+		}
+	}
+	return m, nil
+}
 
 // stateSymbol is the symbol of a run's state (lab.Look); "" for a state
 // it does not know.
@@ -79,9 +147,9 @@ func header(st *styles, s *runState, w int) string {
 	return fitLine(strings.Join(parts, st.faint.Render(" · ")), w)
 }
 
-// View draws the screen for a run's state (nil: no run yet).
-func (m trainingModel) View(s *runState) string {
-	st, w, h := m.st, m.width, m.height
+// View draws the screen for the run's state.
+func (m *trainingModel) View() string {
+	st, w, h, s := m.st, m.width, m.height, m.state()
 	if s == nil {
 		return lipgloss.Place(w, h, lipgloss.Center, lipgloss.Center, st.dim.Render(
 			"No run yet.\nSet one up on the Setup screen and press Enter,\nor open a saved run on the Runs screen (tab)."))
@@ -92,6 +160,10 @@ func (m trainingModel) View(s *runState) string {
 		logN = max(0, h-4)
 	}
 	chartH := h - 2 - logN
+	if s.trial != "" { // a sweep's trial: which, above its run's header
+		out = append([]string{fitLine(st.accent.Render(termsafe.String(s.trial)), w)}, out...)
+		chartH--
+	}
 	if s.status == stateLoading || s.status == stateStarting {
 		out = append(out, m.loadingView(s, w, chartH))
 	} else if chartH >= 6 && w >= 40 {
@@ -131,10 +203,17 @@ func (m trainingModel) charts(s *runState, w, h int) string {
 	for _, e := range s.edits {
 		marks = append(marks, float64(e.Step))
 	}
-	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks,
-		series: []series{{"train", &s.trainLoss}, {"val", &s.valLoss}}}
-	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks,
-		series: []series{{"train", &s.trainAcc}, {"val", &s.valAcc}}}
+	// A column of many epochs keeps the loss's extremes and the validation
+	// accuracy's best; the training accuracy keeps its extremes too (its
+	// highest alone showed a noisy run near 100 % all along while its last
+	// value was 97.5 %, and hid the first epochs' low values).
+	lossSeries, accSeries := []series{{"train", &s.trainLoss}}, []series{{"train", &s.trainAcc}}
+	if s.hasVal() { // the legend names no val curve that a run without validation never draws
+		lossSeries, accSeries = append(lossSeries, series{"val", &s.valLoss}), append(accSeries, series{"val", &s.valAcc})
+	}
+	loss := chart{title: "Loss", x0: 0, x1: x1, xLabel: xLabel, logY: true, merge: mergeExtremes, marks: marks, series: lossSeries}
+	acc := chart{title: "Accuracy", x0: 0, x1: x1, xLabel: xLabel, percent: true, merge: mergeMax, marks: marks, series: accSeries,
+		merges: []merging{mergeExtremes}}
 	if w >= 70 {
 		cw := (w - 2) / 2
 		lossStat, accStat := m.statLine(s, "loss", true, cw), m.statLine(s, "acc", false, cw)
@@ -209,7 +288,8 @@ func (m trainingModel) stats(s *runState, w int) string {
 	return fitLine("loss  "+m.statLine(s, "loss", true, w-6), w) + "\n" + fitLine("acc   "+m.statLine(s, "acc", false, w-6), w)
 }
 
-// progressLine is the epoch's progress bar, throughput and time left.
+// progressLine is the epoch's progress bar (the run's once it ended),
+// throughput and time left.
 func (m trainingModel) progressLine(s *runState, w int) string {
 	st := m.st
 	if s.info == nil {
@@ -221,16 +301,22 @@ func (m trainingModel) progressLine(s *runState, w int) string {
 		frac = float64(ev.Batch) / float64(ev.Batches)
 	}
 	ep := ev.Epoch
-	if !s.live() {
-		ep, frac = len(s.epochs), 1
-		if s.summary != nil {
-			ep = s.summary.Epochs
-		}
-	}
 	epochs := s.info.Config.Epochs
 	if ev.Batches == 1 && epochs > 0 {
 		// An epoch is one step: the bar shows the run instead.
 		frac = float64(len(s.epochs)) / float64(epochs)
+	}
+	if !s.live() {
+		// An ended run's bar is the share of its epochs done: a run that
+		// diverged or stopped early is not shown 100 % done.
+		ep = len(s.epochs)
+		if s.summary != nil {
+			ep = s.summary.Epochs
+		}
+		frac = 1
+		if epochs > 0 {
+			frac = min(1, float64(ep)/float64(epochs))
+		}
 	}
 	left := fmt.Sprintf("epoch %d/%d ", max(ep, 1), epochs)
 	right := fmt.Sprintf(" %3.0f%%  %s samples/s", 100*frac, lab.Thousands(ev.SamplesPerSec))

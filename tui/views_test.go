@@ -3,6 +3,7 @@ package tui
 import (
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -29,6 +30,41 @@ func savedRuns() []trainer.RunRecord {
 		mk("20261128-120001-iris-lr2", "iris", "lr", []int{64}, 0.001, 100, 0.75, 0.7, 0.4),
 		damaged,
 	}
+}
+
+// fakeNetStats are layer statistics as the trainer sends them: a plain
+// network of Iris's sizes with its second layer mostly dead, or a
+// residual one with norms (two blocks).
+func fakeNetStats(residual bool) *trainer.NetStats {
+	bell := func(n int, skew float64) trainer.Dist {
+		d := trainer.Dist{N: n, Mean: skew, Std: 0.05, Min: skew - 0.2, Max: skew + 0.2, Lo: skew - 0.2, Hi: skew + 0.2, Hist: make([]int, trainer.HistBins)}
+		for i := range d.Hist {
+			x := (float64(i) - 15.5) / 5
+			d.Hist[i] = int(float64(n) / 10 * math.Exp(-x*x/2))
+		}
+		return d
+	}
+	layer := func(name, kind, act string, block, units int, dead float64, flags trainer.LayerFlag) trainer.LayerStats {
+		l := trainer.LayerStats{Name: name, Kind: kind, ActKind: act, Block: block, Units: units, Params: 4 * units,
+			Weights: bell(400, 0), Out: bell(800, 0.1), Grad: bell(400, 0), Dead: math.NaN(), GradNorm: 0.42, UpdateRatio: 1.3e-3, Flags: flags}
+		if act != "" {
+			l.Act, l.Dead = bell(800, 0.3), dead
+		}
+		return l
+	}
+	s := &trainer.NetStats{Epoch: 6, Step: 21, Rows: 27, LR: 0.01}
+	if !residual {
+		s.Layers = []trainer.LayerStats{layer("dense.0", "dense", "relu", 0, 1000, 0.01, 0),
+			layer("dense.1", "dense", "relu", 0, 100, 0.62, trainer.FlagDead), layer("dense.2", "dense", "", 0, 3, 0, 0)}
+		return s
+	}
+	s.Layers = []trainer.LayerStats{layer("dense.0", "dense", "", 0, 64, 0, 0)}
+	for b := 1; b <= 2; b++ {
+		s.Layers = append(s.Layers, layer(fmt.Sprintf("norm.%d", b-1), "layer_norm", "", b, 64, 0, 0),
+			layer(fmt.Sprintf("dense.%d", 2*b-1), "dense", "gelu", b, 256, 0, 0), layer(fmt.Sprintf("dense.%d", 2*b), "dense", "", b, 64, 0, 0))
+	}
+	s.Layers = append(s.Layers, layer("norm.2", "layer_norm", "", 0, 64, 0, 0), layer("dense.5", "dense", "", 0, 3, 0, trainer.FlagUpdateHigh))
+	return s
 }
 
 // comparisonOf is the comparison of the first and third saved runs.
@@ -109,6 +145,27 @@ var screens = []struct {
 		feed(m, false, started(info))
 		feed(m, false, epochEvents(info, 1, 5)...)
 		press(m, "q")
+		return m
+	}},
+	{"network", func(t *testing.T, w, h int) *Model {
+		m := newTestModel(t, irisConfig(), w, h)
+		attach(m)
+		info := irisInfo(20)
+		feed(m, false, started(info))
+		feed(m, false, epochEvents(info, 1, 5)...)
+		feed(m, false, trainer.Event{Kind: trainer.Warning, Time: at(5.5), Epoch: 6, Step: 21, Layers: fakeNetStats(false),
+			Message: "dense.1: 62% of its 100 units dead (never active over a batch of 27)"})
+		m.screen = networkScreen
+		return m
+	}},
+	{"network-residual", func(t *testing.T, w, h int) *Model { // more layers than fit at 80×24: scrolled
+		m := newTestModel(t, irisConfig(), w, h)
+		attach(m)
+		info := irisInfo(20)
+		feed(m, false, started(info))
+		feed(m, false, trainer.Event{Kind: trainer.Progress, Time: at(1), Epoch: 1, Step: 3, Batch: 3, Batches: 4, Layers: fakeNetStats(true)})
+		m.screen = networkScreen
+		press(m, "down")
 		return m
 	}},
 	{"predictions", func(t *testing.T, w, h int) *Model {

@@ -12,19 +12,6 @@ import (
 	"github.com/mlptui/mlptui/nn/bench"
 )
 
-// benchReport is what `mlptui bench --json` prints.
-type benchReport struct {
-	Kernel    string          `json:"kernel"`
-	Kernels   []string        `json:"kernels"`
-	Threads   int             `json:"threads"`
-	Products  []bench.Product `json:"products"`
-	TrainStep bench.TrainStep `json:"train_step"`
-	// BF16Step is the training step with bfloat16 products (--precision
-	// bf16 or both).
-	BF16Step *bench.TrainStep `json:"bf16_train_step,omitempty"`
-	BF16Note string           `json:"bf16_note,omitempty"`
-}
-
 func runBench(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet(e, "bench", "mlptui bench [--json] [--kernel avx512|avx2|generic]\n\nMeasures the matrix products of one training step of a network, beside gonum's\npure-Go Sgemm, and the time of whole training steps. MLPTUI_KERNEL in the\nenvironment forces a kernel too.")
 	jsonOut := fs.Bool("json", false, "print one JSON object")
@@ -75,35 +62,10 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	}
 	withBF16 := *precision != "float32"
 	nn.SetThreads(*threads)
-	r := benchReport{Kernel: bench.Kernel(), Kernels: bench.Kernels(), Threads: bench.Threads()}
 	p := newProgress(e)
-	for _, b := range bs {
-		for _, prod := range bench.Products(sizes, b) {
-			p.status("measuring %s at batch %d ...", prod.Name, b)
-			if err := bench.Measure(ctx, &prod, !*noGonum); err != nil {
-				return interruptedOr(ctx, err)
-			}
-			if withBF16 {
-				if err := bench.MeasureBF16(ctx, &prod); err != nil {
-					return interruptedOr(ctx, err)
-				}
-			}
-			r.Products = append(r.Products, prod)
-		}
-	}
-	p.status("timing %d training steps ...", *steps)
-	r.TrainStep, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
-	if err == nil && withBF16 {
-		var got nn.Precision
-		got, r.BF16Note = nn.SetPrecision(nn.BF16)
-		if got == nn.BF16 {
-			var s bench.TrainStep
-			s, err = bench.MeasureTrainStep(ctx, sizes, *stepBatch, *steps)
-			r.BF16Step = &s
-		}
-		nn.SetPrecision(nn.Float32)
-	}
-	p.clearLive()
+	r, err := bench.Run(ctx, bench.Options{Sizes: sizes, Batches: bs, StepBatch: *stepBatch, Steps: *steps, Gonum: !*noGonum, BF16: withBF16,
+		Status: func(s string) { p.Status("%s", s) }})
+	p.ClearLive()
 	if err != nil {
 		return interruptedOr(ctx, err)
 	}

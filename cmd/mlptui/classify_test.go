@@ -272,8 +272,8 @@ func TestClassifyTableFile(t *testing.T) {
 	}
 	code, out, errs = call(t, "classify", "--run", run, bad)
 	lines = strings.Split(strings.TrimSpace(errs), "\n")
-	if code != 1 || out != "" || len(lines) != badRowsShown+2 || !strings.HasSuffix(lines[badRowsShown], fmt.Sprintf("%s: %d more rows could not be read", bad, 13-badRowsShown)) ||
-		!strings.HasSuffix(lines[badRowsShown+1], "13 of 13 inputs could not be classified") {
+	if code != 1 || out != "" || len(lines) != lab.BadRowsShown+2 || !strings.HasSuffix(lines[lab.BadRowsShown], fmt.Sprintf("%s: %d more rows could not be read", bad, 13-lab.BadRowsShown)) ||
+		!strings.HasSuffix(lines[lab.BadRowsShown+1], "13 of 13 inputs could not be classified") {
 		t.Errorf("exit %d, stdout %q, stderr:\n%s", code, out, errs)
 	}
 }

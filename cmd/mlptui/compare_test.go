@@ -18,7 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/charmbracelet/x/ansi"
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/nn"
@@ -852,25 +851,31 @@ func TestLeaderboardFitsTheTerminal(t *testing.T) {
 	}
 }
 
-// The terminal plot's charts fit the width they are given, whatever the
-// number of epochs (the x axis's last label is centred on its tick).
-func TestTerminalPlotFitsWidth(t *testing.T) {
-	for _, epochs := range []int{5, 200, 3000, 12345} {
-		r := &plotRun{dir: "runs/x", label: "A"}
-		for e := 1; e <= epochs; e++ {
-			f := float64(e) / float64(epochs)
-			r.metrics = append(r.metrics, trainer.EpochMetrics{Epoch: e, TrainLoss: 2 - f, TrainAcc: f, ValLoss: 2.1 - f, ValAcc: f * 0.9})
+// runs on an 80-column terminal keeps what tells a sweep's trials apart:
+// lr and dropout were left out while the one data set stayed; the note
+// saying what was left out fits the terminal too.
+func TestRunsKeepsWhatDiffers(t *testing.T) {
+	runs := t.TempDir()
+	if code, _, errs := call(t, "sweep", "--dataset", "iris", "--runs", runs, "--lr", "0.01,0.02", "--dropout", "0,0.3", "--epochs", "2"); code != 0 {
+		t.Fatalf("sweep: exit %d: %s", code, errs)
+	}
+	var out, errb bytes.Buffer
+	e := &env{stdout: &out, stderr: &errb, stdoutWidth: 80, stderrWidth: 80, stderrTTY: true}
+	if code := run(context.Background(), e, []string{"runs", "--runs", runs}); code != 0 {
+		t.Fatalf("runs: exit %d: %s", code, errb.String())
+	}
+	header := strings.SplitN(out.String(), "\n", 2)[0]
+	for _, col := range []string{"NAME", "LR", "DROPOUT"} {
+		if !slices.Contains(strings.Fields(header), col) {
+			t.Errorf("header %q lacks %s", header, col)
 		}
-		for _, width := range []int{30, 41, 70, 80, 123} {
-			for _, colour := range []bool{false, true} {
-				out := terminalPlot([]*plotRun{r}, width, colour)
-				charts := out[:strings.LastIndex(out, "\n\n")] // the legend below is prose
-				for i, l := range strings.Split(charts, "\n") {
-					if n := ansi.StringWidth(l); n > width {
-						t.Errorf("%d epochs, width %d, colour %v: line %d is %d wide: %q", epochs, width, colour, i+1, n, ansi.Strip(l))
-					}
-				}
-			}
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()+errb.String()), "\n") {
+		if n := len([]rune(l)); n >= 80 {
+			t.Errorf("%q is %d wide on an 80-column terminal", l, n)
 		}
+	}
+	if !strings.Contains(errb.String(), "dataset") {
+		t.Errorf("stderr %q does not say the data set was left out", errb.String())
 	}
 }

@@ -43,7 +43,11 @@ func completionSpec() []completion.Command {
 	var out []completion.Command
 	for _, c := range commands {
 		if c.name == "completion" || c.name == "version" {
-			out = append(out, completion.Command{Name: c.name, Summary: c.summary, Args: map[string]string{"completion": ""}[c.name]})
+			cc := completion.Command{Name: c.name, Summary: c.summary}
+			if c.name == "completion" {
+				cc.Words = completion.Shells
+			}
+			out = append(out, cc)
 			continue
 		}
 		var help bytes.Buffer
@@ -65,11 +69,11 @@ func completionSpec() []completion.Command {
 			case f.Name == "--preset":
 				f.Values = trainer.PresetNames()
 			case f.Name == "--sort":
-				f.Values = append(lab.RunColumnNames(), lab.RunColumnJSONNames()...)
+				f.Values = dedupe(append(lab.RunColumnNames(), lab.RunColumnJSONNames()...))
 			case f.Name == "--kernel":
 				f.Values = bench.Kernels()
 			case hint == "name|path":
-				f.Values, f.Files = []string{"iris", "cifar10"}, true
+				f.Values, f.Files = trainer.BuiltinDatasets(), true
 			case strings.Contains(hint, "|"):
 				f.Values = strings.Split(hint, "|")
 			case f.Name == "--run" || f.Name == "--resume":
@@ -82,6 +86,17 @@ func completionSpec() []completion.Command {
 			cc.Flags = append(cc.Flags, f)
 		}
 		out = append(out, cc)
+	}
+	return out
+}
+
+// dedupe drops repeated words, keeping the first of each.
+func dedupe(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		if !slices.Contains(out, w) {
+			out = append(out, w)
+		}
 	}
 	return out
 }

@@ -25,11 +25,11 @@ func runData(ctx context.Context, e *env, args []string) error {
 	dir, err := cifar10.Prepare(ctx, *dataDir, cifar10.Options{Progress: func(done, total int64) {
 		if now := time.Now(); now.Sub(last) >= 100*time.Millisecond || done == total {
 			last = now
-			p.event(trainer.Event{Kind: trainer.Loading, Done: done, Total: total,
+			p.Event(trainer.Event{Kind: trainer.Loading, Done: done, Total: total,
 				Message: cifar10.ProgressLine(cifar10.ArchiveName, done, total, now.Sub(start))})
 		}
 	}})
-	p.clearLive()
+	p.ClearLive()
 	if err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted

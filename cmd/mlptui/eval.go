@@ -3,12 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
-	"math"
-	"strings"
-	"text/tabwriter"
 
-	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -35,11 +30,11 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	p := newProgress(e)
 	var ev *trainer.Evaluation
 	if *dataset != "" {
-		ev, err = trainer.EvaluateOn(ctx, *runDir, *dataset, p.event)
+		ev, err = trainer.EvaluateOn(ctx, *runDir, *dataset, p.Event)
 	} else {
-		ev, err = trainer.Evaluate(ctx, *runDir, *dataDir, p.event)
+		ev, err = trainer.Evaluate(ctx, *runDir, *dataDir, p.Event)
 	}
-	p.clearLive()
+	p.ClearLive()
 	if err != nil {
 		if ctx.Err() != nil {
 			return errInterrupted
@@ -49,58 +44,5 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(e.stdout).Encode(ev)
 	}
-	part := "test"
-	if *dataset != "" {
-		part = "data"
-		termsafe.Fprintf(e.stdout, "run       %s\ndata set  %s\n", ev.Run, ev.Dataset)
-	} else {
-		termsafe.Fprintf(e.stdout, "run       %s\n", ev.Run)
-	}
-	termsafe.Fprintf(e.stdout, "%-10s%d samples  accuracy %.4f  balanced accuracy %.4f  loss %s", part, ev.Samples, ev.Accuracy, ev.BalancedAccuracy, lab.Loss(ev.Loss))
-	if len(ev.Classes) == 2 {
-		termsafe.Fprintf(e.stdout, "  ROC AUC %s", aucText(ev.ROCAUC, ev.Classes[1]))
-	}
-	fmt.Fprint(e.stdout, "\n\n")
-	// Right-aligned numbers; class names padded to one width read left-aligned.
-	w := len("class")
-	for _, c := range ev.Classes {
-		w = max(w, len(c)+len(fmt.Sprint(len(ev.Classes)))+1)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
-	w = max(w, len("weighted avg"))
-	termsafe.Fprintf(tw, "%-*s\tprecision\trecall\tf1\tsupport\t\n", w, "class")
-	for i, c := range ev.PerClass {
-		termsafe.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, fmt.Sprintf("%d %s", i, c.Class), c.Precision, c.Recall, c.F1, c.Support)
-	}
-	for _, a := range []struct {
-		name string
-		avg  trainer.Averages
-	}{{"macro avg", ev.Macro}, {"weighted avg", ev.Weighted}} {
-		termsafe.Fprintf(tw, "%-*s\t%.4f\t%.4f\t%.4f\t%d\t\n", w, a.name, a.avg.Precision, a.avg.Recall, a.avg.F1, ev.Samples)
-	}
-	tw.Flush()
-	fmt.Fprintln(e.stdout, "\nconfusion matrix (rows: true class, columns: predicted)")
-	tw = tabwriter.NewWriter(e.stdout, 0, 4, 1, ' ', tabwriter.AlignRight)
-	var head strings.Builder
-	head.WriteString("\t")
-	for i := range ev.Classes {
-		termsafe.Fprintf(&head, "%d\t", i)
-	}
-	fmt.Fprintln(tw, head.String())
-	for i, row := range ev.Confusion {
-		termsafe.Fprintf(tw, "%-*s\t", w, fmt.Sprintf("%d %s", i, ev.Classes[i]))
-		for _, v := range row {
-			termsafe.Fprintf(tw, "%d\t", v)
-		}
-		fmt.Fprintln(tw)
-	}
-	return tw.Flush()
-}
-
-// aucText formats a ROC AUC, saying which class is the positive one.
-func aucText(auc float64, positive string) string {
-	if math.IsNaN(auc) {
-		return "undefined (one class only)"
-	}
-	return fmt.Sprintf("%.4f (%s positive)", auc, positive)
+	return lab.WriteEvaluation(e.stdout, ev, *dataset != "")
 }

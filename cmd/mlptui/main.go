@@ -23,13 +23,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/charmbracelet/x/term"
+	"github.com/mlptui/mlptui/internal/cliflag"
+	"github.com/mlptui/mlptui/internal/fieldtext"
 	"github.com/mlptui/mlptui/internal/quietstart"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
@@ -44,12 +44,13 @@ const (
 	exitInterrupted = 130
 )
 
-// errUsage marks an error in how mlptui was called; it exits with 2.
-type usageError struct{ msg string }
+// A usage error exits with 2.
+type usageError = cliflag.UsageError
 
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{fmt.Sprintf(format, args...)} }
+var (
+	usagef            = cliflag.Usagef
+	parseInterspersed = cliflag.Parse
+)
 
 // errInterrupted ends a command that was interrupted after saving.
 var errInterrupted = errors.New("interrupted")
@@ -194,7 +195,11 @@ func run(ctx context.Context, e *env, args []string) int {
 			return exitFailed
 		}
 	}
-	if near := nearestCommand(name); near != "" {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	if near := cliflag.Nearest(name, names); near != "" {
 		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q (did you mean %s?); see 'mlptui -h'\n", name, near)
 	} else {
 		termsafe.Fprintf(e.stderr, "mlptui: unknown command %q; see 'mlptui -h'\n", name)
@@ -202,60 +207,15 @@ func run(ctx context.Context, e *env, args []string) int {
 	return exitUsage
 }
 
-// errText is err's text on one line as the command line says it: a
-// setting's error (trainer.FieldError) that begins it names the setting
-// as its flag, "--lr: ...".
+// errText is err's text on one line as the command line says it: the
+// settings a library error names (package fieldtext; a
+// trainer.FieldError that begins it) named as their flags, "--lr: ...".
 func errText(err error) string {
-	s := err.Error()
-	var fe *trainer.FieldError
-	if errors.As(err, &fe) && strings.HasPrefix(s, fe.Error()) {
-		s = "--" + s
-	}
-	return lab.OneLine(s)
+	return lab.OneLine(fieldtext.Text(err, func(setting string) string { return "--" + setting }))
 }
 
 // isHelp reports whether a command-line word asks for help.
 func isHelp(a string) bool { return a == "help" || a == "-h" || a == "--help" || a == "-help" }
-
-// nearestCommand returns the command a mistyped name most likely meant:
-// the one within two edits of it (a letter changed, added, dropped or two
-// swapped), or "" if none is.
-func nearestCommand(name string) string {
-	best, bestD := "", 3
-	for _, c := range commands {
-		if d := editDistance(strings.ToLower(name), c.name); d < bestD {
-			best, bestD = c.name, d
-		}
-	}
-	return best
-}
-
-// editDistance is the optimal-string-alignment distance between a and b:
-// insertions, deletions, substitutions and swaps of neighbours, each 1.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	d := make([][]int, len(ra)+1)
-	for i := range d {
-		d[i] = make([]int, len(rb)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && ra[i-1] == rb[j-2] && ra[i-2] == rb[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(ra)][len(rb)]
-}
 
 func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "mlptui trains neural-network classifiers and shows them learn.")
@@ -282,165 +242,16 @@ func termWidth(f *os.File) int {
 // device such as /dev/null).
 func isTerminal(f *os.File) bool { return term.IsTerminal(f.Fd()) }
 
-// newFlagSet makes a flag set that reports errors instead of exiting and
-// writes its help to stdout.
+// newFlagSet makes a command's flag set: errors returned, help on stdout.
 func newFlagSet(e *env, name, usage string) *flag.FlagSet {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {
-		// The synopsis as it is, then each paragraph wrapped.
-		synopsis, text, _ := strings.Cut(usage, "\n\n")
-		fmt.Fprintf(e.stdout, "Usage: %s\n\n", synopsis)
-		for _, para := range strings.Split(text, "\n\n") {
-			if lines := wrap(para, helpWidth); len(lines) > 0 {
-				fmt.Fprintf(e.stdout, "%s\n\n", strings.Join(lines, "\n"))
-			}
-		}
-		fmt.Fprintln(e.stdout, "Flags:")
-		printFlags(e.stdout, fs)
-	}
-	return fs
+	return cliflag.NewFlagSet(e.stdout, name, usage, fieldType)
 }
 
-// helpWidth is the width flag help is wrapped to: an 80-column terminal.
-const helpWidth = 79
-
-// printFlags lists fs's flags as flag.PrintDefaults does, but named as
-// they are typed (--lr, -o) and with each usage wrapped to helpWidth.
-func printFlags(w io.Writer, fs *flag.FlagSet) {
-	fs.VisitAll(func(f *flag.Flag) {
-		typ, usage := flag.UnquoteUsage(f)
-		if typ == "value" { // a hyperparameter flag (flag.Func): say what it takes
-			typ = fieldType(f.Name)
-		}
-		head := "  --" + f.Name
-		if len(f.Name) == 1 {
-			head = "  -" + f.Name // -o
-		}
-		if typ != "" {
-			head += " " + typ
-		}
-		switch f.DefValue {
-		case "", "0", "false", "[]":
-		default:
-			if _, err := strconv.ParseFloat(f.DefValue, 64); err != nil {
-				usage += fmt.Sprintf(" (default %q)", f.DefValue) // text: a path, a name
-			} else {
-				usage += fmt.Sprintf(" (default %s)", f.DefValue)
-			}
-		}
-		fmt.Fprintln(w, head)
-		for _, l := range wrap(usage, helpWidth-6) {
-			fmt.Fprintln(w, "      "+l)
-		}
-	})
-}
-
-// fieldType names what the flag of a trainer.Field takes, for -h:
-// "adam|sgd", "number", "sizes", "path" ...
+// fieldType names what a flag of a trainer.Field takes, for -h (its
+// Hint); "value" for another flag.Func flag.
 func fieldType(name string) string {
-	f := trainer.FieldByName(name)
-	switch {
-	case f == nil:
-		return "value"
-	case f.Kind == trainer.ChoiceField && name != "preset":
-		return strings.Join(f.Choices, "|")
-	case name == "hidden":
-		return "sizes"
-	case name == "runs" || name == "data-dir":
-		return "dir"
-	case name == "dataset":
-		return "name|path"
-	case f.Kind == trainer.NumberField:
-		return "number"
+	if f := trainer.FieldByName(name); f != nil {
+		return f.Hint()
 	}
-	return "name"
-}
-
-// wrap breaks s into lines of at most width runes at spaces (a word
-// longer than width gets a line of its own).
-func wrap(s string, width int) []string {
-	var lines []string
-	line := ""
-	for _, word := range strings.Fields(s) {
-		switch {
-		case line == "":
-			line = word
-		case utf8.RuneCountInString(line)+1+utf8.RuneCountInString(word) <= width:
-			line += " " + word
-		default:
-			lines = append(lines, line)
-			line = word
-		}
-	}
-	if line != "" {
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// positional arguments, and returns the positional ones. An argument that
-// looks like a negative number ("-1.5,2") is positional; "--" ends the
-// flags.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for len(args) > 0 {
-		a := args[0]
-		if a == "--" {
-			return append(pos, args[1:]...), nil
-		}
-		if !strings.HasPrefix(a, "-") || a == "-" || looksNegative(a) {
-			pos = append(pos, a)
-			args = args[1:]
-			continue
-		}
-		// One flag, with its value if it takes one and has no "=".
-		n := 1
-		name, value, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
-		f := fs.Lookup(name)
-		switch {
-		case f == nil && name != "h" && name != "help":
-			return nil, usagef("unknown flag --%s", name)
-		case f != nil && !hasValue && !isBoolFlag(f):
-			if len(args) < 2 {
-				return nil, usagef("--%s needs a value", name)
-			}
-			n, value = 2, args[1]
-		}
-		// The flag package prints the usage itself, on -h and on every
-		// error: only -h should, once.
-		usage := fs.Usage
-		fs.Usage = func() {}
-		err := fs.Parse(args[:n])
-		fs.Usage = usage
-		if err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				fs.Usage()
-				return nil, err
-			}
-			// The flag package's "invalid value "x" for flag -batch: ..."
-			// in mlptui's words: the flag as typed, then the problem.
-			msg := strings.TrimPrefix(err.Error(), fmt.Sprintf("invalid value %q for flag -%s: ", value, name))
-			msg = strings.TrimPrefix(msg, fmt.Sprintf("invalid boolean value %q for -%s: ", value, name))
-			switch msg {
-			case "parse error":
-				msg = fmt.Sprintf("%q is not a number", value)
-			case "value out of range":
-				msg = fmt.Sprintf("%s is out of range", value)
-			}
-			return nil, usagef("--%s %s: %s", name, value, msg)
-		}
-		args = args[n:]
-	}
-	return pos, nil
-}
-
-func isBoolFlag(f *flag.Flag) bool {
-	b, ok := f.Value.(interface{ IsBoolFlag() bool })
-	return ok && b.IsBoolFlag()
-}
-
-func looksNegative(s string) bool {
-	return len(s) > 1 && s[0] == '-' && (s[1] >= '0' && s[1] <= '9' || s[1] == '.')
+	return "value"
 }

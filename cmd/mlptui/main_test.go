@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -111,36 +112,6 @@ func TestTrainJSONAndClassify(t *testing.T) {
 	code, out, _ = call(t, "runs", "--runs", runs)
 	if code != 0 || !strings.Contains(out, filepath.Base(dir)) || !strings.Contains(out, "done") {
 		t.Errorf("runs: exit %d\n%s", code, out)
-	}
-}
-
-func TestPresetOrder(t *testing.T) {
-	cases := []struct {
-		args   []string
-		hidden string
-		lr     float64
-	}{
-		{[]string{"--dataset", "iris"}, "1000,100", 1e-2},
-		{[]string{"--lr", "0.1", "--preset", "default"}, "100", 0.1},                  // a flag before --preset overrides it
-		{[]string{"--preset", "default", "--lr", "0.1"}, "100", 0.1},                  // and after it
-		{[]string{"--lr", "0.1", "--lr", "0.2", "--preset", "iris"}, "1000,100", 0.2}, // the last of a flag wins
-		{[]string{"--preset", "iris", "--preset", "default"}, "100", 1e-3},            // the last preset wins
-		{[]string{"--preset", "cifar10-original"}, "4000,1000,4000", 1e-5},            // the preset's data set
-	}
-	for _, c := range cases {
-		fs := newFlagSet(&env{stdout: &bytes.Buffer{}}, "t", "")
-		var cf configFlags
-		cf.register(fs)
-		if _, err := parseInterspersed(fs, c.args); err != nil {
-			t.Fatal(err)
-		}
-		cfg, err := cf.config()
-		if err != nil {
-			t.Fatalf("%v: %v", c.args, err)
-		}
-		if trainer.HiddenString(cfg.Hidden) != c.hidden || (c.lr != 0 && cfg.LR != c.lr) {
-			t.Errorf("%v: hidden %v lr %v, want %s %v", c.args, cfg.Hidden, cfg.LR, c.hidden, c.lr)
-		}
 	}
 }
 
@@ -329,7 +300,7 @@ func TestTrainDiverged(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(errs), "\n")
 	last := lines[len(lines)-1]
-	if !strings.HasPrefix(last, "mlptui train: loss became") || !strings.Contains(last, "kept the model from epoch") {
+	if !strings.HasPrefix(last, "mlptui train: loss became") || !regexp.MustCompile(`, (after epoch \d+|in epoch 1 \(none complete\));`).MatchString(last) || !strings.Contains(last, "; kept ") {
 		t.Errorf("last line %q, want the divergence", last)
 	}
 	if n := strings.Count(errs, "loss became"); n != 1 {
@@ -353,36 +324,6 @@ func TestTrainInterruptedWhileLoading(t *testing.T) {
 	}
 	if ents, _ := os.ReadDir(runs); len(ents) != 0 {
 		t.Errorf("runs directory holds %d entries", len(ents))
-	}
-}
-
-// On a terminal a live progress line is rewritten in place and cut to the
-// terminal's width (one that wrapped would leave rows behind); a plain
-// line is whole; without a terminal there are no live lines.
-func TestProgressLiveLineFits(t *testing.T) {
-	var b bytes.Buffer
-	p := &progressPrinter{w: &b, tty: true, width: 40}
-	p.status("epoch %d/%d %s  loss %.4f", 3, 70, bar(0.5), 1.2345)
-	p.status("epoch %d/%d %s  loss %.4f", 3, 70, bar(0.6), 1.2)
-	p.line("epoch 3/70  loss 1.2000  acc 0.5000  val_loss 1.1000  val_acc 0.6000")
-	out := b.String()
-	parts := strings.Split(out, "\r\033[K")
-	if len(parts) != 3 {
-		t.Fatalf("output %q: want two live lines, each cleared before what follows", out)
-	}
-	for _, live := range parts[:2] {
-		if n := len([]rune(live)); n != 39 {
-			t.Errorf("live line %q is %d wide on a 40-column terminal, want 39", live, n)
-		}
-	}
-	if want := "epoch 3/70  loss 1.2000  acc 0.5000  val_loss 1.1000  val_acc 0.6000\n"; !strings.HasSuffix(parts[2], want) {
-		t.Errorf("the plain line after them is %q, want %q whole", parts[2], want)
-	}
-	b.Reset()
-	p = &progressPrinter{w: &b}
-	p.status("loading")
-	if b.Len() != 0 {
-		t.Errorf("a live line without a terminal: %q", b.String())
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -54,70 +53,6 @@ func TestRunKeepsAbsoluteDataset(t *testing.T) {
 		} else if args[0] == "runs" && !strings.Contains(out, "pets.csv") {
 			t.Errorf("runs shows no pets.csv:\n%s", out)
 		}
-	}
-}
-
-// TestProgressOnTerminalKeepsFewLines: on a terminal, 200 fast epochs
-// leave one live line and few kept ones (the first, each validation
-// improvement, about one a second, the last), none wider than the
-// terminal; piped, a line per epoch as before.
-func TestProgressOnTerminalKeepsFewLines(t *testing.T) {
-	info := &trainer.RunInfo{Dir: "runs/x", Arch: "4-1000-100-3", Train: 108, Val: 12, Test: 30, Batches: 1,
-		Config: trainer.Config{Epochs: 200}}
-	val := func(epoch int) float64 { // improves at epochs 1, 3 and 50 only
-		switch {
-		case epoch >= 50:
-			return 1
-		case epoch >= 3:
-			return 0.9
-		}
-		return 0.5
-	}
-	feed := func(p *progressPrinter, clock *time.Time) {
-		p.event(trainer.Event{Kind: trainer.Started, Info: info})
-		for e := 1; e <= 200; e++ {
-			*clock = clock.Add(10 * time.Millisecond) // 100 epochs a second
-			p.event(trainer.Event{Kind: trainer.Progress, Epoch: e, Batch: 0, Batches: 1, Loss: 0.5, Accuracy: 0.8, SamplesPerSec: 20000})
-			p.event(trainer.Event{Kind: trainer.EpochEnd, Epoch: e, Metrics: &trainer.EpochMetrics{Epoch: e, TrainLoss: 4.0 / float64(e),
-				TrainAcc: 0.9, ValLoss: 0.1, ValAcc: val(e), LR: 0.01, SamplesPerSec: 20000}})
-		}
-	}
-	var b strings.Builder
-	clock := time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC)
-	p := &progressPrinter{w: &b, tty: true, width: 80, now: func() time.Time { return clock }}
-	feed(p, &clock)
-	var kept []string
-	for _, l := range strings.Split(b.String(), "\n") {
-		if i := strings.LastIndex(l, "\r\033[K"); i >= 0 {
-			l = l[i+len("\r\033[K"):]
-		}
-		if strings.HasPrefix(l, "epoch ") {
-			kept = append(kept, l)
-		}
-		if n := len([]rune(l)); n >= 80 && !strings.HasPrefix(l, "run ") {
-			t.Errorf("a line %d wide on an 80-column terminal: %q", n, l)
-		}
-	}
-	var epochs []string
-	for _, l := range kept {
-		epochs = append(epochs, strings.Fields(l)[1])
-	}
-	// 1, 3 and 50 improve; a second after 50, 150; 200 is the last.
-	if got := strings.Join(epochs, " "); got != "1/200 3/200 50/200 150/200 200/200" {
-		t.Errorf("kept lines of epochs %s, want 1, 3, 50 (improvements), 150 (a second later) and 200:\n%s", got, strings.Join(kept, "\n"))
-	}
-	if len(kept) < 2 || !strings.HasSuffix(kept[1], "★") || strings.Contains(kept[len(kept)-1], "★") {
-		t.Errorf("improvements are not marked, or a line that is none is:\n%s", strings.Join(kept, "\n"))
-	}
-	if !strings.Contains(b.String(), "ETA ") || !strings.Contains(b.String(), "[====") {
-		t.Errorf("no live line with a bar and an ETA")
-	}
-
-	b.Reset()
-	p = &progressPrinter{w: &b}
-	feed(p, &clock)
-	if n := strings.Count(b.String(), "\nepoch "); n != 200 || strings.Contains(b.String(), "\r") {
-		t.Errorf("piped: %d epoch lines, want 200, and no carriage return", n)
 	}
 }
 
@@ -241,6 +176,9 @@ func TestCompletion(t *testing.T) {
 		{"mlptui plot runs/2026120", []string{"runs/20261202-051927-iris", "runs/20261202-060000-pets"}},
 		{"mlptui train --resume runs/20261202-05", []string{"runs/20261202-051927-iris"}},
 		{"mlptui help sw", []string{"sweep"}},
+		{"mlptui completion ", []string{"bash", "fish", "zsh"}},
+		{"mlptui train --dataset sp", []string{"spiral"}},
+		{"mlptui runs --sort status", []string{"status"}}, // named once, not twice
 	} {
 		words := strings.Split(c.line, " ")
 		prog := fmt.Sprintf(`source complete.bash; COMP_WORDS=(%s); COMP_CWORD=%d; _mlptui; printf '%%s\n' "${COMPREPLY[@]}" | sort`,

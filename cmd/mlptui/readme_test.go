@@ -42,7 +42,8 @@ func pythonWith(t *testing.T, modules string) string {
 }
 
 // TestReadmeNumpyExample runs README's numpy example on model.safetensors
-// of a table model and of an image model (ReLU and leaky ReLU) and compares
+// of table and image models of every layer kind (ReLU, leaky ReLU, GELU,
+// LayerNorm, BatchNorm, residual blocks, ZCA whitening) and compares
 // its probabilities with classify --json's, to 1e-6.
 func TestReadmeNumpyExample(t *testing.T) {
 	code := readmePython(t)
@@ -68,6 +69,11 @@ func TestReadmeNumpyExample(t *testing.T) {
 		{"table leaky", trainQuick(t, runs, "--activation", "leaky-relu", "--leaky-slope", "0.2", "--hidden", "16,8"), "6.7,3.0,5.2,2.3"},
 		{"png relu", trainImages(), png},
 		{"png leaky", trainImages("--activation", "leaky-relu"), png},
+		{"table residual layer norm gelu", trainQuick(t, runs, "--block", "residual", "--norm", "layer", "--activation", "gelu", "--hidden", "8,8", "--dropout", "0.1"), "5.9,3.0,4.2,1.5"},
+		{"table batch norm leaky", trainQuick(t, runs, "--norm", "batch", "--activation", "leaky-relu", "--hidden", "16,8"), "5.1,3.5,1.4,0.2"},
+		{"table residual batch norm", trainQuick(t, runs, "--block", "residual", "--norm", "batch", "--expansion", "2", "--hidden", "8"), "6.7,3.0,5.2,2.3"},
+		{"png residual layer norm gelu", trainImages("--block", "residual", "--norm", "layer", "--activation", "gelu", "--hidden", "8,8"), png},
+		{"png whitened", trainImages("--whiten", "zca"), png},
 	}
 	for _, c := range cases {
 		code, out, errs := call(t, "classify", "--run", c.run, "--json", "--top", "99", c.input)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/cliflag"
 	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
 )
@@ -105,6 +106,10 @@ func printTable(e *env, rows [][]string, prio func(col int) int, right func(col 
 	}
 	lab.WriteTable(e.stdout, rows, func(i int) bool { return right(keep[i]) })
 	if len(left) > 0 {
-		fmt.Fprintf(e.stderr, "(left out to fit: %s; %s has all)\n", strings.Join(left, ", "), all)
+		note := fmt.Sprintf("(left out to fit: %s; %s has all)", strings.Join(left, ", "), all)
+		if e.stderrTTY && e.stderrWidth > 1 { // lines that fit, not one the terminal breaks mid-word
+			note = strings.Join(cliflag.Wrap(note, e.stderrWidth-1), "\n")
+		}
+		fmt.Fprintln(e.stderr, note)
 	}
 }

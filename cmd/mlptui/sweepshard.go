@@ -10,7 +10,6 @@ import (
 
 	"github.com/mlptui/mlptui/internal/runlock"
 	"github.com/mlptui/mlptui/internal/shard"
-	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -109,25 +108,10 @@ func showLeaderboard(e *env, sw *lab.Sweep, diffs []trainer.Difference, jsonOut 
 	if err != nil {
 		return err
 	}
-	reportMissing(e, sw.Name, missing, len(sw.Plan))
+	if len(missing) > 0 {
+		fmt.Fprintln(e.stderr, lab.MissingLine(sw.Name, missing, len(sw.Plan)))
+	}
 	return writeBoard(e, lab.Leaderboard(sw.Plan, diffs), diffs, jsonOut)
-}
-
-// reportMissing says on stderr which trials have no run yet.
-func reportMissing(e *env, sweep string, missing []int, total int) {
-	if len(missing) == 0 {
-		return
-	}
-	nums := make([]string, 0, len(missing))
-	for i, n := range missing {
-		if i == 20 {
-			nums = append(nums, "...")
-			break
-		}
-		nums = append(nums, fmt.Sprint(n))
-	}
-	termsafe.Fprintf(e.stderr, "sweep %s: %d of %d trials have no run yet (trials %s): their shards have not run them\n",
-		sweep, len(missing), total, strings.Join(nums, ", "))
 }
 
 // writeBoard prints the board: a JSON array, or a table.

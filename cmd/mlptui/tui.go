@@ -6,16 +6,18 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strings"
 
-	"github.com/mlptui/mlptui/internal/termsafe"
+	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 	"github.com/mlptui/mlptui/tui"
 )
 
 func runTUI(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nFlags override the preset, before or after --preset.")
-	var cf configFlags
-	cf.register(fs)
+	fs := newFlagSet(e, "tui", "mlptui tui [flags]\n\nThe dashboard: set up a run (the form is pre-filled from these flags), watch it learn,\nsteer it, see its predictions and compare saved runs. Without flags it opens on Iris.\nFlags override the preset, before or after --preset. A list in a flag that sweep takes\n(--lr 1e-3,1e-2) fills the form for a sweep: Enter starts the trials 'mlptui sweep' with the\nsame flags would (same names; --name names the sweep).")
+	var sf sweepFlags
+	sf.register(fs)
+	name := fs.String("name", "", "a `name` appended to the run directory's name (of a sweep: the sweep's name)")
 	samples := fs.Int("pictures", 1000, "samples on the predictions screen, at most: validation ones while a run trains, test ones of a saved run (--samples is a playground set's size)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -27,9 +29,23 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	// A setting the trainer refuses is shown in the form, beside its
 	// field; only text that is not even a value (--lr abc) is a usage
 	// error, reported while parsing.
-	cfg, _ := cf.config()
-	if n, ok := tui.DashboardEpochs(cfg.Preset); ok && !cf.has("epochs") {
+	// A list fills its field as given; the rest of the form is the
+	// first trial's settings.
+	dims := sf.sets.Dims()
+	cfg, _ := sf.sets.TrialConfig(dims, make([]int, len(dims)))
+	cfg.Name = *name
+	if n, ok := tui.DashboardEpochs(cfg.Preset); ok && !sf.sets.Has("epochs") {
 		cfg.Epochs = n // the dashboard's epochs of the preset
+	}
+	var lists []tui.List
+	for _, d := range dims {
+		if len(d.Values) > 1 {
+			sep := ","
+			if d.Field.Name == "hidden" {
+				sep = "/"
+			}
+			lists = append(lists, tui.List{Field: d.Field.Name, Text: strings.Join(d.Values, sep)})
+		}
 	}
 	if !isTerminal(os.Stdin) || !isTerminal(os.Stdout) {
 		return errors.New("the dashboard needs a terminal; use 'mlptui train' to train without one")
@@ -42,10 +58,10 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	cores := runtime.GOMAXPROCS(0)
 	runtime.GOMAXPROCS(cores + 1)
 	defer runtime.GOMAXPROCS(cores)
-	res, err := tui.Run(ctx, tui.Options{Config: cfg, Samples: *samples, Trainer: trainer.Options{Threads: cores}})
+	res, err := tui.Run(ctx, tui.Options{Config: cfg, Lists: lists, Samples: *samples, Trainer: trainer.Options{Threads: cores}})
 	// Back on the normal screen: say where the session's runs went.
 	for i := range res.Runs {
-		fmt.Fprintln(e.stdout, endedLine(&res.Runs[i]))
+		fmt.Fprintln(e.stdout, lab.EndedLine(&res.Runs[i]))
 	}
 	if err != nil {
 		return err
@@ -54,14 +70,4 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 		return errInterrupted
 	}
 	return nil
-}
-
-// endedLine tells in one line how a run ended and where it is saved:
-// "runs/20261129-091933-iris: done after 3000 epochs, test accuracy 1.0000".
-func endedLine(s *trainer.Summary) string {
-	line := termsafe.Sprintf("%s: %s after %d epochs", s.Run, s.Status, s.Epochs)
-	if s.TestAccuracy != nil {
-		line += fmt.Sprintf(", test accuracy %.4f", *s.TestAccuracy)
-	}
-	return line
 }

@@ -411,3 +411,29 @@ func TestKeyLatency(t *testing.T) {
 	d.typeKeys(t, "\x03") // ctrl+c: interrupt, save, quit
 	d.wait(t, time.Minute)
 }
+
+// TestDashboardSweepFromFlags: `mlptui tui --lr 1e-3,1e-2 --epochs 30`
+// pre-fills the form with a 2-trial sweep that it names before Enter;
+// Enter trains both trials, the runs screen shows the leaderboard, and
+// the trials on disk are the ones `mlptui sweep` with the same flags
+// finds as its own (it trains nothing: 2 done before).
+func TestDashboardSweepFromFlags(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a process")
+	}
+	runs := t.TempDir()
+	flags := []string{"--runs", runs, "--lr", "1e-3,1e-2", "--epochs", "30", "--hidden", "8"}
+	d := startDashboard(t, flags...)
+	d.screen.waitFor(t, 0, 10*time.Second, "Enter starts a 2-trial sweep iris-lr (lr)")
+	from := d.screen.Len()
+	d.typeKeys(t, "\r")
+	d.screen.waitFor(t, from, 60*time.Second, "Sweep iris-lr: 2 of 2 trials ended")
+	d.typeKeys(t, "q")
+	if code := d.wait(t, 20*time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	code, out, errOut := call(t, append([]string{"sweep", "--dataset", "iris"}, flags...)...)
+	if code != 0 || !strings.Contains(errOut, "sweep iris-lr: 2 trials: 2 done before") || strings.Count(out, "lr-t0") != 2 {
+		t.Errorf("sweep after the dashboard: exit %d\n%s\n%s", code, out, errOut)
+	}
+}

@@ -3,35 +3,48 @@
 // Runtime (in browsers, Node, C#, Java, on phones) or any other ONNX
 // client computes what `mlptui classify` does.
 //
-// The graph, for a model with hidden layers h1..hk:
+// The graph, for every layer kind of nn.Arch.Graph:
 //
 //	input  float32 [N, features] (a table row, in the training columns' order)
+//	       or      [N, columns]  (a table model with preprocessing: one value
+//	                              per column, see the contract in table.go)
 //	       or      [N, 3, H, W]  (an image: RGB planes, raw pixel values 0-255,
 //	                              already resized to H×W)
+//	IsNaN, Where, Gather, Equal, Cast   (tables with preprocessing) the
+//	                              gaps filled, categories one-hot encoded,
+//	                              missing indicators, as tabular.Encoder does
 //	Sub    mean, Mul 1/std        the training data's standardization, per
 //	                              feature or per colour channel ([1, C, 1, 1])
 //	Flatten axis 1                (images only) [N, 3·H·W], channel-major
-//	Gemm   W [in, out], b [out]   one per Dense layer (y = x·W + b)
-//	Relu | LeakyRelu(alpha)       after each hidden layer
+//	Sub whiten.mean, MatMul       (with --whiten zca) the whitening map
+//	  whiten.matrix [n, n]        x' = (x - mean)·W, saved with the model
+//	Gemm   W [in, out], b [out]   a Dense layer (y = x·W + b)
+//	Relu | LeakyRelu(alpha)       activations; GELU, exact, as
+//	  | Div, Erf, Add, Mul, Mul   x·(1 + erf(x/√2))/2 (opset 17 has no Gelu)
+//	LayerNormalization(axis -1)   layer norm, ε 1e-5
+//	BatchNormalization            batch norm at inference: its running
+//	                              mean and variance (training_mode 0)
+//	Add                           a residual block: x + body(x)
+//	                              (dropout is the identity: no node)
 //	Softmax axis 1 -> probabilities float32 [N, classes]
 //
-// The model's metadata_props hold the class names, the input shape and
-// layout, the resize rule for images and the mlptui version; doc_string
-// holds the run's name. Every step of the graph is one small function of a
-// builder (see [layerSteps]): a new layer kind is one more function.
+// Initializers keep the model file's tensor names (dense.0.weight,
+// norm.1.running_var ...). The model's metadata_props hold the class
+// names, the input shape and layout, the resize rule for images, a table's
+// columns and the mlptui version; doc_string holds the run's name. Every
+// layer is one small function of a builder (see [nodeSteps]): a new layer
+// kind is one more case.
 //
 // The protocol buffers are written with google.golang.org/protobuf through
 // the types that package onnxpb generates from ONNX's own onnx.proto.
 package onnx
 
 import (
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
-	"math"
 	"os"
 	"path/filepath"
 
@@ -70,12 +83,6 @@ const ResizeRule = "decode to 8-bit RGB (see mlptui's README), then resize each 
 // limited to 2 GiB.
 const maxBytes = 2<<30 - 1<<20
 
-// preprocessingKey is the model metadata entry of a table model whose
-// columns are encoded (one-hot categories, imputed gaps) before the
-// standardization. The graph has no such step yet, so such a model is
-// refused rather than exported with an input contract it does not meet.
-const preprocessingKey = nn.PreprocessingKey
-
 // Options are what an export records about where the model came from.
 type Options struct {
 	// Name is the run's name (its directory's base name): the model's
@@ -90,30 +97,34 @@ func Build(m *nn.Model, opt Options) (*onnxpb.ModelProto, error) {
 	if err := m.Validate(); err != nil {
 		return nil, err
 	}
-	medians, err := numericPipeline(m)
+	p, err := pipelineOf(m)
 	if err != nil {
 		return nil, err
 	}
-	if n := 4 * len(m.Net.Params); n > maxBytes {
+	n := 4 * (len(m.Net.Params) + len(m.Net.Buffers))
+	if m.Whiten != nil {
+		n += 4 * (len(m.Whiten.Mean) + len(m.Whiten.Matrix))
+	}
+	if n > maxBytes {
 		return nil, fmt.Errorf("the model's %d MB of weights exceed the 2 GiB one ONNX file holds", n>>20)
 	}
-	b := &builder{g: &onnxpb.GraphProto{Name: proto.String(graphName(opt.Name))}, x: InputName}
-	b.g.Input = []*onnxpb.ValueInfoProto{tensorInfo(InputName, inputDims(m))}
-	if medians != nil {
-		impute(b, medians)
-	}
-	standardize(b, m)
-	steps, err := layerSteps(m.Net)
+	steps, err := layerSteps(m)
 	if err != nil {
 		return nil, err
 	}
-	for _, step := range steps {
-		step(b)
+	b := &builder{g: &onnxpb.GraphProto{Name: proto.String(graphName(opt.Name))}, x: InputName}
+	b.g.Input = []*onnxpb.ValueInfoProto{tensorInfo(InputName, inputDims(m, p))}
+	if p != nil {
+		encodeColumns(b, p)
+	}
+	standardize(b, m)
+	for _, s := range steps {
+		s(b)
 	}
 	softmax(b)
 	b.g.Output = []*onnxpb.ValueInfoProto{tensorInfo(OutputName, []dim{{param: "N"}, {value: int64(m.Net.Arch.Classes)}})}
 
-	meta, err := metadata(m, opt, medians != nil)
+	meta, err := metadata(m, opt, p)
 	if err != nil {
 		return nil, err
 	}
@@ -161,22 +172,29 @@ func graphName(run string) string {
 	return run
 }
 
-// metadata returns the model's metadata_props, sorted by key.
-func metadata(m *nn.Model, opt Options, missing bool) ([]*onnxpb.StringStringEntryProto, error) {
+// metadata returns the model's metadata_props.
+func metadata(m *nn.Model, opt Options, p *tabular.Pipeline) ([]*onnxpb.StringStringEntryProto, error) {
 	classes, err := json.Marshal(m.Classes)
 	if err != nil {
 		return nil, err
 	}
-	shape, _ := json.Marshal(m.InputShape)
+	var in []int
+	for _, d := range inputDims(m, p)[1:] {
+		in = append(in, int(d.value))
+	}
+	shape, _ := json.Marshal(in)
 	kv := [][2]string{
 		{"classes", string(classes)},
 		{"input_shape", string(shape)},
-		{"input", inputText(m, missing)},
+		{"input", inputText(m, p)},
 		{"mlptui_version", opt.Version},
 		{"output", fmt.Sprintf("%s: float32 [N, %d], the class probabilities in the order of classes", OutputName, len(m.Classes))},
 	}
 	if isImage(m) {
 		kv = append(kv, [2]string{"resize", ResizeRule})
+	}
+	if p != nil {
+		kv = append(kv, tableMetadata(p)...)
 	}
 	if d := m.Info["dataset"]; d != "" {
 		kv = append(kv, [2]string{"dataset", d})
@@ -191,204 +209,29 @@ func metadata(m *nn.Model, opt Options, missing bool) ([]*onnxpb.StringStringEnt
 func isImage(m *nn.Model) bool { return len(m.InputShape) == 3 }
 
 // inputText describes the input tensor for the metadata.
-func inputText(m *nn.Model, missing bool) string {
+func inputText(m *nn.Model, p *tabular.Pipeline) string {
 	if isImage(m) {
 		c, h, w := m.InputShape[0], m.InputShape[1], m.InputShape[2]
 		return fmt.Sprintf("%s: float32 [N, %d, %d, %d], channel-first RGB planes of raw pixel values 0-255 (not scaled, not standardized: the graph does that), rows top to bottom, resized to %dx%d by the resize rule; feed decoded pixels, decoders differ", InputName, c, h, w, w, h)
 	}
-	nan := ""
-	if missing {
-		nan = "; NaN for a missing value, which becomes the training part's median"
+	if p != nil {
+		return fmt.Sprintf("%s: float32 [N, %d], one value per column of the table but the label, in the table's order (see columns): a number column its value, a category column the index of its value in that column's categories (0, 1, ...; -1 for one training did not see), an ignored column anything; NaN for a missing cell (one of missing_values, or empty), which the graph fills as training did; not standardized, not one-hot encoded: the graph does that", InputName, len(p.Columns))
 	}
-	return fmt.Sprintf("%s: float32 [N, %d], the feature values of a table row as in the training file, in its column order without the label column (not standardized: the graph does that)%s", InputName, m.InputShape[0], nan)
-}
-
-// numericPipeline returns, for a table model whose columns were encoded
-// by a tabular pipeline, each column's median (what a missing value
-// becomes), or nil for a model without one. Only pipelines of number
-// columns (no categories, ignored columns or missing indicators) have an
-// ONNX export yet; others are refused, not exported under a contract
-// they do not meet.
-func numericPipeline(m *nn.Model) ([]float32, error) {
-	s, ok := m.Info[preprocessingKey]
-	if !ok {
-		return nil, nil
-	}
-	p, err := tabular.Unmarshal(s)
-	if err != nil {
-		return nil, fmt.Errorf("metadata %q: %v", preprocessingKey, err)
-	}
-	var med []float32
-	for _, c := range p.Columns {
-		if c.Kind != tabular.Number || c.Indicator {
-			return nil, fmt.Errorf("column %d %q is %s%s: only tables of number columns have an ONNX export yet (one-hot categories, ignored columns and missing indicators do not)", c.Index+1, c.Name, c.Kind, map[bool]string{true: " with a missing indicator"}[c.Indicator])
-		}
-		med = append(med, float32(c.Median))
-	}
-	if len(med) != m.Net.Arch.Inputs {
-		return nil, fmt.Errorf("the preprocessing encodes %d features, the network takes %d", len(med), m.Net.Arch.Inputs)
-	}
-	return med, nil
-}
-
-// impute adds x = IsNaN(x) ? median : x, per column, as the table
-// pipeline fills a missing value.
-func impute(b *builder, medians []float32) {
-	med := b.initializer("impute.median", []int64{int64(len(medians))}, medians)
-	x := b.x
-	b.apply("IsNaN", nil)
-	b.n++
-	out := fmt.Sprintf("Where_%d", b.n)
-	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{
-		OpType: proto.String("Where"), Name: proto.String(out),
-		Input: []string{b.x, med, x}, Output: []string{out},
-	})
-	b.x = out
+	return fmt.Sprintf("%s: float32 [N, %d], the feature values of a table row as in the training file, in its column order without the label column (not standardized: the graph does that)", InputName, m.InputShape[0])
 }
 
 // inputDims is the input tensor's shape: a free batch size, then the
-// model's input shape.
-func inputDims(m *nn.Model) []dim {
+// model's input shape, or for a table model with a pipeline the number of
+// its columns.
+func inputDims(m *nn.Model, p *tabular.Pipeline) []dim {
 	d := []dim{{param: "N"}}
+	if p != nil {
+		return append(d, dim{value: int64(len(p.Columns))})
+	}
 	for _, s := range m.InputShape {
 		d = append(d, dim{value: int64(s)})
 	}
 	return d
-}
-
-// builder appends nodes to a graph; x names the value the last node made.
-type builder struct {
-	g *onnxpb.GraphProto
-	x string
-	n int
-}
-
-// apply adds a node of the given operator on the current value and the
-// given extra inputs, and makes its output the current value.
-func (b *builder) apply(op string, inputs []string, attrs ...*onnxpb.AttributeProto) {
-	b.n++
-	out := fmt.Sprintf("%s_%d", op, b.n)
-	b.g.Node = append(b.g.Node, &onnxpb.NodeProto{
-		OpType:    proto.String(op),
-		Name:      proto.String(out),
-		Input:     append([]string{b.x}, inputs...),
-		Output:    []string{out},
-		Attribute: attrs,
-	})
-	b.x = out
-}
-
-// initializer adds a float32 constant and returns its name.
-func (b *builder) initializer(name string, dims []int64, data []float32) string {
-	raw := make([]byte, 4*len(data))
-	for i, v := range data {
-		binary.LittleEndian.PutUint32(raw[4*i:], math.Float32bits(v))
-	}
-	b.g.Initializer = append(b.g.Initializer, &onnxpb.TensorProto{
-		Name:     proto.String(name),
-		Dims:     dims,
-		DataType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)),
-		RawData:  raw,
-	})
-	return name
-}
-
-// standardize adds x' = (x - mean) · (1/std), per feature for a table, per
-// colour channel for an image (then flattened channel-major), exactly as
-// datasets.Dataset.Batch computes it in float32.
-func standardize(b *builder, m *nn.Model) {
-	inv := make([]float32, len(m.Std))
-	for c, s := range m.Std {
-		inv[c] = 1 / s
-	}
-	dims := []int64{int64(len(m.Mean))}
-	if isImage(m) {
-		dims = []int64{1, int64(len(m.Mean)), 1, 1}
-	}
-	b.apply("Sub", []string{b.initializer("norm.mean", dims, m.Mean)})
-	b.apply("Mul", []string{b.initializer("norm.inv_std", dims, inv)})
-	if isImage(m) {
-		b.apply("Flatten", nil, intAttr("axis", 1))
-	}
-}
-
-// layerSteps returns the graph steps of the network's layers, in order,
-// or an error naming a layer kind the exporter does not know.
-func layerSteps(net *nn.MLP) ([]func(*builder), error) {
-	var steps []func(*builder)
-	a := net.Arch
-	if (a.Norm != "" && a.Norm != nn.NoNorm) || (a.Block != "" && a.Block != nn.PlainBlock) {
-		return nil, fmt.Errorf("norm %q, block %q: only plain networks without norms have an ONNX export yet", a.Norm, a.Block)
-	}
-	act, ok := activations[a.Activation]
-	if !ok && len(net.Layers) > 1 {
-		return nil, fmt.Errorf("activation %q has no ONNX export yet", a.Activation)
-	}
-	for i, d := range net.Layers {
-		steps = append(steps, func(b *builder) { dense(b, i, d) })
-		if i < len(net.Layers)-1 {
-			steps = append(steps, func(b *builder) { act(b, net.Arch) })
-		}
-	}
-	return steps, nil
-}
-
-// dense adds a fully connected layer: Gemm(x, W [in, out], b [out]).
-func dense(b *builder, i int, d *nn.Dense) {
-	w := b.initializer(fmt.Sprintf("dense.%d.weight", i), []int64{int64(d.In), int64(d.Out)}, d.W.Data)
-	bias := b.initializer(fmt.Sprintf("dense.%d.bias", i), []int64{int64(d.Out)}, d.B)
-	b.apply("Gemm", []string{w, bias})
-}
-
-// activations add a hidden layer's activation, by nn.Arch.Activation.
-var activations = map[string]func(*builder, nn.Arch){
-	nn.ReLU: func(b *builder, _ nn.Arch) { b.apply("Relu", nil) },
-	nn.LeakyReLU: func(b *builder, a nn.Arch) {
-		b.apply("LeakyRelu", nil, floatAttr("alpha", a.NegativeSlope()))
-	},
-}
-
-// softmax adds the last step, Softmax over the classes, named as the
-// graph's output.
-func softmax(b *builder) {
-	b.apply("Softmax", nil, intAttr("axis", 1))
-	b.g.Node[len(b.g.Node)-1].Output[0] = OutputName
-	b.x = OutputName
-}
-
-func intAttr(name string, v int64) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_INT.Enum(), I: proto.Int64(v)}
-}
-
-func floatAttr(name string, v float32) *onnxpb.AttributeProto {
-	return &onnxpb.AttributeProto{Name: proto.String(name), Type: onnxpb.AttributeProto_FLOAT.Enum(), F: proto.Float32(v)}
-}
-
-// dim is one dimension of a tensor's shape: a number, or a named free
-// size.
-type dim struct {
-	value int64
-	param string
-}
-
-func tensorInfo(name string, dims []dim) *onnxpb.ValueInfoProto {
-	shape := &onnxpb.TensorShapeProto{}
-	for _, d := range dims {
-		td := &onnxpb.TensorShapeProto_Dimension{}
-		if d.param != "" {
-			td.Value = &onnxpb.TensorShapeProto_Dimension_DimParam{DimParam: d.param}
-		} else {
-			td.Value = &onnxpb.TensorShapeProto_Dimension_DimValue{DimValue: d.value}
-		}
-		shape.Dim = append(shape.Dim, td)
-	}
-	return &onnxpb.ValueInfoProto{
-		Name: proto.String(name),
-		Type: &onnxpb.TypeProto{Value: &onnxpb.TypeProto_TensorType{TensorType: &onnxpb.TypeProto_Tensor{
-			ElemType: proto.Int32(int32(onnxpb.TensorProto_FLOAT)),
-			Shape:    shape,
-		}}},
-	}
 }
 
 // ExportRun writes the ONNX file of a run's model: run is a run directory

@@ -18,8 +18,10 @@ import (
 	"github.com/mlptui/mlptui/nn"
 )
 
-// testModel returns a model with random weights and a normalization far
-// from the identity, so that every step of the graph matters.
+// testModel returns a model with random weights, norms' gains and biases
+// away from 1 and 0, BatchNorm running statistics away from 0 and 1, and
+// a normalization far from the identity, so that every step of the graph
+// matters.
 func testModel(t *testing.T, arch nn.Arch, shape []int) *nn.Model {
 	t.Helper()
 	net, err := nn.New(arch, 7)
@@ -30,11 +32,21 @@ func testModel(t *testing.T, arch nn.Arch, shape []int) *nn.Model {
 	for i := range net.Params { // He init leaves the biases zero
 		net.Params[i] += float32(rng.NormFloat64() * 0.1)
 	}
+	m := &nn.Model{Net: net, InputShape: shape, Info: map[string]string{"dataset": "test"}}
+	for _, ts := range m.Tensors() {
+		for i := range ts.Data {
+			switch {
+			case strings.HasSuffix(ts.Name, ".running_mean"):
+				ts.Data[i] = float32(rng.NormFloat64() * 0.5)
+			case strings.HasSuffix(ts.Name, ".running_var"):
+				ts.Data[i] = float32(0.2 + 2*rng.Float64())
+			}
+		}
+	}
 	ch := arch.Inputs
 	if len(shape) == 3 {
 		ch = shape[0]
 	}
-	m := &nn.Model{Net: net, InputShape: shape, Info: map[string]string{"dataset": "test"}}
 	for c := range ch {
 		m.Mean = append(m.Mean, float32(10*c)+0.5)
 		m.Std = append(m.Std, float32(c+1)*3.3)
@@ -45,9 +57,39 @@ func testModel(t *testing.T, arch nn.Arch, shape []int) *nn.Model {
 	return m
 }
 
-// cases covers every layer kind mlptui has: Dense with ReLU, with leaky
-// ReLU (the default slope and a given one), no hidden layer at all, and
-// both input kinds.
+// Operator sequences of the layers, as the cases spell them out.
+var (
+	std     = []string{"Sub", "Mul"}
+	geluOps = []string{"Div", "Erf", "Add", "Mul", "Mul"}
+)
+
+func ops(parts ...any) []string {
+	var out []string
+	for _, p := range parts {
+		switch v := p.(type) {
+		case string:
+			out = append(out, v)
+		case []string:
+			out = append(out, v...)
+		}
+	}
+	return out
+}
+
+// repeat returns n copies of a sequence.
+func repeat(n int, parts ...any) []string {
+	var out []string
+	for range n {
+		out = append(out, ops(parts...)...)
+	}
+	return out
+}
+
+// cases covers every layer kind of nn.Arch.Graph: Dense with ReLU, leaky
+// ReLU (the default slope and a given one) and GELU; no hidden layer;
+// LayerNorm and BatchNorm in plain networks; pre-norm residual blocks
+// with either norm or none (dropout, the identity at inference, has no
+// node); both input kinds.
 var cases = []struct {
 	name  string
 	arch  nn.Arch
@@ -55,36 +97,47 @@ var cases = []struct {
 	ops   []string
 }{
 	{"table relu", nn.Arch{Inputs: 4, Hidden: []int{9, 5}, Classes: 3, Activation: nn.ReLU}, []int{4},
-		[]string{"Sub", "Mul", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Softmax"}},
+		ops(std, "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Softmax")},
 	{"table leaky default slope", nn.Arch{Inputs: 6, Hidden: []int{7}, Classes: 2, Activation: nn.LeakyReLU}, []int{6},
-		[]string{"Sub", "Mul", "Gemm", "LeakyRelu", "Gemm", "Softmax"}},
+		ops(std, "Gemm", "LeakyRelu", "Gemm", "Softmax")},
 	{"table leaky 0.2", nn.Arch{Inputs: 3, Hidden: []int{4, 4, 4}, Classes: 4, Activation: nn.LeakyReLU, LeakySlope: 0.2}, []int{3},
-		[]string{"Sub", "Mul", "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "Softmax"}},
+		ops(std, repeat(3, "Gemm", "LeakyRelu"), "Gemm", "Softmax")},
 	{"table no hidden", nn.Arch{Inputs: 5, Classes: 3, Activation: nn.ReLU}, []int{5},
-		[]string{"Sub", "Mul", "Gemm", "Softmax"}},
+		ops(std, "Gemm", "Softmax")},
+	{"table gelu", nn.Arch{Inputs: 5, Hidden: []int{8, 6}, Classes: 3, Activation: nn.GELUName}, []int{5},
+		ops(std, repeat(2, "Gemm", geluOps), "Gemm", "Softmax")},
+	{"table layer norm", nn.Arch{Inputs: 5, Hidden: []int{8, 6}, Classes: 3, Activation: nn.ReLU, Norm: nn.LayerNormName}, []int{5},
+		ops(std, repeat(2, "Gemm", "LayerNormalization", "Relu"), "Gemm", "Softmax")},
+	{"table batch norm", nn.Arch{Inputs: 5, Hidden: []int{8}, Classes: 3, Activation: nn.LeakyReLU, Norm: nn.BatchNormName}, []int{5},
+		ops(std, "Gemm", "BatchNormalization", "LeakyRelu", "Gemm", "Softmax")},
+	{"table norm none", nn.Arch{Inputs: 5, Hidden: []int{8}, Classes: 3, Activation: nn.ReLU, Norm: nn.NoNorm, Block: nn.PlainBlock}, []int{5},
+		ops(std, "Gemm", "Relu", "Gemm", "Softmax")},
+	{"residual layer norm gelu", nn.Arch{Inputs: 5, Hidden: []int{6, 6}, Classes: 3, Activation: nn.GELUName, Norm: nn.LayerNormName, Block: nn.ResidualBlock}, []int{5},
+		ops(std, "Gemm", repeat(2, "LayerNormalization", "Gemm", geluOps, "Gemm", "Add"), "LayerNormalization", "Gemm", "Softmax")},
+	{"residual batch norm relu expansion 2", nn.Arch{Inputs: 4, Hidden: []int{5, 5, 5}, Classes: 2, Activation: nn.ReLU, Norm: nn.BatchNormName, Block: nn.ResidualBlock, Expansion: 2}, []int{4},
+		ops(std, "Gemm", repeat(3, "BatchNormalization", "Gemm", "Relu", "Gemm", "Add"), "BatchNormalization", "Gemm", "Softmax")},
+	{"residual no norm leaky", nn.Arch{Inputs: 4, Hidden: []int{3}, Classes: 3, Activation: nn.LeakyReLU, LeakySlope: 0.3, Block: nn.ResidualBlock}, []int{4},
+		ops(std, "Gemm", "Gemm", "LeakyRelu", "Gemm", "Add", "Gemm", "Softmax")},
 	{"image relu", nn.Arch{Inputs: 3 * 4 * 5, Hidden: []int{8}, Classes: 3, Activation: nn.ReLU}, []int{3, 4, 5},
-		[]string{"Sub", "Mul", "Flatten", "Gemm", "Relu", "Gemm", "Softmax"}},
+		ops(std, "Flatten", "Gemm", "Relu", "Gemm", "Softmax")},
 	{"image leaky", nn.Arch{Inputs: 3 * 2 * 2, Hidden: []int{6, 3}, Classes: 5, Activation: nn.LeakyReLU, LeakySlope: 0.05}, []int{3, 2, 2},
-		[]string{"Sub", "Mul", "Flatten", "Gemm", "LeakyRelu", "Gemm", "LeakyRelu", "Gemm", "Softmax"}},
+		ops(std, "Flatten", repeat(2, "Gemm", "LeakyRelu"), "Gemm", "Softmax")},
+	{"image residual layer norm gelu", nn.Arch{Inputs: 3 * 3 * 3, Hidden: []int{7}, Classes: 4, Activation: nn.GELUName, Norm: nn.LayerNormName, Block: nn.ResidualBlock}, []int{3, 3, 3},
+		ops(std, "Flatten", "Gemm", "LayerNormalization", "Gemm", geluOps, "Gemm", "Add", "LayerNormalization", "Gemm", "Softmax")},
 }
 
 // TestGraph decodes the exported bytes with the generated types and checks
-// the graph: node kinds in order, attributes, initializer shapes and
-// sizes, input and output shapes, metadata; then runs it (a small
-// interpreter of the operators used) against nn's own Predict.
+// the graph for every layer kind: node kinds in order, what each reads,
+// attributes, initializer names, shapes, sizes and values, input and
+// output shapes, metadata; then runs it (a small interpreter of the
+// operators used) against nn's own Predict.
 func TestGraph(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			m := testModel(t, c.arch, c.shape)
-			data, err := Marshal(m, Options{Name: "20261202-000000-test", Version: "9.9.9"})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var mp onnxpb.ModelProto
-			if err := proto.Unmarshal(data, &mp); err != nil {
-				t.Fatal(err)
-			}
-			checkModel(t, &mp, m, c.ops)
+			mp := exportDecoded(t, m)
+			checkModel(t, mp, m, c.ops)
+			checkInitializers(t, mp.Graph, m, nil)
 
 			rng := rand.New(rand.NewPCG(2, 3))
 			const n = 5
@@ -105,6 +158,20 @@ func TestGraph(t *testing.T) {
 			}
 		})
 	}
+}
+
+// exportDecoded exports m and decodes the bytes with the generated types.
+func exportDecoded(t *testing.T, m *nn.Model) *onnxpb.ModelProto {
+	t.Helper()
+	data, err := Marshal(m, Options{Name: "20261202-000000-test", Version: "9.9.9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mp onnxpb.ModelProto
+	if err := proto.Unmarshal(data, &mp); err != nil {
+		t.Fatal(err)
+	}
+	return &mp
 }
 
 // standardized is the reference preprocessing, written out: (x - mean) /
@@ -137,37 +204,91 @@ func checkModel(t *testing.T, mp *onnxpb.ModelProto, m *nn.Model, ops []string) 
 		got = append(got, n.GetOpType())
 	}
 	if !slices.Equal(got, ops) {
-		t.Fatalf("nodes %v, want %v", got, ops)
+		t.Fatalf("nodes %v,\nwant  %v", got, ops)
 	}
-	// Each node reads the one before it; the last one is the output.
-	prev := InputName
-	for _, n := range g.Node {
-		if n.Input[0] != prev {
-			t.Errorf("%s reads %q, want %q", n.GetName(), n.Input[0], prev)
+	checkWiring(t, g)
+	checkAttributes(t, g, m)
+	checkIO(t, g, m)
+	checkMetadata(t, mp, m)
+}
+
+// checkWiring: every node reads the input, initializers or outputs of
+// nodes before it, its main input (the first; Where's second, Mul's
+// second for GELU, Add's second for a residual) is the value just made
+// or kept from before, every output is read, and the last node makes the
+// graph's output.
+func checkWiring(t *testing.T, g *onnxpb.GraphProto) {
+	t.Helper()
+	defined := map[string]bool{InputName: true}
+	for _, in := range g.Initializer {
+		if defined[in.GetName()] {
+			t.Errorf("initializer %q twice", in.GetName())
 		}
-		prev = n.Output[0]
+		defined[in.GetName()] = true
 	}
-	if prev != OutputName {
-		t.Errorf("last node makes %q, want %q", prev, OutputName)
-	}
+	read := map[string]bool{}
 	for _, n := range g.Node {
+		for _, in := range n.Input {
+			if !defined[in] {
+				t.Errorf("%s reads %q, not defined before it", n.GetName(), in)
+			}
+			read[in] = true
+		}
+		if len(n.Output) != 1 || defined[n.Output[0]] {
+			t.Errorf("%s: outputs %v", n.GetName(), n.Output)
+		}
+		defined[n.Output[0]] = true
+	}
+	last := g.Node[len(g.Node)-1]
+	if last.Output[0] != OutputName {
+		t.Errorf("last node makes %q, want %q", last.Output[0], OutputName)
+	}
+	for _, n := range g.Node[:len(g.Node)-1] {
+		if !read[n.Output[0]] {
+			t.Errorf("%s's output is never read", n.GetName())
+		}
+	}
+}
+
+func checkAttributes(t *testing.T, g *onnxpb.GraphProto, m *nn.Model) {
+	t.Helper()
+	for _, n := range g.Node {
+		want := map[string]float64{}
 		switch n.GetOpType() {
-		case "Softmax", "Flatten":
-			if a := attr(n, "axis"); a == nil || a.GetI() != 1 || a.GetType() != onnxpb.AttributeProto_INT {
-				t.Errorf("%s: axis %v, want 1", n.GetOpType(), a)
-			}
+		case "Softmax", "Flatten", "Gather":
+			want["axis"] = 1
 		case "LeakyRelu":
-			if a := attr(n, "alpha"); a == nil || a.GetF() != m.Net.Arch.NegativeSlope() {
-				t.Errorf("LeakyRelu alpha %v, want %v", a, m.Net.Arch.NegativeSlope())
-			}
-		case "Gemm":
-			if len(n.Attribute) != 0 { // alpha 1, beta 1, no transposes
-				t.Errorf("Gemm attributes %v, want none", n.Attribute)
+			want["alpha"] = float64(m.Net.Arch.NegativeSlope())
+		case "LayerNormalization":
+			want["axis"], want["epsilon"] = -1, float64(float32(nn.NormEps))
+		case "BatchNormalization": // training_mode left at 0: inference
+			want["epsilon"] = float64(float32(nn.NormEps))
+		case "Cast":
+			want["to"] = float64(onnxpb.TensorProto_FLOAT)
+		}
+		if len(n.Attribute) != len(want) {
+			t.Errorf("%s: attributes %v, want %v", n.GetName(), n.Attribute, want)
+		}
+		for name, v := range want {
+			a := attr(n, name)
+			switch {
+			case a == nil:
+				t.Errorf("%s: no attribute %s", n.GetName(), name)
+			case a.GetType() == onnxpb.AttributeProto_INT && float64(a.GetI()) == v:
+			case a.GetType() == onnxpb.AttributeProto_FLOAT && float64(a.GetF()) == v:
+			default:
+				t.Errorf("%s: %s = %v, want %v", n.GetName(), name, a, v)
 			}
 		}
 	}
-	// Initializers: the normalization, then every layer's weights and
-	// biases, with their shapes and exactly their values.
+}
+
+// checkInitializers: the standardization, every tensor of the model file
+// under its own name, shape and exactly its values, GELU's constants when
+// there is a GELU, and the table encoding's (extra: name -> dims), and
+// nothing else.
+func checkInitializers(t *testing.T, g *onnxpb.GraphProto, m *nn.Model, extra map[string][]int64) {
+	t.Helper()
 	inits := map[string]*onnxpb.TensorProto{}
 	for _, in := range g.Initializer {
 		inits[in.GetName()] = in
@@ -177,35 +298,50 @@ func checkModel(t *testing.T, mp *onnxpb.ModelProto, m *nn.Model, ops []string) 
 	if len(m.InputShape) == 3 {
 		normDims = []int64{1, ch, 1, 1}
 	}
-	want := map[string][]int64{"norm.mean": normDims, "norm.inv_std": normDims}
-	for i, d := range m.Net.Layers {
-		want[fmt.Sprintf("dense.%d.weight", i)] = []int64{int64(d.In), int64(d.Out)}
-		want[fmt.Sprintf("dense.%d.bias", i)] = []int64{int64(d.Out)}
+	inv := make([]float32, len(m.Std))
+	for c, s := range m.Std {
+		inv[c] = 1 / s
 	}
-	if len(inits) != len(want) {
-		t.Errorf("%d initializers, want %d", len(inits), len(want))
+	want := map[string]nn.Tensor{"standardize.mean": {Data: m.Mean}, "standardize.inv_std": {Data: inv}}
+	dims := map[string][]int64{"standardize.mean": normDims, "standardize.inv_std": normDims}
+	for _, ts := range m.Tensors() {
+		want[ts.Name] = ts
+		for _, s := range ts.Shape {
+			dims[ts.Name] = append(dims[ts.Name], int64(s))
+		}
 	}
-	for name, dims := range want {
+	if m.Net.Arch.Activation == nn.GELUName && len(m.Net.Arch.Hidden) > 0 {
+		for name, v := range map[string]float32{"gelu.sqrt2": math.Sqrt2, "gelu.one": 1, "gelu.half": 0.5} {
+			want[name], dims[name] = nn.Tensor{Data: []float32{v}}, []int64{}
+		}
+	}
+	if len(inits) != len(want)+len(extra) {
+		t.Errorf("%d initializers, want %d", len(inits), len(want)+len(extra))
+	}
+	for name, d := range extra {
+		if in := inits[name]; in == nil || !slices.Equal(in.Dims, d) {
+			t.Errorf("initializer %q: %v, want dims %v", name, in, d)
+		}
+	}
+	for name, w := range want {
 		in := inits[name]
 		if in == nil {
 			t.Errorf("no initializer %q", name)
 			continue
 		}
-		if !slices.Equal(in.Dims, dims) || in.GetDataType() != int32(onnxpb.TensorProto_FLOAT) || len(in.RawData) != 4*int(size(dims)) {
-			t.Errorf("initializer %q: dims %v type %d, %d bytes; want dims %v float, %d bytes", name, in.Dims, in.GetDataType(), len(in.RawData), dims, 4*size(dims))
+		if !slices.Equal(in.Dims, dims[name]) || in.GetDataType() != int32(onnxpb.TensorProto_FLOAT) || len(in.RawData) != 4*int(size(dims[name])) {
+			t.Errorf("initializer %q: dims %v type %d, %d bytes; want dims %v float, %d bytes", name, in.Dims, in.GetDataType(), len(in.RawData), dims[name], 4*size(dims[name]))
+		}
+		if !slices.Equal(floats(in), w.Data) {
+			t.Errorf("initializer %q differs from the model's values", name)
 		}
 	}
-	for i, d := range m.Net.Layers {
-		if w := floats(inits[fmt.Sprintf("dense.%d.weight", i)]); !slices.Equal(w, d.W.Data) {
-			t.Errorf("dense.%d.weight differs from the model's", i)
-		}
-	}
-	if !slices.Equal(floats(inits["norm.mean"]), m.Mean) {
-		t.Errorf("norm.mean %v, want %v", floats(inits["norm.mean"]), m.Mean)
-	}
-	// Input and output.
+}
+
+func checkIO(t *testing.T, g *onnxpb.GraphProto, m *nn.Model) {
+	t.Helper()
 	wantIn := []string{"N"}
-	for _, s := range m.InputShape {
+	for _, s := range inputShape(t, m) {
 		wantIn = append(wantIn, fmt.Sprint(s))
 	}
 	if len(g.Input) != 1 || g.Input[0].GetName() != InputName || !slices.Equal(shapeOf(g.Input[0]), wantIn) {
@@ -215,18 +351,40 @@ func checkModel(t *testing.T, mp *onnxpb.ModelProto, m *nn.Model, ops []string) 
 	if len(g.Output) != 1 || g.Output[0].GetName() != OutputName || !slices.Equal(shapeOf(g.Output[0]), wantOut) {
 		t.Errorf("outputs %v, want %q %v", g.Output, OutputName, wantOut)
 	}
-	// Metadata.
+}
+
+// inputShape is the ONNX input's shape without the batch: the model's,
+// or for a table with preprocessing its number of columns.
+func inputShape(t *testing.T, m *nn.Model) []int {
+	t.Helper()
+	p, err := pipelineOf(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != nil {
+		return []int{p.Width - 1}
+	}
+	return m.InputShape
+}
+
+func metaOf(mp *onnxpb.ModelProto) map[string]string {
 	meta := map[string]string{}
 	for _, p := range mp.MetadataProps {
 		meta[p.GetKey()] = p.GetValue()
 	}
+	return meta
+}
+
+func checkMetadata(t *testing.T, mp *onnxpb.ModelProto, m *nn.Model) {
+	t.Helper()
+	meta := metaOf(mp)
 	var classes []string
 	if err := json.Unmarshal([]byte(meta["classes"]), &classes); err != nil || !slices.Equal(classes, m.Classes) {
 		t.Errorf("metadata classes %q, want %v", meta["classes"], m.Classes)
 	}
 	var shape []int
-	if err := json.Unmarshal([]byte(meta["input_shape"]), &shape); err != nil || !slices.Equal(shape, m.InputShape) {
-		t.Errorf("metadata input_shape %q, want %v", meta["input_shape"], m.InputShape)
+	if err := json.Unmarshal([]byte(meta["input_shape"]), &shape); err != nil || !slices.Equal(shape, inputShape(t, m)) {
+		t.Errorf("metadata input_shape %q, want %v", meta["input_shape"], inputShape(t, m))
 	}
 	if meta["mlptui_version"] != "9.9.9" || meta["dataset"] != "test" || !strings.HasPrefix(meta["input"], InputName+": float32 [N, ") {
 		t.Errorf("metadata %v", meta)
@@ -276,107 +434,6 @@ func shapeOf(v *onnxpb.ValueInfoProto) []string {
 	return s
 }
 
-// tensor is a value of the interpreter: data and shape.
-type tensor struct {
-	data  []float32
-	shape []int
-}
-
-// eval runs a graph of the operators the exporter uses, on one input, by
-// their definitions in the ONNX operator documentation (broadcasting of
-// Sub and Mul from the right; Gemm y = A·B + C; Softmax over axis 1).
-func eval(t *testing.T, g *onnxpb.GraphProto, x []float32, shape []int) []float32 {
-	t.Helper()
-	vals := map[string]tensor{InputName: {x, shape}}
-	for _, in := range g.Initializer {
-		var s []int
-		for _, d := range in.Dims {
-			s = append(s, int(d))
-		}
-		vals[in.GetName()] = tensor{floats(in), s}
-	}
-	for _, n := range g.Node {
-		a := vals[n.Input[0]]
-		var out tensor
-		switch op := n.GetOpType(); op {
-		case "Sub", "Mul":
-			b := vals[n.Input[1]]
-			out = tensor{make([]float32, len(a.data)), a.shape}
-			for i, v := range a.data {
-				w := b.data[broadcastIndex(i, a.shape, b.shape)]
-				if op == "Sub" {
-					out.data[i] = v - w
-				} else {
-					out.data[i] = v * w
-				}
-			}
-		case "Flatten":
-			out = tensor{a.data, []int{a.shape[0], len(a.data) / a.shape[0]}}
-		case "Gemm":
-			w, b := vals[n.Input[1]], vals[n.Input[2]]
-			rows, in, o := a.shape[0], w.shape[0], w.shape[1]
-			if a.shape[1] != in {
-				t.Fatalf("%s: input %v, weights %v", n.GetName(), a.shape, w.shape)
-			}
-			out = tensor{make([]float32, rows*o), []int{rows, o}}
-			for r := range rows {
-				for j := range o {
-					var s float64
-					for k := range in {
-						s += float64(a.data[r*in+k]) * float64(w.data[k*o+j])
-					}
-					out.data[r*o+j] = float32(s) + b.data[j]
-				}
-			}
-		case "Relu", "LeakyRelu":
-			alpha := float32(0)
-			if op == "LeakyRelu" {
-				alpha = attr(n, "alpha").GetF()
-			}
-			out = tensor{make([]float32, len(a.data)), a.shape}
-			for i, v := range a.data {
-				if v < 0 {
-					v *= alpha
-				}
-				out.data[i] = v
-			}
-		case "Softmax":
-			rows, k := a.shape[0], a.shape[1]
-			out = tensor{make([]float32, len(a.data)), a.shape}
-			for r := range rows {
-				row := a.data[r*k : (r+1)*k]
-				mx := slices.Max(row)
-				var s float64
-				for _, v := range row {
-					s += math.Exp(float64(v - mx))
-				}
-				for j, v := range row {
-					out.data[r*k+j] = float32(math.Exp(float64(v-mx)) / s)
-				}
-			}
-		default:
-			t.Fatalf("operator %s not known to the test's interpreter", op)
-		}
-		vals[n.Output[0]] = out
-	}
-	return vals[OutputName].data
-}
-
-// broadcastIndex maps flat index i of shape a to the index of b, a shape
-// broadcast against a from the right (numpy rules).
-func broadcastIndex(i int, a, b []int) int {
-	idx, stride := 0, 1
-	for d := 1; d <= len(a); d++ {
-		coord := i % a[len(a)-d]
-		i /= a[len(a)-d]
-		if d <= len(b) && b[len(b)-d] != 1 {
-			idx += coord * stride
-			stride *= b[len(b)-d]
-		}
-	}
-	return idx
-}
-
 // TestWriteFileAtomic: a failed write (into a directory that does not
 // exist, over a directory) leaves nothing behind and names the path; a
 // good write replaces the old file whole.
@@ -415,28 +472,91 @@ func TestWriteFileAtomic(t *testing.T) {
 	}
 }
 
-// TestRefusesUnknownPreprocessing: a model whose input is encoded by a
-// pipeline the graph cannot express is refused, not exported wrong.
-func TestRefusesUnknownPreprocessing(t *testing.T) {
+// TestRefusesBadPreprocessing: a model whose preprocessing entry is
+// damaged, or encodes another width than the network takes, is refused,
+// not exported wrong.
+func TestRefusesBadPreprocessing(t *testing.T) {
 	m := testModel(t, nn.Arch{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU}, []int{4})
-	m.Info[preprocessingKey] = `{"version":1}`
+	m.Info[nn.PreprocessingKey] = `{"version":1}`
 	if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "preprocessing") {
 		t.Errorf("Build: %v, want an error about the preprocessing", err)
 	}
+	m.Info[nn.PreprocessingKey] = fitTable(t).Marshal() // 11 features, not 4
+	if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "the network takes 4") {
+		t.Errorf("Build: %v, want an error about the width", err)
+	}
 }
 
-// TestRefusesLayersWithoutExport: layer kinds the graph has no step for
-// yet (norms, residual blocks, GELU) are refused, not exported wrong.
-func TestRefusesLayersWithoutExport(t *testing.T) {
-	for _, a := range []nn.Arch{
-		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU, Norm: nn.LayerNormName},
-		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.ReLU, Norm: nn.BatchNormName},
-		{Inputs: 4, Hidden: []int{3, 3}, Classes: 2, Activation: nn.ReLU, Block: nn.ResidualBlock},
-		{Inputs: 4, Hidden: []int{3}, Classes: 2, Activation: nn.GELUName},
+// TestUnknownLayerKind: a layer kind without an ONNX step is an error
+// naming it, not a graph without it.
+func TestUnknownLayerKind(t *testing.T) {
+	_, err := nodeSteps([]nn.Node{{Kind: nn.KindReLU}, {Kind: nn.KindResidual, Body: []nn.Node{{Kind: "conv2d"}}}}, nil)
+	if err == nil || !strings.Contains(err.Error(), `"conv2d"`) {
+		t.Errorf("nodeSteps: %v, want an error naming conv2d", err)
+	}
+}
+
+// TestWhitening: a model with ZCA whitening (an image model and a table
+// model) exports the map as Sub whiten.mean and MatMul whiten.matrix after
+// the standardization, under the model file's tensor names, and the graph
+// computes what classify does: standardize, whiten, nn.Predict.
+func TestWhitening(t *testing.T) {
+	for _, c := range []struct {
+		name  string
+		arch  nn.Arch
+		shape []int
+		ops   []string
+	}{
+		{"image", nn.Arch{Inputs: 3 * 2 * 3, Hidden: []int{8}, Classes: 3, Activation: nn.GELUName, Norm: nn.LayerNormName, Block: nn.ResidualBlock}, []int{3, 2, 3},
+			ops(std, "Flatten", "Sub", "MatMul", "Gemm", "LayerNormalization", "Gemm", geluOps, "Gemm", "Add", "LayerNormalization", "Gemm", "Softmax")},
+		{"table", nn.Arch{Inputs: 5, Hidden: []int{6}, Classes: 2, Activation: nn.ReLU}, []int{5},
+			ops(std, "Sub", "MatMul", "Gemm", "Relu", "Gemm", "Softmax")},
 	} {
-		m := testModel(t, a, []int{4})
-		if _, err := Build(m, Options{}); err == nil || !strings.Contains(err.Error(), "no ONNX export yet") && !strings.Contains(err.Error(), "have an ONNX export yet") {
-			t.Errorf("%+v: Build: %v, want a refusal", a, err)
-		}
+		t.Run(c.name, func(t *testing.T) {
+			m := testModel(t, c.arch, c.shape)
+			rng := rand.New(rand.NewPCG(9, 9))
+			n := c.arch.Inputs
+			w := &nn.Whitening{Method: nn.WhitenZCA, Epsilon: 0.1, Mean: make([]float32, n), Matrix: make([]float32, n*n)}
+			for i := range w.Mean {
+				w.Mean[i] = float32(rng.NormFloat64() * 0.3)
+			}
+			for i := range n { // symmetric, as ZCA's
+				for j := i; j < n; j++ {
+					v := float32(rng.NormFloat64() * 0.4)
+					if i == j {
+						v += 1
+					}
+					w.Matrix[i*n+j], w.Matrix[j*n+i] = v, v
+				}
+			}
+			m.Whiten = w
+			mp := exportDecoded(t, m)
+			checkModel(t, mp, m, c.ops)
+			checkInitializers(t, mp.Graph, m, nil)
+
+			const rows = 4
+			x := make([]float32, rows*n)
+			for i := range x {
+				x[i] = float32(rng.IntN(256))
+			}
+			s := standardized(m, x)
+			white := make([]float32, len(s))
+			for r := range rows {
+				for j := range n {
+					var acc float64
+					for k := range n {
+						acc += float64(s[r*n+k]-w.Mean[k]) * float64(w.Matrix[k*n+j])
+					}
+					white[r*n+j] = float32(acc)
+				}
+			}
+			got := eval(t, mp.Graph, x, append([]int{rows}, c.shape...))
+			want := m.Net.Predict(nn.FromSlice(rows, n, white))
+			for i := range want.Data {
+				if d := math.Abs(float64(got[i] - want.Data[i])); d > 1e-6 {
+					t.Fatalf("probability %d: graph gives %v, reference %v", i, got[i], want.Data[i])
+				}
+			}
+		})
 	}
 }

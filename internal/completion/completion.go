@@ -21,12 +21,13 @@ type Flag struct {
 }
 
 // A Command is a subcommand with its flags; Args says what its other
-// arguments are: "" nothing to offer, "files" or "runs" (run
+// arguments are: "" nothing to offer (or Words), "files" or "runs" (run
 // directories).
 type Command struct {
 	Name, Summary string
 	Flags         []Flag
 	Args          string
+	Words         []string // the words its argument takes: completion's shells
 }
 
 // Shells lists the shells Write knows.
@@ -110,6 +111,12 @@ func writeBash(w io.Writer, program string, cmds []Command, zsh bool) error {
 			b.WriteString("    COMPREPLY=($(compgen -d -- \"${cur:-runs/}\")) ;;\n")
 		case "files":
 			b.WriteString("    COMPREPLY=($(compgen -f -- \"$cur\")) ;;\n")
+		case "":
+			if len(c.Words) > 0 {
+				fmt.Fprintf(&b, "    COMPREPLY=($(compgen -W '%s' -- \"$cur\")) ;;\n", quoteWords(c.Words))
+				break
+			}
+			b.WriteString("    ;;\n")
 		default:
 			b.WriteString("    ;;\n")
 		}
@@ -167,6 +174,9 @@ func writeFish(w io.Writer, program string, cmds []Command) error {
 			fmt.Fprintf(&b, "complete -c %s -n %s -a '(__fish_complete_directories runs/)'\n", program, cond)
 		case "files":
 			fmt.Fprintf(&b, "complete -c %s -n %s -F\n", program, cond)
+		}
+		if len(c.Words) > 0 {
+			fmt.Fprintf(&b, "complete -c %s -n %s -a %s\n", program, cond, fishQuote(strings.Join(c.Words, " ")))
 		}
 	}
 	_, err := io.WriteString(w, b.String())

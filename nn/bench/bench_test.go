@@ -5,6 +5,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"github.com/mlptui/mlptui/nn"
 )
 
 func TestProducts(t *testing.T) {
@@ -92,5 +94,33 @@ func TestMeasure(t *testing.T) {
 	cancel()
 	if _, err := MeasureTrainStep(ctx, []int{64, 32, 10}, 16, 3); err == nil {
 		t.Errorf("a cancelled benchmark did not stop")
+	}
+}
+
+// TestRun: one small network measured at a batch, its products in order, the step timed, bfloat16 beside float32 where asked; an
+// interrupt stops it.
+func TestRun(t *testing.T) {
+	var said []string
+	r, err := Run(context.Background(), Options{Sizes: []int{16, 8, 4}, Batches: []int{4}, StepBatch: 4, Steps: 1, BF16: true,
+		Status: func(s string) { said = append(said, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(Products([]int{16, 8, 4}, 4)); len(r.Products) != want || len(said) != want+1 {
+		t.Errorf("%d products, %d status lines; want %d and one more", len(r.Products), len(said), want)
+	}
+	if r.Products[0].Batch != 4 || r.Products[len(r.Products)-1].Batch != 4 || r.TrainStep.Steps != 1 || r.Kernel == "" {
+		t.Errorf("report %+v", r)
+	}
+	if (r.BF16Step == nil) == (r.BF16Note == "") && r.BF16Step == nil {
+		t.Errorf("no bf16 step and no note saying why")
+	}
+	if p, _ := nn.SetPrecision(nn.Float32); p != nn.Float32 {
+		t.Error("Run left the products in bfloat16")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Run(ctx, Options{Sizes: []int{16, 8, 4}, Batches: []int{4}, StepBatch: 4, Steps: 1}); err == nil {
+		t.Error("an interrupted run: no error")
 	}
 }

@@ -15,6 +15,9 @@
 //
 //	onnxcheck -make-images DIR    writes a tiny image folder to train on
 //	onnxcheck -make-table FILE    writes a tiny CSV table to train on
+//	onnxcheck -make-mixed FILE    a table of every column kind with gaps,
+//	                              and FILE's name with -new: rows with gaps
+//	                              and categories training did not see
 package main
 
 import (
@@ -36,10 +39,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+
+	"google.golang.org/protobuf/proto"
 
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/datasets/imagefolder"
+	"github.com/mlptui/mlptui/datasets/tabular"
+	"github.com/mlptui/mlptui/export/onnx"
+	"github.com/mlptui/mlptui/export/onnx/onnxpb"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -50,8 +59,10 @@ func main() {
 	run := flag.String("run", "", "the run `dir`ectory to export and check")
 	tol := flag.Float64("tol", 1e-5, "the largest absolute difference of a probability allowed")
 	python := flag.String("python", "", "a python with the onnx package, for onnx.checker (default: the first of python3 on PATH and /usr/bin/python3 that imports onnx)")
+	readme := flag.String("readme", "", "the README whose Node program (its ```js block) to run on a table model's rows too")
 	makeImages := flag.String("make-images", "", "write a tiny image folder to `dir` and exit")
 	makeTable := flag.String("make-table", "", "write a tiny CSV table to `file` and exit")
+	makeMixed := flag.String("make-mixed", "", "write a tiny CSV table of every column kind, with gaps, to `file`, and rows to classify (unseen categories, gaps) beside it, and exit")
 	flag.Parse()
 	var err error
 	switch {
@@ -59,11 +70,13 @@ func main() {
 		err = writeImages(*makeImages)
 	case *makeTable != "":
 		err = writeTable(*makeTable)
+	case *makeMixed != "":
+		err = writeMixed(*makeMixed)
 	case *run == "" || *modules == "" || flag.NArg() == 0:
 		fmt.Fprintln(os.Stderr, "usage: onnxcheck --mlptui BIN --node-modules DIR --run RUN INPUT...")
 		os.Exit(2)
 	default:
-		err = check(*bin, *modules, *run, *python, *tol, flag.Args())
+		err = check(*bin, *modules, *run, *python, *readme, *tol, flag.Args())
 	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "onnxcheck:", err)
@@ -72,7 +85,7 @@ func main() {
 }
 
 // check runs the whole comparison for one run.
-func check(bin, modules, run, python string, tol float64, inputs []string) error {
+func check(bin, modules, run, python, readme string, tol float64, inputs []string) error {
 	m, err := nn.LoadModel(filepath.Join(run, trainer.ModelFile))
 	if err != nil {
 		return err
@@ -94,9 +107,18 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 	// The samples: their names as classify prints them, and their raw input.
 	var names []string
 	var x []float32
-	if len(m.InputShape) == 1 {
+	var cells [][]string // a table's rows, for the README's Node program
+	shape := m.InputShape
+	cols, missing, err := tableContract(model)
+	switch {
+	case err != nil:
+		return err
+	case cols != nil:
+		shape = []int{len(cols)}
+		names, x, cells, err = contractRows(m, cols, missing, inputs)
+	case len(m.InputShape) == 1:
 		names, x, err = tableRows(m, run, inputs)
-	} else {
+	default:
 		names, x, err = imagePixels(m, inputs)
 	}
 	if err != nil {
@@ -109,7 +131,7 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 	if err != nil {
 		return err
 	}
-	got, err := ortRun(modules, model, tmp, x, append([]int{len(names)}, m.InputShape...), len(m.Classes))
+	got, err := ortRun(modules, model, tmp, x, append([]int{len(names)}, shape...), len(m.Classes))
 	if err != nil {
 		return err
 	}
@@ -124,8 +146,11 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 		for c := range k {
 			worst = max(worst, math.Abs(float64(g[c])-float64(w[c])))
 		}
-		if nn.Argmax(g) == nn.Argmax(w) {
+		if a, b := nn.Argmax(g), nn.Argmax(w); a == b {
 			agree++
+		} else {
+			fmt.Printf("  %s: top class %s in ONNX Runtime (%.9g; classify %.9g), %s in classify (%.9g; ONNX Runtime %.9g)\n",
+				name, m.Classes[a], g[a], w[a], m.Classes[b], w[b], g[b])
 		}
 	}
 	fmt.Printf("%s: %s, %d samples: max |onnxruntime - classify| = %.2g, top-1 agrees on %d/%d, onnx.checker %s\n",
@@ -133,7 +158,79 @@ func check(bin, modules, run, python string, tol float64, inputs []string) error
 	if worst > tol || agree != len(names) {
 		return fmt.Errorf("%s: ONNX Runtime disagrees with classify (tolerance %g)", run, tol)
 	}
+	if readme == "" || cells == nil {
+		return nil
+	}
+	return readmeProgram(readme, modules, model, tmp, cols, missing, names, cells, want, tol)
+}
+
+// readmeProgram runs the README's Node program (its one ```js block) on
+// the table's rows, with the columns and missing values of the file's
+// metadata in columns.json, and compares what it prints with classify.
+func readmeProgram(readme, modules, model, tmp string, cols []onnx.Column, missing []string, names []string, cells [][]string, want map[string][]float32, tol float64) error {
+	b, err := os.ReadFile(readme)
+	if err != nil {
+		return err
+	}
+	_, rest, ok := strings.Cut(string(b), "```js\n")
+	code, _, ok2 := strings.Cut(rest, "```")
+	if !ok || !ok2 {
+		return fmt.Errorf("%s: no ```js block, the Node program", readme)
+	}
+	script, contract := filepath.Join(tmp, "predict.js"), filepath.Join(tmp, "columns.json")
+	cj, _ := json.Marshal(map[string]any{"columns": cols, "missing_values": missing})
+	if err := os.WriteFile(script, []byte(code), 0o644); err != nil {
+		return err
+	}
+	if err := os.WriteFile(contract, cj, 0o644); err != nil {
+		return err
+	}
+	args := []string{script, model, contract}
+	for _, c := range cells {
+		row := strings.Join(c, ",")
+		if strings.Count(row, ",") != len(c)-1 {
+			return fmt.Errorf("row %q has a cell with a comma, which the README's program does not split", row)
+		}
+		args = append(args, row)
+	}
+	cmd := exec.Command("node", args...)
+	cmd.Env = append(os.Environ(), "NODE_PATH="+filepath.Join(modules, "node_modules"))
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("node predict.js (README): %v", err)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != len(names) {
+		return fmt.Errorf("README's program printed %d lines for %d rows", len(lines), len(names))
+	}
+	worst := 0.0
+	for i, line := range lines {
+		var r struct {
+			Probabilities []float64 `json:"probabilities"`
+		}
+		if err := json.Unmarshal([]byte(line), &r); err != nil || len(r.Probabilities) != len(want[names[i]]) {
+			return fmt.Errorf("README's program printed %q", line)
+		}
+		for c, v := range r.Probabilities {
+			worst = max(worst, math.Abs(v-float64(want[names[i]][c])))
+		}
+		if nn.Argmax(float32s(r.Probabilities)) != nn.Argmax(want[names[i]]) {
+			return fmt.Errorf("%s: README's program and classify differ in the top class", names[i])
+		}
+	}
+	fmt.Printf("  README's Node program on the same %d rows: max |program - classify| = %.2g\n", len(names), worst)
+	if worst > tol {
+		return fmt.Errorf("README's Node program disagrees with classify (tolerance %g)", tol)
+	}
 	return nil
+}
+
+func float32s(v []float64) []float32 {
+	out := make([]float32, len(v))
+	for i, x := range v {
+		out[i] = float32(x)
+	}
+	return out
 }
 
 // onnxChecker runs onnx.checker.check_model on the file with the first
@@ -184,6 +281,75 @@ func tableRows(m *nn.Model, run string, files []string) ([]string, []float32, er
 		}
 	}
 	return names, x, nil
+}
+
+// tableContract reads a table model's input columns and missing-value
+// tokens from the exported file's metadata (nil for a model without
+// them): all a client in another language has to go by.
+func tableContract(model string) ([]onnx.Column, []string, error) {
+	b, err := os.ReadFile(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	var mp onnxpb.ModelProto
+	if err := proto.Unmarshal(b, &mp); err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", model, err)
+	}
+	meta := map[string]string{}
+	for _, p := range mp.MetadataProps {
+		meta[p.GetKey()] = p.GetValue()
+	}
+	if meta["columns"] == "" {
+		return nil, nil, nil
+	}
+	var cols []onnx.Column
+	var missing []string
+	if err := json.Unmarshal([]byte(meta["columns"]), &cols); err != nil {
+		return nil, nil, fmt.Errorf("%s: metadata columns: %v", model, err)
+	}
+	if err := json.Unmarshal([]byte(meta["missing_values"]), &missing); err != nil {
+		return nil, nil, fmt.Errorf("%s: metadata missing_values: %v", model, err)
+	}
+	return cols, missing, nil
+}
+
+// contractRows reads the CSV files as classify does (the header and the
+// label column skipped) and turns each row's cells into the ONNX input by
+// the contract (onnx.TableRow: the metadata's columns and missing values;
+// NaN for a gap, a category's index, -1 for an unseen one).
+func contractRows(m *nn.Model, cols []onnx.Column, missing []string, files []string) (names []string, x []float32, cells [][]string, err error) {
+	p, err := tabular.Unmarshal(m.Info[nn.PreprocessingKey])
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for _, f := range files {
+		r, err := os.Open(f)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		rows, err := tabular.ReadRows(r, f, p)
+		r.Close()
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		for _, row := range rows {
+			if row.Err != nil {
+				return nil, nil, nil, row.Err
+			}
+			c := row.Cells
+			if len(c) == p.Width {
+				c = slices.Delete(slices.Clone(c), p.LabelColumn, p.LabelColumn+1)
+			}
+			v, err := onnx.TableRow(cols, missing, c)
+			if err != nil {
+				return nil, nil, nil, fmt.Errorf("%s:%d: %v", f, row.Line, err)
+			}
+			names = append(names, fmt.Sprintf("%s:%d", f, row.Line))
+			x = append(x, v...)
+			cells = append(cells, c)
+		}
+	}
+	return names, x, cells, nil
 }
 
 // imagePixels decodes every image file (folders are walked) with mlptui's
@@ -384,4 +550,43 @@ func writeTable(path string) error {
 		b.WriteByte('\n')
 	}
 	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
+
+// writeMixed makes a table of every column kind: a row id (to --ignore),
+// a number with gaps (empty, NA, and "-" for --na), a category with gaps,
+// a number without, a category without, and the label in the middle;
+// the class depends on all of them. Beside it, FILE-new.csv: rows to
+// classify with gaps everywhere and categories training did not see.
+func writeMixed(path string) error {
+	rng := rand.New(rand.NewPCG(7, 8))
+	cities, colours := []string{"Oslo", "Lima", "Pune", "Kyiv"}, []string{"red", "green", "blue"}
+	gaps := []string{"", "NA", "-", "?"}
+	var b strings.Builder
+	b.WriteString("id,age,city,label,score,colour\n")
+	for i := range 240 {
+		ci, co := rng.IntN(len(cities)), rng.IntN(len(colours))
+		age, score := 20+rng.Float64()*50, rng.NormFloat64()*100
+		class := (co + ci%2 + int(age/50)) % 3
+		ages, city := fmt.Sprintf("%.1f", age), cities[ci]
+		if i%6 == 1 {
+			ages = gaps[i%len(gaps)]
+		}
+		if i%9 == 4 {
+			city = gaps[(i+1)%len(gaps)]
+		}
+		fmt.Fprintf(&b, "%d,%s,%s,%s,%.3f,%s\n", 1000+i, ages, city, []string{"low", "mid", "high"}[class], score, colours[co])
+	}
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		return err
+	}
+	rows := "id,age,city,label,score,colour\n" +
+		"1,33.5,Oslo,low,12,red\n" + // seen categories
+		"2,,Lima,mid,-40,blue\n" + // gaps
+		"3,NA,,high,100,green\n" +
+		"4,-,?,low,3,red\n" +
+		"5,44,Atlantis,mid,7,red\n" + // unseen categories
+		"6,51,Pune,high,-250,mauve\n" +
+		"7,,Atlantis,low,0.5,mauve\n" + // both
+		"8, 28 , Kyiv ,mid, 60 , green \n" // spaces
+	return os.WriteFile(strings.TrimSuffix(path, ".csv")+"-new.csv", []byte(rows), 0o644)
 }

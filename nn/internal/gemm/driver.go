@@ -149,21 +149,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 				var pfBase *float32
 				pfRows, pfBytes := 0, 0
 				if im.prefetch != nil {
-					npc, njc := pc, jc+ncb
-					if njc >= j1 {
-						npc, njc = pc+kcb, j0
-						if ic+mcb < i1 {
-							npc = pc
-						}
-					}
-					if npc < k {
-						nkc, nnc := min(kcb, k-npc), min(ncb, j1-njc)
-						if pr.transB {
-							pfBase, pfRows, pfBytes = &pr.b[njc*pr.ldb+npc], nnc, nkc*4
-						} else {
-							pfBase, pfRows, pfBytes = &pr.b[npc*pr.ldb+njc], nkc, nnc*4
-						}
-					}
+					pfBase, pfRows, pfBytes = nextB(pr, pc, jc, ic+mcb < i1, j0, j1, kcb, ncb)
 				}
 				nir := (mc + mr - 1) / mr
 				for ir := 0; ir < mc; ir += mr {
@@ -189,20 +175,49 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 							mergeTrans(tile[:], nr, rows, cols, c[(jc+jr)*ldc+ic+ir:], ldc, beta, flag)
 							continue
 						}
-						for i := 0; i < rows; i++ {
-							t := tile[i*nr : i*nr+cols]
-							cr := c[crow+i*ldc+jr : crow+i*ldc+jr+cols]
-							if flag == 0 {
-								copy(cr, t)
-								continue
-							}
-							for j, v := range t {
-								cr[j] = v + beta*cr[j]
-							}
-						}
+						mergeTile(tile[:], nr, rows, cols, c[crow+jr:], ldc, beta, flag)
 					}
 				}
 			}
+		}
+	}
+}
+
+// nextB returns the source region of the B block after the one at (pc,
+// jc) of a block row; moreRows says another block row of A follows at
+// this pc, which takes B's blocks again from j0. The region is rows rows
+// of bytes bytes at base, pr.ldb floats apart; rows is 0 after the last
+// block.
+func nextB(pr *problem, pc, jc int, moreRows bool, j0, j1, kcb, ncb int) (base *float32, rows, bytes int) {
+	npc, njc := pc, jc+ncb
+	if njc >= j1 {
+		npc, njc = pc+kcb, j0
+		if moreRows {
+			npc = pc
+		}
+	}
+	if npc >= pr.k {
+		return nil, 0, 0
+	}
+	nkc, nnc := min(kcb, pr.k-npc), min(ncb, j1-njc)
+	if pr.transB {
+		return &pr.b[njc*pr.ldb+npc], nnc, nkc * 4
+	}
+	return &pr.b[npc*pr.ldb+njc], nkc, nnc * 4
+}
+
+// mergeTile adds the rows×cols tile t (row stride nr) into c (row stride
+// ldc): c = t (+ beta*c if flag != 0).
+func mergeTile(t []float32, nr, rows, cols int, c []float32, ldc int, beta float32, flag int) {
+	for i := 0; i < rows; i++ {
+		ti := t[i*nr : i*nr+cols]
+		cr := c[i*ldc : i*ldc+cols]
+		if flag == 0 {
+			copy(cr, ti)
+			continue
+		}
+		for j, v := range ti {
+			cr[j] = v + beta*cr[j]
 		}
 	}
 }
