@@ -225,7 +225,8 @@ func (m *Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case sweepLoadedMsg:
 		return m, m.sweepLoaded(msg)
 	case boardMsg:
-		if m.sweep != nil && msg.sweep == m.sweep {
+		if m.sweep != nil && msg.sweep == m.sweep && msg.seq > m.sweep.applied {
+			m.sweep.applied = msg.seq
 			m.runs.board = msg.board
 		}
 		return m, nil

@@ -29,6 +29,9 @@ type liveSweep struct {
 	board time.Time      // when the leaderboard was last read
 	done  bool
 	ch    <-chan lab.SweepEvent
+	// asked and shown number the leaderboard's reads: a read that comes
+	// after a later one is stale.
+	asked, applied int
 }
 
 // sweepControl steers the trial under way: its methods are the live
@@ -95,6 +98,7 @@ type (
 	// boardMsg brings the leaderboard of a sweep, read from disk.
 	boardMsg struct {
 		sweep *liveSweep
+		seq   int
 		board *sweepBoard
 	}
 )
@@ -293,6 +297,8 @@ func boardCmd(sw *liveSweep) tea.Cmd {
 		title += fmt.Sprintf(", trial %d under way", sw.shown)
 	}
 	diffs := sw.diffs
+	sw.asked++
+	seq := sw.asked
 	return safe(0, func() tea.Msg {
 		cols := lab.BoardColumns(diffs)
 		head := make([]string, len(cols))
@@ -303,7 +309,7 @@ func boardCmd(sw *liveSweep) tea.Cmd {
 		for _, e := range lab.Leaderboard(plan, diffs) {
 			b.rows = append(b.rows, termsafe.Strings(lab.BoardRow(e)))
 		}
-		return boardMsg{sweep: sw, board: b}
+		return boardMsg{sweep: sw, seq: seq, board: b}
 	})
 }
 

@@ -50,11 +50,11 @@ func TestEndToEndSweepFromForm(t *testing.T) {
 	typeInto(t, tm, "dropout", "0,0.2")
 	waitText(t, out, `Enter starts a 4-trial sweep iris-lr-dropout \(lr × dropout\)`)
 	tm.Send(tea.KeyMsg{Type: tea.KeyEnter})
-	waitText(t, out, `(?s)sweep iris-lr-dropout · trial 1/4.*Sweep iris-lr-dropout: 4 of 4 trials ended`)
+	waitText(t, out, `(?s)sweep iris-lr-dropout · trial [1-4]/4.*Sweep iris-lr-dropout: 4 of 4 trials ended`)
 	tm.Type("q")
 	fm := tm.FinalModel(t, teatest.WithFinalTimeout(10*time.Second)).(*Model)
-	if len(fm.ended) != 4 {
-		t.Errorf("%d trials ended in the session, want 4", len(fm.ended))
+	if len(fm.ended) != 4 || !strings.HasPrefix(fm.state.trial, "sweep iris-lr-dropout · trial 4/4") {
+		t.Errorf("%d trials ended in the session, want 4; the training screen shows %q, want trial 4/4", len(fm.ended), fm.state.trial)
 	}
 
 	var want lab.Settings
