@@ -19,6 +19,12 @@ wall time of the whole training, and the test accuracy.
     OPENBLAS_CORETYPE=SkylakeX python3 bench/torch_reference.py \
         --data-dir ~/.cache/mlptui --epochs 30
 
+With --steps N it only times N training steps of each side on random data
+of the network's shape (plain presets; no data set, no training) and
+prints the ratio:
+
+    python3 bench/torch_reference.py --steps 10 --precision bf16 --mlptui ./mlptui
+
 Needs python3-numpy and python3-torch (Debian). On CPUs with AVX-512, Debian's
 OpenBLAS picks a slow kernel unless OPENBLAS_CORETYPE=SkylakeX is set; the
 script sets it itself when the CPU has avx512f and the variable is unset.
@@ -311,12 +317,17 @@ def with_step_time(args, cmd, r, cfg):
            "test_loss": r["test_loss"], "run": r["run"], "model_epoch": r.get("model_epoch"), "kernel": ""}
     if cfg["block"] != "plain":
         return res  # mlptui bench times plain networks only
-    # Per-step time: mlptui bench times whole steps of the same network at
-    # the same batch on synthetic data.
+    res["step_seconds"], res["kernel"] = bench_step(args, cmd, cfg)
+    return res
+
+
+def bench_step(args, cmd, cfg):
+    """The median step time mlptui bench gives for the network (whole
+    steps at the same batch on synthetic data), and its kernel."""
     hidden, batch = cfg["hidden"], cfg["batch"]
     network = "-".join(map(str, [3072] + hidden + [10]))
     bcmd = cmd + ["bench", "--json", "--no-gonum", "--network", network, "--batch", str(batch),
-                  "--step-batch", str(batch), "--steps", "10", "--precision", args.precision]
+                  "--step-batch", str(batch), "--steps", str(args.steps or 10), "--precision", args.precision]
     print("running: " + " ".join(bcmd), file=sys.stderr, flush=True)
     b = json.loads(subprocess.run(bcmd, check=True, stdout=subprocess.PIPE).stdout)
     step = b["train_step"]
@@ -324,8 +335,57 @@ def with_step_time(args, cmd, r, cfg):
         if not b.get("bf16_train_step"):
             sys.exit("torch_reference: mlptui has no bf16 kernel here: " + b.get("bf16_note", ""))
         step = b["bf16_train_step"]
-    res["step_seconds"], res["kernel"] = step["median_seconds"], b["kernel"]
-    return res
+    return step["median_seconds"], b["kernel"]
+
+
+def steps_torch(args, cfg):
+    """The median time of args.steps training steps (after one warm-up) of
+    the plain network on random data, as mlptui bench times its steps."""
+    torch.manual_seed(args.seed)
+    torch.set_num_threads(args.threads or os.cpu_count())
+    batch = cfg["batch"]
+    model = build([3072] + cfg["hidden"] + [10])
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.999), eps=1e-8)
+    x, y = torch.randn(batch, 3072), torch.randint(0, 10, (batch,))
+    times = []
+    for i in range(args.steps + 1):
+        t0 = time.perf_counter()
+        opt.zero_grad(set_to_none=True)
+        # bf16: CPU autocast, as in train_torch.
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.precision == "bf16"):
+            out = model(x)
+        loss = torch.nn.functional.cross_entropy(out.float(), y)
+        loss.backward()
+        opt.step()
+        if i > 0:
+            times.append(time.perf_counter() - t0)
+    return {"step_seconds": float(np.median(times)), "steps": args.steps}
+
+
+def main_steps(args, cfg):
+    res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
+           "preset": args.preset, "network": "-".join(map(str, [3072] + cfg["hidden"] + [10])),
+           "batch": cfg["batch"], "lr": cfg["lr"], "precision": args.precision, "steps": args.steps}
+    if not args.skip_torch:
+        res["torch"] = steps_torch(args, cfg)
+        res["torch"]["version"] = torch.__version__
+    if not args.skip_mlptui:
+        sec, kernel = bench_step(args, shlex.split(args.mlptui), cfg)
+        res["mlptui"] = {"step_seconds": sec, "steps": args.steps, "kernel": kernel}
+    if "torch" in res and "mlptui" in res:
+        res["ratio"] = res["mlptui"]["step_seconds"] / res["torch"]["step_seconds"]
+    if args.json:
+        print(json.dumps(res))
+        return
+    print(f"{res['date']}, {res['machine']}, {res['cores']} cores; network {res['network']}, Adam, "
+          f"batch {cfg['batch']}, {args.precision} products, median of {args.steps} steps on random data")
+    print(f"{'':24s} {'step (s)':>9s}")
+    for name in ("torch", "mlptui"):
+        if name in res:
+            label = f"PyTorch {torch.__version__}" if name == "torch" else f"mlptui ({res['mlptui']['kernel']})"
+            print(f"{label + ' ' + args.precision:24s} {res[name]['step_seconds']:9.3f}")
+    if "ratio" in res:
+        print(f"mlptui / PyTorch: {res['ratio']:.2f}")
 
 
 def describe(name, cfg):
@@ -361,12 +421,20 @@ def main():
     p.add_argument("--skip-mlptui", action="store_true")
     p.add_argument("--skip-torch", action="store_true")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--steps", type=int, default=0,
+                   help="only time this many training steps of each side on random data (no data set, no training)")
     p.add_argument("--precision", default="float32", choices=["float32", "bf16"],
                    help="matrix products in float32, or bfloat16 (PyTorch CPU autocast; mlptui --precision bf16)")
     args = p.parse_args()
     cfg = dict(PRESET_DEFAULTS, **PRESETS[args.preset])
     if args.epochs:
         cfg["epochs"] = args.epochs
+    if args.steps < 0:
+        p.error(f"--steps {args.steps}: want a positive number")
+    if args.steps:
+        if cfg["block"] != "plain":
+            p.error(f"--steps: preset {args.preset} is not a plain network (mlptui bench times plain ones)")
+        return main_steps(args, cfg)
     res = {"machine": cpu_model(), "cores": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
            "preset": args.preset, "network": "-".join(map(str, [3072] + cfg["hidden"] + [10])), "block": cfg["block"],
            "batch": cfg["batch"], "epochs": cfg["epochs"], "lr": cfg["lr"], "precision": args.precision}

@@ -60,8 +60,10 @@ func (p *Predictor) Sample(x []float32, pix []byte) []float32 {
 	return out
 }
 
-// Rank returns the most probable class and the top k.
-func Rank(classes []string, p []float32, k int) Prediction {
+// Top returns the indices of the k largest probabilities, largest first
+// (ties in class order): the ranking of Rank, for a front end that draws
+// classes by index (the dashboard's predictions).
+func Top(p []float32, k int) []int {
 	order := make([]int, len(p))
 	for i := range order {
 		order[i] = i
@@ -75,8 +77,13 @@ func Rank(classes []string, p []float32, k int) Prediction {
 		}
 		return 0
 	})
+	return order[:min(k, len(order))]
+}
+
+// Rank returns the most probable class and the top k.
+func Rank(classes []string, p []float32, k int) Prediction {
 	var pred Prediction
-	for _, i := range order[:min(k, len(order))] {
+	for _, i := range Top(p, k) {
 		pred.Top = append(pred.Top, ClassProb{classes[i], float64(p[i])})
 	}
 	pred.Class, pred.Probability = pred.Top[0].Class, pred.Top[0].Probability

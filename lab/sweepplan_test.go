@@ -3,6 +3,7 @@ package lab
 import (
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -62,6 +63,32 @@ func TestPlanRoundTrip(t *testing.T) {
 		}
 		if c.name == "missing" && !errors.Is(err, ErrNoPlan) {
 			t.Errorf("missing: %v is not ErrNoPlan", err)
+		}
+	}
+}
+
+// TestTop: the ranking of Rank and the dashboard, by index: largest
+// first, ties in class order, at most len(p).
+func TestTop(t *testing.T) {
+	cases := []struct {
+		p    []float32
+		k    int
+		want []int
+	}{
+		{[]float32{0.1, 0.7, 0.2}, 3, []int{1, 2, 0}},
+		{[]float32{0.4, 0.2, 0.4}, 2, []int{0, 2}},
+		{[]float32{0.5, 0.5}, 5, []int{0, 1}},
+		{nil, 1, []int{}},
+	}
+	for _, c := range cases {
+		if got := Top(c.p, c.k); !slices.Equal(got, c.want) {
+			t.Errorf("Top(%v, %d) = %v, want %v", c.p, c.k, got, c.want)
+		}
+		if len(c.p) > 0 {
+			classes := []string{"a", "b", "c"}[:len(c.p)]
+			if r := Rank(classes, c.p, c.k); r.Class != classes[c.want[0]] {
+				t.Errorf("Rank(%v) = %s, want %s", c.p, r.Class, classes[c.want[0]])
+			}
 		}
 	}
 }

@@ -16,7 +16,11 @@ const (
 	// Float32 products: the default.
 	Float32 Precision = iota
 	// BF16 products: operands rounded to bfloat16 (nearest even) as they
-	// are packed, products summed in float32 (AVX512-BF16).
+	// are packed, products summed in float32 (AVX512-BF16). A product
+	// with a dimension below 32 (the width of the bfloat16 kernel's
+	// register tile), such as a 10-class output layer's, keeps float32
+	// operands: it is bound by memory, not multiply-adds, so bfloat16
+	// would only make it slower, and float32 is the more accurate.
 	BF16
 )
 

@@ -104,3 +104,34 @@ func TestDenseGradientBF16(t *testing.T) {
 		}
 	}
 }
+
+// TestPrecisionBF16SmallProducts checks the rule for small products: in
+// BF16 a product with a dimension below 32 (the 10-class output layer) is
+// the float32 product, bit for bit.
+func TestPrecisionBF16SmallProducts(t *testing.T) {
+	defer SetPrecision(Float32)
+	if got, note := SetPrecision(BF16); got != BF16 {
+		t.Skip(note)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, sz := range [][3]int{{37, 301, 10}, {1024, 10, 4000}, {300, 31, 200}} {
+		m, k, n := sz[0], sz[1], sz[2]
+		a, b := NewMatrix(m, k), NewMatrix(k, n)
+		for i := range a.Data {
+			a.Data[i] = float32(rng.NormFloat64())
+		}
+		for i := range b.Data {
+			b.Data[i] = float32(rng.NormFloat64())
+		}
+		got, want := NewMatrix(m, n), NewMatrix(m, n)
+		SetPrecision(BF16)
+		MatMul(false, false, 1, a, b, 0, got)
+		SetPrecision(Float32)
+		MatMul(false, false, 1, a, b, 0, want)
+		for i := range got.Data {
+			if math.Float32bits(got.Data[i]) != math.Float32bits(want.Data[i]) {
+				t.Fatalf("%dx%dx%d: C[%d] = %v in bf16, %v in float32", m, k, n, i, got.Data[i], want.Data[i])
+			}
+		}
+	}
+}

@@ -2,7 +2,6 @@ package tui
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/charmbracelet/bubbles/help"
@@ -271,7 +270,7 @@ func (m predictionsModel) tile(s *runState, i int, ts tileSize) string {
 	} else if smp.X != nil {
 		lines = append(lines, fitLine(st.dim.Render(strings.Join(sampleValues(smp), " ")), ts.w))
 	}
-	for _, c := range top(p, 3) {
+	for _, c := range lab.Top(p, 3) { // the ranking classify and the Predictor give
 		line := fmt.Sprintf("%4.0f%% %s", 100*p[c], className(classes, c))
 		if c == smp.Label {
 			line = st.bold.Render(line)
@@ -281,24 +280,12 @@ func (m predictionsModel) tile(s *runState, i int, ts tileSize) string {
 	return strings.Join(lines, "\n")
 }
 
-// top returns the indices of the k largest values, largest first.
-func top(p []float32, k int) []int {
-	idx := make([]int, len(p))
-	for i := range idx {
-		idx[i] = i
-	}
-	sort.SliceStable(idx, func(a, b int) bool { return p[idx[a]] > p[idx[b]] })
-	return idx[:min(k, len(idx))]
-}
-
+// argmax is the predicted class: lab's ranking's first (-1 for none).
 func argmax(p []float32) int {
-	best := -1
-	for i, v := range p {
-		if best < 0 || v > p[best] {
-			best = i
-		}
+	if t := lab.Top(p, 1); len(t) > 0 {
+		return t[0]
 	}
-	return best
+	return -1
 }
 
 func className(classes []string, i int) string {

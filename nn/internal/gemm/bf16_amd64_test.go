@@ -107,15 +107,16 @@ func TestDpbf16psBitForBit(t *testing.T) {
 	}
 }
 
-// TestSgemmBF16BitForBit checks the whole bfloat16 path (Go packing and
-// rounding, the generated kernel, edge tiles, transposes, both threads)
-// bit for bit against the scalar model: C[i,j] is the chain of Dpbf16ps
+// TestSgemmBF16BitForBit checks the whole bfloat16 path (the assembly
+// packing and rounding, the generated kernel, edge tiles, transposes,
+// both threads) bit for bit against the scalar model: C[i,j] is the chain of Dpbf16ps
 // over the k pairs in order, from zero, for k within one cache block and
-// beta == 0.
+// beta == 0. (Below BF16MinDim SgemmBF16 is Sgemm: see
+// TestSgemmBF16SmallIsFloat32.) {200, 33, 100} is computed transposed.
 func TestSgemmBF16BitForBit(t *testing.T) {
 	needBF16(t)
 	rng := rand.New(rand.NewPCG(5, 6))
-	for _, sz := range [][3]int{{1, 1, 1}, {12, 32, 2}, {13, 33, 7}, {50, 70, 129}, {100, 10, 300}, {200, 300, 768}} {
+	for _, sz := range [][3]int{{32, 32, 32}, {33, 45, 47}, {50, 70, 129}, {100, 40, 300}, {200, 33, 100}, {200, 300, 768}} {
 		for _, tt := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
 			m, n, k := sz[0], sz[1], sz[2]
 			a, b := randSlice(rng, m*k), randSlice(rng, k*n)
@@ -159,6 +160,56 @@ func TestSgemmBF16BitForBit(t *testing.T) {
 						}
 						if math.Float32bits(c[i*n+j]) != math.Float32bits(acc[0]) {
 							t.Fatalf("m,n,k=%d,%d,%d trans=%v threads=%d: C[%d,%d] = %v, model %v", m, n, k, tt, nt, i, j, c[i*n+j], acc[0])
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestPackPairsAssemblyBitForBit packs blocks of special and random values
+// with the assembly routines (whole panels walked row pair by row pair,
+// the ragged panel, the transposed layout) and with portable Go (the
+// scalar model's rounding), for both panel widths, odd and even kc, ragged
+// panels, offsets into the source and alpha, and compares every bit.
+func TestPackPairsAssemblyBitForBit(t *testing.T) {
+	needBF16(t)
+	rng := rand.New(rand.NewPCG(21, 22))
+	im := &bf16Impl
+	for _, w := range []int{im.mr, im.nr} {
+		asm := pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}
+		if w == im.nr {
+			asm = pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}
+		}
+		for _, xn := range []int{1, w - 1, w, w + 1, 3*w + 5, 4 * w} {
+			for _, kc := range []int{1, 2, 3, 16, 17, 33, 64} {
+				for _, trans := range []bool{false, true} {
+					for _, alpha := range []float32{1, -0.75} {
+						x0, p0 := rng.IntN(3), rng.IntN(3)
+						rows, cols := p0+kc, x0+xn // stored as (p, x)
+						if trans {
+							rows, cols = x0+xn, p0+kc
+						}
+						ld := cols + rng.IntN(3)
+						bits := specialBits(rng, rows*ld)
+						src := make([]float32, rows*ld)
+						for i, b := range bits {
+							src[i] = math.Float32frombits(b)
+						}
+						kp := (kc + 1) / 2
+						size := (xn + w - 1) / w * w * kp
+						got, want := make([]float32, size+1), make([]float32, size+1)
+						for i := range got {
+							got[i], want[i] = 777, 777
+						}
+						packPairs(got, src, ld, trans, x0, xn, p0, kc, w, asm, alpha)
+						packPairs(want, src, ld, trans, x0, xn, p0, kc, w, pairFuncs{}, alpha)
+						for i := range got {
+							if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+								t.Fatalf("w %d xn %d kc %d trans %v alpha %v: word %d = %08x, Go %08x",
+									w, xn, kc, trans, alpha, i, math.Float32bits(got[i]), math.Float32bits(want[i]))
+							}
 						}
 					}
 				}

@@ -9,7 +9,8 @@ import (
 )
 
 // checkBF16 runs one case through SgemmBF16 and compares it with a float64
-// product of the bfloat16-rounded inputs. Rounding the inputs is the only
+// product of the bfloat16-rounded inputs (of the inputs as given when a
+// dimension is below BF16MinDim). Rounding the inputs is the only
 // loss of precision this reference shares; the rest is float32
 // accumulation, so each element must be within
 //
@@ -47,6 +48,9 @@ func checkBF16(t testing.TB, rng *rand.Rand, tc gemmCase) {
 	cOld := append([]float32(nil), c...)
 	SgemmBF16(tc.tA, tc.tB, tc.m, tc.n, tc.k, tc.alpha, a, lda, b, ldb, tc.beta, c, ldc)
 	r := func(v float32) float64 { return float64(bf16.ToFloat32(bf16.FromFloat32(v))) }
+	if !BF16Rounds(tc.m, tc.n, tc.k) {
+		r = func(v float32) float64 { return float64(v) } // float32 operands (see SgemmBF16)
+	}
 	at := func(i, p int) float32 {
 		if tc.tA {
 			return a[p*lda+i]
@@ -125,9 +129,9 @@ func TestSgemmBF16EdgeSizes(t *testing.T) {
 	t.Logf("bfloat16 kernel: %v", BF16())
 	rng := rand.New(rand.NewPCG(11, 12))
 	withBF16(t, func() {
-		for _, m := range []int{1, 7, 12, 13, 33} {
+		for _, m := range []int{1, 7, 12, 13, 33, 45} {
 			for _, n := range []int{1, 31, 32, 33, 65} {
-				for _, k := range []int{1, 2, 3, 17, 64} {
+				for _, k := range []int{1, 2, 3, 17, 32, 33, 64} {
 					checkBF16(t, rng, gemmCase{m: m, n: n, k: k, alpha: 1})
 				}
 			}
@@ -143,6 +147,7 @@ func TestSgemmBF16TransposesAlphaBeta(t *testing.T) {
 				for _, ab := range [][2]float32{{1, 0}, {-0.5, 1}, {3, -2}, {0, 2}} {
 					checkBF16(t, rng, gemmCase{tA: tA, tB: tB, m: 29, n: 47, k: 53, alpha: ab[0], beta: ab[1], padA: 3, padB: 1, padC: 2})
 					checkBF16(t, rng, gemmCase{tA: tA, tB: tB, m: 70, n: 10, k: 1601, alpha: ab[0], beta: ab[1]})
+					checkBF16(t, rng, gemmCase{tA: tA, tB: tB, m: 70, n: 40, k: 1601, alpha: ab[0], beta: ab[1]})
 				}
 			}
 		}
@@ -166,6 +171,35 @@ func TestSgemmBF16Fallback(t *testing.T) {
 		t.Fatal("BF16() true without a kernel")
 	}
 	checkBF16(t, rand.New(rand.NewPCG(15, 16)), gemmCase{m: 40, n: 50, k: 60, alpha: 1, beta: 0.5})
+}
+
+// TestSgemmBF16SmallIsFloat32 checks the rule for small products: with a
+// dimension below BF16MinDim, SgemmBF16 gives Sgemm's float32 result bit
+// for bit (kernel on and off), and at BF16MinDim it rounds.
+func TestSgemmBF16SmallIsFloat32(t *testing.T) {
+	rng := rand.New(rand.NewPCG(17, 18))
+	for _, sz := range [][3]int{{1024, 10, 300}, {10, 500, 64}, {300, 200, 10}, {31, 31, 31}, {4000, BF16MinDim - 1, 100}} {
+		m, n, k := sz[0], sz[1], sz[2]
+		if BF16Rounds(m, n, k) {
+			t.Fatalf("BF16Rounds(%d, %d, %d) = true", m, n, k)
+		}
+		a, b := randSlice(rng, m*k), randSlice(rng, k*n)
+		for _, on := range []bool{true, false} {
+			prev := SetBF16(on)
+			got, want := make([]float32, m*n), make([]float32, m*n)
+			SgemmBF16(false, false, m, n, k, 0.5, a, k, b, n, 0, got, n)
+			Sgemm(false, false, m, n, k, 0.5, a, k, b, n, 0, want, n)
+			SetBF16(prev)
+			for i := range got {
+				if math.Float32bits(got[i]) != math.Float32bits(want[i]) {
+					t.Fatalf("%v kernel %v: C[%d] = %v, Sgemm %v", sz, on, i, got[i], want[i])
+				}
+			}
+		}
+	}
+	if !BF16Rounds(BF16MinDim, BF16MinDim, BF16MinDim) {
+		t.Fatal("BF16Rounds false at BF16MinDim")
+	}
 }
 
 func FuzzSgemmBF16(f *testing.F) {

@@ -7,6 +7,11 @@ import "github.com/mlptui/mlptui/nn/internal/bf16"
 // the products are accumulated in float32 (VDPBF16PS: two k steps per
 // instruction). C, beta and the result stay float32.
 //
+// A product with m, n or k below [BF16MinDim] (the 10-class output layer
+// of a classifier) is computed by Sgemm instead, on the float32 operands
+// as given: it is bound by packing and by C, not by multiply-adds, so
+// bfloat16 would only make it slower, and float32 is the more accurate.
+//
 // Where [BF16] is false (no avx512_bf16, arm64, purego) it computes the
 // same products with the float32 kernel on rounded copies of A and B: the
 // same values, summed in another order, and no faster than Sgemm.
@@ -17,6 +22,10 @@ func SgemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 	}
 	if alpha == 0 || k == 0 {
 		scaleC(m, n, beta, c, ldc)
+		return
+	}
+	if !BF16Rounds(m, n, k) {
+		Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
 		return
 	}
 	im := bf16Current()
@@ -32,6 +41,15 @@ func SgemmBF16(transA, transB bool, m, n, k int, alpha float32, a []float32, lda
 		beta: beta, c: c, ldc: ldc,
 	})
 }
+
+// BF16MinDim is the smallest m, n and k for which SgemmBF16 rounds the
+// operands to bfloat16: the width of the bfloat16 kernel's register tile
+// (12×32). Below it the tile is mostly padding.
+const BF16MinDim = 32
+
+// BF16Rounds reports whether SgemmBF16 computes an m×n×k product with
+// bfloat16 operands (else with float32 ones, see SgemmBF16).
+func BF16Rounds(m, n, k int) bool { return min(m, n, k) >= BF16MinDim }
 
 // BF16 reports whether SgemmBF16 runs a bfloat16 kernel on this CPU.
 func BF16() bool { return bf16Current() != nil }

@@ -52,6 +52,18 @@
 //     only 16 floating-point registers); used on other CPUs and
 //     architectures and with the purego build tag.
 //
+// [SgemmBF16] has one more kernel, "avx512-bf16" (AVX512-BF16, chosen
+// where the CPU has avx512_bf16): the 12×32 tile with VDPBF16PS (two k
+// steps per instruction, so twice the float32 kernel's multiply-adds per
+// cycle on Zen 4) on bfloat16 pairs, packed and rounded in assembly
+// (VCVTNE2PS2BF16 + VPERMW for the copy layout, two source rows at a time
+// across all the panels of a block; VCVTNEPS2BF16 and the 8×8 transpose
+// for the other). Its KC counts k steps (768: 384 pairs, the same bytes
+// as float32's 384). Packing weighs twice as much against this kernel, so
+// a call is split among threads counting each part's packing too
+// (impl.packCost). A product with m, n or k below [BF16MinDim] (32) is
+// left to Sgemm in float32: such products are bound by packing and C.
+//
 // On Zen 4, which executes 512-bit instructions as two 256-bit halves, the
 // avx2 kernel reaches about 92% of the avx512 one's peak (205 vs 224 GFLOP/s
 // on two cores); the 14×32, 8×48, 6×64 and embedded-broadcast 12×32 AVX-512

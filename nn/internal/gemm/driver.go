@@ -23,18 +23,39 @@ type copyFunc func(dst, src *float32, lds, rows, panels, pstride int, alpha floa
 // 1<<(cols%16) - 1.
 type pairCopyFunc func(dst, src *float32, lds, pairs, w, cols, mask int, alpha float32)
 
+// pairPanelsFunc packs bfloat16 pairs into panels whole panels of its
+// fixed width w from a matrix stored along the panels, a pair of source
+// rows at a time across all of them: the word dst[q*pstride+p*w+x] holds
+// alpha*src[2p*lds+q*w+x] (low half) and alpha*src[(2p+1)*lds+q*w+x] (high
+// half) for p < pairs, q < panels, x < w.
+type pairPanelsFunc func(dst, src *float32, lds, pairs, panels, pstride int, alpha float32)
+
+// pairFuncs are the assembly routines packPairs may use for one operand
+// (nil fields mean portable Go).
+type pairFuncs struct {
+	panels pairPanelsFunc // copy layout, whole panels
+	copy   pairCopyFunc   // copy layout, one (ragged) panel
+	trans  transFunc      // transposed layout, one full panel
+}
+
 // impl is a micro-kernel with its packing routines and block sizes.
 type impl struct {
 	name       string
 	mr, nr     int // register tile
 	mc, kc, nc int // cache blocks (mc a multiple of mr, nc of nr, kc of 8)
-	kern       kernelFunc
+	// packCost is the time to pack one row of A or column of B per k step,
+	// in k steps of the kernel on one tile (for splitting a call among
+	// threads; 0 ignores packing).
+	packCost float64
+	kern     kernelFunc
 	// bf16 means kern takes bfloat16 pairs (see packPairs) and kc counts
 	// pairs; copyA and copyB are then unused, transA and transB pack pairs
 	// (dst[p*w+x] = pair x of src row x, p < n a multiple of 8) and
-	// pairCopy, if not nil, packs the copy layout.
-	bf16     bool
-	pairCopy pairCopyFunc
+	// pairCopy (a ragged panel) and pairPanelsA and pairPanelsB (whole
+	// panels of width mr and nr), if not nil, pack the copy layout.
+	bf16                     bool
+	pairCopy                 pairCopyFunc
+	pairPanelsA, pairPanelsB pairPanelsFunc
 	// Packing routines of width mr (A) and nr (B); nil means portable Go.
 	copyA, copyB   copyFunc
 	transA, transB transFunc
@@ -111,7 +132,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
 			// when transA, else at a[x*lda+p].
 			if im.bf16 {
-				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.pairCopy, im.transA, pr.alpha)
+				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}, pr.alpha)
 			} else {
 				pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
 			}
@@ -119,7 +140,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
 				if im.bf16 {
-					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.pairCopy, im.transB, 1)
+					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}, 1)
 				} else {
 					pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
 				}

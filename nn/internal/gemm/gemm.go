@@ -298,10 +298,14 @@ func parallel(im *impl, pr *problem, nt int) {
 	tm := (pr.m + im.mr - 1) / im.mr // tiles along m
 	tn := (pr.n + im.nr - 1) / im.nr // tiles along n
 	// Split the dimension that gives the least work to the slowest part:
-	// ceil(tiles/parts) tile columns (or rows) times the tiles across. On a
-	// tie prefer n, because each part then packs only its own part of B.
+	// ceil(tiles/parts) tile columns (or rows) times the tiles across, plus
+	// (im.packCost) packing its rows of A and columns of B: along m every
+	// part packs all of B, along n all of A. On a tie prefer n.
 	pm, pn := min(nt, tm), min(nt, tn)
-	alongN := (tn+pn-1)/pn*tm <= (tm+pm-1)/pm*tn
+	wm, wn := (tm+pm-1)/pm, (tn+pn-1)/pn // tiles per part
+	costM := float64(wm*tn) + im.packCost*float64(wm*im.mr+pr.n)
+	costN := float64(tm*wn) + im.packCost*float64(pr.m+wn*im.nr)
+	alongN := costN <= costM
 	parts := pm
 	if alongN {
 		parts = pn

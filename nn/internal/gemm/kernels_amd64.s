@@ -4489,3 +4489,92 @@ done:
 	VZEROUPPER
 	RET
 
+// func pairPanels12(dst, src *float32, lds, pairs, panels, pstride int, alpha float32)
+TEXT ·pairPanels12(SB), NOSPLIT, $0-52
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	SHLQ $2, R8
+	MOVQ pairs+24(FP), CX
+	MOVQ panels+32(FP), DX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Z15
+	VMOVDQU32 ·bf16Interleave(SB), Z14
+	MOVQ $4095, AX
+	KMOVW AX, K1
+	TESTQ CX, CX
+	JZ done
+	TESTQ DX, DX
+	JZ done
+rows:
+	MOVQ SI, R10
+	LEAQ (SI)(R8*1), R11
+	MOVQ DI, R12
+	MOVQ DX, R13
+panel:
+	VMOVUPS.Z 0(R10), K1, Z0
+	VMOVUPS.Z 0(R11), K1, Z1
+	VMULPS Z0, Z15, Z0
+	VMULPS Z1, Z15, Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 zmm2, zmm1, zmm0
+	VPERMW Z2, Z14, Z3
+	VMOVDQU32 Z3, K1, 0(R12)
+	ADDQ $48, R10
+	ADDQ $48, R11
+	ADDQ R9, R12
+	DECQ R13
+	JNZ panel
+	LEAQ (SI)(R8*2), SI
+	ADDQ $48, DI
+	DECQ CX
+	JNZ rows
+done:
+	VZEROUPPER
+	RET
+
+// func pairPanels32(dst, src *float32, lds, pairs, panels, pstride int, alpha float32)
+TEXT ·pairPanels32(SB), NOSPLIT, $0-52
+	MOVQ dst+0(FP), DI
+	MOVQ src+8(FP), SI
+	MOVQ lds+16(FP), R8
+	SHLQ $2, R8
+	MOVQ pairs+24(FP), CX
+	MOVQ panels+32(FP), DX
+	MOVQ pstride+40(FP), R9
+	SHLQ $2, R9
+	VBROADCASTSS alpha+48(FP), Z15
+	VMOVDQU32 ·bf16Interleave(SB), Z14
+	TESTQ CX, CX
+	JZ done
+	TESTQ DX, DX
+	JZ done
+rows:
+	MOVQ SI, R10
+	LEAQ (SI)(R8*1), R11
+	MOVQ DI, R12
+	MOVQ DX, R13
+panel:
+	VMULPS 0(R10), Z15, Z0
+	VMULPS 0(R11), Z15, Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 zmm2, zmm1, zmm0
+	VPERMW Z2, Z14, Z3
+	VMOVDQU32 Z3, 0(R12)
+	VMULPS 64(R10), Z15, Z0
+	VMULPS 64(R11), Z15, Z1
+	BYTE $0x62; BYTE $0xf2; BYTE $0x77; BYTE $0x48; BYTE $0x72; BYTE $0xd0 // VCVTNE2PS2BF16 zmm2, zmm1, zmm0
+	VPERMW Z2, Z14, Z3
+	VMOVDQU32 Z3, 64(R12)
+	ADDQ $128, R10
+	ADDQ $128, R11
+	ADDQ R9, R12
+	DECQ R13
+	JNZ panel
+	LEAQ (SI)(R8*2), SI
+	ADDQ $128, DI
+	DECQ CX
+	JNZ rows
+done:
+	VZEROUPPER
+	RET
+

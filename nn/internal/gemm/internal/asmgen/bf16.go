@@ -192,3 +192,76 @@ func (g *gen) pairCopy() {
 	g.p("\tRET")
 	g.p("")
 }
+
+// pairPanels writes
+//
+//	pairPanelsW(dst, src *float32, lds, pairs, panels, pstride int, alpha float32)
+//
+// the copy layout of packPairs for whole panels of width W: for p < pairs,
+// q < panels and x < W, the word dst[q*pstride+p*W+x] holds
+// alpha*src[2p*lds+q*W+x] rounded to bfloat16 in its low half and
+// alpha*src[(2p+1)*lds+q*W+x] in its high half. Unlike pairCopy (one panel
+// at a time, down the rows) it walks each pair of source rows once, across
+// all the panels, so the reads are sequential: a panel-by-panel walk
+// touches a new page on every row of a wide matrix. Sixteen columns at a
+// time as in pairCopy; when W is not a multiple of 16, the last W%16
+// columns of each panel are loaded and stored under a mask, so no byte
+// outside the panels is read or written.
+func (g *gen) pairPanels(w int) {
+	full, rem := w/16, w%16
+	g.p("// func pairPanels%d(dst, src *float32, lds, pairs, panels, pstride int, alpha float32)", w)
+	g.p("TEXT ·pairPanels%d(SB), NOSPLIT, $0-52", w)
+	g.p("\tMOVQ dst+0(FP), DI")
+	g.p("\tMOVQ src+8(FP), SI")
+	g.p("\tMOVQ lds+16(FP), R8")
+	g.p("\tSHLQ $2, R8")
+	g.p("\tMOVQ pairs+24(FP), CX")
+	g.p("\tMOVQ panels+32(FP), DX")
+	g.p("\tMOVQ pstride+40(FP), R9")
+	g.p("\tSHLQ $2, R9")
+	g.p("\tVBROADCASTSS alpha+48(FP), Z15")
+	g.p("\tVMOVDQU32 ·bf16Interleave(SB), Z14")
+	if rem != 0 {
+		g.p("\tMOVQ $%d, AX", 1<<rem-1)
+		g.p("\tKMOVW AX, K1")
+	}
+	g.p("\tTESTQ CX, CX")
+	g.p("\tJZ done")
+	g.p("\tTESTQ DX, DX")
+	g.p("\tJZ done")
+	g.p("rows:")
+	g.p("\tMOVQ SI, R10")
+	g.p("\tLEAQ (SI)(R8*1), R11")
+	g.p("\tMOVQ DI, R12")
+	g.p("\tMOVQ DX, R13")
+	g.p("panel:")
+	for c := 0; c < full; c++ {
+		g.p("\tVMULPS %d(R10), Z15, Z0", 64*c)
+		g.p("\tVMULPS %d(R11), Z15, Z1", 64*c)
+		g.p("%s", byteLine(vcvtne2ps2bf16(2, 1, 0), "VCVTNE2PS2BF16 zmm2, zmm1, zmm0"))
+		g.p("\tVPERMW Z2, Z14, Z3")
+		g.p("\tVMOVDQU32 Z3, %d(R12)", 64*c)
+	}
+	if rem != 0 {
+		g.p("\tVMOVUPS.Z %d(R10), K1, Z0", 64*full)
+		g.p("\tVMOVUPS.Z %d(R11), K1, Z1", 64*full)
+		g.p("\tVMULPS Z0, Z15, Z0")
+		g.p("\tVMULPS Z1, Z15, Z1")
+		g.p("%s", byteLine(vcvtne2ps2bf16(2, 1, 0), "VCVTNE2PS2BF16 zmm2, zmm1, zmm0"))
+		g.p("\tVPERMW Z2, Z14, Z3")
+		g.p("\tVMOVDQU32 Z3, K1, %d(R12)", 64*full)
+	}
+	g.p("\tADDQ $%d, R10", 4*w)
+	g.p("\tADDQ $%d, R11", 4*w)
+	g.p("\tADDQ R9, R12")
+	g.p("\tDECQ R13")
+	g.p("\tJNZ panel")
+	g.p("\tLEAQ (SI)(R8*2), SI")
+	g.p("\tADDQ $%d, DI", 4*w)
+	g.p("\tDECQ CX")
+	g.p("\tJNZ rows")
+	g.p("done:")
+	g.p("\tVZEROUPPER")
+	g.p("\tRET")
+	g.p("")
+}

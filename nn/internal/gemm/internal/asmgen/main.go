@@ -500,6 +500,9 @@ func main() {
 	for _, w := range bf16PackWidths {
 		g.packTransX(w, true)
 	}
+	for _, w := range bf16PackWidths {
+		g.pairPanels(w)
+	}
 	if err := os.WriteFile(*out, g.Bytes(), 0o644); err != nil {
 		log.Fatal(err)
 	}
