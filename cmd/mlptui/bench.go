@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/mlptui/mlptui/internal/termsafe"
 	"github.com/mlptui/mlptui/nn"
 	"github.com/mlptui/mlptui/nn/bench"
 )
@@ -70,6 +71,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *jsonOut {
 		return json.NewEncoder(e.stdout).Encode(r)
 	}
+	termsafe.Fprintf(e.stdout, "kernel %s (this CPU has: %s), %d threads; rates are medians of repeated timings (--json: the spread)\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
 	return bench.WriteText(e.stdout, r, withBF16)
 }
 

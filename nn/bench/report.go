@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/mlptui/mlptui/nn"
@@ -78,11 +77,11 @@ func Run(ctx context.Context, o Options) (Report, error) {
 }
 
 // WriteText writes a report for people to read, as mlptui bench prints
-// it: the kernel, a table of the products (GFLOP/s, gonum's and the
-// ratio, bfloat16's with bf16), then the training step's times.
+// it below its line on the kernel: a table of the products (GFLOP/s,
+// gonum's and the ratio, bfloat16's with bf16), then the training step's
+// times.
 func WriteText(w io.Writer, r Report, bf16 bool) error {
 	withBF16 := bf16
-	fmt.Fprintf(w, "kernel %s (this CPU has: %s), %d threads; rates are medians of repeated timings (--json: the spread)\n\n", r.Kernel, strings.Join(r.Kernels, ", "), r.Threads)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	bf := ""
 	if withBF16 {
