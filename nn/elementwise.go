@@ -94,20 +94,37 @@ func (j *dropForward) Run(lo, hi int) {
 	for b := lo / dropBlock; b*dropBlock < hi; b++ {
 		rng.Seed(j.seed, uint64(b))
 		end := min((b+1)*dropBlock, len(j.x))
-		m := j.mask[b*dropBlock : end]
-		for i := 0; i < len(m); i += 2 {
-			r := rng.Uint64()
-			// keep·(draw >= thr) without a branch: the sign of draw-thr.
-			m[i] = j.keep * float32(uint64(int64(r&0xffffffff)-int64(j.thr))>>63^1)
-			if i+1 < len(m) {
-				m[i+1] = j.keep * float32(uint64(int64(r>>32)-int64(j.thr))>>63^1)
-			}
-		}
-		x, y := j.x[b*dropBlock:end], j.y[b*dropBlock:end]
-		for i, v := range x[:len(y)] {
-			y[i] = v * m[i]
+		dropMask(j.mask[b*dropBlock:end], j.x[b*dropBlock:end], j.y[b*dropBlock:end], &rng, j.thr, j.keep)
+	}
+}
+
+// dropMask fills m with keep or 0, two units per draw of r (the low 32
+// bits first), 0 where the 32-bit draw is below thr, and sets y = x·m.
+// It is RNG.Uint64 written out on local state (the call does not
+// inline), branch-free: keep·(draw >= thr) from the sign of draw-thr.
+func dropMask(m, x, y []float32, r *RNG, thr uint64, keep float32) {
+	x, y = x[:len(m)], y[:len(m)]
+	s0, s1, s2, s3 := r.s[0], r.s[1], r.s[2], r.s[3]
+	t := int64(thr)
+	for i := 0; i < len(m); i += 2 {
+		out := rotl(s1*5, 7) * 9
+		sh := s1 << 17
+		s2 ^= s0
+		s3 ^= s1
+		s1 ^= s2
+		s0 ^= s3
+		s2 ^= sh
+		s3 = rotl(s3, 45)
+		k0 := keep * float32(uint64(int64(out&0xffffffff)-t)>>63^1)
+		m[i] = k0
+		y[i] = x[i] * k0
+		if i+1 < len(m) {
+			k1 := keep * float32(uint64(int64(out>>32)-t)>>63^1)
+			m[i+1] = k1
+			y[i+1] = x[i+1] * k1
 		}
 	}
+	r.s = [4]uint64{s0, s1, s2, s3}
 }
 
 // mulMask computes out = in·mask.

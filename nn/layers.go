@@ -48,7 +48,7 @@ func (d *Dense) Forward(x *Matrix) *Matrix {
 	d.y.Resize(x.Rows, d.Out)
 	MatMul(false, false, 1, x, d.W, 0, &d.y)
 	d.bias = addBias{y: d.y.Data, b: d.B}
-	parallel.For(x.Rows, 1, &d.bias)
+	parallel.ForWork(x.Rows, 1, d.Out, &d.bias)
 	return &d.y
 }
 
@@ -57,7 +57,7 @@ func (d *Dense) Forward(x *Matrix) *Matrix {
 func (d *Dense) Backward(dy *Matrix) *Matrix {
 	MatMul(true, false, 1, d.x, dy, 0, d.DW)
 	d.sums = sumRows{dy: dy.Data, db: d.DB, rows: dy.Rows}
-	parallel.For(d.Out, 1, &d.sums)
+	parallel.ForWork(d.Out, 1, dy.Rows, &d.sums)
 	if !d.InputGrad {
 		return nil
 	}

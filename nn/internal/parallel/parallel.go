@@ -69,14 +69,20 @@ func start() {
 // For runs job over [0, n), split into up to Threads() contiguous ranges
 // whose bounds are multiples of align (align <= 1: any bounds), and
 // returns when all are done. The caller runs the first range itself.
-func For(n, align int, job Job) {
+func For(n, align int, job Job) { ForWork(n, align, 1, job) }
+
+// ForWork is For for a job whose every index stands for work elements
+// (a row of a matrix, say): it shares the job out once n·work reaches
+// Grain, where For would wait for n alone to reach it.
+func ForWork(n, align, work int, job Job) {
 	if n <= 0 {
 		return
 	}
 	if align < 1 {
 		align = 1
 	}
-	parts := min(Threads(), (n+Grain-1)/Grain)
+	work = max(work, 1)
+	parts := min(Threads(), n, (n*work+Grain-1)/Grain)
 	if parts <= 1 {
 		job.Run(0, n)
 		return

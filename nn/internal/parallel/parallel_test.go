@@ -54,3 +54,46 @@ func TestForAllocatesNothing(t *testing.T) {
 		t.Errorf("For allocates %v times per call", a)
 	}
 }
+
+// rangeJob records the ranges it is given.
+type rangeJob struct {
+	calls atomic.Int32
+	hits  []atomic.Int32
+}
+
+func (j *rangeJob) Run(lo, hi int) {
+	j.calls.Add(1)
+	for i := lo; i < hi; i++ {
+		j.hits[i].Add(1)
+	}
+}
+
+func TestForWorkSharesRowsOfWork(t *testing.T) {
+	SetThreads(2)
+	defer SetThreads(0)
+	for _, c := range []struct {
+		n, work int
+		parts   int32
+	}{
+		{1024, 4000, 2},     // a 1024×4000 matrix by rows: shared
+		{4000, 1024, 2},     // by columns
+		{1024, 1, 1},        // 1024 elements: too little to share
+		{1, 1 << 20, 1},     // one index cannot be split
+		{Grain / 8, 8, 1},   // exactly Grain elements: one part
+		{Grain/8 + 1, 8, 2}, // just over
+		{3, 0, 1},           // work <= 0 counts as 1
+		{2 * Grain, -5, 2},  // likewise
+		{0, 100, 0},         // nothing to do
+	} {
+		j := &rangeJob{hits: make([]atomic.Int32, c.n)}
+		ForWork(c.n, 1, c.work, j)
+		if got := j.calls.Load(); got != c.parts {
+			t.Errorf("ForWork(%d, 1, %d): %d parts, want %d", c.n, c.work, got, c.parts)
+		}
+		for i := range j.hits {
+			if j.hits[i].Load() != 1 {
+				t.Fatalf("ForWork(%d, 1, %d): index %d run %d times", c.n, c.work, i, j.hits[i].Load())
+			}
+		}
+	}
+}
