@@ -248,3 +248,37 @@ func TestResumeCutsMetricsAfterTheCheckpoint(t *testing.T) {
 		t.Errorf("events: %d before, %d after (%v)", len(events), len(after), err)
 	}
 }
+
+// TestResumeWithNothingLeft: a resume that asks for no more epochs than
+// are done is refused on one line that says the count is a total and
+// names the number to go past; the run is left as it was.
+func TestResumeWithNothingLeft(t *testing.T) {
+	cfg := smallConfig(t)
+	cfg.Epochs = 3
+	r, err := Start(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := drain(t, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		asked int
+		want  string
+	}{
+		{0, ": all 3 epochs are done; give epochs more than 3 to go on"},
+		{2, ": epochs 2 is the total, and 3 epochs are already done; give epochs more than 3 to go on"},
+		{3, ": epochs 3 is the total, and 3 epochs are already done; give epochs more than 3 to go on"},
+	}
+	before, _ := os.ReadFile(filepath.Join(s.Run, SummaryFile))
+	for _, c := range cases {
+		_, err := Resume(context.Background(), s.Run, c.asked)
+		if err == nil || err.Error() != s.Run+c.want {
+			t.Errorf("resume with %d epochs: %v\nwant %s%s", c.asked, err, s.Run, c.want)
+		}
+	}
+	if after, _ := os.ReadFile(filepath.Join(s.Run, SummaryFile)); string(after) != string(before) {
+		t.Errorf("a refused resume rewrote summary.json")
+	}
+}

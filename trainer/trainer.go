@@ -219,10 +219,24 @@ func Resume(ctx context.Context, dir string, epochs int, opts ...Options) (_ *Ru
 	if len(opts) > 0 && opts[0].DataDir != "" {
 		cfg.DataDir = opts[0].DataDir
 	}
-	if ck.epoch >= cfg.Epochs {
-		return nil, fieldtext.Errorf("%s: all %d epochs are done; give {epochs} more than %d to go on", dir, cfg.Epochs, ck.epoch)
+	if err := epochsLeft(dir, ck.epoch, cfg.Epochs, epochs); err != nil {
+		return nil, err
 	}
 	return launch(ctx, &trainer{cfg: cfg, dir: dir, resume: ck, lock: lock}, opts)
+}
+
+// epochsLeft refuses a resume with nothing to train: the run's epochs
+// (asked, when asked > 0) are a total, not a number more, so asking for
+// no more than done is said as such.
+func epochsLeft(dir string, done, total, asked int) error {
+	switch {
+	case done < total:
+		return nil
+	case asked > 0:
+		return fieldtext.Errorf("%s: {epochs} %d is the total, and %d epochs are already done; give {epochs} more than %d to go on", dir, asked, done, done)
+	default:
+		return fieldtext.Errorf("%s: all %d epochs are done; give {epochs} more than %d to go on", dir, total, done)
+	}
 }
 
 func launch(ctx context.Context, t *trainer, opts []Options) (*Run, error) {
