@@ -27,33 +27,37 @@ func unsafeChar(view string) string {
 	return ""
 }
 
-// TestHostileNamesDrawnEscaped draws every screen with class names, a
-// run directory, a data set, a status, a loading message, log messages
-// and errors that hold terminal escapes: none reaches the terminal.
-func TestHostileNamesDrawnEscaped(t *testing.T) {
-	hostileInfo := func(info *trainer.RunInfo) *trainer.RunInfo {
-		for i := range info.Classes {
-			info.Classes[i] += hostile
-		}
-		info.Dir += hostile
-		info.Config.Dataset = "data" + hostile + ".csv"
-		return info
+// hostileInfo gives a run's classes, directory and data set hostile names.
+func hostileInfo(info *trainer.RunInfo) *trainer.RunInfo {
+	for i := range info.Classes {
+		info.Classes[i] += hostile
 	}
-	hostileRuns := func() []trainer.RunRecord {
-		runs := savedRuns()
-		for i := range runs {
-			runs[i].Dir += hostile
-			runs[i].Status += hostile
-			if runs[i].Config != nil {
-				runs[i].Config.Dataset += hostile
-			}
-			if runs[i].Err != nil {
-				runs[i].Err = fmt.Errorf("%w%s", runs[i].Err, hostile)
-			}
+	info.Dir += hostile
+	info.Config.Dataset = "data" + hostile + ".csv"
+	return info
+}
+
+// hostileRuns is savedRuns with hostile directories, statuses, data sets
+// and errors.
+func hostileRuns() []trainer.RunRecord {
+	runs := savedRuns()
+	for i := range runs {
+		runs[i].Dir += hostile
+		runs[i].Status += hostile
+		if runs[i].Config != nil {
+			runs[i].Config.Dataset += hostile
 		}
-		return runs
+		if runs[i].Err != nil {
+			runs[i].Err = fmt.Errorf("%w%s", runs[i].Err, hostile)
+		}
 	}
-	build := map[string]func(w, h int) *Model{
+	return runs
+}
+
+// hostileScreens builds, by name, each screen that draws text from a run
+// or a file, at a size, fed hostile names.
+func hostileScreens(t *testing.T) map[string]func(w, h int) *Model {
+	return map[string]func(w, h int) *Model{
 		"loading": func(w, h int) *Model {
 			m := newTestModel(t, irisConfig(), w, h)
 			attach(m)
@@ -125,6 +129,13 @@ func TestHostileNamesDrawnEscaped(t *testing.T) {
 			return m
 		},
 	}
+}
+
+// TestHostileNamesDrawnEscaped draws every screen with class names, a
+// run directory, a data set, a status, a loading message, log messages
+// and errors that hold terminal escapes: none reaches the terminal.
+func TestHostileNamesDrawnEscaped(t *testing.T) {
+	build := hostileScreens(t)
 	for name, b := range build {
 		for _, size := range [][2]int{{80, 24}, {200, 60}} {
 			v := b(size[0], size[1]).View()
