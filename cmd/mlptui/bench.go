@@ -22,12 +22,8 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	threads := fs.Int("threads", 0, "threads (0: all cores)")
 	noGonum := fs.Bool("no-gonum", false, "skip gonum's multiply (it is slow)")
 	precision := fs.String("precision", "float32", "`precision` of the products: float32, bf16 (bfloat16 operands, float32 accumulation) or both")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	var sizes []int
 	for _, s := range strings.Split(*network, "-") {

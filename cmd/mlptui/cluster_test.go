@@ -41,7 +41,8 @@ func init() {
 	}
 }
 
-// lockedBuffer collects a process's output while the test reads it.
+// lockedBuffer collects a process's output (or what a child writes to its
+// terminal) while the test reads it.
 type lockedBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
@@ -57,6 +58,13 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Len is how many bytes have come.
+func (l *lockedBuffer) Len() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Len()
 }
 
 // twelve is a sweep of a 12-trial grid of quick Iris trials.

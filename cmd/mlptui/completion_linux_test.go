@@ -73,7 +73,7 @@ func TestCompletionInZsh(t *testing.T) {
 			t.Fatal(err)
 		}
 		slave.Close()
-		var screen screenLog
+		var screen lockedBuffer
 		go func() { _, _ = io.Copy(&screen, master) }()
 		screen.waitFor(t, 0, 10*time.Second, "% ")
 		from := screen.Len()

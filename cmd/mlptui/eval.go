@@ -14,12 +14,8 @@ func runEval(ctx context.Context, e *env, args []string) error {
 	jsonOut := fs.Bool("json", false, "print one JSON object")
 	dataDir := fs.String("data-dir", "", "the `dir`ectory where downloaded data sets are kept (default: the run's own)")
 	dataset := fs.String("dataset", "", "measure on every sample of this labelled CSV table or image folder (its `path`) instead of the run's test part")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	if *runDir == "" {
 		return usagef("--run is required: the run directory whose model to evaluate")
@@ -28,7 +24,10 @@ func runEval(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	p := newProgress(e)
-	var ev *trainer.Evaluation
+	var (
+		ev  *trainer.Evaluation
+		err error
+	)
 	if *dataset != "" {
 		ev, err = trainer.EvaluateOn(ctx, *runDir, *dataset, p.Event)
 	} else {

@@ -94,7 +94,7 @@ func TestCommandsHonourCtrlC(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			cmd := exec.Command(os.Args[0], tc.args...)
 			cmd.Env = append(os.Environ(), "MLPTUI_BE_MAIN=1")
-			var stdout, stderr screenLog
+			var stdout, stderr lockedBuffer
 			cmd.Stdout, cmd.Stderr = &stdout, &stderr
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
@@ -129,7 +129,7 @@ func TestCommandsHonourCtrlC(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if code := run(ctx, &env{stdout: &screenLog{}, stderr: &screenLog{}}, []string{"runs", "--runs", many}); code != exitInterrupted {
+	if code := run(ctx, &env{stdout: &lockedBuffer{}, stderr: &lockedBuffer{}}, []string{"runs", "--runs", many}); code != exitInterrupted {
 		t.Errorf("runs, interrupted: exit %d, want %d", code, exitInterrupted)
 	}
 }

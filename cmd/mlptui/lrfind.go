@@ -24,12 +24,8 @@ func runLRFind(ctx context.Context, e *env, args []string) error {
 	jsonOut := fs.Bool("json", false, "print the curve and the suggestion as one JSON object")
 	out := fs.String("o", "", "also write the curve to this `file`: .png or .svg")
 	steps := fs.Int("steps", 200, "training steps from 1e-7 to 10")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	if *steps < 10 || *steps > 100000 {
 		return usagef("--steps %d: want 10 to 100000", *steps)

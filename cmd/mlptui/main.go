@@ -52,6 +52,19 @@ var (
 	parseInterspersed = cliflag.Parse
 )
 
+// parseFlags parses a command's flags, anywhere among its arguments, for a
+// command that takes no other arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
 // errInterrupted ends a command that was interrupted after saving.
 var errInterrupted = errors.New("interrupted")
 

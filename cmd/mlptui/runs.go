@@ -22,12 +22,8 @@ func runRuns(ctx context.Context, e *env, args []string) error {
 	csvOut := fs.Bool("csv", false, "print every run's settings and metrics as CSV")
 	sortBy := fs.String("sort", "best-val-acc", "order by this `column`: "+strings.Join(lab.RunColumnNames(), ", ")+
 		" or its name in --json and --csv, like best_val_accuracy (accuracies highest first, the others lowest first; unknown values last)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	col := lab.FindRunColumn(*sortBy)
 	if col == nil {

@@ -80,12 +80,8 @@ func runSweep(ctx context.Context, e *env, args []string) error {
 	jsonOut := fs.Bool("json", false, "print the leaderboard as a JSON array")
 	var cl clusterFlags
 	cl.register(fs)
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	if *trials < 0 || *trials > lab.MaxTrials {
 		return usagef("--trials %d: want 1 to %d, or 0 for the whole grid", *trials, lab.MaxTrials)

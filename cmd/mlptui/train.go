@@ -19,14 +19,13 @@ func runTrain(ctx context.Context, e *env, args []string) error {
 	cf.register(fs)
 	jsonOut := fs.Bool("json", false, "print the summary as one JSON object")
 	resume := fs.String("resume", "", "continue the run in this `dir`ectory from its checkpoint (with --epochs: the new total)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
-	}
-	var run *trainer.Run
+	var (
+		run *trainer.Run
+		err error
+	)
 	if *resume != "" {
 		for _, s := range cf.sets {
 			if s.Field.Name != "epochs" && s.Field.Name != "data-dir" {

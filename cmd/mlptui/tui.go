@@ -19,12 +19,8 @@ func runTUI(ctx context.Context, e *env, args []string) error {
 	sf.register(fs)
 	name := fs.String("name", "", "a `name` appended to the run directory's name (of a sweep: the sweep's name)")
 	samples := fs.Int("pictures", 1000, "samples on the predictions screen, at most: validation ones while a run trains, test ones of a saved run (--samples is a playground set's size)")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	// A setting the trainer refuses is shown in the form, beside its
 	// field; only text that is not even a value (--lr abc) is a usage

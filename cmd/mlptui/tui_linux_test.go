@@ -13,7 +13,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -52,33 +51,9 @@ func openPTY(t *testing.T) (master, slave *os.File) {
 	return m, s
 }
 
-// screenLog collects what the child writes to its terminal.
-type screenLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (s *screenLog) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Write(p)
-}
-
-func (s *screenLog) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.String()
-}
-
-func (s *screenLog) Len() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.buf.Len()
-}
-
 // waitFor waits until the output after byte from contains one of want,
 // and returns the time it took.
-func (s *screenLog) waitFor(t *testing.T, from int, limit time.Duration, want ...string) time.Duration {
+func (s *lockedBuffer) waitFor(t *testing.T, from int, limit time.Duration, want ...string) time.Duration {
 	t.Helper()
 	start := time.Now()
 	for time.Since(start) < limit {
@@ -119,7 +94,7 @@ type dashboard struct {
 	done          chan error    // the child's exit
 	exited        bool          // done was received
 	copied        chan struct{} // all the output was read
-	screen        *screenLog
+	screen        *lockedBuffer
 	before        unix.Termios // the terminal's modes before the child
 }
 
@@ -127,7 +102,7 @@ type dashboard struct {
 // TERM=xterm-256color without COLORTERM, and waits for the setup form.
 func startDashboard(t *testing.T, args ...string) *dashboard {
 	master, slave := openPTY(t)
-	d := &dashboard{master: master, slave: slave, done: make(chan error, 1), copied: make(chan struct{}), screen: &screenLog{}}
+	d := &dashboard{master: master, slave: slave, done: make(chan error, 1), copied: make(chan struct{}), screen: &lockedBuffer{}}
 	d.before = termModes(t, slave)
 	d.cmd = exec.Command(os.Args[0], append([]string{"tui"}, args...)...)
 	// The child sees a user's terminal, whatever the test runs under: CI
