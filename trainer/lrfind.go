@@ -17,17 +17,27 @@ type LRFindOptions struct {
 	Report func(Event)
 }
 
+// LRRule names how a learning-rate range test chose its suggestion.
+type LRRule string
+
+// The rules: where the smoothed loss falls fastest, or the largest rate
+// still at the bottom of its curve (for one-cycle schedules).
+const (
+	RuleSteepest LRRule = "steepest"
+	RuleBasin    LRRule = "basin"
+)
+
 // LRFinding is what a learning-rate range test found.
 type LRFinding struct {
 	LR      []float64 `json:"lr"`       // the learning rate of each step taken
 	RawLoss []float64 `json:"raw_loss"` // the training loss of each step's batch
 	Loss    []float64 `json:"loss"`     // RawLoss smoothed (zero-lag: an exponential average run forwards and backwards)
 	// Suggest is the suggested learning rate (0 if the loss never
-	// falls): Steepest, or for a one-cycle schedule Least (see FindLR);
-	// SuggestI its step; Rule names which ("steepest" or "least").
+	// falls): Steepest, or for a one-cycle schedule the right edge of the
+	// curve's bottom (see FindLR); SuggestI its step; Rule names which.
 	Suggest  float64 `json:"suggestion"`
 	SuggestI int     `json:"suggestion_step"`
-	Rule     string  `json:"rule"`
+	Rule     LRRule  `json:"rule"`
 	// Steepest is the learning rate where Loss falls fastest against
 	// log(lr); 0 if it never falls.
 	Steepest float64 `json:"steepest_lr"`
@@ -69,8 +79,9 @@ const (
 // begun to move), or the first step where the loss is no more than a
 // uniform guess's if it started above (see settled), and the least
 // smoothed loss (after it the loss climbs);
-// for a one-cycle schedule it is the rate of the least smoothed loss, the
-// largest at which the loss still falls, which Smith's one-cycle method
+// for a one-cycle schedule it is the largest rate at which the smoothed
+// loss is still at the bottom of its curve (within a twentieth of its fall
+// of the least: basinEdge), the largest before it climbs, which Smith's one-cycle method
 // takes as the peak (Smith 2018, "A disciplined approach to neural
 // network hyper-parameters": the schedule warms up from a 25th of it and
 // anneals, so it spends few steps there).
@@ -160,12 +171,13 @@ func FindLR(ctx context.Context, cfg Config, opt LRFindOptions) (*LRFinding, err
 	f.Steps = len(f.LR)
 	f.Seconds = time.Since(t1).Seconds()
 	f.Loss = smoothLosses(f.RawLoss, lrFindBeta)
-	steep, least := steepest(f.Loss, settled(f.Loss, math.Log(float64(len(data.Train.Classes))))), leastIndex(f.Loss)
+	from := settled(f.Loss, math.Log(float64(len(data.Train.Classes))))
+	steep, least := steepest(f.Loss, from), leastIndex(f.Loss)
 	f.Least = f.LR[least]
 	if steep >= 0 {
 		f.Steepest = f.LR[steep]
 	}
-	f.suggest(steep, least, cfg.Schedule)
+	f.suggest(steep, basinEdge(f.Loss, from, least), cfg.Schedule)
 	return f, nil
 }
 
@@ -187,11 +199,12 @@ func (opt *LRFindOptions) fill() error {
 }
 
 // suggest picks the suggestion: where the smoothed loss falls fastest
-// (steep), or, for a one-cycle schedule, where it is least.
-func (f *LRFinding) suggest(steep, least int, schedule string) {
-	f.SuggestI, f.Rule = steep, "steepest"
+// (steep), or, for a one-cycle schedule, the right edge of the basin
+// around the least loss (edge, see basinEdge).
+func (f *LRFinding) suggest(steep, edge int, schedule string) {
+	f.SuggestI, f.Rule = steep, RuleSteepest
 	if schedule == OneCycle && steep >= 0 {
-		f.SuggestI, f.Rule = least, "least"
+		f.SuggestI, f.Rule = edge, RuleBasin
 	}
 	if f.SuggestI >= 0 {
 		f.Suggest = f.LR[f.SuggestI]
@@ -253,6 +266,30 @@ func steepest(loss []float64, from int) int {
 	return at
 }
 
+// basinFlat is how far above its least the smoothed loss may be, as a
+// share of its fall from where it settled to the least, and still count
+// as the bottom of the curve: the test takes one step at each rate, so
+// near the least the curve is flat to within its noise, and where in the
+// flat the least falls is chance.
+const basinFlat = 0.05
+
+// basinEdge returns the index of the largest learning rate at or after
+// the least loss lo whose smoothed loss is still within basinFlat of the
+// fall from loss[from] to the least: the largest rate at which the loss
+// has not yet begun to climb, Smith's peak for a one-cycle schedule. lo
+// itself when the loss did not fall.
+func basinEdge(loss []float64, from, lo int) int {
+	fall := loss[from] - loss[lo]
+	if !(fall > 0) {
+		return lo
+	}
+	edge := lo
+	for i := lo + 1; i < len(loss) && loss[i] <= loss[lo]+basinFlat*fall; i++ {
+		edge = i
+	}
+	return edge
+}
+
 // leastIndex returns the index of the least loss that is not NaN.
 func leastIndex(loss []float64) int {
 	lo := 0
@@ -267,8 +304,8 @@ func leastIndex(loss []float64) int {
 // Why says in words how the suggestion was chosen, with the other
 // figure: "the smoothed loss falls fastest there; it is least at 5e-04".
 func (f *LRFinding) Why() string {
-	if f.Rule == "least" {
-		return fmt.Sprintf("the least smoothed loss, the peak for a one-cycle schedule; it falls fastest at %.2g", f.Steepest)
+	if f.Rule == RuleBasin {
+		return fmt.Sprintf("the largest rate at the bottom of the smoothed loss (least at %.2g), the peak for a one-cycle schedule; it falls fastest at %.2g", f.Least, f.Steepest)
 	}
 	return fmt.Sprintf("the smoothed loss falls fastest there; it is least at %.2g", f.Least)
 }

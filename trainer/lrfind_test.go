@@ -116,11 +116,20 @@ func TestFindLR(t *testing.T) {
 	if f.SuggestI < 0 || f.Suggest != f.LR[f.SuggestI] {
 		t.Fatalf("suggestion %g at %d", f.Suggest, f.SuggestI)
 	}
-	// Where it suggests, the smoothed loss falls, and no faster anywhere
-	// between the first tenth and the least loss.
+	// Where it suggests, the smoothed loss falls (steepest), or is at the
+	// bottom of its curve, at or past the least (basin, one-cycle).
 	i := f.SuggestI
-	if !(f.Loss[i+1] < f.Loss[i-1]) {
-		t.Errorf("the loss does not fall at the suggestion (%v, %v)", f.Loss[i-1], f.Loss[i+1])
+	switch lo := leastIndex(f.Loss); f.Rule {
+	case RuleSteepest:
+		if !(f.Loss[i+1] < f.Loss[i-1]) {
+			t.Errorf("the loss does not fall at the suggestion (%v, %v)", f.Loss[i-1], f.Loss[i+1])
+		}
+	case RuleBasin:
+		if cfg.Schedule != OneCycle || i < lo || f.Loss[i] > f.Loss[lo]+basinFlat*(f.Loss[0]-f.Loss[lo]) {
+			t.Errorf("basin suggestion at %d (loss %v) for schedule %s: least %v at %d", i, f.Loss[i], cfg.Schedule, f.Loss[lo], lo)
+		}
+	default:
+		t.Errorf("rule %q", f.Rule)
 	}
 	// Same settings, same curve; the run directory stays empty.
 	g, err := FindLR(context.Background(), cfg, opt)
@@ -150,5 +159,30 @@ func TestFindLRBadInput(t *testing.T) {
 	cancel()
 	if _, err := FindLR(ctx, smallConfig(t), LRFindOptions{}); err == nil {
 		t.Error("a cancelled context: no error")
+	}
+}
+
+// TestBasinEdge: the one-cycle suggestion is the largest rate after the
+// least loss still within a twentieth of the fall of it, and the least
+// itself where the curve climbs at once or never fell.
+func TestBasinEdge(t *testing.T) {
+	cases := []struct {
+		name     string
+		loss     []float64
+		from, lo int
+		want     int
+	}{
+		// fall 1.0 from 3.0 to 2.0: up to 2.05 is the bottom.
+		{"flat bottom", []float64{3, 2.5, 2.02, 2.0, 2.03, 2.05, 2.2, 3}, 0, 3, 5},
+		{"climbs at once", []float64{3, 2.5, 2.0, 2.3, 3}, 0, 2, 2},
+		{"the fall counted from where it settled", []float64{9, 3, 2.5, 2.0, 2.04, 2.06, 3}, 1, 3, 4},
+		{"never fell", []float64{2, 2, 2.5}, 0, 0, 0},
+		{"least at the end", []float64{3, 2.5, 2.0}, 0, 2, 2},
+		{"stops at a NaN", []float64{3, 2.0, 2.01, math.NaN()}, 0, 1, 2},
+	}
+	for _, c := range cases {
+		if got := basinEdge(c.loss, c.from, c.lo); got != c.want {
+			t.Errorf("%s: basinEdge(%v, %d, %d) = %d, want %d", c.name, c.loss, c.from, c.lo, got, c.want)
+		}
 	}
 }
