@@ -206,7 +206,7 @@ class Fixtures:
     def huge_png(self):
         import struct, zlib
         ihdr = b"IHDR" + struct.pack(">IIBBBBB", 20000, 20000, 8, 6, 0, 0, 0)
-        return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + struct.pack(">I", 100) + b"IDAT" + b"\x78\x9c" + b"\x00" * 24
+        return b"\x89PNG\r\n\x1a\n" + struct.pack(">I", 13) + ihdr + struct.pack(">I", zlib.crc32(ihdr)) + struct.pack(">I", 100) + b"IDAT"  # and no pixel data
 
     def make_p_truncpng(self):
         p = self.png()
