@@ -1,6 +1,7 @@
 package tui
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -49,6 +50,38 @@ func TestFooterNarrow(t *testing.T) {
 		foot := v[strings.LastIndex(v, "\n")+1:]
 		if !strings.Contains(foot, "q quit") || !strings.Contains(foot, "? help") {
 			t.Errorf("%d columns: footer %q", w, foot)
+		}
+	}
+}
+
+// TestProgressBarIsTheRuns: the live bar is the share of the run done,
+// beside "epoch N/M", not of the epoch under way: a run of many short
+// epochs (a playground set's 12 steps an epoch) showed "epoch 2758/5000
+// ... 100%" at every epoch's last batch.
+func TestProgressBarIsTheRuns(t *testing.T) {
+	cases := []struct {
+		epoch, batch, batches int
+		want                  string
+	}{
+		{2758, 12, 12, " 55%"},
+		{3, 6, 12, " 12%"},
+		{1, 1, 1, "  5%"},
+		{20, 1, 1, " 100%"},
+	}
+	for _, c := range cases {
+		m := newTestModel(t, irisConfig(), 120, 30)
+		attach(m)
+		info := irisInfo(5000)
+		if c.epoch <= 20 {
+			info = irisInfo(20)
+		}
+		info.Batches = c.batches
+		feed(m, false, started(info))
+		feed(m, false, trainer.Event{Kind: trainer.Progress, Time: at(1), Epoch: c.epoch, Step: int64(c.epoch * c.batches),
+			Batch: c.batch, Batches: c.batches, SamplesPerSec: 5000})
+		line := m.train.progressLine(m.state, 120)
+		if !strings.Contains(line, fmt.Sprintf("epoch %d/", c.epoch)) || !strings.Contains(line, c.want) {
+			t.Errorf("epoch %d, batch %d of %d: %q, want %q", c.epoch, c.batch, c.batches, line, c.want)
 		}
 	}
 }

@@ -288,23 +288,20 @@ func (m trainingModel) stats(s *runState, w int) string {
 	return fitLine("loss  "+m.statLine(s, "loss", true, w-6), w) + "\n" + fitLine("acc   "+m.statLine(s, "acc", false, w-6), w)
 }
 
-// progressLine is the epoch's progress bar (the run's once it ended),
-// throughput and time left.
+// progressLine is the run's progress bar (the epochs done, with the
+// share of the one under way, beside "epoch N/M" as the headless line
+// has it), throughput and time left.
 func (m trainingModel) progressLine(s *runState, w int) string {
 	st := m.st
 	if s.info == nil {
 		return ""
 	}
 	ev := s.last
-	frac := 0.0
-	if ev.Batches > 0 {
-		frac = float64(ev.Batch) / float64(ev.Batches)
-	}
 	ep := ev.Epoch
 	epochs := s.info.Config.Epochs
-	if ev.Batches == 1 && epochs > 0 {
-		// An epoch is one step: the bar shows the run instead.
-		frac = float64(len(s.epochs)) / float64(epochs)
+	frac := 0.0
+	if ev.Batches > 0 && epochs > 0 {
+		frac = min(1, (float64(max(ep-1, 0))+float64(ev.Batch)/float64(ev.Batches))/float64(epochs))
 	}
 	if !s.live() {
 		// An ended run's bar is the share of its epochs done: a run that
