@@ -255,14 +255,7 @@ func TestResumeCutsMetricsAfterTheCheckpoint(t *testing.T) {
 func TestResumeWithNothingLeft(t *testing.T) {
 	cfg := smallConfig(t)
 	cfg.Epochs = 3
-	r, err := Start(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := drain(t, r)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, s := runToEnd(t)(Start(context.Background(), cfg))
 	cases := []struct {
 		asked int
 		want  string

@@ -293,14 +293,23 @@ func (c *curve) lastX() float64 {
 	return c.x[len(c.x)-1]
 }
 
+// epochsDone is how much of the run the last progress event had trained,
+// in epochs: those ended and the share of the one under way (0 before
+// the first event).
+func (s *runState) epochsDone() float64 {
+	ev := s.last
+	if ev.Batches == 0 {
+		return 0
+	}
+	return float64(max(ev.Epoch-1, 0)) + float64(ev.Batch)/float64(ev.Batches)
+}
+
 // eta is the training time left, in seconds, from the training
 // throughput alone: samples left over samples per second.
 func (s *runState) eta() float64 {
 	if s.info == nil || s.last.SamplesPerSec <= 0 || s.last.Batches == 0 {
 		return math.NaN()
 	}
-	n := float64(s.info.Train)
-	frac := float64(s.last.Batch) / float64(s.last.Batches)
-	left := float64(s.info.Config.Epochs-s.last.Epoch)*n + (1-frac)*n
+	left := (float64(s.info.Config.Epochs) - s.epochsDone()) * float64(s.info.Train)
 	return math.Max(0, left) / s.last.SamplesPerSec
 }

@@ -300,8 +300,8 @@ func (m trainingModel) progressLine(s *runState, w int) string {
 	ep := ev.Epoch
 	epochs := s.info.Config.Epochs
 	frac := 0.0
-	if ev.Batches > 0 && epochs > 0 {
-		frac = min(1, (float64(max(ep-1, 0))+float64(ev.Batch)/float64(ev.Batches))/float64(epochs))
+	if epochs > 0 {
+		frac = min(1, s.epochsDone()/float64(epochs))
 	}
 	if !s.live() {
 		// An ended run's bar is the share of its epochs done: a run that
