@@ -20,8 +20,9 @@ wall time of the whole training, and the test accuracy.
         --data-dir ~/.cache/mlptui --epochs 30
 
 With --steps N it only times N training steps of each side on random data
-of the network's shape (plain presets; no data set, no training) and
-prints the ratio:
+of the network's shape (plain presets; no data set, no training; dropout
+0.1 after every hidden layer on both sides, as mlptui bench times its
+steps) and prints the ratio:
 
     python3 bench/torch_reference.py --steps 10 --precision bf16 --mlptui ./mlptui
 
@@ -130,7 +131,7 @@ def standardize(xtr, *others):
     return out
 
 
-def build(sizes):
+def build(sizes, dropout=0.0):
     layers = []
     for i in range(len(sizes) - 1):
         lin = torch.nn.Linear(sizes[i], sizes[i + 1])
@@ -139,7 +140,14 @@ def build(sizes):
         layers.append(lin)
         if i < len(sizes) - 2:
             layers.append(torch.nn.ReLU())
+            if dropout > 0:
+                layers.append(torch.nn.Dropout(dropout))
     return torch.nn.Sequential(*layers)
+
+
+# BENCH_DROPOUT is the dropout mlptui bench's timed steps apply after every
+# hidden layer (nn/bench MeasureTrainStep); --steps does the same here.
+BENCH_DROPOUT = 0.1
 
 
 def linear(fan_in, fan_out, std):
@@ -340,11 +348,13 @@ def bench_step(args, cmd, cfg):
 
 def steps_torch(args, cfg):
     """The median time of args.steps training steps (after one warm-up) of
-    the plain network on random data, as mlptui bench times its steps."""
+    the plain network on random data, as mlptui bench times its steps
+    (dropout BENCH_DROPOUT after every hidden ReLU, as there)."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads or os.cpu_count())
     batch = cfg["batch"]
-    model = build([3072] + cfg["hidden"] + [10])
+    model = build([3072] + cfg["hidden"] + [10], BENCH_DROPOUT)
+    model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.999), eps=1e-8)
     x, y = torch.randn(batch, 3072), torch.randint(0, 10, (batch,))
     times = []
@@ -378,7 +388,7 @@ def main_steps(args, cfg):
         print(json.dumps(res))
         return
     print(f"{res['date']}, {res['machine']}, {res['cores']} cores; network {res['network']}, Adam, "
-          f"batch {cfg['batch']}, {args.precision} products, median of {args.steps} steps on random data")
+          f"batch {cfg['batch']}, {args.precision} products, median of {args.steps} steps on random data, dropout {BENCH_DROPOUT}")
     print(f"{'':24s} {'step (s)':>9s}")
     for name in ("torch", "mlptui"):
         if name in res:

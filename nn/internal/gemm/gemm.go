@@ -215,6 +215,9 @@ type problem struct {
 	c              []float32
 	ldc            int
 	transC         bool // C is stored transposed (n×m, see transposeWins)
+	// sharedA and sharedB, if not nil, hold A or B already packed for every
+	// part of a parallel call (i0 = 0, i1 = m for A; j0 = 0, j1 = n for B).
+	sharedA, sharedB *sharedPack
 }
 
 // localBufs keeps the pack buffers of calling goroutines between calls. It
@@ -223,32 +226,56 @@ type problem struct {
 var localBufs = make(chan *buffers, 8)
 
 func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
-	var buf *buffers
-	select {
-	case buf = <-localBufs:
-	default:
-		buf = new(buffers)
-	}
+	buf := localBuffers()
 	im.run(buf, pr, i0, i1, j0, j1)
+	releaseBuffers(buf)
+}
+
+// localBuffers takes pack buffers for the calling goroutine from
+// localBufs, or makes new ones.
+func localBuffers() *buffers {
+	select {
+	case buf := <-localBufs:
+		return buf
+	default:
+		return new(buffers)
+	}
+}
+
+// releaseBuffers returns buf to localBufs.
+func releaseBuffers(buf *buffers) {
 	select {
 	case localBufs <- buf:
 	default: // more concurrent callers than kept buffers: let it go
 	}
 }
 
-// task is one part of a parallel call, run by a worker.
+// task is one part of a parallel call, run by a worker: its share of the
+// shared operand's packing (pack not nil) or its part of C.
 type task struct {
 	im             *impl
 	pr             *problem
 	i0, i1, j0, j1 int
+	pack           *sharedPack
+	part, parts    int
 	wg             *sync.WaitGroup
+}
+
+// do runs the task on the buffers of the goroutine running it.
+func (t *task) do(buf *buffers) {
+	if t.pack != nil {
+		t.pack.pack(t.im, t.pr, t.part, t.parts)
+		return
+	}
+	t.im.run(buf, t.pr, t.i0, t.i1, t.j0, t.j1)
 }
 
 // call holds what a parallel call needs, pooled so calls do not allocate.
 type call struct {
-	pr    problem
-	wg    sync.WaitGroup
-	tasks [maxThreads]task
+	pr     problem
+	wg     sync.WaitGroup
+	tasks  [maxThreads]task
+	shared sharedPack
 }
 
 // calls is a free list of call records (see localBufs).
@@ -277,11 +304,29 @@ func startWorkers(n int) {
 func worker() {
 	var buf buffers
 	for t := range queue {
-		t.im.run(&buf, t.pr, t.i0, t.i1, t.j0, t.j1)
+		t.do(&buf)
 		wg := t.wg
 		*t = task{}
 		wg.Done()
 	}
+}
+
+// round runs parts tasks, made by set for part p, and waits for them all:
+// part 0 on the calling goroutine, the others on workers.
+func (cl *call) round(parts int, set func(t *task, p int)) {
+	cl.wg.Add(parts - 1)
+	for p := 1; p < parts; p++ {
+		t := &cl.tasks[p]
+		set(t, p)
+		t.wg = &cl.wg
+		queue <- t
+	}
+	t := &cl.tasks[0]
+	set(t, 0)
+	buf := localBuffers()
+	t.do(buf)
+	releaseBuffers(buf)
+	cl.wg.Wait()
 }
 
 // split returns the bounds of part p of q parts of n units of size u
@@ -293,23 +338,36 @@ func split(n, u, q, p int) (lo, hi int) {
 	return min(lo, n), min(hi, n)
 }
 
-// parallel splits the call over nt goroutines along m or n.
-func parallel(im *impl, pr *problem, nt int) {
+// plan chooses how parallel splits pr among at most nt parts: into parts
+// along n (alongN) or along m.
+func plan(im *impl, pr *problem, nt int) (parts int, alongN bool) {
 	tm := (pr.m + im.mr - 1) / im.mr // tiles along m
 	tn := (pr.n + im.nr - 1) / im.nr // tiles along n
 	// Split the dimension that gives the least work to the slowest part:
 	// ceil(tiles/parts) tile columns (or rows) times the tiles across, plus
 	// (im.packCost) packing its rows of A and columns of B: along m every
-	// part packs all of B, along n all of A. On a tie prefer n.
+	// part needs all of B, along n all of A, and packs a share of it when
+	// it is shared (see sharedPack), else all of it. On a tie prefer n.
 	pm, pn := min(nt, tm), min(nt, tn)
 	wm, wn := (tm+pm-1)/pm, (tn+pn-1)/pn // tiles per part
-	costM := float64(wm*tn) + im.packCost*float64(wm*im.mr+pr.n)
-	costN := float64(tm*wn) + im.packCost*float64(pr.m+wn*im.nr)
-	alongN := costN <= costM
-	parts := pm
-	if alongN {
-		parts = pn
+	allB, allA := float64(pr.n), float64(pr.m)
+	if shareable(pr, false, pm) {
+		allB /= float64(pm)
 	}
+	if shareable(pr, true, pn) {
+		allA /= float64(pn)
+	}
+	costM := float64(wm*tn) + im.packCost*(float64(wm*im.mr)+allB)
+	costN := float64(tm*wn) + im.packCost*(allA+float64(wn*im.nr))
+	if costN <= costM {
+		return pn, true
+	}
+	return pm, false
+}
+
+// parallel splits the call over nt goroutines along m or n (see plan).
+func parallel(im *impl, pr *problem, nt int) {
+	parts, alongN := plan(im, pr, nt)
 	if parts <= 1 {
 		runLocal(im, pr, 0, pr.m, 0, pr.n)
 		return
@@ -322,25 +380,27 @@ func parallel(im *impl, pr *problem, nt int) {
 		cl = new(call)
 	}
 	cl.pr = *pr
-	cl.wg.Add(parts - 1)
-	for p := 1; p < parts; p++ {
-		t := &cl.tasks[p]
-		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n, wg: &cl.wg}
+	if shareable(pr, alongN, parts) {
+		// Every part needs all of the other operand: pack it once, each
+		// part a share, before any part computes.
+		cl.shared.setup(im, pr, alongN)
+		if alongN {
+			cl.pr.sharedA = &cl.shared
+		} else {
+			cl.pr.sharedB = &cl.shared
+		}
+		cl.round(parts, func(t *task, p int) {
+			*t = task{im: im, pr: &cl.pr, pack: &cl.shared, part: p, parts: parts}
+		})
+	}
+	cl.round(parts, func(t *task, p int) {
+		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n}
 		if alongN {
 			t.j0, t.j1 = split(pr.n, im.nr, parts, p)
 		} else {
 			t.i0, t.i1 = split(pr.m, im.mr, parts, p)
 		}
-		queue <- t
-	}
-	i0, i1, j0, j1 := 0, pr.m, 0, pr.n
-	if alongN {
-		j0, j1 = split(pr.n, im.nr, parts, 0)
-	} else {
-		i0, i1 = split(pr.m, im.mr, parts, 0)
-	}
-	runLocal(im, &cl.pr, i0, i1, j0, j1)
-	cl.wg.Wait()
+	})
 	cl.pr = problem{}
 	select {
 	case calls <- cl:
