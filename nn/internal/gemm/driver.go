@@ -109,14 +109,8 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 	if im.bf16 {
 		kpb = kcb / 2
 	}
-	sa, sb := pr.sharedA, pr.sharedB // operands packed once for all parts
-	var abuf, bbuf []float32
-	if sa == nil {
-		abuf = aligned(&buf.aRaw, mcb*kpb)
-	}
-	if sb == nil {
-		bbuf = aligned(&buf.bRaw, ncb*kpb)
-	}
+	abuf := aligned(&buf.aRaw, mcb*kpb)
+	bbuf := aligned(&buf.bRaw, ncb*kpb)
 	c, ldc := pr.c, pr.ldc
 	tile := &buf.tile
 	for pc := 0; pc < k; pc += kcb {
@@ -137,24 +131,24 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 			mc := min(mcb, i1-ic)
 			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
 			// when transA, else at a[x*lda+p].
-			if sa != nil {
-				abuf = sa.block(pc, ic)
+			if im.bf16 {
+				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}, pr.alpha)
 			} else {
-				im.packA(abuf, pr, ic, mc, pc, kc)
+				pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
 			}
 			for jc := j0; jc < j1; jc += ncb {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
-				if sb != nil {
-					bbuf = sb.block(pc, jc)
+				if im.bf16 {
+					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}, 1)
 				} else {
-					im.packB(bbuf, pr, jc, nc, pc, kc)
+					pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
 				}
 				// The source region of the next B block, prefetched bit by bit
 				// between kernel calls so its packing does not wait on memory.
 				var pfBase *float32
 				pfRows, pfBytes := 0, 0
-				if im.prefetch != nil && sb == nil {
+				if im.prefetch != nil {
 					pfBase, pfRows, pfBytes = nextB(pr, pc, jc, ic+mcb < i1, j0, j1, kcb, ncb)
 				}
 				nir := (mc + mr - 1) / mr

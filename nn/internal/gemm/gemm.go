@@ -215,9 +215,6 @@ type problem struct {
 	c              []float32
 	ldc            int
 	transC         bool // C is stored transposed (n×m, see transposeWins)
-	// sharedA and sharedB, if not nil, hold A or B already packed for every
-	// part of a parallel call (i0 = 0, i1 = m for A; j0 = 0, j1 = n for B).
-	sharedA, sharedB *sharedPack
 }
 
 // localBufs keeps the pack buffers of calling goroutines between calls. It
@@ -226,56 +223,32 @@ type problem struct {
 var localBufs = make(chan *buffers, 8)
 
 func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
-	buf := localBuffers()
-	im.run(buf, pr, i0, i1, j0, j1)
-	releaseBuffers(buf)
-}
-
-// localBuffers takes pack buffers for the calling goroutine from
-// localBufs, or makes new ones.
-func localBuffers() *buffers {
+	var buf *buffers
 	select {
-	case buf := <-localBufs:
-		return buf
+	case buf = <-localBufs:
 	default:
-		return new(buffers)
+		buf = new(buffers)
 	}
-}
-
-// releaseBuffers returns buf to localBufs.
-func releaseBuffers(buf *buffers) {
+	im.run(buf, pr, i0, i1, j0, j1)
 	select {
 	case localBufs <- buf:
 	default: // more concurrent callers than kept buffers: let it go
 	}
 }
 
-// task is one part of a parallel call, run by a worker: its share of the
-// shared operand's packing (pack not nil) or its part of C.
+// task is one part of a parallel call, run by a worker.
 type task struct {
 	im             *impl
 	pr             *problem
 	i0, i1, j0, j1 int
-	pack           *sharedPack
-	part, parts    int
 	wg             *sync.WaitGroup
-}
-
-// do runs the task on the buffers of the goroutine running it.
-func (t *task) do(buf *buffers) {
-	if t.pack != nil {
-		t.pack.pack(t.im, t.pr, t.part, t.parts)
-		return
-	}
-	t.im.run(buf, t.pr, t.i0, t.i1, t.j0, t.j1)
 }
 
 // call holds what a parallel call needs, pooled so calls do not allocate.
 type call struct {
-	pr     problem
-	wg     sync.WaitGroup
-	tasks  [maxThreads]task
-	shared sharedPack
+	pr    problem
+	wg    sync.WaitGroup
+	tasks [maxThreads]task
 }
 
 // calls is a free list of call records (see localBufs).
@@ -304,29 +277,11 @@ func startWorkers(n int) {
 func worker() {
 	var buf buffers
 	for t := range queue {
-		t.do(&buf)
+		t.im.run(&buf, t.pr, t.i0, t.i1, t.j0, t.j1)
 		wg := t.wg
 		*t = task{}
 		wg.Done()
 	}
-}
-
-// round runs parts tasks, made by set for part p, and waits for them all:
-// part 0 on the calling goroutine, the others on workers.
-func (cl *call) round(parts int, set func(t *task, p int)) {
-	cl.wg.Add(parts - 1)
-	for p := 1; p < parts; p++ {
-		t := &cl.tasks[p]
-		set(t, p)
-		t.wg = &cl.wg
-		queue <- t
-	}
-	t := &cl.tasks[0]
-	set(t, 0)
-	buf := localBuffers()
-	t.do(buf)
-	releaseBuffers(buf)
-	cl.wg.Wait()
 }
 
 // split returns the bounds of part p of q parts of n units of size u
@@ -338,36 +293,23 @@ func split(n, u, q, p int) (lo, hi int) {
 	return min(lo, n), min(hi, n)
 }
 
-// plan chooses how parallel splits pr among at most nt parts: into parts
-// along n (alongN) or along m.
-func plan(im *impl, pr *problem, nt int) (parts int, alongN bool) {
+// parallel splits the call over nt goroutines along m or n.
+func parallel(im *impl, pr *problem, nt int) {
 	tm := (pr.m + im.mr - 1) / im.mr // tiles along m
 	tn := (pr.n + im.nr - 1) / im.nr // tiles along n
 	// Split the dimension that gives the least work to the slowest part:
 	// ceil(tiles/parts) tile columns (or rows) times the tiles across, plus
 	// (im.packCost) packing its rows of A and columns of B: along m every
-	// part needs all of B, along n all of A, and packs a share of it when
-	// it is shared (see sharedPack), else all of it. On a tie prefer n.
+	// part packs all of B, along n all of A. On a tie prefer n.
 	pm, pn := min(nt, tm), min(nt, tn)
 	wm, wn := (tm+pm-1)/pm, (tn+pn-1)/pn // tiles per part
-	allB, allA := float64(pr.n), float64(pr.m)
-	if shareable(pr, false, pm) {
-		allB /= float64(pm)
+	costM := float64(wm*tn) + im.packCost*float64(wm*im.mr+pr.n)
+	costN := float64(tm*wn) + im.packCost*float64(pr.m+wn*im.nr)
+	alongN := costN <= costM
+	parts := pm
+	if alongN {
+		parts = pn
 	}
-	if shareable(pr, true, pn) {
-		allA /= float64(pn)
-	}
-	costM := float64(wm*tn) + im.packCost*(float64(wm*im.mr)+allB)
-	costN := float64(tm*wn) + im.packCost*(allA+float64(wn*im.nr))
-	if costN <= costM {
-		return pn, true
-	}
-	return pm, false
-}
-
-// parallel splits the call over nt goroutines along m or n (see plan).
-func parallel(im *impl, pr *problem, nt int) {
-	parts, alongN := plan(im, pr, nt)
 	if parts <= 1 {
 		runLocal(im, pr, 0, pr.m, 0, pr.n)
 		return
@@ -380,27 +322,25 @@ func parallel(im *impl, pr *problem, nt int) {
 		cl = new(call)
 	}
 	cl.pr = *pr
-	if shareable(pr, alongN, parts) {
-		// Every part needs all of the other operand: pack it once, each
-		// part a share, before any part computes.
-		cl.shared.setup(im, pr, alongN)
-		if alongN {
-			cl.pr.sharedA = &cl.shared
-		} else {
-			cl.pr.sharedB = &cl.shared
-		}
-		cl.round(parts, func(t *task, p int) {
-			*t = task{im: im, pr: &cl.pr, pack: &cl.shared, part: p, parts: parts}
-		})
-	}
-	cl.round(parts, func(t *task, p int) {
-		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n}
+	cl.wg.Add(parts - 1)
+	for p := 1; p < parts; p++ {
+		t := &cl.tasks[p]
+		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n, wg: &cl.wg}
 		if alongN {
 			t.j0, t.j1 = split(pr.n, im.nr, parts, p)
 		} else {
 			t.i0, t.i1 = split(pr.m, im.mr, parts, p)
 		}
-	})
+		queue <- t
+	}
+	i0, i1, j0, j1 := 0, pr.m, 0, pr.n
+	if alongN {
+		j0, j1 = split(pr.n, im.nr, parts, 0)
+	} else {
+		i0, i1 = split(pr.m, im.mr, parts, 0)
+	}
+	runLocal(im, &cl.pr, i0, i1, j0, j1)
+	cl.wg.Wait()
 	cl.pr = problem{}
 	select {
 	case calls <- cl:
