@@ -20,9 +20,9 @@ wall time of the whole training, and the test accuracy.
         --data-dir ~/.cache/mlptui --epochs 30
 
 With --steps N it only times N training steps of each side on random data
-of the network's shape (plain presets; no data set, no training; dropout
-0.1 after every hidden layer on both sides, as mlptui bench times its
-steps) and prints the ratio:
+of the network's shape (plain presets; no data set, no training; --dropout,
+default 0.1 as in mlptui bench, after every hidden layer on both sides)
+and prints the ratio:
 
     python3 bench/torch_reference.py --steps 10 --precision bf16 --mlptui ./mlptui
 
@@ -144,10 +144,6 @@ def build(sizes, dropout=0.0):
                 layers.append(torch.nn.Dropout(dropout))
     return torch.nn.Sequential(*layers)
 
-
-# BENCH_DROPOUT is the dropout mlptui bench's timed steps apply after every
-# hidden layer (nn/bench MeasureTrainStep); --steps does the same here.
-BENCH_DROPOUT = 0.1
 
 
 def linear(fan_in, fan_out, std):
@@ -335,7 +331,8 @@ def bench_step(args, cmd, cfg):
     hidden, batch = cfg["hidden"], cfg["batch"]
     network = "-".join(map(str, [3072] + hidden + [10]))
     bcmd = cmd + ["bench", "--json", "--no-gonum", "--network", network, "--batch", str(batch),
-                  "--step-batch", str(batch), "--steps", str(args.steps or 10), "--precision", args.precision]
+                  "--step-batch", str(batch), "--steps", str(args.steps or 10), "--precision", args.precision,
+                  "--step-dropout", str(args.dropout)]
     print("running: " + " ".join(bcmd), file=sys.stderr, flush=True)
     b = json.loads(subprocess.run(bcmd, check=True, stdout=subprocess.PIPE).stdout)
     step = b["train_step"]
@@ -349,11 +346,12 @@ def bench_step(args, cmd, cfg):
 def steps_torch(args, cfg):
     """The median time of args.steps training steps (after one warm-up) of
     the plain network on random data, as mlptui bench times its steps
-    (dropout BENCH_DROPOUT after every hidden ReLU, as there)."""
+    (--dropout after every hidden ReLU on both sides: mlptui bench's
+    --step-dropout)."""
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads or os.cpu_count())
     batch = cfg["batch"]
-    model = build([3072] + cfg["hidden"] + [10], BENCH_DROPOUT)
+    model = build([3072] + cfg["hidden"] + [10], args.dropout)
     model.train()
     opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"], betas=(0.9, 0.999), eps=1e-8)
     x, y = torch.randn(batch, 3072), torch.randint(0, 10, (batch,))
@@ -388,7 +386,7 @@ def main_steps(args, cfg):
         print(json.dumps(res))
         return
     print(f"{res['date']}, {res['machine']}, {res['cores']} cores; network {res['network']}, Adam, "
-          f"batch {cfg['batch']}, {args.precision} products, median of {args.steps} steps on random data, dropout {BENCH_DROPOUT}")
+          f"batch {cfg['batch']}, {args.precision} products, median of {args.steps} steps on random data, dropout {args.dropout}")
     print(f"{'':24s} {'step (s)':>9s}")
     for name in ("torch", "mlptui"):
         if name in res:
@@ -433,6 +431,8 @@ def main():
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--steps", type=int, default=0,
                    help="only time this many training steps of each side on random data (no data set, no training)")
+    p.add_argument("--dropout", type=float, default=0.1,
+                   help="with --steps: dropout after every hidden layer, both sides (mlptui bench's --step-dropout)")
     p.add_argument("--precision", default="float32", choices=["float32", "bf16"],
                    help="matrix products in float32, or bfloat16 (PyTorch CPU autocast; mlptui --precision bf16)")
     args = p.parse_args()

@@ -19,6 +19,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	batches := fs.String("batch", "256,1024", "batch `sizes` of the products")
 	stepBatch := fs.Int("step-batch", 1024, "batch size of the timed training steps")
 	steps := fs.Int("steps", 5, "training steps to time")
+	stepDropout := fs.Float64("step-dropout", 0.1, "dropout after every hidden layer in the timed training steps")
 	threads := fs.Int("threads", 0, "threads (0: all cores)")
 	noGonum := fs.Bool("no-gonum", false, "skip gonum's multiply (it is slow)")
 	precision := fs.String("precision", "float32", "`precision` of the products: float32, bf16 (bfloat16 operands, float32 accumulation) or both")
@@ -47,6 +48,9 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *stepBatch <= 0 || *stepBatch > 1<<16 || *steps <= 0 || *steps > 1000 {
 		return usagef("--step-batch %d --steps %d: want positive sizes", *stepBatch, *steps)
 	}
+	if !(*stepDropout >= 0 && *stepDropout < 1) {
+		return usagef("--step-dropout %g: want a probability in [0, 1)", *stepDropout)
+	}
 	if *kernel != "" {
 		if err := bench.SetKernel(*kernel); err != nil {
 			return usagef("--kernel %s: %v", *kernel, err)
@@ -58,7 +62,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	withBF16 := *precision != "float32"
 	nn.SetThreads(*threads)
 	p := newProgress(e)
-	r, err := bench.Run(ctx, bench.Options{Sizes: sizes, Batches: bs, StepBatch: *stepBatch, Steps: *steps, Gonum: !*noGonum, BF16: withBF16,
+	r, err := bench.Run(ctx, bench.Options{Sizes: sizes, Batches: bs, StepBatch: *stepBatch, Steps: *steps, StepDropout: *stepDropout, Gonum: !*noGonum, BF16: withBF16,
 		Status: func(s string) { p.Status("%s", s) }})
 	p.ClearLive()
 	if err != nil {

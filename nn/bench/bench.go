@@ -177,19 +177,21 @@ type TrainStep struct {
 	Seconds float64 `json:"seconds"` // the fastest of the steps timed
 	Median  float64 `json:"median_seconds"`
 	Steps   int     `json:"steps"`
+	Dropout float64 `json:"dropout"` // after every hidden layer
 	// Precision of the products: "float32" or "bf16" (nn.SetPrecision).
 	Precision string `json:"precision"`
 }
 
 // MeasureTrainStep times training steps of the network with the given
-// widths (ReLU, dropout 0.1, Adam) at a batch size, after one warm-up step.
-func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int) (TrainStep, error) {
+// widths (ReLU, the given dropout after every hidden layer, Adam) at a
+// batch size, after one warm-up step.
+func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int, dropout float64) (TrainStep, error) {
 	arch := nn.Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: nn.ReLU}
 	net, err := nn.New(arch, 1)
 	if err != nil {
 		return TrainStep{}, err
 	}
-	net.SetDropout(0.1)
+	net.SetDropout(dropout)
 	opt := nn.NewAdam(len(net.Params), 1e-4)
 	rng := nn.NewRNG(2)
 	x := nn.NewMatrix(batch, arch.Inputs)
@@ -216,7 +218,7 @@ func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int) (Train
 		times = append(times, time.Since(t).Seconds())
 	}
 	sort.Float64s(times)
-	return TrainStep{Network: arch.String(), Batch: batch, Seconds: times[0], Median: times[len(times)/2], Steps: steps,
+	return TrainStep{Network: arch.String(), Batch: batch, Seconds: times[0], Median: times[len(times)/2], Steps: steps, Dropout: dropout,
 		Precision: nn.CurrentPrecision().String()}, nil
 }
 

@@ -84,16 +84,16 @@ func TestMeasure(t *testing.T) {
 	if !(p.GFLOPSMin <= p.GFLOPS && p.GFLOPS <= p.GFLOPSMax) || !(p.GonumGFLOPSMin <= p.GonumGFLOPS && p.GonumGFLOPS <= p.GonumGFLOPSMax) {
 		t.Errorf("median outside the spread: %+v", p)
 	}
-	s, err := MeasureTrainStep(context.Background(), []int{64, 32, 10}, 16, 3)
+	s, err := MeasureTrainStep(context.Background(), []int{64, 32, 10}, 16, 3, 0.25)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Network != "64-32-10" || !(s.Seconds > 0) || s.Median < s.Seconds || s.Steps != 3 {
+	if s.Network != "64-32-10" || !(s.Seconds > 0) || s.Median < s.Seconds || s.Steps != 3 || s.Dropout != 0.25 {
 		t.Errorf("%+v", s)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := MeasureTrainStep(ctx, []int{64, 32, 10}, 16, 3); err == nil {
+	if _, err := MeasureTrainStep(ctx, []int{64, 32, 10}, 16, 3, 0.1); err == nil {
 		t.Errorf("a cancelled benchmark did not stop")
 	}
 }
@@ -131,7 +131,7 @@ func TestRun(t *testing.T) {
 func TestWriteText(t *testing.T) {
 	r := Report{Kernel: "avx512", Kernels: []string{"avx512", "generic"}, Threads: 2,
 		Products:  []Product{{Name: "fwd", Batch: 4, M: 4, N: 8, K: 16, GFLOPS: 10, GonumGFLOPS: 2, BF16GFLOPS: 20}},
-		TrainStep: TrainStep{Network: "16-8-4", Batch: 4, Seconds: 0.001, Steps: 1, Median: 0.002}}
+		TrainStep: TrainStep{Network: "16-8-4", Batch: 4, Seconds: 0.001, Steps: 1, Median: 0.002, Dropout: 0.1}}
 	for _, bf16 := range []bool{false, true} {
 		var b strings.Builder
 		if err := WriteText(&b, r, bf16); err != nil {
@@ -139,7 +139,7 @@ func TestWriteText(t *testing.T) {
 		}
 		out := b.String()
 		if !strings.HasPrefix(strings.TrimSpace(out), "product") || !strings.Contains(out, "5.0") ||
-			strings.Contains(out, "bf16 GFLOP/s") != bf16 || !strings.Contains(out, "training step 16-8-4, batch 4, Adam: 0.001 s (fastest of 1; median 0.002 s)") {
+			strings.Contains(out, "bf16 GFLOP/s") != bf16 || !strings.Contains(out, "training step 16-8-4, batch 4, dropout 0.1, Adam: 0.001 s (fastest of 1; median 0.002 s)") {
 			t.Errorf("bf16 %v:\n%s", bf16, out)
 		}
 	}

@@ -29,6 +29,9 @@ type Options struct {
 	Batches   []int // batch sizes of the products
 	StepBatch int   // batch size of the timed training steps
 	Steps     int   // training steps to time
+	// StepDropout is the dropout of the timed steps' hidden layers
+	// (mlptui bench's default: 0.1).
+	StepDropout float64
 	Gonum     bool  // gonum's multiply beside ours
 	BF16      bool  // each product and the step with bfloat16 operands too
 	// Status, if set, hears what is being measured ("measuring ... at
@@ -62,14 +65,14 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	}
 	status(fmt.Sprintf("timing %d training steps ...", o.Steps))
 	var err error
-	if r.TrainStep, err = MeasureTrainStep(ctx, o.Sizes, o.StepBatch, o.Steps); err != nil || !o.BF16 {
+	if r.TrainStep, err = MeasureTrainStep(ctx, o.Sizes, o.StepBatch, o.Steps, o.StepDropout); err != nil || !o.BF16 {
 		return r, err
 	}
 	var got nn.Precision
 	got, r.BF16Note = nn.SetPrecision(nn.BF16)
 	defer nn.SetPrecision(nn.Float32)
 	if got == nn.BF16 {
-		s, err := MeasureTrainStep(ctx, o.Sizes, o.StepBatch, o.Steps)
+		s, err := MeasureTrainStep(ctx, o.Sizes, o.StepBatch, o.Steps, o.StepDropout)
 		r.BF16Step = &s
 		return r, err
 	}
@@ -103,7 +106,7 @@ func WriteText(w io.Writer, r Report, bf16 bool) error {
 	}
 	tw.Flush()
 	s := r.TrainStep
-	fmt.Fprintf(w, "\ntraining step %s, batch %d, Adam: %.3f s (fastest of %d; median %.3f s)\n", s.Network, s.Batch, s.Seconds, s.Steps, s.Median)
+	fmt.Fprintf(w, "\ntraining step %s, batch %d, dropout %g, Adam: %.3f s (fastest of %d; median %.3f s)\n", s.Network, s.Batch, s.Dropout, s.Seconds, s.Steps, s.Median)
 	if r.BF16Note != "" {
 		fmt.Fprintln(w, r.BF16Note)
 	}
