@@ -32,8 +32,8 @@ type Options struct {
 	// StepDropout is the dropout of the timed steps' hidden layers
 	// (mlptui bench's default: 0.1).
 	StepDropout float64
-	Gonum     bool  // gonum's multiply beside ours
-	BF16      bool  // each product and the step with bfloat16 operands too
+	Gonum       bool // gonum's multiply beside ours
+	BF16        bool // each product and the step with bfloat16 operands too
 	// Status, if set, hears what is being measured ("measuring ... at
 	// batch 256 ...").
 	Status func(string)
