@@ -145,7 +145,6 @@ def build(sizes, dropout=0.0):
     return torch.nn.Sequential(*layers)
 
 
-
 def linear(fan_in, fan_out, std):
     # mlptui's initialization: normal weights of the given deviation, zero biases.
     lin = torch.nn.Linear(fan_in, fan_out)
@@ -220,7 +219,6 @@ def evaluate(model, x, y, batch=2048):
             out = model(x[i : i + batch])
             loss += torch.nn.functional.cross_entropy(out, y[i : i + batch], reduction="sum").item()
             correct += (out.argmax(1) == y[i : i + batch]).sum().item()
-    model.train()
     return correct / len(x), loss / len(x)
 
 

@@ -463,7 +463,12 @@ func NewZero(arch Arch) (*MLP, error) {
 	return m, nil
 }
 
-// SetDropout sets the probability of dropping a hidden unit in training.
+// ValidDropout reports whether rate is a dropout probability SetDropout
+// takes: in [0, 1).
+func ValidDropout(rate float64) bool { return rate >= 0 && rate < 1 }
+
+// SetDropout sets the probability of dropping a hidden unit in training
+// (see ValidDropout).
 func (m *MLP) SetDropout(rate float64) {
 	for _, d := range m.drops {
 		d.Rate = float32(rate)

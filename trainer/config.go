@@ -398,7 +398,7 @@ func (c *Config) optimizerProblems(bad func(field, format string, args ...any)) 
 	if !finite(c.LeakySlope) || c.LeakySlope < 0 || c.LeakySlope >= 1 {
 		bad("leaky-slope", "%v; want 0 <= slope < 1", c.LeakySlope)
 	}
-	if !finite(c.Dropout) || c.Dropout < 0 || c.Dropout >= 1 {
+	if !nn.ValidDropout(c.Dropout) {
 		bad("dropout", "%v; want a probability in [0, 1)", c.Dropout)
 	}
 	if !finite(c.L2) || c.L2 < 0 {

@@ -48,7 +48,7 @@ func runBench(ctx context.Context, e *env, args []string) error {
 	if *stepBatch <= 0 || *stepBatch > 1<<16 || *steps <= 0 || *steps > 1000 {
 		return usagef("--step-batch %d --steps %d: want positive sizes", *stepBatch, *steps)
 	}
-	if !(*stepDropout >= 0 && *stepDropout < 1) {
+	if !nn.ValidDropout(*stepDropout) {
 		return usagef("--step-dropout %g: want a probability in [0, 1)", *stepDropout)
 	}
 	if *kernel != "" {

@@ -23,7 +23,7 @@ func TestBenchBadFlags(t *testing.T) {
 		{[]string{"--kernel", "sse"}, `--kernel sse: gemm: unknown kernel "sse"`},
 	} {
 		code, out, errs := call(t, append([]string{"bench"}, c.args...)...)
-		if code != 2 || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 || out != "" {
+		if code != exitUsage || !strings.Contains(errs, c.want) || strings.Count(strings.TrimSpace(errs), "\n") != 0 || out != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q; want 2 and one line with %q", c.args, code, out, errs, c.want)
 		}
 	}
