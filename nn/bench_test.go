@@ -14,7 +14,11 @@ type trainStep struct {
 }
 
 func newTrainStep(sizes []int, batch int) *trainStep {
-	arch := Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}
+	return newArchStep(Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}, batch)
+}
+
+// newArchStep is newTrainStep for any architecture.
+func newArchStep(arch Arch, batch int) *trainStep {
 	net, err := New(arch, 1)
 	if err != nil {
 		panic(err)
@@ -39,19 +43,24 @@ func (s *trainStep) run(step uint64) {
 }
 
 // BenchmarkTrainStep times one training step of the original CIFAR-10
-// network at batch 1024, and of the Iris network.
+// network at batch 1024, of the cifar10 and cifar10-residual presets'
+// networks at batch 256, and of the Iris network.
 func BenchmarkTrainStep(b *testing.B) {
+	plain := func(sizes ...int) Arch {
+		return Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}
+	}
 	for _, c := range []struct {
-		sizes []int
+		arch  Arch
 		batch int
 	}{
-		{[]int{3072, 4000, 1000, 4000, 10}, 1024},
-		{[]int{3072, 2048, 1024, 512, 10}, 256},
-		{[]int{4, 1000, 100, 3}, 108},
+		{plain(3072, 4000, 1000, 4000, 10), 1024},
+		{plain(3072, 2048, 1024, 512, 10), 256},
+		{Arch{Inputs: 3072, Hidden: []int{512, 512, 512, 512}, Classes: 10, Activation: GELUName, Norm: LayerNormName, Block: ResidualBlock, Expansion: 4}, 256},
+		{plain(4, 1000, 100, 3), 108},
 	} {
-		name := fmt.Sprint(Arch{Inputs: c.sizes[0], Hidden: c.sizes[1 : len(c.sizes)-1], Classes: c.sizes[len(c.sizes)-1]}, "/batch=", c.batch)
+		name := fmt.Sprint(c.arch, "/batch=", c.batch)
 		b.Run(name, func(b *testing.B) {
-			s := newTrainStep(c.sizes, c.batch)
+			s := newArchStep(c.arch, c.batch)
 			s.run(0) // warm: buffers sized
 			b.ReportAllocs()
 			b.ResetTimer()

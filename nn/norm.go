@@ -287,27 +287,26 @@ func (j *bnBackward) Run(lo, hi int) {
 }
 
 // GELU is the Gaussian error linear unit (Hendrycks & Gimpel 2016), exact
-// (with erf, as ONNX's Gelu and PyTorch's default):
+// (with erf, as ONNX's Gelu and PyTorch's default) to float32's precision
+// (geluDeriv computes it):
 //
 //	forward:  x [batch, n] -> y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2
 //	backward: dx = dy ⊙ (Φ(x) + x·φ(x)), φ(x) = exp(-x²/2)/√(2π)
 type GELU struct {
-	x     *Matrix
 	y, dx Matrix
-	cdf   []float32 // Φ(x) of the last Forward, so Backward needs no erf
+	deriv []float32 // GELU'(x) of the last Forward, so Backward is a product
 	fwd   geluJob
 	bwd   geluJob
 }
 
 // Forward applies GELU; the result is owned by g.
 func (g *GELU) Forward(x *Matrix) *Matrix {
-	g.x = x
 	g.y.Resize(x.Rows, x.Cols)
-	if cap(g.cdf) < len(x.Data) {
-		g.cdf = make([]float32, len(x.Data))
+	if cap(g.deriv) < len(x.Data) {
+		g.deriv = make([]float32, len(x.Data))
 	}
-	g.cdf = g.cdf[:len(x.Data)]
-	g.fwd = geluJob{x: x.Data, out: g.y.Data, cdf: g.cdf}
+	g.deriv = g.deriv[:len(x.Data)]
+	g.fwd = geluJob{x: x.Data, out: g.y.Data, deriv: g.deriv}
 	parallel.For(len(x.Data), 1, &g.fwd)
 	return &g.y
 }
@@ -315,7 +314,7 @@ func (g *GELU) Forward(x *Matrix) *Matrix {
 // Backward returns dL/dx for the input of the last Forward.
 func (g *GELU) Backward(dy *Matrix) *Matrix {
 	g.dx.Resize(dy.Rows, dy.Cols)
-	g.bwd = geluJob{x: g.x.Data, dy: dy.Data, out: g.dx.Data, cdf: g.cdf}
+	g.bwd = geluJob{dy: dy.Data, out: g.dx.Data, deriv: g.deriv}
 	parallel.For(len(dy.Data), 1, &g.bwd)
 	return &g.dx
 }
@@ -323,23 +322,21 @@ func (g *GELU) Backward(dy *Matrix) *Matrix {
 func (g *GELU) forward(x *Matrix, _ bool) *Matrix { return g.Forward(x) }
 func (g *GELU) backward(dy *Matrix) *Matrix       { return g.Backward(dy) }
 
-// geluJob computes y = GELU(x) and Φ(x) (dy nil), or dx = dy ⊙ GELU'(x)
-// from the Φ(x) kept.
+// geluJob computes y = GELU(x) and GELU'(x) (dy nil), or dx = dy ⊙
+// GELU'(x) from the GELU'(x) kept.
 type geluJob struct {
-	x, dy, out, cdf []float32
+	x, dy, out, deriv []float32
 }
 
 func (j *geluJob) Run(lo, hi int) {
-	const invSqrt2, invSqrt2Pi = 1 / math.Sqrt2, 0.3989422804014327
-	for i := lo; i < hi; i++ {
-		x := float64(j.x[i])
-		if j.dy == nil {
-			cdf := 0.5 * (1 + math.Erf(x*invSqrt2))
-			j.cdf[i] = float32(cdf)
-			j.out[i] = float32(x * cdf)
-		} else {
-			j.out[i] = j.dy[i] * float32(float64(j.cdf[i])+x*invSqrt2Pi*math.Exp(-0.5*x*x))
+	if j.dy != nil {
+		for i := lo; i < hi; i++ {
+			j.out[i] = j.dy[i] * j.deriv[i]
 		}
+		return
+	}
+	for i := lo; i < hi; i++ {
+		j.out[i], j.deriv[i] = geluDeriv(j.x[i])
 	}
 }
 
