@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/mlptui/mlptui/nn/internal/parallel"
+	"github.com/mlptui/mlptui/nn/internal/vec"
 )
 
 // NormEps is the ε of LayerNorm and BatchNorm: 1e-5, as PyTorch's and
@@ -288,7 +289,7 @@ func (j *bnBackward) Run(lo, hi int) {
 
 // GELU is the Gaussian error linear unit (Hendrycks & Gimpel 2016), exact
 // (with erf, as ONNX's Gelu and PyTorch's default) to float32's precision
-// (geluDeriv computes it):
+// (vec.GELU computes it):
 //
 //	forward:  x [batch, n] -> y = x·Φ(x), Φ(x) = (1 + erf(x/√2))/2
 //	backward: dx = dy ⊙ (Φ(x) + x·φ(x)), φ(x) = exp(-x²/2)/√(2π)
@@ -307,7 +308,7 @@ func (g *GELU) Forward(x *Matrix) *Matrix {
 	}
 	g.deriv = g.deriv[:len(x.Data)]
 	g.fwd = geluJob{x: x.Data, out: g.y.Data, deriv: g.deriv}
-	parallel.For(len(x.Data), 1, &g.fwd)
+	parallel.For(len(x.Data), 16, &g.fwd)
 	return &g.y
 }
 
@@ -335,9 +336,7 @@ func (j *geluJob) Run(lo, hi int) {
 		}
 		return
 	}
-	for i := lo; i < hi; i++ {
-		j.out[i], j.deriv[i] = geluDeriv(j.x[i])
-	}
+	vec.GELU(j.out[lo:hi], j.deriv[lo:hi], j.x[lo:hi])
 }
 
 // Residual is a block with a skip connection: y = x + Body(x), the body a

@@ -34,6 +34,11 @@ func sgdMomentumAVX2(p, grad, vel *float32, n int, s *SGD)
 //go:noescape
 func sgdNesterovAVX2(p, grad, vel *float32, n int, s *SGD)
 
+// geluAVX512 is GELU over n elements, n a multiple of 16.
+//
+//go:noescape
+func geluAVX512(y, d, x *float32, n int, c *[32]float32)
+
 // asmKernels returns the assembly kernels this CPU (and OS) supports, best
 // first. x/sys/cpu only reports AVX and AVX-512 when the OS saves their
 // registers.
@@ -41,7 +46,7 @@ func asmKernels() []*kernel {
 	var s []*kernel
 	if cpu.X86.HasAVX512F {
 		s = append(s, &kernel{name: "avx512", width: 16, adam: adamAVX512,
-			sgd: sgdAVX512, momentum: sgdMomentumAVX512, nesterov: sgdNesterovAVX512})
+			sgd: sgdAVX512, momentum: sgdMomentumAVX512, nesterov: sgdNesterovAVX512, gelu: geluAVX512})
 	}
 	if cpu.X86.HasAVX2 {
 		s = append(s, &kernel{name: "avx2", width: 8, adam: adamAVX2,
