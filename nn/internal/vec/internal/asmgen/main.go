@@ -146,7 +146,7 @@ done@:
 
 // geluBody is vec.GELU, geluDeriv's operations in its order: c is
 // geluConsts, read by offset.
-const geluBody = `
+var geluBody = `
 	MOVQ y+0(FP), DI
 	MOVQ d+8(FP), DX
 	MOVQ x+16(FP), SI
@@ -179,77 +179,11 @@ loop@:
 	VADDPS Z20, Z1, Z1 // 1 + z/2
 	VDIVPS Z1, Z20, Z2 // t
 	VMULPS.BCST 56(AX), Z2, Z3 // P(t), Horner
-	VADDPS.BCST 60(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 64(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 68(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 72(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 76(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 80(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 84(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS.BCST 88(AX), Z3, Z3
-	VMULPS Z2, Z3, Z3
-	VADDPS Z30, Z3, Z3 // P(t)
+` + horner() + `	VADDPS Z30, Z3, Z3 // P(t)
 	VMULPS Z0, Z0, Z4
 	VMULPS Z21, Z4, Z4 // -x²/2
-	VMULPS Z22, Z4, Z6 // exp: a·log2e
-	VADDPS Z23, Z6, Z6
-	VSUBPS Z23, Z6, Z6 // n, rounded
-	VMULPS Z24, Z6, Z7
-	VSUBPS Z7, Z4, Z7 // a - n·ln2hi
-	VMULPS Z25, Z6, Z8
-	VSUBPS Z8, Z7, Z7 // r = a - n·ln2hi - n·ln2lo
-	VMULPS.BCST 92(AX), Z7, Z5 // r/7!
-	VADDPS.BCST 96(AX), Z5, Z5
-	VMULPS Z7, Z5, Z5
-	VADDPS.BCST 100(AX), Z5, Z5
-	VMULPS Z7, Z5, Z5
-	VADDPS.BCST 104(AX), Z5, Z5
-	VMULPS Z7, Z5, Z5
-	VADDPS.BCST 108(AX), Z5, Z5
-	VMULPS Z7, Z5, Z5
-	VADDPS Z19, Z5, Z5 // + 1/2
-	VMULPS Z7, Z5, Z5
-	VADDPS Z20, Z5, Z5 // + 1
-	VMULPS Z7, Z5, Z5
-	VADDPS Z20, Z5, Z5 // + 1: e^r
-	VCVTTPS2DQ Z6, Z8
-	VPADDD Z27, Z8, Z8
-	VPSLLD $23, Z8, Z8 // 2^n
-	VMULPS Z8, Z5, Z5 // e^a
-	// Z5 = e = exp(-x²/2)
-	VMULPS Z22, Z3, Z10 // exp: a·log2e
-	VADDPS Z23, Z10, Z10
-	VSUBPS Z23, Z10, Z10 // n, rounded
-	VMULPS Z24, Z10, Z11
-	VSUBPS Z11, Z3, Z11 // a - n·ln2hi
-	VMULPS Z25, Z10, Z12
-	VSUBPS Z12, Z11, Z11 // r = a - n·ln2hi - n·ln2lo
-	VMULPS.BCST 92(AX), Z11, Z9 // r/7!
-	VADDPS.BCST 96(AX), Z9, Z9
-	VMULPS Z11, Z9, Z9
-	VADDPS.BCST 100(AX), Z9, Z9
-	VMULPS Z11, Z9, Z9
-	VADDPS.BCST 104(AX), Z9, Z9
-	VMULPS Z11, Z9, Z9
-	VADDPS.BCST 108(AX), Z9, Z9
-	VMULPS Z11, Z9, Z9
-	VADDPS Z19, Z9, Z9 // + 1/2
-	VMULPS Z11, Z9, Z9
-	VADDPS Z20, Z9, Z9 // + 1
-	VMULPS Z11, Z9, Z9
-	VADDPS Z20, Z9, Z9 // + 1: e^r
-	VCVTTPS2DQ Z10, Z12
-	VPADDD Z27, Z12, Z12
-	VPSLLD $23, Z12, Z12 // 2^n
-	VMULPS Z12, Z9, Z9 // e^a
-	// Z9 = exp(P(t))
+` + exp32("Z4", "Z5", "Z6", "Z7", "Z8") + `	// Z5 = e = exp(-x²/2)
+` + exp32("Z3", "Z9", "Z10", "Z11", "Z12") + `	// Z9 = exp(P(t))
 	VMULPS Z19, Z2, Z10 // t/2
 	VMULPS Z9, Z5, Z11 // e·exp(P)
 	VMULPS Z11, Z10, Z10 // half = erfc(|x|/√2)/2
@@ -280,6 +214,47 @@ done@:
 	VZEROUPPER
 	RET
 `
+
+// horner is the loop over P(t)'s coefficients 1 to 8 (offsets 60-88 of
+// geluConsts): p = t·(p + c).
+func horner() string {
+	var b strings.Builder
+	for k := range 8 {
+		fmt.Fprintf(&b, "\tVADDPS.BCST %d(AX), Z3, Z3\n\tVMULPS Z2, Z3, Z3\n", 60+4*k)
+	}
+	return b.String()
+}
+
+// exp32 is vec's exp32 of register in into out, with n, r and t for
+// scratch: Taylor coefficients 1/7!..1/3! at offsets 92-108 of geluConsts.
+func exp32(in, out, n, r, t string) string {
+	return strings.NewReplacer("{in}", in, "{out}", out, "{n}", n, "{r}", r, "{t}", t).Replace(`	VMULPS Z22, {in}, {n} // exp: a·log2e
+	VADDPS Z23, {n}, {n}
+	VSUBPS Z23, {n}, {n} // n, rounded
+	VMULPS Z24, {n}, {r}
+	VSUBPS {r}, {in}, {r} // a - n·ln2hi
+	VMULPS Z25, {n}, {t}
+	VSUBPS {t}, {r}, {r} // r = a - n·ln2hi - n·ln2lo
+	VMULPS.BCST 92(AX), {r}, {out} // r/7!
+	VADDPS.BCST 96(AX), {out}, {out}
+	VMULPS {r}, {out}, {out}
+	VADDPS.BCST 100(AX), {out}, {out}
+	VMULPS {r}, {out}, {out}
+	VADDPS.BCST 104(AX), {out}, {out}
+	VMULPS {r}, {out}, {out}
+	VADDPS.BCST 108(AX), {out}, {out}
+	VMULPS {r}, {out}, {out}
+	VADDPS Z19, {out}, {out} // + 1/2
+	VMULPS {r}, {out}, {out}
+	VADDPS Z20, {out}, {out} // + 1
+	VMULPS {r}, {out}, {out}
+	VADDPS Z20, {out}, {out} // + 1: e^r
+	VCVTTPS2DQ {n}, {t}
+	VPADDD Z27, {t}, {t}
+	VPSLLD $23, {t}, {t} // 2^n
+	VMULPS {t}, {out}, {out} // e^a
+`)
+}
 
 // isas are the instruction sets each update is written for: the suffix of
 // the routine's name, the vector register letter and the floats per vector.
