@@ -82,7 +82,7 @@ PRESETS = {
     "cifar10-original": dict(hidden=[4000, 1000, 4000], lr=1e-5, batch=1024, epochs=30),
     "cifar10": dict(hidden=[2048, 1024, 512], lr=1e-3, batch=256, epochs=70, schedule="onecycle",
                     augment=True, keep_best=True),
-    "cifar10-residual": dict(hidden=[512] * 4, block="residual", expansion=4, lr=1e-3, batch=256, epochs=80,
+    "cifar10-residual": dict(hidden=[512] * 4, block="residual", expansion=4, lr=1e-3, batch=256, epochs=55,
                              schedule="onecycle", weight_decay=0.05, label_smoothing=0.1, augment=True,
                              keep_best=True),
 }
