@@ -54,6 +54,7 @@ var rules = []rule{
 	{match: regexp.MustCompile(`--boundary .*runs/A\b`), repl: [][2]string{{`runs/A\b`, `$PLANE_RUN`}}}, // a run on two features
 	{match: regexp.MustCompile(`--layers .*runs/A\b`), repl: [][2]string{{`runs/A\b`, `$PLANE_RUN`}}},   // any run has layers.csv
 	{match: regexp.MustCompile(`^mlptui lr-find --dataset cifar10\b`), skip: "needs CIFAR-10 (the Iris one runs)"},
+	{match: regexp.MustCompile(`^mlptui train --dataset /tmp/cifar10 --preset`), skip: "a whole CIFAR-10 preset run: the JPEG folder and a quarter of an hour"},
 }
 
 // commands returns README's commands: the lines of its indented code
