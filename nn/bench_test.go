@@ -14,7 +14,7 @@ type trainStep struct {
 }
 
 func newTrainStep(sizes []int, batch int) *trainStep {
-	return newArchStep(Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}, batch)
+	return newArchStep(PlainArch(sizes...), batch)
 }
 
 // newArchStep is newTrainStep for any architecture.
@@ -46,17 +46,14 @@ func (s *trainStep) run(step uint64) {
 // network at batch 1024, of the cifar10 and cifar10-residual presets'
 // networks at batch 256, and of the Iris network.
 func BenchmarkTrainStep(b *testing.B) {
-	plain := func(sizes ...int) Arch {
-		return Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}
-	}
 	for _, c := range []struct {
 		arch  Arch
 		batch int
 	}{
-		{plain(3072, 4000, 1000, 4000, 10), 1024},
-		{plain(3072, 2048, 1024, 512, 10), 256},
+		{PlainArch(3072, 4000, 1000, 4000, 10), 1024},
+		{PlainArch(3072, 2048, 1024, 512, 10), 256},
 		{Arch{Inputs: 3072, Hidden: []int{512, 512, 512, 512}, Classes: 10, Activation: GELUName, Norm: LayerNormName, Block: ResidualBlock, Expansion: 4}, 256},
-		{plain(4, 1000, 100, 3), 108},
+		{PlainArch(4, 1000, 100, 3), 108},
 	} {
 		name := fmt.Sprint(c.arch, "/batch=", c.batch)
 		b.Run(name, func(b *testing.B) {

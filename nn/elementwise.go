@@ -127,7 +127,8 @@ func dropMask(m, x, y []float32, r *RNG, thr uint64, keep float32) {
 	r.s = [4]uint64{s0, s1, s2, s3}
 }
 
-// mulMask computes out = in·mask.
+// mulMask computes out = in·mask: dropout's backward pass, and GELU's with
+// its derivative for the mask.
 type mulMask struct {
 	in, mask, out []float32
 }

@@ -463,6 +463,12 @@ func NewZero(arch Arch) (*MLP, error) {
 	return m, nil
 }
 
+// PlainArch is the ReLU network of the given widths, the inputs first and
+// the classes last: the inverse of [Arch.Sizes] for a plain network.
+func PlainArch(sizes ...int) Arch {
+	return Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: ReLU}
+}
+
 // ValidDropout reports whether rate is a dropout probability SetDropout
 // takes: in [0, 1).
 func ValidDropout(rate float64) bool { return rate >= 0 && rate < 1 }

@@ -297,7 +297,7 @@ type GELU struct {
 	y, dx Matrix
 	deriv []float32 // GELU'(x) of the last Forward, so Backward is a product
 	fwd   geluJob
-	bwd   geluJob
+	bwd   mulMask
 }
 
 // Forward applies GELU; the result is owned by g.
@@ -315,7 +315,7 @@ func (g *GELU) Forward(x *Matrix) *Matrix {
 // Backward returns dL/dx for the input of the last Forward.
 func (g *GELU) Backward(dy *Matrix) *Matrix {
 	g.dx.Resize(dy.Rows, dy.Cols)
-	g.bwd = geluJob{dy: dy.Data, out: g.dx.Data, deriv: g.deriv}
+	g.bwd = mulMask{in: dy.Data, mask: g.deriv, out: g.dx.Data}
 	parallel.For(len(dy.Data), 1, &g.bwd)
 	return &g.dx
 }
@@ -323,19 +323,12 @@ func (g *GELU) Backward(dy *Matrix) *Matrix {
 func (g *GELU) forward(x *Matrix, _ bool) *Matrix { return g.Forward(x) }
 func (g *GELU) backward(dy *Matrix) *Matrix       { return g.Backward(dy) }
 
-// geluJob computes y = GELU(x) and GELU'(x) (dy nil), or dx = dy ⊙
-// GELU'(x) from the GELU'(x) kept.
+// geluJob computes y = GELU(x) and GELU'(x).
 type geluJob struct {
-	x, dy, out, deriv []float32
+	x, out, deriv []float32
 }
 
 func (j *geluJob) Run(lo, hi int) {
-	if j.dy != nil {
-		for i := lo; i < hi; i++ {
-			j.out[i] = j.dy[i] * j.deriv[i]
-		}
-		return
-	}
 	vec.GELU(j.out[lo:hi], j.deriv[lo:hi], j.x[lo:hi])
 }
 

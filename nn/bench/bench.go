@@ -186,7 +186,7 @@ type TrainStep struct {
 // widths (ReLU, the given dropout after every hidden layer, Adam) at a
 // batch size, after one warm-up step.
 func MeasureTrainStep(ctx context.Context, sizes []int, batch, steps int, dropout float64) (TrainStep, error) {
-	arch := nn.Arch{Inputs: sizes[0], Hidden: sizes[1 : len(sizes)-1], Classes: sizes[len(sizes)-1], Activation: nn.ReLU}
+	arch := nn.PlainArch(sizes...)
 	net, err := nn.New(arch, 1)
 	if err != nil {
 		return TrainStep{}, err

@@ -14,9 +14,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,38 +43,34 @@ func convert(src, dst string) error {
 	if err != nil {
 		return err
 	}
-	if len(train.Classes) != 10 || fmt.Sprint(train.Shape) != "[3 32 32]" || train.Len() != 50000 || test.Len() != 10000 {
+	if len(train.Classes) != cifar10.NumClasses || train.Dim() != cifar10.ImageSize || train.Len() != 50000 || test.Len() != 10000 {
 		return fmt.Errorf("%s: %d classes of %v pictures, %d training and %d test; want CIFAR-10's 10 of [3 32 32], 50,000 and 10,000",
 			src, len(train.Classes), train.Shape, train.Len(), test.Len())
 	}
+	perFile := train.Len() / len(cifar10.TrainFiles)
 	out := filepath.Join(dst, cifar10.DirName)
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return err
 	}
-	for i := range 5 {
-		if err := write(filepath.Join(out, fmt.Sprintf("data_batch_%d.bin", i+1)), train, i*10000, (i+1)*10000); err != nil {
+	for i, name := range cifar10.TrainFiles {
+		if err := write(filepath.Join(out, name), train, i*perFile, (i+1)*perFile); err != nil {
 			return err
 		}
 	}
-	if err := write(filepath.Join(out, "test_batch.bin"), test, 0, test.Len()); err != nil {
+	if err := write(filepath.Join(out, cifar10.TestFile), test, 0, test.Len()); err != nil {
 		return err
 	}
 	meta := strings.Join(train.Classes, "\n") + "\n"
-	if err := atomicfile.WriteFile(filepath.Join(out, "batches.meta.txt"), []byte(meta)); err != nil {
+	if err := atomicfile.WriteFile(filepath.Join(out, cifar10.MetaFile), []byte(meta)); err != nil {
 		return err
 	}
 	fmt.Printf("%s: %d training and %d test records\n", out, train.Len(), test.Len())
 	return nil
 }
 
-// write writes samples lo to hi of d as CIFAR-10 records.
+// write writes samples lo to hi of d as one batch file, atomically.
 func write(path string, d *datasets.Dataset, lo, hi int) error {
-	dim := d.Dim()
-	var b bytes.Buffer
-	b.Grow((hi - lo) * (dim + 1))
-	for i := lo; i < hi; i++ {
-		b.WriteByte(byte(d.Y[i]))
-		b.Write(d.Pix[i*dim : (i+1)*dim])
-	}
-	return atomicfile.WriteFile(path, b.Bytes())
+	return atomicfile.Write(path, func(w io.Writer) error {
+		return cifar10.WriteBatch(w, d.Y[lo:hi], d.Pix[lo*cifar10.ImageSize:hi*cifar10.ImageSize])
+	})
 }
