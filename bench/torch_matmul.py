@@ -5,7 +5,10 @@ For each product of one training step of an MLP (the forward product
 X·W, the weight gradient Xᵀ·dY, the input gradient dY·Wᵀ of every layer;
 the same list `mlptui bench` times), it times torch.matmul in float32 and
 in bfloat16 (operands already bfloat16, as under autocast: oneDNN's
-AVX512-BF16 kernels where the CPU has them). With --mlptui it then runs
+AVX512-BF16 kernels where the CPU has them), and in bfloat16 from
+float32 operands (each rounded by .to(torch.bfloat16) in the timed call,
+then multiplied: the work mlptui's SgemmBF16 does, which rounds its
+float32 operands as it packs them). With --mlptui it then runs
 `mlptui bench --json --precision both` on the same shapes in the same
 run and prints both side by side with the ratio mlptui / PyTorch.
 
@@ -55,20 +58,24 @@ def time_torch(torch, prods, repeats):
     out = []
     for name, m, n, k, ta, tb in prods:
         rates = {}
-        for label, dt in (("float32", torch.float32), ("bf16", torch.bfloat16)):
+        bf = torch.bfloat16
+        for label, dt, op in (("float32", torch.float32, torch.matmul),
+                              ("bf16", bf, torch.matmul),
+                              ("bf16_from_f32", torch.float32, lambda x, y: torch.matmul(x.to(bf), y.to(bf)))):
             a = (torch.randn(k, m) if ta else torch.randn(m, k)).to(dt)
             b = (torch.randn(n, k) if tb else torch.randn(k, n)).to(dt)
             aa, bb = (a.t() if ta else a), (b.t() if tb else b)
             for _ in range(2):
-                torch.matmul(aa, bb)
+                op(aa, bb)
             ts = []
             for _ in range(repeats):
                 t0 = time.perf_counter()
-                torch.matmul(aa, bb)
+                op(aa, bb)
                 ts.append(time.perf_counter() - t0)
             ts.sort()
             rates[label] = 2 * m * n * k / ts[len(ts) // 2] / 1e9
-        out.append({"name": name, "m": m, "n": n, "k": k, "torch_float32": rates["float32"], "torch_bf16": rates["bf16"]})
+        out.append({"name": name, "m": m, "n": n, "k": k, "torch_float32": rates["float32"], "torch_bf16": rates["bf16"],
+                    "torch_bf16_from_f32": rates["bf16_from_f32"]})
     return out
 
 
@@ -152,14 +159,18 @@ def main():
     print(f"{res['date']}, {res['machine']}, {res['cores']} cores; PyTorch {res['torch']}; "
           f"network {res['network']}, batch {args.batch}; GFLOP/s (median of {args.repeats}"
           + (f", then of {args.rounds} alternating rounds)" if args.rounds > 1 else ")"))
-    head = f"{'product':12s} {'m':>5s} {'n':>5s} {'k':>5s} {'torch f32':>9s} {'torch bf16':>10s}"
+    print("torch bf16: bfloat16 operands; torch f32->bf16: float32 operands rounded in the call, as mlptui's are"
+          + ("; ratios are mlptui bf16 / torch" if args.mlptui else ""))
+    head = f"{'product':12s} {'m':>5s} {'n':>5s} {'k':>5s} {'torch f32':>9s} {'torch bf16':>10s} {'f32->bf16':>9s}"
     if args.mlptui:
-        head += f" {'mlptui f32':>10s} {'mlptui bf16':>11s} {'bf16 ratio':>10s}"
+        head += f" {'mlptui f32':>10s} {'mlptui bf16':>11s} {'/bf16':>6s} {'/f32->bf16':>10s}"
     print(head)
     for r in res["products"]:
-        line = f"{r['name']:12s} {r['m']:5d} {r['n']:5d} {r['k']:5d} {r['torch_float32']:9.1f} {r['torch_bf16']:10.1f}"
+        line = (f"{r['name']:12s} {r['m']:5d} {r['n']:5d} {r['k']:5d} {r['torch_float32']:9.1f} {r['torch_bf16']:10.1f}"
+                f" {r['torch_bf16_from_f32']:9.1f}")
         if args.mlptui:
-            line += f" {r['mlptui_float32']:10.1f} {r['mlptui_bf16']:11.1f} {r['mlptui_bf16'] / r['torch_bf16']:10.2f}"
+            line += (f" {r['mlptui_float32']:10.1f} {r['mlptui_bf16']:11.1f} {r['mlptui_bf16'] / r['torch_bf16']:6.2f}"
+                     f" {r['mlptui_bf16'] / r['torch_bf16_from_f32']:10.2f}")
         print(line)
 
 

@@ -144,10 +144,14 @@ func BenchmarkKernelPeak(b *testing.B) {
 	}
 }
 
-// BenchmarkVariants times the alternative tile shapes (and block sizes from
-// MLPTUI_BLOCKS=mc,kc,nc) on the large training products.
+// BenchmarkVariants times the alternative tile shapes and the bfloat16
+// kernel ("bf16", where the CPU has it), with block sizes from
+// MLPTUI_BLOCKS=mc,kc,nc if set, on the large training products.
 func BenchmarkVariants(b *testing.B) {
 	names := []string{"default"}
+	if len(bf16Available) > 0 {
+		names = append(names, "bf16")
+	}
 	for name, im := range variants {
 		if _, err := lookup(im.name); err == nil { // AVX-512 shapes only where the CPU has it
 			names = append(names, name)
@@ -156,7 +160,11 @@ func BenchmarkVariants(b *testing.B) {
 	sort.Strings(names)
 	for _, name := range names {
 		im := current.Load()
-		if name != "default" {
+		switch name {
+		case "default":
+		case "bf16":
+			im = bf16Available[0]
+		default:
 			im = variants[name]
 		}
 		v := *im
@@ -164,6 +172,7 @@ func BenchmarkVariants(b *testing.B) {
 			if _, err := fmt.Sscanf(strings.ReplaceAll(bs, ",", " "), "%d %d %d", &v.mc, &v.kc, &v.nc); err != nil {
 				b.Fatal(err)
 			}
+			v.kc = (v.kc + 7) / 8 * 8
 			v.mc = (v.mc + v.mr - 1) / v.mr * v.mr
 			v.nc = (v.nc + v.nr - 1) / v.nr * v.nr
 		}
@@ -178,6 +187,53 @@ func BenchmarkVariants(b *testing.B) {
 					parallel(&v, &pr, Threads())
 				})
 			})
+		}
+	}
+}
+
+// BenchmarkPackPairs times the bfloat16 packing of one B block (kc = 256
+// rows of 384 columns, both layouts, panel widths 12 and 32) from a source
+// in cache ("hot": the same block every time) and from memory ("cold": a
+// new block of a 64 MB matrix every time), in ns per element packed. The
+// difference is what packing costs a large product whose float32 operands
+// come from memory.
+func BenchmarkPackPairs(b *testing.B) {
+	if len(bf16Available) == 0 {
+		b.Skip("no bfloat16 kernel on this CPU")
+	}
+	im := bf16Available[0]
+	const ld, xn, kc = 4000, 384, 256 // ld as in the 4000-wide layers (a power of two would alias in cache)
+	src := randSlice(rand.New(rand.NewPCG(1, 1)), ld*ld)
+	dst := make([]float32, xn*kc)
+	for _, trans := range []bool{false, true} {
+		for _, w := range []int{im.mr, im.nr} {
+			fn := pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}
+			if w == im.mr {
+				fn = pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}
+			}
+			for _, cold := range []bool{false, true} {
+				layout := "copy"
+				if trans {
+					layout = "trans"
+				}
+				where := "hot"
+				if cold {
+					where = "cold"
+				}
+				b.Run(fmt.Sprintf("%s_w%d_%s", layout, w, where), func(b *testing.B) {
+					i := 0
+					for b.Loop() {
+						x0, p0 := 0, 0
+						if cold {
+							// Blocks far apart, so none is still in cache.
+							i++
+							x0, p0 = (i*397)%(ld-xn), (i*641)%(ld-kc)
+						}
+						packPairs(dst, src, ld, trans, x0, xn, p0, kc, w, fn, 1)
+					}
+					b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/(xn*kc), "ns/element")
+				})
+			}
 		}
 	}
 }
