@@ -2,6 +2,7 @@ package lab
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/mlptui/mlptui/trainer"
@@ -103,9 +104,11 @@ func PlanSweep(s Settings, o PlanOptions) (*Plan, error) {
 		if len(d.Values) > 1 {
 			swept = append(swept, d.Field.Name)
 		}
-		if grid *= len(d.Values); grid > 1<<40 {
+		if grid > math.MaxInt32/max(len(d.Values), 1) {
+			grid = math.MaxInt32 // "too many" either way; no overflow on 32-bit CPUs
 			break
 		}
+		grid *= len(d.Values)
 	}
 	if o.Trials == 0 && grid > MaxTrials {
 		return nil, &TooManyTrials{grid}

@@ -229,7 +229,7 @@ func TestHugeClaimsRefusedBeforeAllocating(t *testing.T) {
 	})
 
 	t.Run("tensor in a sparse file", func(t *testing.T) {
-		h := header(fmt.Sprintf(`{"w":{"dtype":"F32","shape":[%d],"data_offsets":[0,%d]}}`, tera/4, tera))
+		h := header(fmt.Sprintf(`{"w":{"dtype":"F32","shape":[%d],"data_offsets":[0,%d]}}`, int64(tera/4), int64(tera)))
 		path := filepath.Join(t.TempDir(), "sparse.safetensors")
 		f, err := os.Create(path)
 		if err != nil {

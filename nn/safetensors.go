@@ -283,7 +283,7 @@ func headerEntries(raw map[string]json.RawMessage, dataSize int64) ([]tensorEntr
 		return nil, fmt.Errorf("tensors cover %d data bytes, file has %d", pos, dataSize)
 	}
 	if pos > maxDataBytes {
-		return nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, maxDataBytes)
+		return nil, fmt.Errorf("tensors hold %d bytes, more than mlptui's limit of %d", pos, int64(maxDataBytes))
 	}
 	return entries, nil
 }
