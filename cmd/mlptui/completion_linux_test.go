@@ -48,6 +48,12 @@ var completionCases = []struct {
 	{"mlptui plot runs/20261202-06", []string{"runs/20261202-060000-pets"}},
 }
 
+// shellWait bounds the wait for zsh's prompt and for its listing after
+// Tab. A run takes under a second on a quiet machine, but the 10 s bound
+// it had was sometimes too short on a loaded 2-core machine with the race
+// detector, so it is generous: a passing run never waits for it.
+const shellWait = 60 * time.Second
+
 // TestCompletionInZsh types each line into an interactive zsh on a
 // pseudo-terminal, with the script sourced as README says, presses Tab and
 // looks for the words on the screen: zsh runs the bash script through
@@ -75,10 +81,10 @@ func TestCompletionInZsh(t *testing.T) {
 		slave.Close()
 		var screen lockedBuffer
 		go func() { _, _ = io.Copy(&screen, master) }()
-		screen.waitFor(t, 0, 10*time.Second, "% ")
+		screen.waitFor(t, 0, shellWait, "% ")
 		from := screen.Len()
 		master.WriteString(c.line + "\t")
-		deadline := time.Now().Add(10 * time.Second)
+		deadline := time.Now().Add(shellWait)
 		var got string
 		for time.Now().Before(deadline) {
 			// The listing is followed by the line drawn again, with no
