@@ -34,10 +34,14 @@ func sgdMomentumAVX2(p, grad, vel *float32, n int, s *SGD)
 //go:noescape
 func sgdNesterovAVX2(p, grad, vel *float32, n int, s *SGD)
 
-// geluAVX512 is GELU over n elements, n a multiple of 16.
+// geluAVX512 and geluAVX2 are GELU over n elements, n a multiple of 16
+// and 8.
 //
 //go:noescape
 func geluAVX512(y, d, x *float32, n int, c *[32]float32)
+
+//go:noescape
+func geluAVX2(y, d, x *float32, n int, c *[32]float32)
 
 // asmKernels returns the assembly kernels this CPU (and OS) supports, best
 // first. x/sys/cpu only reports AVX and AVX-512 when the OS saves their
@@ -50,7 +54,7 @@ func asmKernels() []*kernel {
 	}
 	if cpu.X86.HasAVX2 {
 		s = append(s, &kernel{name: "avx2", width: 8, adam: adamAVX2,
-			sgd: sgdAVX2, momentum: sgdMomentumAVX2, nesterov: sgdNesterovAVX2})
+			sgd: sgdAVX2, momentum: sgdMomentumAVX2, nesterov: sgdNesterovAVX2, gelu: geluAVX2})
 	}
 	return s
 }
