@@ -21,9 +21,14 @@ func sgdMomentumNEON(p, grad, vel *float32, n int, s *SGD)
 //go:noescape
 func sgdNesterovNEON(p, grad, vel *float32, n int, s *SGD)
 
+// geluNEON is GELU over n elements, n a multiple of 4.
+//
+//go:noescape
+func geluNEON(y, d, x *float32, n int, c *[32]float32)
+
 // asmKernels returns the NEON kernels: Advanced SIMD is part of every
 // ARMv8-A CPU Go supports, so it is not detected.
 func asmKernels() []*kernel {
 	return []*kernel{{name: "neon", width: 4, adam: adamNEON,
-		sgd: sgdNEON, momentum: sgdMomentumNEON, nesterov: sgdNesterovNEON}}
+		sgd: sgdNEON, momentum: sgdMomentumNEON, nesterov: sgdNesterovNEON, gelu: geluNEON}}
 }

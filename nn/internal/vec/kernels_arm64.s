@@ -29,23 +29,23 @@ TEXT ·adamNEON(SB), NOSPLIT, $0-48
 loopadamNEON:
 	VLD1.P 16(R1), [V0.S4] // g
 	VLD1 (R2), [V1.S4]
-	WORD $0x6e21dd41 // FMUL V1.4S, V10.4S, V1.4S (B1·m)
-	WORD $0x6e20dd82 // FMUL V2.4S, V12.4S, V0.4S (C1·g)
-	WORD $0x4e22d421 // FADD V1.4S, V1.4S, V2.4S (m)
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s (B1·m)
+	WORD $0x6e20dd82 // fmul v2.4s, v12.4s, v0.4s (C1·g)
+	WORD $0x4e22d421 // fadd v1.4s, v1.4s, v2.4s (m)
 	VLD1 (R3), [V3.S4]
-	WORD $0x6e23dd63 // FMUL V3.4S, V11.4S, V3.4S (B2·v)
-	WORD $0x6e20dda4 // FMUL V4.4S, V13.4S, V0.4S (C2·g)
-	WORD $0x6e20dc84 // FMUL V4.4S, V4.4S, V0.4S (C2·g·g)
-	WORD $0x4e24d463 // FADD V3.4S, V3.4S, V4.4S (v)
+	WORD $0x6e23dd63 // fmul v3.4s, v11.4s, v3.4s (B2·v)
+	WORD $0x6e20dda4 // fmul v4.4s, v13.4s, v0.4s (C2·g)
+	WORD $0x6e20dc84 // fmul v4.4s, v4.4s, v0.4s (C2·g·g)
+	WORD $0x4e24d463 // fadd v3.4s, v3.4s, v4.4s (v)
 	VST1.P [V1.S4], 16(R2)
 	VST1.P [V3.S4], 16(R3)
-	WORD $0x6ea1f865 // FSQRT V5.4S, V3.4S
-	WORD $0x6e2fdca5 // FMUL V5.4S, V5.4S, V15.4S (sqrt(v)·ISB2)
-	WORD $0x4e26d4a5 // FADD V5.4S, V5.4S, V6.4S (+ Eps)
-	WORD $0x6e21ddc7 // FMUL V7.4S, V14.4S, V1.4S (Step·m)
-	WORD $0x6e25fce7 // FDIV V7.4S, V7.4S, V5.4S (Step·m / (sqrt(v)·ISB2 + Eps))
+	WORD $0x6ea1f865 // fsqrt v5.4s, v3.4s
+	WORD $0x6e2fdca5 // fmul v5.4s, v5.4s, v15.4s (sqrt(v)·ISB2)
+	WORD $0x4e26d4a5 // fadd v5.4s, v5.4s, v6.4s (+ Eps)
+	WORD $0x6e21ddc7 // fmul v7.4s, v14.4s, v1.4s (Step·m)
+	WORD $0x6e25fce7 // fdiv v7.4s, v7.4s, v5.4s (Step·m / (sqrt(v)·ISB2 + Eps))
 	VLD1 (R0), [V0.S4]
-	WORD $0x4ea7d400 // FSUB V0.4S, V0.4S, V7.4S
+	WORD $0x4ea7d400 // fsub v0.4s, v0.4s, v7.4s
 	VST1.P [V0.S4], 16(R0)
 	SUBS $1, R4
 	BNE loopadamNEON
@@ -65,14 +65,167 @@ TEXT ·sgdNEON(SB), NOSPLIT, $0-32
 
 loopsgdNEON:
 	VLD1.P 16(R1), [V1.S4] // g
-	WORD $0x6e21dd41 // FMUL V1.4S, V10.4S, V1.4S (LR·g)
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s (LR·g)
 	VLD1 (R0), [V0.S4]
-	WORD $0x4ea1d400 // FSUB V0.4S, V0.4S, V1.4S
+	WORD $0x4ea1d400 // fsub v0.4s, v0.4s, v1.4s
 	VST1.P [V0.S4], 16(R0)
 	SUBS $1, R4
 	BNE loopsgdNEON
 
 donesgdNEON:
+	RET
+
+// func geluNEON(y, d, x *float32, n int, c *[32]float32)
+TEXT ·geluNEON(SB), NOSPLIT, $0-40
+	MOVD y+0(FP), R0
+	MOVD d+8(FP), R1
+	MOVD x+16(FP), R2
+	MOVD n+24(FP), R4
+	MOVD c+32(FP), R5
+	MOVD R5, R6
+	VLD1R.P 4(R6), [V16.S4] // geluConsts[0]
+	VLD1R.P 4(R6), [V17.S4] // geluConsts[1]
+	VLD1R.P 4(R6), [V18.S4] // geluConsts[2]
+	VLD1R.P 4(R6), [V19.S4] // geluConsts[3]
+	VLD1R.P 4(R6), [V20.S4] // geluConsts[4]
+	VLD1R.P 4(R6), [V21.S4] // geluConsts[5]
+	VLD1R.P 4(R6), [V22.S4] // geluConsts[6]
+	VLD1R.P 4(R6), [V23.S4] // geluConsts[7]
+	VLD1R.P 4(R6), [V24.S4] // geluConsts[8]
+	VLD1R.P 4(R6), [V25.S4] // geluConsts[9]
+	VLD1R.P 4(R6), [V26.S4] // geluConsts[10]
+	VLD1R.P 4(R6), [V27.S4] // geluConsts[11]
+	VLD1R.P 4(R6), [V28.S4] // geluConsts[12]
+	VLD1R.P 4(R6), [V29.S4] // geluConsts[13]
+	LSR $2, R4
+	CBZ R4, donegeluNEON
+
+loopgeluNEON:
+	VLD1.P 16(R2), [V0.S4] // x
+	WORD $0x4e3c1c01 // and v1.16b, v0.16b, v28.16b (|x|)
+	WORD $0x6e32dc21 // fmul v1.4s, v1.4s, v18.4s (z = |x|/√2)
+	WORD $0x6e33dc21 // fmul v1.4s, v1.4s, v19.4s (z/2)
+	WORD $0x4e34d421 // fadd v1.4s, v1.4s, v20.4s (1 + z/2)
+	WORD $0x6e21fe82 // fdiv v2.4s, v20.4s, v1.4s (t)
+	ADD $56, R5, R6
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x6e2fdc43 // fmul v3.4s, v2.4s, v15.4s (P(t), Horner)
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	VLD1R.P 4(R6), [V15.S4]
+	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
+	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
+	WORD $0x4e3dd463 // fadd v3.4s, v3.4s, v29.4s (P(t))
+	WORD $0x6e20dc04 // fmul v4.4s, v0.4s, v0.4s
+	WORD $0x6e35dc84 // fmul v4.4s, v4.4s, v21.4s (-x²/2)
+	WORD $0x6e36dc86 // fmul v6.4s, v4.4s, v22.4s (exp: a·log2e)
+	WORD $0x4e37d4c6 // fadd v6.4s, v6.4s, v23.4s
+	WORD $0x4eb7d4c6 // fsub v6.4s, v6.4s, v23.4s (n, rounded)
+	WORD $0x6e38dcc7 // fmul v7.4s, v6.4s, v24.4s
+	WORD $0x4ea7d487 // fsub v7.4s, v4.4s, v7.4s (a - n·ln2hi)
+	WORD $0x6e39dcc8 // fmul v8.4s, v6.4s, v25.4s
+	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s (r = a - n·ln2hi - n·ln2lo)
+	MOVD R6, R7
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x6e2fdce5 // fmul v5.4s, v7.4s, v15.4s (r/7!)
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd4a5 // fadd v5.4s, v5.4s, v15.4s
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd4a5 // fadd v5.4s, v5.4s, v15.4s
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd4a5 // fadd v5.4s, v5.4s, v15.4s
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd4a5 // fadd v5.4s, v5.4s, v15.4s
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	WORD $0x4e33d4a5 // fadd v5.4s, v5.4s, v19.4s (+ 1/2)
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	WORD $0x4e34d4a5 // fadd v5.4s, v5.4s, v20.4s (+ 1)
+	WORD $0x6e27dca5 // fmul v5.4s, v5.4s, v7.4s
+	WORD $0x4e34d4a5 // fadd v5.4s, v5.4s, v20.4s (+ 1: e^r)
+	WORD $0x4ea1b8c8 // fcvtzs v8.4s, v6.4s
+	WORD $0x4ebb8508 // add v8.4s, v8.4s, v27.4s
+	WORD $0x4f375508 // shl v8.4s, v8.4s, #23 (2^n)
+	WORD $0x6e28dca5 // fmul v5.4s, v5.4s, v8.4s (e^a)
+	WORD $0x6e36dc6a // fmul v10.4s, v3.4s, v22.4s (exp: a·log2e)
+	WORD $0x4e37d54a // fadd v10.4s, v10.4s, v23.4s
+	WORD $0x4eb7d54a // fsub v10.4s, v10.4s, v23.4s (n, rounded)
+	WORD $0x6e38dd4b // fmul v11.4s, v10.4s, v24.4s
+	WORD $0x4eabd46b // fsub v11.4s, v3.4s, v11.4s (a - n·ln2hi)
+	WORD $0x6e39dd4c // fmul v12.4s, v10.4s, v25.4s
+	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s (r = a - n·ln2hi - n·ln2lo)
+	MOVD R6, R7
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x6e2fdd69 // fmul v9.4s, v11.4s, v15.4s (r/7!)
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd529 // fadd v9.4s, v9.4s, v15.4s
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd529 // fadd v9.4s, v9.4s, v15.4s
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd529 // fadd v9.4s, v9.4s, v15.4s
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	VLD1R.P 4(R7), [V15.S4]
+	WORD $0x4e2fd529 // fadd v9.4s, v9.4s, v15.4s
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	WORD $0x4e33d529 // fadd v9.4s, v9.4s, v19.4s (+ 1/2)
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	WORD $0x4e34d529 // fadd v9.4s, v9.4s, v20.4s (+ 1)
+	WORD $0x6e2bdd29 // fmul v9.4s, v9.4s, v11.4s
+	WORD $0x4e34d529 // fadd v9.4s, v9.4s, v20.4s (+ 1: e^r)
+	WORD $0x4ea1b94c // fcvtzs v12.4s, v10.4s
+	WORD $0x4ebb858c // add v12.4s, v12.4s, v27.4s
+	WORD $0x4f37558c // shl v12.4s, v12.4s, #23 (2^n)
+	WORD $0x6e2cdd29 // fmul v9.4s, v9.4s, v12.4s (e^a)
+	WORD $0x6e33dc4a // fmul v10.4s, v2.4s, v19.4s (t/2)
+	WORD $0x6e29dcab // fmul v11.4s, v5.4s, v9.4s (e·exp(P))
+	WORD $0x6e2bdd4a // fmul v10.4s, v10.4s, v11.4s (half = erfc(|x|/√2)/2)
+	WORD $0x4eaad68b // fsub v11.4s, v20.4s, v10.4s (1 - half)
+	WORD $0x4f21040c // sshr v12.4s, v0.4s, #31 (x's sign, all bits)
+	WORD $0x4e2c1d4a // and v10.16b, v10.16b, v12.16b (half where x < 0)
+	WORD $0x4e6c1d6b // bic v11.16b, v11.16b, v12.16b (1 - half where not)
+	WORD $0x4eab1d4a // orr v10.16b, v10.16b, v11.16b (Φ(x))
+	WORD $0x6e2adc0d // fmul v13.4s, v0.4s, v10.4s (y = x·Φ(x))
+	WORD $0x6e3adcae // fmul v14.4s, v5.4s, v26.4s (e/√(2π))
+	WORD $0x6e2edc0e // fmul v14.4s, v0.4s, v14.4s (x·φ(x))
+	WORD $0x4e2ed54e // fadd v14.4s, v10.4s, v14.4s (d = Φ(x) + x·φ(x))
+	WORD $0x6eb0e401 // fcmgt v1.4s, v0.4s, v16.4s (x > 10)
+	WORD $0x6ea11c0d // bit v13.16b, v0.16b, v1.16b
+	WORD $0x6ea11e8e // bit v14.16b, v20.16b, v1.16b
+	WORD $0x6ea0e621 // fcmgt v1.4s, v17.4s, v0.4s (x < -10)
+	WORD $0x4e611dad // bic v13.16b, v13.16b, v1.16b
+	WORD $0x4e611dce // bic v14.16b, v14.16b, v1.16b
+	WORD $0x4e20e401 // fcmeq v1.4s, v0.4s, v0.4s (x is not NaN)
+	WORD $0x6ee11c0d // bif v13.16b, v0.16b, v1.16b
+	WORD $0x6ee11c0e // bif v14.16b, v0.16b, v1.16b
+	VST1.P [V13.S4], 16(R0)
+	VST1.P [V14.S4], 16(R1)
+	SUBS $1, R4
+	BNE loopgeluNEON
+
+donegeluNEON:
 	RET
 
 // func sgdMomentumNEON(p, grad, vel *float32, n int, s *SGD)
@@ -90,12 +243,12 @@ TEXT ·sgdMomentumNEON(SB), NOSPLIT, $0-40
 loopsgdMomentumNEON:
 	VLD1.P 16(R1), [V0.S4] // g
 	VLD1 (R2), [V1.S4]
-	WORD $0x6e21dd61 // FMUL V1.4S, V11.4S, V1.4S (Mu·vel)
-	WORD $0x4e20d421 // FADD V1.4S, V1.4S, V0.4S (b = Mu·vel + g)
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s (Mu·vel)
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s (b = Mu·vel + g)
 	VST1.P [V1.S4], 16(R2)
-	WORD $0x6e21dd41 // FMUL V1.4S, V10.4S, V1.4S (LR·step)
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s (LR·step)
 	VLD1 (R0), [V2.S4]
-	WORD $0x4ea1d442 // FSUB V2.4S, V2.4S, V1.4S
+	WORD $0x4ea1d442 // fsub v2.4s, v2.4s, v1.4s
 	VST1.P [V2.S4], 16(R0)
 	SUBS $1, R4
 	BNE loopsgdMomentumNEON
@@ -118,14 +271,14 @@ TEXT ·sgdNesterovNEON(SB), NOSPLIT, $0-40
 loopsgdNesterovNEON:
 	VLD1.P 16(R1), [V0.S4] // g
 	VLD1 (R2), [V1.S4]
-	WORD $0x6e21dd61 // FMUL V1.4S, V11.4S, V1.4S (Mu·vel)
-	WORD $0x4e20d421 // FADD V1.4S, V1.4S, V0.4S (b = Mu·vel + g)
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s (Mu·vel)
+	WORD $0x4e20d421 // fadd v1.4s, v1.4s, v0.4s (b = Mu·vel + g)
 	VST1.P [V1.S4], 16(R2)
-	WORD $0x6e21dd61 // FMUL V1.4S, V11.4S, V1.4S (Mu·b)
-	WORD $0x4e21d401 // FADD V1.4S, V0.4S, V1.4S (g + Mu·b)
-	WORD $0x6e21dd41 // FMUL V1.4S, V10.4S, V1.4S (LR·step)
+	WORD $0x6e21dd61 // fmul v1.4s, v11.4s, v1.4s (Mu·b)
+	WORD $0x4e21d401 // fadd v1.4s, v0.4s, v1.4s (g + Mu·b)
+	WORD $0x6e21dd41 // fmul v1.4s, v10.4s, v1.4s (LR·step)
 	VLD1 (R0), [V2.S4]
-	WORD $0x4ea1d442 // FSUB V2.4S, V2.4S, V1.4S
+	WORD $0x4ea1d442 // fsub v2.4s, v2.4s, v1.4s
 	VST1.P [V2.S4], 16(R0)
 	SUBS $1, R4
 	BNE loopsgdNesterovNEON

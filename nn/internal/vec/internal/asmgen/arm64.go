@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// The arm64 (NEON) updates, 4 parameters per 128-bit register. Go's arm64
+// The arm64 (NEON) updates and GELU, 4 floats per 128-bit register. Go's arm64
 // assembler has no mnemonics for the vector FADD, FSUB, FMUL, FDIV and
 // FSQRT, so the templates write them as pseudo-instructions
 //
@@ -87,10 +87,105 @@ loop@:
 done@:
 	RET
 `},
+	{"gelu", "(y, d, x *float32, n int, c *[32]float32)", 40, armGELU()},
 	{"sgdMomentum", "(p, grad, vel *float32, n int, s *SGD)", 40, armMomentum("")},
 	{"sgdNesterov", "(p, grad, vel *float32, n int, s *SGD)", 40, armMomentum(`
 	FMUL4 V1, V11, V1 // Mu·b
 	FADD4 V1, V0, V1 // g + Mu·b`)},
+}
+
+// armGELU is vec.GELU on NEON, geluDeriv's operations in its order (see
+// geluBody): the constants at offsets 0-52 of geluConsts stay in V16-V29,
+// P's and exp32's coefficients are loaded into V15 where they are used,
+// and the special cases are selects under compare masks.
+func armGELU() string {
+	var b strings.Builder
+	w := func(format string, args ...any) { fmt.Fprintf(&b, "\t"+format+"\n", args...) }
+	w("MOVD y+0(FP), R0")
+	w("MOVD d+8(FP), R1")
+	w("MOVD x+16(FP), R2")
+	w("MOVD n+24(FP), R4")
+	w("MOVD c+32(FP), R5")
+	w("MOVD R5, R6")
+	for off := 0; off <= 52; off += 4 {
+		w("VLD1R.P 4(R6), [V%d.S4] // geluConsts[%d]", 16+off/4, off/4)
+	}
+	w("LSR $2, R4")
+	w("CBZ R4, done@")
+	b.WriteString("\nloop@:\n")
+	w("VLD1.P 16(R2), [V0.S4] // x")
+	w("AND16 V1, V0, V28 // |x|")
+	w("FMUL4 V1, V1, V18 // z = |x|/√2")
+	w("FMUL4 V1, V1, V19 // z/2")
+	w("FADD4 V1, V1, V20 // 1 + z/2")
+	w("FDIV4 V2, V20, V1 // t")
+	w("ADD $56, R5, R6")
+	w("VLD1R.P 4(R6), [V15.S4]")
+	w("FMUL4 V3, V2, V15 // P(t), Horner")
+	for range 8 {
+		w("VLD1R.P 4(R6), [V15.S4]")
+		w("FADD4 V3, V3, V15")
+		w("FMUL4 V3, V3, V2")
+	}
+	w("FADD4 V3, V3, V29 // P(t)")
+	w("FMUL4 V4, V0, V0")
+	w("FMUL4 V4, V4, V21 // -x²/2")
+	exp := func(in, out, n, r, t int) {
+		w("FMUL4 V%d, V%d, V22 // exp: a·log2e", n, in)
+		w("FADD4 V%d, V%d, V23", n, n)
+		w("FSUB4 V%d, V%d, V23 // n, rounded", n, n)
+		w("FMUL4 V%d, V%d, V24", r, n)
+		w("FSUB4 V%d, V%d, V%d // a - n·ln2hi", r, in, r)
+		w("FMUL4 V%d, V%d, V25", t, n)
+		w("FSUB4 V%d, V%d, V%d // r = a - n·ln2hi - n·ln2lo", r, r, t)
+		w("MOVD R6, R7") // R6 is at offset 92, the Taylor coefficients
+		w("VLD1R.P 4(R7), [V15.S4]")
+		w("FMUL4 V%d, V%d, V15 // r/7!", out, r)
+		for range 4 {
+			w("VLD1R.P 4(R7), [V15.S4]")
+			w("FADD4 V%d, V%d, V15", out, out)
+			w("FMUL4 V%d, V%d, V%d", out, out, r)
+		}
+		w("FADD4 V%d, V%d, V19 // + 1/2", out, out)
+		w("FMUL4 V%d, V%d, V%d", out, out, r)
+		w("FADD4 V%d, V%d, V20 // + 1", out, out)
+		w("FMUL4 V%d, V%d, V%d", out, out, r)
+		w("FADD4 V%d, V%d, V20 // + 1: e^r", out, out)
+		w("FCVTZS4 V%d, V%d", t, n)
+		w("IADD4 V%d, V%d, V27", t, t)
+		w("SHL23 V%d, V%d // 2^n", t, t)
+		w("FMUL4 V%d, V%d, V%d // e^a", out, out, t)
+	}
+	exp(4, 5, 6, 7, 8)    // V5 = e = exp(-x²/2)
+	exp(3, 9, 10, 11, 12) // V9 = exp(P(t))
+	w("FMUL4 V10, V2, V19 // t/2")
+	w("FMUL4 V11, V5, V9 // e·exp(P)")
+	w("FMUL4 V10, V10, V11 // half = erfc(|x|/√2)/2")
+	w("FSUB4 V11, V20, V10 // 1 - half")
+	w("SSHR31 V12, V0 // x's sign, all bits")
+	w("AND16 V10, V10, V12 // half where x < 0")
+	w("BIC16 V11, V11, V12 // 1 - half where not")
+	w("ORR16 V10, V10, V11 // Φ(x)")
+	w("FMUL4 V13, V0, V10 // y = x·Φ(x)")
+	w("FMUL4 V14, V5, V26 // e/√(2π)")
+	w("FMUL4 V14, V0, V14 // x·φ(x)")
+	w("FADD4 V14, V10, V14 // d = Φ(x) + x·φ(x)")
+	w("FCMGT4 V1, V0, V16 // x > 10")
+	w("BIT16 V13, V0, V1")
+	w("BIT16 V14, V20, V1")
+	w("FCMGT4 V1, V17, V0 // x < -10")
+	w("BIC16 V13, V13, V1")
+	w("BIC16 V14, V14, V1")
+	w("FCMEQ4 V1, V0, V0 // x is not NaN")
+	w("BIF16 V13, V0, V1")
+	w("BIF16 V14, V0, V1")
+	w("VST1.P [V13.S4], 16(R0)")
+	w("VST1.P [V14.S4], 16(R1)")
+	w("SUBS $1, R4")
+	w("BNE loop@")
+	b.WriteString("\ndone@:\n")
+	w("RET")
+	return "\n" + b.String()
 }
 
 // armMomentum is the body of SGD with momentum; nesterov, if not empty,
@@ -125,35 +220,76 @@ done@:
 `
 }
 
-// Encodings of the single-precision vector instructions (.4S): Rd in bits
-// 0-4, Rn in 5-9, Rm in 16-20.
-var armOpBase = map[string]uint32{
-	"FADD4":  0x4e20d400,
-	"FSUB4":  0x4ea0d400,
-	"FMUL4":  0x6e20dc00,
-	"FDIV4":  0x6e20fc00,
-	"FSQRT4": 0x6ea1f800,
+// armOp is a pseudo-instruction of the templates: its encoding with
+// Rd in bits 0-4, Rn in 5-9 and Rm in 16-20, and how LLVM spells it (for
+// the comment and for arm64_test.go).
+type armOp struct {
+	base uint32
+	asm  string // LLVM's mnemonic
+	arr  string // arrangement: "4s" or "16b"
+	two  bool   // Vd, Vn only (no Vm)
+	imm  string // an immediate operand, such as "#31"
 }
 
-// armEncode encodes op Vd, Vn[, Vm] (m is ignored by FSQRT4).
+// armOpTable lists the pseudo-instructions: floating-point arithmetic and
+// compares on .4S, FCVTZS (to int32, toward zero), the integer add and
+// shifts GELU's exp32 and sign mask need, and the bitwise selects on .16B
+// (BIT: insert Vn where Vm is set; BIF: where it is clear).
+var armOpTable = map[string]armOp{
+	"FADD4":   {0x4e20d400, "fadd", "4s", false, ""},
+	"FSUB4":   {0x4ea0d400, "fsub", "4s", false, ""},
+	"FMUL4":   {0x6e20dc00, "fmul", "4s", false, ""},
+	"FDIV4":   {0x6e20fc00, "fdiv", "4s", false, ""},
+	"FSQRT4":  {0x6ea1f800, "fsqrt", "4s", true, ""},
+	"FCMGT4":  {0x6ea0e400, "fcmgt", "4s", false, ""},
+	"FCMEQ4":  {0x4e20e400, "fcmeq", "4s", false, ""},
+	"FCVTZS4": {0x4ea1b800, "fcvtzs", "4s", true, ""},
+	"IADD4":   {0x4ea08400, "add", "4s", false, ""},
+	"SSHR31":  {0x4f210400, "sshr", "4s", true, "#31"},
+	"SHL23":   {0x4f375400, "shl", "4s", true, "#23"},
+	"AND16":   {0x4e201c00, "and", "16b", false, ""},
+	"ORR16":   {0x4ea01c00, "orr", "16b", false, ""},
+	"BIC16":   {0x4e601c00, "bic", "16b", false, ""},
+	"BIT16":   {0x6ea01c00, "bit", "16b", false, ""},
+	"BIF16":   {0x6ee01c00, "bif", "16b", false, ""},
+}
+
+// armEncode encodes op Vd, Vn[, Vm] (m is ignored by two-operand ops).
 func armEncode(op string, d, n, m int) uint32 {
-	base, ok := armOpBase[op]
+	o, ok := armOpTable[op]
 	if !ok || d < 0 || d > 31 || n < 0 || n > 31 || m < 0 || m > 31 {
 		log.Fatalf("bad instruction %s V%d, V%d, V%d", op, d, n, m)
 	}
-	if op == "FSQRT4" {
+	if o.two {
 		m = 0
 	}
-	return base | uint32(m)<<16 | uint32(n)<<5 | uint32(d)
+	return o.base | uint32(m)<<16 | uint32(n)<<5 | uint32(d)
 }
 
-var armOpLine = regexp.MustCompile(`(?m)^\t(F[A-Z]+4) V(\d+), V(\d+)(?:, V(\d+))?(.*)$`)
+// armAsm is op Vd, Vn[, Vm] as LLVM writes it.
+func armAsm(op string, d, n, m int) string {
+	o := armOpTable[op]
+	s := fmt.Sprintf("%s v%d.%s, v%d.%s", o.asm, d, o.arr, n, o.arr)
+	if !o.two {
+		s += fmt.Sprintf(", v%d.%s", m, o.arr)
+	}
+	if o.imm != "" {
+		s += ", " + o.imm
+	}
+	return s
+}
+
+var armOpLine = regexp.MustCompile(`(?m)^\t([A-Z][A-Z0-9]*) V(\d+), V(\d+)(?:, V(\d+))?(.*)$`)
 
 // armOps replaces the pseudo-instructions of a template by WORD directives
 // that keep the instruction in a comment.
 func armOps(body string) string {
 	return armOpLine.ReplaceAllStringFunc(body, func(line string) string {
 		s := armOpLine.FindStringSubmatch(line)
+		op := s[1]
+		if _, ok := armOpTable[op]; !ok {
+			return line
+		}
 		reg := func(x string) int {
 			if x == "" {
 				return 0
@@ -161,16 +297,12 @@ func armOps(body string) string {
 			v, _ := strconv.Atoi(x)
 			return v
 		}
-		op, d, n, m := s[1], reg(s[2]), reg(s[3]), reg(s[4])
-		ins := fmt.Sprintf("%s V%d.4S, V%d.4S", strings.TrimSuffix(op, "4"), d, n)
-		if op != "FSQRT4" {
-			ins += fmt.Sprintf(", V%d.4S", m)
-		}
+		d, n, m := reg(s[2]), reg(s[3]), reg(s[4])
 		comment := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s[5]), "//"))
 		if comment != "" {
 			comment = " (" + comment + ")"
 		}
-		return fmt.Sprintf("\tWORD $0x%08x // %s%s", armEncode(op, d, n, m), ins, comment)
+		return fmt.Sprintf("\tWORD $0x%08x // %s%s", armEncode(op, d, n, m), armAsm(op, d, n, m), comment)
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os/exec"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"testing"
@@ -22,6 +23,18 @@ func TestARMEncodings(t *testing.T) {
 		{"FSUB4", 3, 4, 5, 0x4ea5d483},
 		{"FDIV4", 3, 4, 5, 0x6e25fc83},
 		{"FSQRT4", 3, 4, 0, 0x6ea1f883},
+		// llvm-mc -triple=aarch64 -show-encoding, for v1, v2, v3:
+		{"FCMGT4", 1, 2, 3, 0x6ea3e441},
+		{"FCMEQ4", 0, 0, 0, 0x4e20e400},
+		{"FCVTZS4", 0, 0, 0, 0x4ea1b800},
+		{"SSHR31", 0, 0, 0, 0x4f210400},
+		{"SHL23", 0, 0, 0, 0x4f375400},
+		{"IADD4", 0, 0, 0, 0x4ea08400},
+		{"AND16", 0, 0, 0, 0x4e201c00},
+		{"ORR16", 0, 0, 0, 0x4ea01c00},
+		{"BIC16", 0, 0, 0, 0x4e601c00},
+		{"BIT16", 0, 0, 0, 0x6ea01c00},
+		{"BIF16", 0, 0, 0, 0x6ee01c00},
 	} {
 		if got := armEncode(c.op, c.d, c.n, c.m); got != c.want {
 			t.Errorf("%s V%d, V%d, V%d: %#08x, want %#08x", c.op, c.d, c.n, c.m, got, c.want)
@@ -38,16 +51,16 @@ func TestARMEncodingsLLVM(t *testing.T) {
 	}
 	var src strings.Builder
 	var want []uint32
-	for _, op := range []string{"FADD4", "FSUB4", "FMUL4", "FDIV4", "FSQRT4"} {
+	ops := make([]string, 0, len(armOpTable))
+	for op := range armOpTable {
+		ops = append(ops, op)
+	}
+	sort.Strings(ops)
+	for _, op := range ops {
 		for d := 0; d < 32; d += 3 {
 			for n := 0; n < 32; n += 5 {
 				for m := 0; m < 32; m += 7 {
-					ins := strings.ToLower(strings.TrimSuffix(op, "4"))
-					if op == "FSQRT4" {
-						fmt.Fprintf(&src, "%s v%d.4s, v%d.4s\n", ins, d, n)
-					} else {
-						fmt.Fprintf(&src, "%s v%d.4s, v%d.4s, v%d.4s\n", ins, d, n, m)
-					}
+					fmt.Fprintln(&src, armAsm(op, d, n, m))
 					want = append(want, armEncode(op, d, n, m))
 				}
 			}
@@ -79,7 +92,11 @@ func TestARMEncodingsLLVM(t *testing.T) {
 // TestARMOps: every pseudo-instruction of the templates is translated.
 func TestARMOps(t *testing.T) {
 	for _, u := range armUpdates {
-		if s := armOps(u.body); strings.Contains(s, "4 V") {
+		s := armOps(u.body)
+		if m := armOpLine.FindAllStringSubmatch(s, -1); len(m) > 0 {
+			t.Errorf("%s: untranslated pseudo-instruction left: %q", u.name, m[0][0])
+		}
+		if strings.Contains(s, "4 V") {
 			t.Errorf("%s: untranslated pseudo-instruction left:\n%s", u.name, s)
 		}
 	}
