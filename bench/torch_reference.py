@@ -6,11 +6,13 @@ equivalent Keras network. Both sides get the same data (the binary layout,
 cifar-10-batches-bin), the same split (10 % of the training images held out
 for validation), per-channel standardization from the training part, the
 same network (He-normal weights, zero biases, ReLU, softmax cross-entropy),
-Adam with the same learning rate, the same batch size and epochs. With
---preset cifar10 or cifar10-residual (default cifar10-original) both sides
-train that preset of mlptui's: flips and crops, the one-cycle schedule,
-pre-norm residual GELU blocks, AdamW, label smoothing and the best epoch
-by validation kept, each as mlptui does it.
+Adam with the same learning rate, the same batch size and epochs, and the
+epoch that did best on validation kept as the model. With --preset cifar10
+or cifar10-residual (default cifar10-original) both sides train that
+preset of mlptui's: flips and crops, the one-cycle schedule, pre-norm
+residual GELU blocks, AdamW and label smoothing, each as mlptui does it.
+--print-presets prints these copies of the presets in mlptui's config.json
+names (trainer's TestTorchReferencePresets checks them against mlptui's).
 
 It prints, for each side: the time of one training step at the batch size
 (forward, backward, Adam; the median of timed steps on the real data), the
@@ -86,8 +88,27 @@ PRESETS = {
                              schedule="onecycle", weight_decay=0.05, label_smoothing=0.1, augment=True,
                              keep_best=True),
 }
+# mlptui's defaults (trainer.Defaults): every preset keeps the epoch that did
+# best on validation, cifar10-original too (trainer's
+# TestTorchReferencePresets compares these copies with mlptui's presets).
 PRESET_DEFAULTS = dict(block="plain", expansion=4, schedule="constant", weight_decay=0.0, label_smoothing=0.0,
-                       augment=False, keep_best=False)
+                       augment=False, keep_best=True)
+
+
+def as_mlptui_config(cfg):
+    """What a preset of PRESETS trains, in the names of mlptui's config.json
+    (trainer.Config), for trainer's TestTorchReferencePresets: the network
+    build() and build_residual() make, with no dropout, and the training
+    train_torch() does."""
+    residual = cfg["block"] == "residual"
+    out = {"hidden": cfg["hidden"], "block": cfg["block"], "norm": "layer" if residual else "none",
+           "activation": "gelu" if residual else "relu", "dropout": 0.0, "lr": cfg["lr"], "batch": cfg["batch"],
+           "epochs": cfg["epochs"], "schedule": cfg["schedule"], "weight_decay": cfg["weight_decay"],
+           "label_smoothing": cfg["label_smoothing"], "augment": cfg["augment"],
+           "keep": "best" if cfg["keep_best"] else "last"}
+    if residual:
+        out["expansion"] = cfg["expansion"]
+    return out
 
 
 def load_cifar(data_dir):
@@ -433,7 +454,12 @@ def main():
                    help="with --steps: dropout after every hidden layer, both sides (mlptui bench's --step-dropout)")
     p.add_argument("--precision", default="float32", choices=["float32", "bf16"],
                    help="matrix products in float32, or bfloat16 (PyTorch CPU autocast; mlptui --precision bf16)")
+    p.add_argument("--print-presets", action="store_true",
+                   help="print this script's copies of mlptui's presets as JSON, in config.json's names, and exit")
     args = p.parse_args()
+    if args.print_presets:
+        print(json.dumps({name: as_mlptui_config(dict(PRESET_DEFAULTS, **cfg)) for name, cfg in PRESETS.items()}))
+        return
     cfg = dict(PRESET_DEFAULTS, **PRESETS[args.preset])
     if args.epochs:
         cfg["epochs"] = args.epochs
