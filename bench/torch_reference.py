@@ -346,12 +346,15 @@ def with_step_time(args, cmd, r, cfg):
 
 def bench_step(args, cmd, cfg):
     """The median step time mlptui bench gives for the network (whole
-    steps at the same batch on synthetic data), and its kernel."""
+    steps at the same batch on synthetic data), and its kernel. With
+    --steps both sides' steps have --dropout; beside a whole training
+    run, none (the presets have no dropout, nor has PyTorch's run)."""
     hidden, batch = cfg["hidden"], cfg["batch"]
+    dropout = args.dropout if args.steps else 0.0
     network = "-".join(map(str, [3072] + hidden + [10]))
     bcmd = cmd + ["bench", "--json", "--no-gonum", "--network", network, "--batch", str(batch),
                   "--step-batch", str(batch), "--steps", str(args.steps or 10), "--precision", args.precision,
-                  "--step-dropout", str(args.dropout)]
+                  "--step-dropout", str(dropout)]
     print("running: " + " ".join(bcmd), file=sys.stderr, flush=True)
     b = json.loads(subprocess.run(bcmd, check=True, stdout=subprocess.PIPE).stdout)
     step = b["train_step"]
