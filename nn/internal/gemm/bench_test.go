@@ -207,9 +207,9 @@ func BenchmarkPackPairs(b *testing.B) {
 	dst := make([]float32, xn*kc)
 	for _, trans := range []bool{false, true} {
 		for _, w := range []int{im.mr, im.nr} {
-			fn := pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}
+			fn := im.pairsB()
 			if w == im.mr {
-				fn = pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}
+				fn = im.pairsA()
 			}
 			for _, cold := range []bool{false, true} {
 				layout := "copy"

@@ -178,9 +178,9 @@ func TestPackPairsAssemblyBitForBit(t *testing.T) {
 	rng := rand.New(rand.NewPCG(21, 22))
 	im := &bf16Impl
 	for _, w := range []int{im.mr, im.nr} {
-		asm := pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}
+		asm := im.pairsA()
 		if w == im.nr {
-			asm = pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}
+			asm = im.pairsB()
 		}
 		for _, xn := range []int{1, w - 1, w, w + 1, 3*w + 5, 4 * w} {
 			for _, kc := range []int{1, 2, 3, 16, 17, 33, 64} {

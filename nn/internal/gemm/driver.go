@@ -38,6 +38,11 @@ type pairFuncs struct {
 	trans  transFunc      // transposed layout, one full panel
 }
 
+// pairsA and pairsB are the bfloat16 packing routines for A (panels of
+// width mr) and for B (width nr).
+func (im *impl) pairsA() pairFuncs { return pairFuncs{im.pairPanelsA, im.pairCopy, im.transA} }
+func (im *impl) pairsB() pairFuncs { return pairFuncs{im.pairPanelsB, im.pairCopy, im.transB} }
+
 // impl is a micro-kernel with its packing routines and block sizes.
 type impl struct {
 	name       string
@@ -132,7 +137,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 			// A[ic:ic+mc, pc:pc+kc]: stored transposed (x, p) at a[p*lda+x]
 			// when transA, else at a[x*lda+p].
 			if im.bf16 {
-				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, pairFuncs{im.pairPanelsA, im.pairCopy, im.transA}, pr.alpha)
+				packPairs(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.pairsA(), pr.alpha)
 			} else {
 				pack(abuf, pr.a, pr.lda, !pr.transA, ic, mc, pc, kc, mr, im.copyA, im.transA, pr.alpha)
 			}
@@ -140,7 +145,7 @@ func (im *impl) run(buf *buffers, pr *problem, i0, i1, j0, j1 int) {
 				nc := min(ncb, j1-jc)
 				// B[pc:pc+kc, jc:jc+nc]: (p, x) at b[x*ldb+p] when transB.
 				if im.bf16 {
-					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, pairFuncs{im.pairPanelsB, im.pairCopy, im.transB}, 1)
+					packPairs(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.pairsB(), 1)
 				} else {
 					pack(bbuf, pr.b, pr.ldb, pr.transB, jc, nc, pc, kc, nr, im.copyB, im.transB, 1)
 				}

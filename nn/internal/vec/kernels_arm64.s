@@ -144,7 +144,7 @@ loopgeluNEON:
 	WORD $0x4ea7d487 // fsub v7.4s, v4.4s, v7.4s (a - n·ln2hi)
 	WORD $0x6e39dcc8 // fmul v8.4s, v6.4s, v25.4s
 	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s (r = a - n·ln2hi - n·ln2lo)
-	MOVD R6, R7
+	ADD $92, R5, R7
 	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x6e2fdce5 // fmul v5.4s, v7.4s, v15.4s (r/7!)
 	VLD1R.P 4(R7), [V15.S4]
@@ -175,7 +175,7 @@ loopgeluNEON:
 	WORD $0x4eabd46b // fsub v11.4s, v3.4s, v11.4s (a - n·ln2hi)
 	WORD $0x6e39dd4c // fmul v12.4s, v10.4s, v25.4s
 	WORD $0x4eacd56b // fsub v11.4s, v11.4s, v12.4s (r = a - n·ln2hi - n·ln2lo)
-	MOVD R6, R7
+	ADD $92, R5, R7
 	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x6e2fdd69 // fmul v9.4s, v11.4s, v15.4s (r/7!)
 	VLD1R.P 4(R7), [V15.S4]

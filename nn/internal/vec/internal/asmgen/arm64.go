@@ -138,7 +138,7 @@ func armGELU() string {
 		w("FSUB4 V%d, V%d, V%d // a - n·ln2hi", r, in, r)
 		w("FMUL4 V%d, V%d, V25", t, n)
 		w("FSUB4 V%d, V%d, V%d // r = a - n·ln2hi - n·ln2lo", r, r, t)
-		w("MOVD R6, R7") // R6 is at offset 92, the Taylor coefficients
+		w("ADD $92, R5, R7") // exp32's Taylor coefficients
 		w("VLD1R.P 4(R7), [V15.S4]")
 		w("FMUL4 V%d, V%d, V15 // r/7!", out, r)
 		for range 4 {

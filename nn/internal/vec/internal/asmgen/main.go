@@ -243,7 +243,7 @@ func geluAVX2Body() string {
 	w("VMULPS %s, Y1, Y1 // z = |x|/√2", k(8))
 	w("VMULPS %s, Y1, Y1 // z/2", k(12))
 	w("VADDPS %s, Y1, Y1 // 1 + z/2", k(16))
-	w("VDIVPS Y1, Y15, Y2 // t")
+	w("VDIVPS Y1, %s, Y2 // t", k(16))
 	w("VMULPS %s, Y2, Y3 // P(t), Horner", k(56))
 	for i := range 8 {
 		w("VADDPS %s, Y3, Y3", k(60+4*i))
@@ -255,7 +255,7 @@ func geluAVX2Body() string {
 	exp := func(in, out, n, r, t string) {
 		w("VMULPS %s, %s, %s // exp: a·log2e", k(24), in, n)
 		w("VADDPS %s, %s, %s", k(28), n, n)
-		w("VSUBPS Y15, %s, %s // n, rounded", n, n)
+		w("VSUBPS %s, %s, %s // n, rounded", k(28), n, n)
 		w("VMULPS %s, %s, %s", k(32), n, r)
 		w("VSUBPS %s, %s, %s // a - n·ln2hi", r, in, r)
 		w("VMULPS %s, %s, %s", k(36), n, t)
@@ -269,7 +269,7 @@ func geluAVX2Body() string {
 		w("VMULPS %s, %s, %s", r, out, out)
 		w("VADDPS %s, %s, %s // + 1", k(16), out, out)
 		w("VMULPS %s, %s, %s", r, out, out)
-		w("VADDPS Y15, %s, %s // + 1: e^r", out, out)
+		w("VADDPS %s, %s, %s // + 1: e^r", k(16), out, out)
 		w("VCVTTPS2DQ %s, %s", n, t)
 		w("VPADDD %s, %s, %s", k(44), t, t)
 		w("VPSLLD $23, %s, %s // 2^n", t, t)
