@@ -45,7 +45,7 @@ var erfcP = [9]float32{0.17087277, -0.82215223, 1.48851587, -1.13520398, 0.27886
 var expTaylor = [8]float32{1.0 / 5040, 1.0 / 720, 1.0 / 120, 1.0 / 24, 1.0 / 6, 0.5, 1, 1}
 
 // geluConsts is what the assembly reads, by offset (4 bytes each): keep the
-// order in step with internal/asmgen's gelu body.
+// order in step with internal/asmgen's geluProgram (gelu.go there).
 var geluConsts = func() (c [32]float32) {
 	copy(c[0:], []float32{geluHi, geluLo, invSqrt2, 0.5, 1, -0.5, log2e, round, ln2hi, ln2lo, invSqrt2Pi, math.Float32frombits(127), math.Float32frombits(1<<31 - 1), erfcLast})
 	copy(c[14:], erfcP[:])

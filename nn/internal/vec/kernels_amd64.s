@@ -272,21 +272,21 @@ TEXT ·geluAVX512(SB), NOSPLIT, $0-40
 	MOVQ x+16(FP), SI
 	MOVQ n+24(FP), CX
 	MOVQ c+32(FP), AX
-	VBROADCASTSS 0(AX), Z16 // 10
-	VBROADCASTSS 4(AX), Z17 // -10
-	VBROADCASTSS 8(AX), Z18 // 1/√2
-	VBROADCASTSS 12(AX), Z19 // 0.5
-	VBROADCASTSS 16(AX), Z20 // 1
-	VBROADCASTSS 20(AX), Z21 // -0.5
-	VBROADCASTSS 24(AX), Z22 // log2 e
-	VBROADCASTSS 28(AX), Z23 // 1.5·2^23
-	VBROADCASTSS 32(AX), Z24 // ln2hi
-	VBROADCASTSS 36(AX), Z25 // ln2lo
-	VBROADCASTSS 40(AX), Z26 // 1/√(2π)
-	VBROADCASTSS 44(AX), Z27 // int 127
-	VBROADCASTSS 48(AX), Z28 // 0x7fffffff
+	VBROADCASTSS 0(AX), Z16 // geluConsts[0]
+	VBROADCASTSS 4(AX), Z17 // geluConsts[1]
+	VBROADCASTSS 8(AX), Z18 // geluConsts[2]
+	VBROADCASTSS 12(AX), Z19 // geluConsts[3]
+	VBROADCASTSS 16(AX), Z20 // geluConsts[4]
+	VBROADCASTSS 20(AX), Z21 // geluConsts[5]
+	VBROADCASTSS 24(AX), Z22 // geluConsts[6]
+	VBROADCASTSS 28(AX), Z23 // geluConsts[7]
+	VBROADCASTSS 32(AX), Z24 // geluConsts[8]
+	VBROADCASTSS 36(AX), Z25 // geluConsts[9]
+	VBROADCASTSS 40(AX), Z26 // geluConsts[10]
+	VBROADCASTSS 44(AX), Z27 // geluConsts[11]
+	VBROADCASTSS 48(AX), Z28 // geluConsts[12]
+	VBROADCASTSS 52(AX), Z30 // geluConsts[13]
 	VPXORD Z29, Z29, Z29 // 0
-	VBROADCASTSS 52(AX), Z30 // P's constant term
 	XORQ BX, BX
 
 loopgeluAVX512:
@@ -343,7 +343,6 @@ loopgeluAVX512:
 	VPADDD Z27, Z8, Z8
 	VPSLLD $23, Z8, Z8 // 2^n
 	VMULPS Z8, Z5, Z5 // e^a
-	// Z5 = e = exp(-x²/2)
 	VMULPS Z22, Z3, Z10 // exp: a·log2e
 	VADDPS Z23, Z10, Z10
 	VSUBPS Z23, Z10, Z10 // n, rounded
@@ -369,7 +368,6 @@ loopgeluAVX512:
 	VPADDD Z27, Z12, Z12
 	VPSLLD $23, Z12, Z12 // 2^n
 	VMULPS Z12, Z9, Z9 // e^a
-	// Z9 = exp(P(t))
 	VMULPS Z19, Z2, Z10 // t/2
 	VMULPS Z9, Z5, Z11 // e·exp(P)
 	VMULPS Z11, Z10, Z10 // half = erfc(|x|/√2)/2
@@ -385,10 +383,10 @@ loopgeluAVX512:
 	VCMPPS $0x1e, Z16, Z0, K1 // x > 10
 	VMOVAPS Z0, K1, Z13
 	VMOVAPS Z20, K1, Z14
-	VCMPPS $0x11, Z17, Z0, K2 // x < -10
+	VCMPPS $0x1e, Z0, Z17, K2 // x < -10
 	VMOVAPS Z29, K2, Z13
 	VMOVAPS Z29, K2, Z14
-	VCMPPS $3, Z0, Z0, K3 // x is NaN
+	VCMPPS $3, Z0, Z0, K3 // x is NaN (on NEON: is not NaN, see invertsNaN)
 	VMOVAPS Z0, K3, Z13
 	VMOVAPS Z0, K3, Z14
 	VMOVUPS Z13, (DI)(BX*4)
@@ -553,11 +551,10 @@ loopgeluAVX2:
 	VBROADCASTSS 16(AX), Y15
 	VBLENDVPS Y1, Y15, Y14, Y14
 	VBROADCASTSS 4(AX), Y15
-	VCMPPS $0x11, Y15, Y0, Y1 // x < -10
-	VPXOR Y2, Y2, Y2 // 0
-	VBLENDVPS Y1, Y2, Y13, Y13
-	VBLENDVPS Y1, Y2, Y14, Y14
-	VCMPPS $3, Y0, Y0, Y1 // x is NaN
+	VCMPPS $0x1e, Y0, Y15, Y1 // x < -10
+	VANDNPS Y13, Y1, Y13
+	VANDNPS Y14, Y1, Y14
+	VCMPPS $3, Y0, Y0, Y1 // x is NaN (on NEON: is not NaN, see invertsNaN)
 	VBLENDVPS Y1, Y0, Y13, Y13
 	VBLENDVPS Y1, Y0, Y14, Y14
 	VMOVUPS Y13, (DI)(BX*4)

@@ -107,31 +107,31 @@ loopgeluNEON:
 	WORD $0x6e33dc21 // fmul v1.4s, v1.4s, v19.4s (z/2)
 	WORD $0x4e34d421 // fadd v1.4s, v1.4s, v20.4s (1 + z/2)
 	WORD $0x6e21fe82 // fdiv v2.4s, v20.4s, v1.4s (t)
-	ADD $56, R5, R6
-	VLD1R.P 4(R6), [V15.S4]
+	ADD $56, R5, R7
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x6e2fdc43 // fmul v3.4s, v2.4s, v15.4s (P(t), Horner)
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
-	VLD1R.P 4(R6), [V15.S4]
+	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x4e2fd463 // fadd v3.4s, v3.4s, v15.4s
 	WORD $0x6e22dc63 // fmul v3.4s, v3.4s, v2.4s
 	WORD $0x4e3dd463 // fadd v3.4s, v3.4s, v29.4s (P(t))
@@ -144,7 +144,6 @@ loopgeluNEON:
 	WORD $0x4ea7d487 // fsub v7.4s, v4.4s, v7.4s (a - n·ln2hi)
 	WORD $0x6e39dcc8 // fmul v8.4s, v6.4s, v25.4s
 	WORD $0x4ea8d4e7 // fsub v7.4s, v7.4s, v8.4s (r = a - n·ln2hi - n·ln2lo)
-	ADD $92, R5, R7
 	VLD1R.P 4(R7), [V15.S4]
 	WORD $0x6e2fdce5 // fmul v5.4s, v7.4s, v15.4s (r/7!)
 	VLD1R.P 4(R7), [V15.S4]
@@ -217,7 +216,7 @@ loopgeluNEON:
 	WORD $0x6ea0e621 // fcmgt v1.4s, v17.4s, v0.4s (x < -10)
 	WORD $0x4e611dad // bic v13.16b, v13.16b, v1.16b
 	WORD $0x4e611dce // bic v14.16b, v14.16b, v1.16b
-	WORD $0x4e20e401 // fcmeq v1.4s, v0.4s, v0.4s (x is not NaN)
+	WORD $0x4e20e401 // fcmeq v1.4s, v0.4s, v0.4s (x is NaN (on NEON: is not NaN, see invertsNaN))
 	WORD $0x6ee11c0d // bif v13.16b, v0.16b, v1.16b
 	WORD $0x6ee11c0e // bif v14.16b, v0.16b, v1.16b
 	VST1.P [V13.S4], 16(R0)

@@ -94,10 +94,9 @@ done@:
 	FADD4 V1, V0, V1 // g + Mu·b`)},
 }
 
-// armGELU is vec.GELU on NEON, geluDeriv's operations in its order (see
-// geluBody): the constants at offsets 0-52 of geluConsts stay in V16-V29,
-// P's and exp32's coefficients are loaded into V15 where they are used,
-// and the special cases are selects under compare masks.
+// armGELU is vec.GELU on NEON: geluProgram with its constants at offsets
+// 0-52 in V16-V29, the others loaded into V15 where used (through R7,
+// post-incremented when the next one follows), masks in V1.
 func armGELU() string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, "\t"+format+"\n", args...) }
@@ -107,78 +106,29 @@ func armGELU() string {
 	w("MOVD n+24(FP), R4")
 	w("MOVD c+32(FP), R5")
 	w("MOVD R5, R6")
+	isa := &geluISA{line: armLine, invertsNaN: true, constReg: map[int]string{},
+		reg:   func(i int) string { return fmt.Sprintf("V%d", i) },
+		mask:  func(int) string { return "V1" },
+		embed: func(int) string { return "" },
+	}
 	for off := 0; off <= 52; off += 4 {
+		isa.constReg[off] = fmt.Sprintf("V%d", 16+off/4)
 		w("VLD1R.P 4(R6), [V%d.S4] // geluConsts[%d]", 16+off/4, off/4)
+	}
+	next := -1 // the offset R7 points at, if known
+	isa.load = func(off int) ([]string, string) {
+		var l []string
+		if off != next {
+			l = append(l, fmt.Sprintf("ADD $%d, R5, R7", off))
+		}
+		next = off + 4
+		return append(l, "VLD1R.P 4(R7), [V15.S4]"), "V15"
 	}
 	w("LSR $2, R4")
 	w("CBZ R4, done@")
 	b.WriteString("\nloop@:\n")
 	w("VLD1.P 16(R2), [V0.S4] // x")
-	w("AND16 V1, V0, V28 // |x|")
-	w("FMUL4 V1, V1, V18 // z = |x|/√2")
-	w("FMUL4 V1, V1, V19 // z/2")
-	w("FADD4 V1, V1, V20 // 1 + z/2")
-	w("FDIV4 V2, V20, V1 // t")
-	w("ADD $56, R5, R6")
-	w("VLD1R.P 4(R6), [V15.S4]")
-	w("FMUL4 V3, V2, V15 // P(t), Horner")
-	for range 8 {
-		w("VLD1R.P 4(R6), [V15.S4]")
-		w("FADD4 V3, V3, V15")
-		w("FMUL4 V3, V3, V2")
-	}
-	w("FADD4 V3, V3, V29 // P(t)")
-	w("FMUL4 V4, V0, V0")
-	w("FMUL4 V4, V4, V21 // -x²/2")
-	exp := func(in, out, n, r, t int) {
-		w("FMUL4 V%d, V%d, V22 // exp: a·log2e", n, in)
-		w("FADD4 V%d, V%d, V23", n, n)
-		w("FSUB4 V%d, V%d, V23 // n, rounded", n, n)
-		w("FMUL4 V%d, V%d, V24", r, n)
-		w("FSUB4 V%d, V%d, V%d // a - n·ln2hi", r, in, r)
-		w("FMUL4 V%d, V%d, V25", t, n)
-		w("FSUB4 V%d, V%d, V%d // r = a - n·ln2hi - n·ln2lo", r, r, t)
-		w("ADD $92, R5, R7") // exp32's Taylor coefficients
-		w("VLD1R.P 4(R7), [V15.S4]")
-		w("FMUL4 V%d, V%d, V15 // r/7!", out, r)
-		for range 4 {
-			w("VLD1R.P 4(R7), [V15.S4]")
-			w("FADD4 V%d, V%d, V15", out, out)
-			w("FMUL4 V%d, V%d, V%d", out, out, r)
-		}
-		w("FADD4 V%d, V%d, V19 // + 1/2", out, out)
-		w("FMUL4 V%d, V%d, V%d", out, out, r)
-		w("FADD4 V%d, V%d, V20 // + 1", out, out)
-		w("FMUL4 V%d, V%d, V%d", out, out, r)
-		w("FADD4 V%d, V%d, V20 // + 1: e^r", out, out)
-		w("FCVTZS4 V%d, V%d", t, n)
-		w("IADD4 V%d, V%d, V27", t, t)
-		w("SHL23 V%d, V%d // 2^n", t, t)
-		w("FMUL4 V%d, V%d, V%d // e^a", out, out, t)
-	}
-	exp(4, 5, 6, 7, 8)    // V5 = e = exp(-x²/2)
-	exp(3, 9, 10, 11, 12) // V9 = exp(P(t))
-	w("FMUL4 V10, V2, V19 // t/2")
-	w("FMUL4 V11, V5, V9 // e·exp(P)")
-	w("FMUL4 V10, V10, V11 // half = erfc(|x|/√2)/2")
-	w("FSUB4 V11, V20, V10 // 1 - half")
-	w("SSHR31 V12, V0 // x's sign, all bits")
-	w("AND16 V10, V10, V12 // half where x < 0")
-	w("BIC16 V11, V11, V12 // 1 - half where not")
-	w("ORR16 V10, V10, V11 // Φ(x)")
-	w("FMUL4 V13, V0, V10 // y = x·Φ(x)")
-	w("FMUL4 V14, V5, V26 // e/√(2π)")
-	w("FMUL4 V14, V0, V14 // x·φ(x)")
-	w("FADD4 V14, V10, V14 // d = Φ(x) + x·φ(x)")
-	w("FCMGT4 V1, V0, V16 // x > 10")
-	w("BIT16 V13, V0, V1")
-	w("BIT16 V14, V20, V1")
-	w("FCMGT4 V1, V17, V0 // x < -10")
-	w("BIC16 V13, V13, V1")
-	w("BIC16 V14, V14, V1")
-	w("FCMEQ4 V1, V0, V0 // x is not NaN")
-	w("BIF16 V13, V0, V1")
-	w("BIF16 V14, V0, V1")
+	b.WriteString(renderGELU(isa))
 	w("VST1.P [V13.S4], 16(R0)")
 	w("VST1.P [V14.S4], 16(R1)")
 	w("SUBS $1, R4")

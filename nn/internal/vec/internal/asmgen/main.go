@@ -1,7 +1,8 @@
 // Command asmgen writes the assembly of package vec: each update of
 // vec.go once for AVX-512 (zmm registers, 16 floats) and once for AVX2
 // (ymm registers, 8 floats), from one template per update, and with
-// -arch arm64 once for NEON (4 floats, see arm64.go).
+// -arch arm64 once for NEON (4 floats, see arm64.go); and GELU for all
+// three from one program of vector operations (geluProgram, gelu.go).
 //
 // It is run by `go generate` in package vec:
 //
@@ -108,12 +109,12 @@ done@:
 // registers, its 32 vector registers and embedded broadcasts, with Z and K
 // registers named as they are.
 var avx512Updates = []update{
-	{"gelu", "(y, d, x *float32, n int, c *[32]float32)", 40, geluBody},
+	{"gelu", "(y, d, x *float32, n int, c *[32]float32)", 40, x86GELU(true)},
 }
 
-// avx2Updates are written for AVX2 alone (see geluAVX2Body).
+// avx2Updates are written for AVX2 alone (see x86GELU).
 var avx2Updates = []update{
-	{"gelu", "(y, d, x *float32, n int, c *[32]float32)", 40, geluAVX2Body()},
+	{"gelu", "(y, d, x *float32, n int, c *[32]float32)", 40, x86GELU(false)},
 }
 
 // momentum is the body of SGD with momentum; nesterov, if not empty, turns
@@ -149,205 +150,55 @@ done@:
 `
 }
 
-// geluBody is vec.GELU, geluDeriv's operations in its order: c is
-// geluConsts, read by offset.
-var geluBody = `
-	MOVQ y+0(FP), DI
-	MOVQ d+8(FP), DX
-	MOVQ x+16(FP), SI
-	MOVQ n+24(FP), CX
-	MOVQ c+32(FP), AX
-	VBROADCASTSS 0(AX), Z16 // 10
-	VBROADCASTSS 4(AX), Z17 // -10
-	VBROADCASTSS 8(AX), Z18 // 1/√2
-	VBROADCASTSS 12(AX), Z19 // 0.5
-	VBROADCASTSS 16(AX), Z20 // 1
-	VBROADCASTSS 20(AX), Z21 // -0.5
-	VBROADCASTSS 24(AX), Z22 // log2 e
-	VBROADCASTSS 28(AX), Z23 // 1.5·2^23
-	VBROADCASTSS 32(AX), Z24 // ln2hi
-	VBROADCASTSS 36(AX), Z25 // ln2lo
-	VBROADCASTSS 40(AX), Z26 // 1/√(2π)
-	VBROADCASTSS 44(AX), Z27 // int 127
-	VBROADCASTSS 48(AX), Z28 // 0x7fffffff
-	VPXORD Z29, Z29, Z29 // 0
-	VBROADCASTSS 52(AX), Z30 // P's constant term
-	XORQ BX, BX
-
-loop@:
-	CMPQ BX, CX
-	JGE done@
-	VMOVUPS (SI)(BX*4), Z0 // x
-	VPANDD Z28, Z0, Z1 // |x|
-	VMULPS Z18, Z1, Z1 // z = |x|/√2
-	VMULPS Z19, Z1, Z1 // z/2
-	VADDPS Z20, Z1, Z1 // 1 + z/2
-	VDIVPS Z1, Z20, Z2 // t
-	VMULPS.BCST 56(AX), Z2, Z3 // P(t), Horner
-` + horner() + `	VADDPS Z30, Z3, Z3 // P(t)
-	VMULPS Z0, Z0, Z4
-	VMULPS Z21, Z4, Z4 // -x²/2
-` + exp32("Z4", "Z5", "Z6", "Z7", "Z8") + `	// Z5 = e = exp(-x²/2)
-` + exp32("Z3", "Z9", "Z10", "Z11", "Z12") + `	// Z9 = exp(P(t))
-	VMULPS Z19, Z2, Z10 // t/2
-	VMULPS Z9, Z5, Z11 // e·exp(P)
-	VMULPS Z11, Z10, Z10 // half = erfc(|x|/√2)/2
-	VSUBPS Z10, Z20, Z11 // 1 - half
-	VPSRAD $31, Z0, Z12 // x's sign, all bits
-	VPANDD Z12, Z10, Z10 // half where x < 0
-	VPANDND Z11, Z12, Z11 // 1 - half where not
-	VPORD Z11, Z10, Z10 // Φ(x)
-	VMULPS Z10, Z0, Z13 // y = x·Φ(x)
-	VMULPS Z26, Z5, Z14 // e/√(2π)
-	VMULPS Z14, Z0, Z14 // x·φ(x)
-	VADDPS Z14, Z10, Z14 // d = Φ(x) + x·φ(x)
-	VCMPPS $0x1e, Z16, Z0, K1 // x > 10
-	VMOVAPS Z0, K1, Z13
-	VMOVAPS Z20, K1, Z14
-	VCMPPS $0x11, Z17, Z0, K2 // x < -10
-	VMOVAPS Z29, K2, Z13
-	VMOVAPS Z29, K2, Z14
-	VCMPPS $3, Z0, Z0, K3 // x is NaN
-	VMOVAPS Z0, K3, Z13
-	VMOVAPS Z0, K3, Z14
-	VMOVUPS Z13, (DI)(BX*4)
-	VMOVUPS Z14, (DX)(BX*4)
-	ADDQ $16, BX
-	JMP loop@
-
-done@:
-	VZEROUPPER
-	RET
-`
-
-// geluAVX2Body is geluBody for AVX2: the same operations in the same
-// order, on 8 floats. AVX2 has 16 vector registers, no embedded broadcasts
-// and no mask registers, so each constant is broadcast into Y15 where it
-// is used (loads are cheap beside the divide), and the special cases are
-// blends under a compare's all-ones lanes.
-func geluAVX2Body() string {
+// x86GELU is vec.GELU for AVX-512 (16 floats, geluProgram's constants at
+// offsets 0-52 in Z16-Z28 and Z30, Z29 zero, the others embedded
+// broadcasts) or AVX2 (8 floats in Y registers, 16 of them: each constant
+// broadcast into Y15 where it is used; masks in Y1, free by then).
+func x86GELU(avx512 bool) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, "\t"+format+"\n", args...) }
-	k := func(off int) string { w("VBROADCASTSS %d(AX), Y15", off); return "Y15" }
 	w("MOVQ y+0(FP), DI")
 	w("MOVQ d+8(FP), DX")
 	w("MOVQ x+16(FP), SI")
 	w("MOVQ n+24(FP), CX")
 	w("MOVQ c+32(FP), AX")
+	isa := &geluISA{line: x86Line(avx512), constReg: map[int]string{}}
+	reg, width := "Y", 8
+	if avx512 {
+		reg, width = "Z", 16
+		for off := 0; off <= 52; off += 4 {
+			r := 16 + off/4
+			if off == 52 {
+				r = 30
+			}
+			isa.constReg[off] = fmt.Sprintf("Z%d", r)
+			w("VBROADCASTSS %d(AX), Z%d // geluConsts[%d]", off, r, off/4)
+		}
+		w("VPXORD Z29, Z29, Z29 // 0")
+		isa.mask = func(i int) string { return fmt.Sprintf("K%d", i) }
+		isa.embed = func(off int) string { return fmt.Sprintf("%d(AX)", off) }
+	} else {
+		isa.mask = func(int) string { return "Y1" }
+		isa.embed = func(int) string { return "" }
+	}
+	isa.reg = func(i int) string { return fmt.Sprintf("%s%d", reg, i) }
+	isa.load = func(off int) ([]string, string) {
+		return []string{fmt.Sprintf("VBROADCASTSS %d(AX), %s15", off, reg)}, reg + "15"
+	}
 	w("XORQ BX, BX")
 	b.WriteString("\nloop@:\n")
 	w("CMPQ BX, CX")
 	w("JGE done@")
-	w("VMOVUPS (SI)(BX*4), Y0 // x")
-	w("VPAND %s, Y0, Y1 // |x|", k(48))
-	w("VMULPS %s, Y1, Y1 // z = |x|/√2", k(8))
-	w("VMULPS %s, Y1, Y1 // z/2", k(12))
-	w("VADDPS %s, Y1, Y1 // 1 + z/2", k(16))
-	w("VDIVPS Y1, %s, Y2 // t", k(16))
-	w("VMULPS %s, Y2, Y3 // P(t), Horner", k(56))
-	for i := range 8 {
-		w("VADDPS %s, Y3, Y3", k(60+4*i))
-		w("VMULPS Y2, Y3, Y3")
-	}
-	w("VADDPS %s, Y3, Y3 // P(t)", k(52))
-	w("VMULPS Y0, Y0, Y4")
-	w("VMULPS %s, Y4, Y4 // -x²/2", k(20))
-	exp := func(in, out, n, r, t string) {
-		w("VMULPS %s, %s, %s // exp: a·log2e", k(24), in, n)
-		w("VADDPS %s, %s, %s", k(28), n, n)
-		w("VSUBPS %s, %s, %s // n, rounded", k(28), n, n)
-		w("VMULPS %s, %s, %s", k(32), n, r)
-		w("VSUBPS %s, %s, %s // a - n·ln2hi", r, in, r)
-		w("VMULPS %s, %s, %s", k(36), n, t)
-		w("VSUBPS %s, %s, %s // r = a - n·ln2hi - n·ln2lo", t, r, r)
-		w("VMULPS %s, %s, %s // r/7!", k(92), r, out)
-		for _, off := range []int{96, 100, 104, 108} {
-			w("VADDPS %s, %s, %s", k(off), out, out)
-			w("VMULPS %s, %s, %s", r, out, out)
-		}
-		w("VADDPS %s, %s, %s // + 1/2", k(12), out, out)
-		w("VMULPS %s, %s, %s", r, out, out)
-		w("VADDPS %s, %s, %s // + 1", k(16), out, out)
-		w("VMULPS %s, %s, %s", r, out, out)
-		w("VADDPS %s, %s, %s // + 1: e^r", k(16), out, out)
-		w("VCVTTPS2DQ %s, %s", n, t)
-		w("VPADDD %s, %s, %s", k(44), t, t)
-		w("VPSLLD $23, %s, %s // 2^n", t, t)
-		w("VMULPS %s, %s, %s // e^a", t, out, out)
-	}
-	exp("Y4", "Y5", "Y6", "Y7", "Y8")    // Y5 = e = exp(-x²/2)
-	exp("Y3", "Y9", "Y10", "Y11", "Y12") // Y9 = exp(P(t))
-	w("VMULPS %s, Y2, Y10 // t/2", k(12))
-	w("VMULPS Y9, Y5, Y11 // e·exp(P)")
-	w("VMULPS Y11, Y10, Y10 // half = erfc(|x|/√2)/2")
-	w("VSUBPS Y10, %s, Y11 // 1 - half", k(16))
-	w("VPSRAD $31, Y0, Y12 // x's sign, all bits")
-	w("VPAND Y12, Y10, Y10 // half where x < 0")
-	w("VPANDN Y11, Y12, Y11 // 1 - half where not")
-	w("VPOR Y11, Y10, Y10 // Φ(x)")
-	w("VMULPS Y10, Y0, Y13 // y = x·Φ(x)")
-	w("VMULPS %s, Y5, Y14 // e/√(2π)", k(40))
-	w("VMULPS Y14, Y0, Y14 // x·φ(x)")
-	w("VADDPS Y14, Y10, Y14 // d = Φ(x) + x·φ(x)")
-	w("VCMPPS $0x1e, %s, Y0, Y1 // x > 10", k(0))
-	w("VBLENDVPS Y1, Y0, Y13, Y13")
-	w("VBLENDVPS Y1, %s, Y14, Y14", k(16))
-	w("VCMPPS $0x11, %s, Y0, Y1 // x < -10", k(4))
-	w("VPXOR Y2, Y2, Y2 // 0")
-	w("VBLENDVPS Y1, Y2, Y13, Y13")
-	w("VBLENDVPS Y1, Y2, Y14, Y14")
-	w("VCMPPS $3, Y0, Y0, Y1 // x is NaN")
-	w("VBLENDVPS Y1, Y0, Y13, Y13")
-	w("VBLENDVPS Y1, Y0, Y14, Y14")
-	w("VMOVUPS Y13, (DI)(BX*4)")
-	w("VMOVUPS Y14, (DX)(BX*4)")
-	w("ADDQ $8, BX")
+	w("VMOVUPS (SI)(BX*4), %s0 // x", reg)
+	b.WriteString(renderGELU(isa))
+	w("VMOVUPS %s13, (DI)(BX*4)", reg)
+	w("VMOVUPS %s14, (DX)(BX*4)", reg)
+	w("ADDQ $%d, BX", width)
 	w("JMP loop@")
 	b.WriteString("\ndone@:\n")
 	w("VZEROUPPER")
 	w("RET")
 	return "\n" + b.String()
-}
-
-// horner is the loop over P(t)'s coefficients 1 to 8 (offsets 60-88 of
-// geluConsts): p = t·(p + c).
-func horner() string {
-	var b strings.Builder
-	for k := range 8 {
-		fmt.Fprintf(&b, "\tVADDPS.BCST %d(AX), Z3, Z3\n\tVMULPS Z2, Z3, Z3\n", 60+4*k)
-	}
-	return b.String()
-}
-
-// exp32 is vec's exp32 of register in into out, with n, r and t for
-// scratch: Taylor coefficients 1/7!..1/3! at offsets 92-108 of geluConsts.
-func exp32(in, out, n, r, t string) string {
-	return strings.NewReplacer("{in}", in, "{out}", out, "{n}", n, "{r}", r, "{t}", t).Replace(`	VMULPS Z22, {in}, {n} // exp: a·log2e
-	VADDPS Z23, {n}, {n}
-	VSUBPS Z23, {n}, {n} // n, rounded
-	VMULPS Z24, {n}, {r}
-	VSUBPS {r}, {in}, {r} // a - n·ln2hi
-	VMULPS Z25, {n}, {t}
-	VSUBPS {t}, {r}, {r} // r = a - n·ln2hi - n·ln2lo
-	VMULPS.BCST 92(AX), {r}, {out} // r/7!
-	VADDPS.BCST 96(AX), {out}, {out}
-	VMULPS {r}, {out}, {out}
-	VADDPS.BCST 100(AX), {out}, {out}
-	VMULPS {r}, {out}, {out}
-	VADDPS.BCST 104(AX), {out}, {out}
-	VMULPS {r}, {out}, {out}
-	VADDPS.BCST 108(AX), {out}, {out}
-	VMULPS {r}, {out}, {out}
-	VADDPS Z19, {out}, {out} // + 1/2
-	VMULPS {r}, {out}, {out}
-	VADDPS Z20, {out}, {out} // + 1
-	VMULPS {r}, {out}, {out}
-	VADDPS Z20, {out}, {out} // + 1: e^r
-	VCVTTPS2DQ {n}, {t}
-	VPADDD Z27, {t}, {t}
-	VPSLLD $23, {t}, {t} // 2^n
-	VMULPS {t}, {out}, {out} // e^a
-`)
 }
 
 // isas are the instruction sets each update is written for: the suffix of
