@@ -65,6 +65,7 @@ type Config struct {
 	// CSV tables (see package datasets/tabular).
 	ClassWeight      string `json:"class_weight,omitempty"`      // none or balanced: loss weighted by inverse class frequency
 	Delimiter        string `json:"delimiter,omitempty"`         // , ; | or tab ("": detected)
+	Decimal          string `json:"decimal,omitempty"`           // the decimal mark, . or , ("": detected)
 	Categorical      string `json:"categorical,omitempty"`       // columns to one-hot encode, by name or number, comma-separated
 	Ignore           string `json:"ignore,omitempty"`            // columns to leave out, likewise
 	NA               string `json:"na,omitempty"`                // extra cell values meaning missing, comma-separated

@@ -114,6 +114,7 @@ var Fields = []Field{
 		Get:     func(c *Config) string { return cmp.Or(c.ClassWeight, ClassWeightNone) }, // "": a run from before the flag
 		Set:     func(c *Config, v string) error { c.ClassWeight = v; return nil }}),
 	textField("delimiter", "CSV tables: the delimiter, , ; | or tab (default: detected)", func(c *Config) *string { return &c.Delimiter }),
+	textField("decimal", "CSV tables: the decimal mark, . or , as in 27,5 (default: detected; a comma only beside another delimiter)", func(c *Config) *string { return &c.Decimal }),
 	textField("categorical", "CSV tables: columns to one-hot encode even if they hold numbers, by name or number, comma-separated", func(c *Config) *string { return &c.Categorical }),
 	textField("ignore", "CSV tables: columns to leave out, by name or number, comma-separated", func(c *Config) *string { return &c.Ignore }),
 	textField("na", "CSV tables: more cell values meaning missing, comma-separated (always: empty, NA, N/A, NaN, ?)", func(c *Config) *string { return &c.NA }),

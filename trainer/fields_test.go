@@ -73,7 +73,7 @@ func TestPresetsSetTheHyperparameters(t *testing.T) {
 	other := map[string]string{"dataset": "pets.csv", "name": "x", "seed": "7",
 		"test-split": "0.25", "image-size": "16", "skip-bad": "true", "label": "kind",
 		"max-pixels": "99", "samples": "40", "noise": "0.3", "threads": "1", "precision": "bf16", "runs": "/r", "data-dir": "/d",
-		"delimiter": ";", "categorical": "a", "ignore": "b", "na": "-", "max-categories": "5", "missing-indicator": "true"}
+		"delimiter": ";", "decimal": ",", "categorical": "a", "ignore": "b", "na": "-", "max-categories": "5", "missing-indicator": "true"}
 	for _, f := range Fields {
 		if f.Hyper && !f.Sweep {
 			t.Errorf("%s: a hyperparameter a sweep cannot vary", f.Name)

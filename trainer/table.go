@@ -1,6 +1,7 @@
 package trainer
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"path/filepath"
@@ -33,6 +34,11 @@ func (c *Config) tableProblems(bad func(field, format string, args ...any)) {
 	if _, err := tabular.ParseDelimiter(c.Delimiter); err != nil {
 		bad("delimiter", "%v", err)
 	}
+	if _, err := tabular.ParseDecimal(c.Decimal); err != nil {
+		bad("decimal", "%v", err)
+	} else if c.Decimal == "," && c.Delimiter == "," {
+		bad("decimal", ", needs a delimiter other than a comma (--delimiter is ,)")
+	}
 	if c.MaxCategories < 0 || c.MaxCategories > tabular.MaxFeatures {
 		bad("max-categories", "%d; want 0 (%d) to %d", c.MaxCategories, tabular.DefaultMaxCategories, tabular.MaxFeatures)
 	}
@@ -40,7 +46,7 @@ func (c *Config) tableProblems(bad func(field, format string, args ...any)) {
 		for _, f := range []struct {
 			name string
 			set  bool
-		}{{"delimiter", c.Delimiter != ""}, {"categorical", c.Categorical != ""}, {"ignore", c.Ignore != ""},
+		}{{"delimiter", c.Delimiter != ""}, {"decimal", c.Decimal != ""}, {"categorical", c.Categorical != ""}, {"ignore", c.Ignore != ""},
 			{"na", c.NA != ""}, {"max-categories", c.MaxCategories != 0}, {"missing-indicator", c.MissingIndicator}} {
 			if f.set {
 				bad(f.name, "only a CSV table has columns to choose")
@@ -61,7 +67,7 @@ func splitList(s string) []string {
 }
 
 func (c *Config) readOptions(oneClass bool) tabular.ReadOptions {
-	return tabular.ReadOptions{Label: c.Label, Delimiter: c.Delimiter, NA: splitList(c.NA), OneClass: oneClass}
+	return tabular.ReadOptions{Label: c.Label, Delimiter: c.Delimiter, Decimal: c.Decimal, NA: splitList(c.NA), OneClass: oneClass}
 }
 
 func (c *Config) fitOptions() tabular.Options {
@@ -97,8 +103,8 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		}
 	}
 	if choices {
-		report(Event{Kind: Loading, Message: fmt.Sprintf("%s: delimiter %q, %s; label %s, %d classes; the other columns:",
-			filepath.Base(path), tabular.DelimiterName(t.Delimiter), headerWord(t), t.ColumnName(t.LabelCol), len(t.Classes))})
+		report(Event{Kind: Loading, Message: fmt.Sprintf("%s: delimiter %q%s, %s; label %s, %d classes; the other columns:",
+			filepath.Base(path), tabular.DelimiterName(t.Delimiter), decimalWords(t), headerWord(t), t.ColumnName(t.LabelCol), len(t.Classes))})
 		for _, line := range pp.Choices() {
 			report(Event{Kind: Loading, Message: "  " + line})
 		}
@@ -125,6 +131,14 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		(*part.dst).Name = d.Name
 	}
 	return d, nil
+}
+
+// decimalWords says a table's decimal mark when it is a comma.
+func decimalWords(t *tabular.Table) string {
+	if t.Decimal == ',' {
+		return ", decimal comma"
+	}
+	return ""
 }
 
 func headerWord(t *tabular.Table) string {
@@ -211,6 +225,7 @@ func loadTableAll(ctx context.Context, cfg Config, m *nn.Model, path, dataset st
 	}
 	opt := cfg.readOptions(true)
 	opt.Delimiter, opt.Label = "", strconv.Itoa(pp.LabelColumn+1)
+	opt.Decimal = cmp.Or(pp.Decimal, ".") // the model reads its numbers so
 	t, err := tabular.Load(dataset, opt)
 	if err != nil {
 		return nil, err

@@ -21,11 +21,12 @@ func main() {
 	flag.StringVar(&cfg.Dataset, "dataset", "", "the CSV table")
 	flag.StringVar(&cfg.Label, "label", "", "its class column (default the last)")
 	flag.StringVar(&cfg.Delimiter, "delimiter", "", "its delimiter (default detected)")
+	flag.StringVar(&cfg.Decimal, "decimal", "", "its decimal mark (default detected)")
 	flag.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "the run's --seed")
 	flag.Float64Var(&cfg.ValSplit, "val-split", cfg.ValSplit, "the run's --val-split")
 	flag.Float64Var(&cfg.TestSplit, "test-split", cfg.TestSplit, "the run's --test-split")
 	flag.Parse()
-	t, err := tabular.Load(cfg.Dataset, tabular.ReadOptions{Label: cfg.Label, Delimiter: cfg.Delimiter})
+	t, err := tabular.Load(cfg.Dataset, tabular.ReadOptions{Label: cfg.Label, Delimiter: cfg.Delimiter, Decimal: cfg.Decimal})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "tablesplit:", err)
 		os.Exit(1)

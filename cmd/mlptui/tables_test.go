@@ -7,7 +7,9 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -146,6 +148,94 @@ func TestMixedTableAcceptance(t *testing.T) {
 	for _, want := range []string{"balanced accuracy", "ROC AUC", "macro avg", "weighted avg", "f1"} {
 		if code != 0 || !strings.Contains(out, want) {
 			t.Errorf("eval --dataset: exit %d, output lacks %q:\n%s", code, want, out)
+		}
+	}
+}
+
+// TestDecimalCommaTable: a table exported with semicolons and decimal
+// commas (as French and German spreadsheets write it) trains, and its
+// model classifies, exactly as the same table written with commas and
+// points; a flag that contradicts the table is refused.
+func TestDecimalCommaTable(t *testing.T) {
+	dir := t.TempDir()
+	var b strings.Builder
+	b.WriteString("id;weight;city;ratio;label\n")
+	for i := range 90 {
+		buy := i%3 != 0
+		w := 50 + float64((i*37)%400)/8
+		if buy {
+			w += 12.5
+		}
+		cells := []string{fmt.Sprintf("C%04d", i), strconv.FormatFloat(w, 'f', -1, 64), []string{"Paris", "Lyon", "Nice"}[i%3],
+			strconv.FormatFloat(float64((i*13)%17)/4-2, 'f', -1, 64), map[bool]string{true: "buy", false: "skip"}[buy]}
+		if i%11 == 1 {
+			cells[1] = ""
+		}
+		b.WriteString(strings.ReplaceAll(strings.Join(cells, ";"), ".", ",") + "\n")
+	}
+	euro, us := filepath.Join(dir, "euro.csv"), filepath.Join(dir, "us.csv")
+	for path, text := range map[string]string{euro: b.String(), us: strings.NewReplacer(",", ".", ";", ",").Replace(b.String())} {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type summary struct {
+		Run          string
+		TestAccuracy float64 `json:"test_accuracy"`
+		TestLoss     float64 `json:"test_loss"`
+	}
+	train := func(table string) (summary, string) {
+		code, out, errs := call(t, "train", "--dataset", table, "--runs", filepath.Join(dir, "runs"), "--epochs", "20", "--seed", "3", "--json")
+		if code != 0 {
+			t.Fatalf("train %s: exit %d: %s", table, code, errs)
+		}
+		var s summary
+		if err := json.Unmarshal([]byte(out), &s); err != nil {
+			t.Fatal(err)
+		}
+		return s, errs
+	}
+	se, errs := train(euro)
+	if want := `euro.csv: delimiter ";", decimal comma, a header line; label column 5 "label", 2 classes`; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
+	}
+	for _, want := range []string{`column 2 "weight": number, 8 missing in training`, `column 4 "ratio": number`} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, errs)
+		}
+	}
+	su, _ := train(us)
+	if se.TestAccuracy != su.TestAccuracy || se.TestLoss != su.TestLoss || se.TestAccuracy < 0.8 {
+		t.Errorf("decimal commas: test accuracy %v loss %v; points: %v %v (want equal, and >= 0.8: the classes follow weight)",
+			se.TestAccuracy, se.TestLoss, su.TestAccuracy, su.TestLoss)
+	}
+	ce, oe, erre := call(t, "classify", "--run", se.Run, "--json", "X1;61,5;Lyon;0,75", "X2;;Nice;-1,25")
+	cu, ou, erru := call(t, "classify", "--run", su.Run, "--json", "X1,61.5,Lyon,0.75", "X2,,Nice,-1.25")
+	strip := func(s string) string { return regexp.MustCompile(`"input":"[^"]*"`).ReplaceAllString(s, "") }
+	if ce != 0 || cu != 0 || strip(oe) != strip(ou) {
+		t.Errorf("classify: exit %d %s\n%s\nwith points: exit %d %s\n%s", ce, erre, oe, cu, erru, ou)
+	}
+	code, _, errs := call(t, "classify", "--run", se.Run, "X1;61.5;Lyon;0,75")
+	if want := `column 2 "weight": "61.5": the model's table wrote numbers with a decimal comma (61,5)`; code != 1 || !strings.Contains(errs, want) {
+		t.Errorf("a point for a decimal-comma model: exit %d, stderr %s; want 1 and %s", code, errs, want)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--dataset", us, "--decimal", ","}, `mlptui train: ` + us + `: --decimal , needs a delimiter other than a comma, and the table's is a comma; --delimiter sets it`},
+		{[]string{"--dataset", euro, "--decimal", ",", "--delimiter", ","}, `mlptui train: --decimal: , needs a delimiter other than a comma (--delimiter is ,); see 'mlptui train -h'`},
+		{[]string{"--dataset", euro, "--decimal", "comma"}, `mlptui train: --decimal: "comma"; want . or , (or nothing, to detect it); see 'mlptui train -h'`},
+		{[]string{"--dataset", "iris", "--decimal", ","}, `mlptui train: --decimal: only a CSV table has columns to choose; see 'mlptui train -h'`},
+	} {
+		runs := filepath.Join(dir, "runs-bad")
+		code, _, errs := call(t, append([]string{"train", "--runs", runs, "--epochs", "2"}, c.args...)...)
+		lines := strings.Split(strings.TrimSpace(errs), "\n")
+		if code == 0 || lines[len(lines)-1] != c.want {
+			t.Errorf("%v: exit %d, stderr:\n%s\nwant the last line\n%s", c.args, code, errs, c.want)
+		}
+		if ents, _ := os.ReadDir(runs); len(ents) > 0 {
+			t.Errorf("%v: %d entries saved in %s", c.args, len(ents), runs)
 		}
 	}
 }

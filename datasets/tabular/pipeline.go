@@ -14,9 +14,11 @@ import (
 	"github.com/mlptui/mlptui/datasets"
 )
 
-// Version is the version of the [Pipeline] JSON this package writes and
-// the newest it reads.
-const Version = 1
+// Version is the newest version of the [Pipeline] JSON this package reads
+// and writes. A pipeline is written in the oldest version that holds it
+// ([Pipeline.MinVersion]), so that an older mlptui reads every model it
+// can encode rows for and refuses, by version, the others.
+const Version = 2
 
 // DefaultMaxCategories is the most categories a column may have unless
 // Options.MaxCategories says otherwise.
@@ -137,12 +139,30 @@ func (c *Column) Width() int {
 // training rows by [Fit] and saved as JSON with the model.
 type Pipeline struct {
 	Version     int      `json:"version"`
-	Delimiter   string   `json:"delimiter"`        // as --delimiter takes it
-	Header      []string `json:"header,omitempty"` // the table's column names, the label's included
-	Width       int      `json:"width"`            // columns of the table, the label's included
-	LabelColumn int      `json:"label_column"`     // from 0
-	NA          []string `json:"na,omitempty"`     // missing-value tokens given with --na
-	Columns     []Column `json:"columns"`          // every column but the label, in table order
+	Delimiter   string   `json:"delimiter"`         // as --delimiter takes it
+	Decimal     string   `json:"decimal,omitempty"` // "," for decimal commas (version 2); "" for points
+	Header      []string `json:"header,omitempty"`  // the table's column names, the label's included
+	Width       int      `json:"width"`             // columns of the table, the label's included
+	LabelColumn int      `json:"label_column"`      // from 0
+	NA          []string `json:"na,omitempty"`      // missing-value tokens given with --na
+	Columns     []Column `json:"columns"`           // every column but the label, in table order
+}
+
+// MinVersion is the oldest version of the JSON that holds p: 2 for a
+// decimal comma, else 1.
+func (p *Pipeline) MinVersion() int {
+	if p.Decimal != "" {
+		return 2
+	}
+	return 1
+}
+
+// decimal is p's decimal mark.
+func (p *Pipeline) decimal() rune {
+	if p.Decimal == "," {
+		return ','
+	}
+	return '.'
 }
 
 // Dim is the length of an encoded row.
@@ -263,8 +283,13 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 	if err := t.checkNA(opt.NA); err != nil {
 		return nil, err
 	}
-	p := &Pipeline{Version: Version, Delimiter: DelimiterName(t.Delimiter), Header: t.Header, Width: t.Width,
+	p := &Pipeline{Delimiter: DelimiterName(t.Delimiter), Header: t.Header, Width: t.Width,
 		LabelColumn: t.LabelCol, NA: opt.NA}
+	if t.Decimal == ',' {
+		p.Decimal = ","
+	}
+	p.Version = p.MinVersion()
+	num := numbers{p.decimal()}
 	for ci := range t.Width {
 		if ci == t.LabelCol {
 			continue
@@ -282,7 +307,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 				c.Missing++
 				continue
 			}
-			if x, ok := number(v); ok {
+			if x, ok := num.parse(v); ok {
 				nums = append(nums, x)
 			} else if text == "" {
 				text, textRow = v, r
@@ -379,7 +404,7 @@ func (t *Table) resolve(flag string, cols []string, taken map[int]bool) (map[int
 // columns: it would erase real values of all but the one it was meant for.
 func (t *Table) checkNA(na []string) error {
 	for _, tok := range na {
-		if _, ok := number(tok); !ok {
+		if _, ok := (numbers{t.Decimal}).parse(tok); !ok {
 			continue
 		}
 		first := -1
@@ -445,6 +470,7 @@ func (p *Pipeline) Dataset(t *Table, rows []int, warn func(string)) (*datasets.D
 type Encoder struct {
 	p      *Pipeline
 	na     missing
+	dec    rune // the decimal mark
 	warn   func(string)
 	warned map[int]bool
 	index  []map[string]int // per column: category -> position
@@ -453,7 +479,7 @@ type Encoder struct {
 // Encoder returns an encoder; warn, if not nil, hears of unseen
 // categories, once per column.
 func (p *Pipeline) Encoder(warn func(string)) *Encoder {
-	e := &Encoder{p: p, na: newMissing(p.NA), warn: warn, warned: map[int]bool{}, index: make([]map[string]int, len(p.Columns))}
+	e := &Encoder{p: p, na: newMissing(p.NA), dec: p.decimal(), warn: warn, warned: map[int]bool{}, index: make([]map[string]int, len(p.Columns))}
 	for i := range p.Columns {
 		c := &p.Columns[i]
 		if c.Kind == Category {
@@ -490,8 +516,11 @@ func (e *Encoder) Encode(cells []string, dst []float32) error {
 		case Number:
 			x := float32(c.Median)
 			if !miss {
-				f, err := strconv.ParseFloat(v, 32)
+				f, err := parseFloat(v, e.dec, 32)
 				if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+					if _, ok := parseNumber(v, '.'); ok && e.dec == ',' {
+						return fmt.Errorf("%s: %q: the model's table wrote numbers with a decimal comma (%s)", c.title(), v, strings.Replace(v, ".", ",", 1))
+					}
 					return fmt.Errorf("%s: %q is not a number (nor a missing value)", c.title(), v)
 				}
 				x = float32(f)
@@ -585,6 +614,14 @@ func (p *Pipeline) Validate() error {
 	}
 	if _, err := ParseDelimiter(p.Delimiter); err != nil || p.Delimiter == "" {
 		return fmt.Errorf("delimiter %q", printable(p.Delimiter))
+	}
+	switch {
+	case p.Decimal != "" && p.Decimal != ",":
+		return fmt.Errorf("decimal mark %q, want \",\" or none", printable(p.Decimal))
+	case p.Decimal == "," && p.Delimiter == ",":
+		return fmt.Errorf("a decimal comma with a comma delimiter")
+	case p.Version < p.MinVersion():
+		return fmt.Errorf("version %d cannot hold a decimal comma (version %d can)", p.Version, p.MinVersion())
 	}
 	dim := 0
 	for i := range p.Columns {

@@ -6,9 +6,11 @@
 // The steps, each fitted on the training rows only:
 //
 //  1. [Read] parses the text: the delimiter (comma, semicolon, tab or
-//     pipe) detected or given, a UTF-8 byte-order mark dropped, quoted
-//     fields and CRLF line ends, a header line detected; the label column
-//     found by name or number (the last by default).
+//     pipe) detected or given, the decimal mark (a point, or a comma as
+//     European spreadsheets write 27,5 beside a semicolon delimiter)
+//     detected or given, a UTF-8 byte-order mark dropped, quoted fields
+//     and CRLF line ends, a header line detected; the label column found
+//     by name or number (the last by default).
 //  2. [Fit] decides each other column's [Kind]: a number, a category, or
 //     ignored (a column of distinct strings, such as an id or a name, or
 //     one the caller names). It records the categories (one-hot, in
@@ -52,6 +54,7 @@ const MaxBytes = datasets.MaxCSVFile
 type Table struct {
 	Source    string
 	Delimiter rune
+	Decimal   rune     // the decimal mark of its numbers: '.' or ','
 	Header    []string // column names; nil when the first line is data
 	Width     int      // columns per row, the label's included
 	LabelCol  int      // the label column, counted from 0
@@ -68,6 +71,9 @@ type ReadOptions struct {
 	Label string
 	// Delimiter is ",", ";", "\t" (or "tab"), "|", or "" to detect it.
 	Delimiter string
+	// Decimal is the decimal mark, "." or ",", or "" to detect it (see
+	// [DetectDecimal]); "," needs another delimiter than a comma.
+	Decimal string
 	// OneClass accepts a table whose rows are all of one class.
 	OneClass bool
 	// NA lists extra cell values that mean "missing", besides the
@@ -99,6 +105,48 @@ func DelimiterName(r rune) string {
 	return string(r)
 }
 
+// ParseDecimal reads a --decimal value: "." or "," (0 for "", to detect
+// it).
+func ParseDecimal(s string) (rune, error) {
+	switch s {
+	case "":
+		return 0, nil
+	case ".", ",":
+		return rune(s[0]), nil
+	}
+	return 0, fmt.Errorf("%q; want . or , (or nothing, to detect it)", s)
+}
+
+// DetectDecimal picks the decimal mark of a table's cells: a comma when
+// the delimiter is not one, some cell is a number written with a decimal
+// comma (27,5) and none with a decimal point (27.5); else a point. A
+// table of integers alone reads the same either way.
+func DetectDecimal(recs [][]string, delim rune) rune {
+	if delim == ',' {
+		return '.'
+	}
+	comma := false
+	for _, rec := range recs {
+		for _, v := range rec {
+			switch {
+			case !strings.ContainsAny(v, ".,"):
+			case strings.ContainsRune(v, ','):
+				if _, ok := parseNumber(v, ','); ok {
+					comma = true
+				}
+			default:
+				if _, ok := parseNumber(v, '.'); ok {
+					return '.'
+				}
+			}
+		}
+	}
+	if comma {
+		return ','
+	}
+	return '.'
+}
+
 // Load reads a table from a file. See [Read].
 func Load(path string, opt ReadOptions) (*Table, error) {
 	f, err := regfile.Open(path) // a FIFO or a device is refused by name, not read forever
@@ -126,11 +174,22 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	if delim == 0 {
 		delim = DetectDelimiter(b)
 	}
-	t := &Table{Source: source, Delimiter: delim}
+	dec, err := ParseDecimal(opt.Decimal)
+	if err != nil {
+		return nil, fieldtext.Errorf("{decimal} %v", err)
+	}
+	if dec == ',' && delim == ',' {
+		return nil, fieldtext.Errorf("%s: {decimal} , needs a delimiter other than a comma, and the table's is a comma; {delimiter} sets it", source)
+	}
 	recs, lines, err := records(b, source, delim)
 	if err != nil {
 		return nil, err
 	}
+	if dec == 0 {
+		dec = DetectDecimal(recs, delim)
+	}
+	t := &Table{Source: source, Delimiter: delim, Decimal: dec}
+	num := numbers{dec}
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)
 	}
@@ -145,12 +204,12 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 		}
 	}
 	na := newMissing(opt.NA)
-	label, named, err := findLabel(recs, opt.Label, na)
+	label, named, err := findLabel(recs, opt.Label, na, num)
 	if err != nil {
 		return nil, fieldtext.Errorf("%s:%d: %v", source, lines[0], err)
 	}
 	t.LabelCol = label
-	if named || isHeader(recs, na) {
+	if named || isHeader(recs, na, num) {
 		t.Header = recs[0]
 		recs, lines = recs[1:], lines[1:]
 	}
@@ -169,7 +228,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 		return nil, fieldtext.Errorf("%s: %s has %d distinct labels (max %d); is it the class column? ({label} names it)",
 			source, t.ColumnName(label), len(t.Classes), datasets.MaxCSVClasses)
 	}
-	if v, ok := fractionalLabel(t.Classes); ok {
+	if v, ok := fractionalLabel(t.Classes, num); ok {
 		return nil, fieldtext.Errorf("%s: %s holds measurements like %s, not classes; {label} names the class column",
 			source, t.ColumnName(label), v)
 	}
@@ -193,11 +252,11 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 
 // fractionalLabel reports a class name that is a number with a fraction,
 // when every class is a number: the label column is then a measurement.
-func fractionalLabel(classes []string) (string, bool) {
+func fractionalLabel(classes []string, num numbers) (string, bool) {
 	frac := ""
 	for _, c := range classes {
-		v, err := strconv.ParseFloat(c, 64)
-		if err != nil {
+		v, ok := num.parse(c)
+		if !ok {
 			return "", false
 		}
 		if frac == "" && v != float64(int64(v)) {
@@ -288,7 +347,7 @@ func records(b []byte, source string, delim rune) ([][]string, []int, error) {
 // findLabel finds the label column in the first record: the last for "",
 // the numbered one, or the one so named, in which case the first record
 // is a header (named is true).
-func findLabel(recs [][]string, label string, na missing) (col int, named bool, err error) {
+func findLabel(recs [][]string, label string, na missing, num numbers) (col int, named bool, err error) {
 	first := recs[0]
 	label = strings.TrimSpace(label)
 	if label == "" {
@@ -306,7 +365,7 @@ func findLabel(recs [][]string, label string, na missing) (col int, named bool, 
 	if i := slices.IndexFunc(first, func(n string) bool { return strings.EqualFold(n, label) }); i >= 0 {
 		return i, true, nil
 	}
-	if !isHeader(recs, na) {
+	if !isHeader(recs, na, num) {
 		return 0, false, fieldtext.Errorf("{label} %q: the first line is data, not a header of column names; give the column's number", label)
 	}
 	return 0, false, fieldtext.Errorf("{label} %q is not in the header (%s)", label, strings.Join(first, ", "))
@@ -315,9 +374,9 @@ func findLabel(recs [][]string, label string, na missing) (col int, named bool, 
 // isHeader reports whether the first record is a header: some column
 // holds numbers below a first cell that is text, or else every cell of
 // the first record is text (or empty) found nowhere else in its column.
-func isHeader(recs [][]string, na missing) bool {
+func isHeader(recs [][]string, na missing, num numbers) bool {
 	if len(recs) < 2 {
-		return len(recs) == 1 && !allNumbers(recs[0], na)
+		return len(recs) == 1 && !allNumbers(recs[0], na, num)
 	}
 	first := recs[0]
 	unique, some := true, false
@@ -325,7 +384,7 @@ func isHeader(recs [][]string, na missing) bool {
 		if na.is(h) {
 			continue
 		}
-		if _, ok := number(h); ok {
+		if _, ok := num.parse(h); ok {
 			return false
 		}
 		some = true
@@ -336,7 +395,7 @@ func isHeader(recs [][]string, na missing) bool {
 				continue
 			}
 			seen = true
-			if _, ok := number(v); !ok {
+			if _, ok := num.parse(v); !ok {
 				numeric = false
 			}
 			if v == h {
@@ -350,22 +409,42 @@ func isHeader(recs [][]string, na missing) bool {
 	return some && unique
 }
 
-func allNumbers(rec []string, na missing) bool {
+func allNumbers(rec []string, na missing, num numbers) bool {
 	for _, v := range rec {
-		if _, ok := number(v); !ok && !na.is(v) {
+		if _, ok := num.parse(v); !ok && !na.is(v) {
 			return false
 		}
 	}
 	return true
 }
 
-// number parses a finite number.
-func number(s string) (float64, bool) {
-	v, err := strconv.ParseFloat(s, 64)
+// numbers reads the numbers of a table with decimal mark dec ('.' or
+// ',').
+type numbers struct{ dec rune }
+
+// parse parses a finite number.
+func (n numbers) parse(s string) (float64, bool) { return parseNumber(s, n.dec) }
+
+// parseNumber parses a finite number written with decimal mark dec.
+func parseNumber(s string, dec rune) (float64, bool) {
+	v, err := parseFloat(s, dec, 64)
 	if err != nil || v-v != 0 {
 		return 0, false
 	}
 	return v, true
+}
+
+// parseFloat is strconv.ParseFloat of a number written with decimal mark
+// dec: with a comma, 27,5 is 27.5 and 27.5 is not a number (a point there
+// is a thousands separator, 1.234,5, which is not read).
+func parseFloat(s string, dec rune, bits int) (float64, error) {
+	if dec == ',' {
+		if strings.ContainsRune(s, '.') {
+			return 0, fmt.Errorf("%q: a point in a number with a decimal comma", s)
+		}
+		s = strings.Replace(s, ",", ".", 1)
+	}
+	return strconv.ParseFloat(s, bits)
 }
 
 // BuiltinNA are the cell values read as missing, whatever their case,

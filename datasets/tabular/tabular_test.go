@@ -1,10 +1,14 @@
 package tabular
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/mlptui/mlptui/internal/fieldtext"
 	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -246,6 +250,8 @@ func TestReadRefused(t *testing.T) {
 		{"one class", "a,y\n1,x\n2,x\n", ReadOptions{}, `t.csv: only one class ("x") in column 2 "y"; a classifier needs at least 2`},
 		{"measurement label", "a,b\nx,1.5\ny,2.5\n", ReadOptions{}, `t.csv: column 2 "b" holds measurements like 1.5, not classes; --label names the class column`},
 		{"bad delimiter", "a,b\n", ReadOptions{Delimiter: "x"}, `--delimiter "x"; want , ; | or tab (or nothing, to detect it)`},
+		{"bad decimal", "a;b\n", ReadOptions{Decimal: "x"}, `--decimal "x"; want . or , (or nothing, to detect it)`},
+		{"decimal comma beside comma delimiter", "a,b\n", ReadOptions{Decimal: ","}, `t.csv: --decimal , needs a delimiter other than a comma, and the table's is a comma; --delimiter sets it`},
 		{"label not in header", mixed, ReadOptions{Label: "kind"}, `t.csv:1: --label "kind" is not in the header (id, age, city, income, member, label)`},
 		{"not UTF-8", "a,b\n\xff,1\n", ReadOptions{}, "t.csv: not UTF-8 text"},
 		{"bare quote", "a,b\n\"x,1\n", ReadOptions{}, `t.csv:2: extraneous or missing " in quoted-field`},
@@ -284,7 +290,10 @@ func TestUnmarshalRefused(t *testing.T) {
 	p, _ := Fit(tab, all(tab), Options{})
 	good := p.Marshal()
 	for _, c := range []struct{ name, from, to, want string }{
-		{"newer", `"version":1`, `"version":2`, "version 2 is newer"},
+		{"newer", `"version":1`, fmt.Sprintf(`"version":%d`, Version+1), fmt.Sprintf("version %d is newer", Version+1)},
+		{"decimal comma in version 1", `"delimiter":";"`, `"delimiter":";","decimal":","`, "version 1 cannot hold a decimal comma"},
+		{"decimal comma beside comma delimiter", `"version":1,"delimiter":";"`, `"version":2,"delimiter":",","decimal":","`, "a decimal comma with a comma delimiter"},
+		{"decimal point spelled", `"delimiter":";"`, `"delimiter":";","decimal":"."`, `decimal mark "."`},
 		{"no kind", `"kind":"number"`, `"kind":"text"`, `unknown column kind "text"`},
 		{"unsorted", `["Lyon","Nice","Paris"]`, `["Paris","Lyon","Nice"]`, "in sorted order"},
 		{"width", `"width":6`, `"width":7`, "header of 6 names for 7 columns"},
@@ -368,12 +377,15 @@ func checkTable(t *testing.T, text string, ropt ReadOptions, opt Options) {
 }
 
 func FuzzReadTable(f *testing.F) {
-	f.Add(mixed, "", "")
-	f.Add("a,b,y\n1,x,0\n,NA,1\n3,?,0\n", "", "")
-	f.Add("\uFEFFa\tb\r\n1\t\"x\ty\"\r\n", "b", "tab")
-	f.Add("a|b|c\n1|2|3\n", "1", "|")
-	f.Fuzz(func(t *testing.T, text, label, delim string) {
-		checkTable(t, text, ReadOptions{Label: label, Delimiter: delim}, Options{})
+	f.Add(mixed, "", "", "")
+	f.Add("a,b,y\n1,x,0\n,NA,1\n3,?,0\n", "", "", "")
+	f.Add("\uFEFFa\tb\r\n1\t\"x\ty\"\r\n", "b", "tab", "")
+	f.Add("a|b|c\n1|2|3\n", "1", "|", "")
+	f.Add(euro, "", "", "")
+	f.Add(euro, "label", ";", ",")
+	f.Add("a;b;y\n1,5;2.5;x\n3;4,25;z\n", "", "", ".")
+	f.Fuzz(func(t *testing.T, text, label, delim, decimal string) {
+		checkTable(t, text, ReadOptions{Label: label, Delimiter: delim, Decimal: decimal}, Options{})
 	})
 }
 
@@ -420,4 +432,170 @@ func asFlags(err error) string {
 		return ""
 	}
 	return fieldtext.Text(err, func(o string) string { return "--" + o })
+}
+
+// euro is a table as a French or German spreadsheet exports it: semicolons
+// between cells, decimal commas in the numbers, gaps.
+const euro = "id;weight;city;ratio;label\n" +
+	"A1;61,5;Paris;0,25;buy\nA2;;Lyon;1,5;skip\nA3;72,25;Paris;;buy\nA4;58;Nice;-0,75;skip\n" +
+	"A5;80,5;Lyon;2;buy\nA6;66,75;Paris;1e-3;skip\nA7;70;Nice;0,5;buy\nA8;N/A;Lyon;3,125;skip\n" +
+	"A9;55,5;Paris;0,125;buy\nA10;91;Nice;4,5;skip\nA11;63,25;Lyon;0,875;buy\nA12;77,5;Paris;1,25;skip\n"
+
+// TestDecimalComma: a table written with decimal commas reads, fits and
+// encodes exactly as the same table written with points and commas.
+func TestDecimalComma(t *testing.T) {
+	us := strings.NewReplacer(",", ".", ";", ",").Replace(euro)
+	e, u := mustRead(t, euro, ReadOptions{}), mustRead(t, us, ReadOptions{})
+	if e.Delimiter != ';' || e.Decimal != ',' || u.Delimiter != ',' || u.Decimal != '.' {
+		t.Fatalf("read delimiter %q decimal %q and %q %q, want ; , and , .", e.Delimiter, e.Decimal, u.Delimiter, u.Decimal)
+	}
+	pe, err := Fit(e, all(e), Options{Indicators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pu, err := Fit(u, all(u), Options{Indicators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(pe.Columns, pu.Columns) {
+		t.Errorf("columns\n%+v\nwant as with points\n%+v", pe.Columns, pu.Columns)
+	}
+	if pe.Columns[1].Kind != Number || pe.Columns[1].Median != 68.375 { // numpy.median of the ten weights
+		t.Errorf("weight: %+v", pe.Columns[1])
+	}
+	de, err := pe.Dataset(e, all(e), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	du, err := pu.Dataset(u, all(u), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(de.X, du.X) {
+		t.Errorf("encoded\n%v\nwant\n%v", de.X, du.X)
+	}
+	// The mark is saved with the model (in version 2) and read back.
+	if pe.Version != 2 || pe.Decimal != "," || pu.Version != 1 || pu.Decimal != "" {
+		t.Errorf("versions %d %q and %d %q, want 2 \",\" and 1 \"\"", pe.Version, pe.Decimal, pu.Version, pu.Decimal)
+	}
+	back, err := Unmarshal(pe.Marshal())
+	if err != nil || !reflect.DeepEqual(back, pe) {
+		t.Fatalf("round trip: %v\n%+v\n%+v", err, back, pe)
+	}
+	x := make([]float32, back.Dim())
+	if err := back.Encoder(nil).Encode([]string{"B1", "12,5", "Nice", "1"}, x); err != nil || x[0] != 12.5 {
+		t.Errorf("12,5 encodes to %v (%v), want 12.5", x[0], err)
+	}
+	err = back.Encoder(nil).Encode([]string{"B1", "12.5", "Nice", "1"}, x)
+	if want := `column 2 "weight": "12.5": the model's table wrote numbers with a decimal comma (12,5)`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("12.5 in a decimal-comma table: %v, want %s", err, want)
+	}
+}
+
+// TestDetectDecimal: a comma only beside another delimiter, only when no
+// cell has a decimal point, and as told.
+func TestDetectDecimal(t *testing.T) {
+	for _, c := range []struct {
+		name, text string
+		opt        ReadOptions
+		want       rune
+	}{
+		{"semicolons and commas", "a;b;y\n1,5;2;x\n3;4,25;z\n", ReadOptions{}, ','},
+		{"tabs and commas", "a\tb\ty\n1,5\t2\tx\n3\t4,25\tz\n", ReadOptions{}, ','},
+		{"semicolons and points", "a;b;y\n1.5;2;x\n3;4.25;z\n", ReadOptions{}, '.'},
+		{"both: points win", "a;b;y\n1,5;2.5;x\n3;4;z\n", ReadOptions{}, '.'},
+		{"integers", "a;b;y\n1;2;x\n3;4;z\n", ReadOptions{}, '.'},
+		{"text with commas", "a;b;y\n\"x, y\";2;x\nfoo,bar;4;z\n", ReadOptions{}, '.'},
+		{"comma delimiter", "a,b,y\n\"1,5\",2,x\n3,4,z\n", ReadOptions{}, '.'},
+		{"given point", "a;b;y\n1,5;2;x\n3;4,25;z\n", ReadOptions{Decimal: "."}, '.'},
+		{"given comma", "a;b;y\n1;2;x\n3;4;z\n", ReadOptions{Decimal: ","}, ','},
+	} {
+		tab, err := Read(strings.NewReader(c.text), "t.csv", c.opt)
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if tab.Decimal != c.want {
+			t.Errorf("%s: decimal %q, want %q", c.name, tab.Decimal, c.want)
+		}
+	}
+	// A measurement written with decimal commas is no class column.
+	_, err := Read(strings.NewReader("a;y\n1;2,5\n2;3,5\n3;2,5\n"), "t.csv", ReadOptions{})
+	if want := "holds measurements like 2,5"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("decimal-comma label: %v, want %s", err, want)
+	}
+}
+
+// pandasPython returns a python that imports pandas, or skips.
+func pandasPython(t *testing.T) string {
+	t.Helper()
+	for _, p := range []string{"/usr/bin/python3", "python3"} {
+		if path, err := exec.LookPath(p); err == nil && exec.Command(path, "-c", "import pandas").Run() == nil {
+			return path
+		}
+	}
+	t.Skip("no python3 with pandas (Debian: apt-get install python3-pandas); skipping the comparison")
+	return ""
+}
+
+// TestDecimalCommaMatchesPandas: each cell reads as the number, or the
+// text, that pandas.read_csv(sep=";", decimal=",") reads, and the
+// medians Fit fills gaps with are pandas' medians.
+func TestDecimalCommaMatchesPandas(t *testing.T) {
+	py := pandasPython(t)
+	cells := []string{"27,5", "-0,75", "+2,25", "1e-3", "1,5e3", "-1,25E-2", ",5", "5,", "3", "-7", "007,50",
+		"1.234,5", "1.5", "1,2,3", "abc", "12a", "1 000,5"}
+	var text strings.Builder
+	for i := range cells {
+		fmt.Fprintf(&text, "c%d;", i)
+	}
+	text.WriteString("y\n" + strings.Join(cells, ";") + ";a\n" + strings.Repeat("1;", len(cells)) + "b\n")
+	path := filepath.Join(t.TempDir(), "t.csv")
+	if err := os.WriteFile(path, []byte(text.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(py, "-c", `import json, sys, pandas
+df = pandas.read_csv(sys.argv[1], sep=";", decimal=",", dtype=None, keep_default_na=False)
+print(json.dumps([float(df[c][0]) if df[c].dtype.kind in "if" else None for c in df.columns[:-1]]))`, path).Output()
+	if err != nil {
+		t.Fatalf("pandas: %v", err)
+	}
+	var want []*float64
+	if err := json.Unmarshal(out, &want); err != nil {
+		t.Fatalf("pandas printed %s: %v", out, err)
+	}
+	for i, c := range cells {
+		got, ok := parseNumber(c, ',')
+		switch {
+		case want[i] == nil && ok:
+			t.Errorf("%q: read as %v, pandas reads text", c, got)
+		case want[i] != nil && !ok:
+			t.Errorf("%q: read as text, pandas reads %v", c, *want[i])
+		case want[i] != nil && got != *want[i]:
+			t.Errorf("%q: read as %v, pandas reads %v", c, got, *want[i])
+		}
+	}
+	// The medians of the euro table's columns, gaps skipped.
+	epath := filepath.Join(t.TempDir(), "euro.csv")
+	if err := os.WriteFile(epath, []byte(euro), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(py, "-c", `import json, sys, pandas
+df = pandas.read_csv(sys.argv[1], sep=";", decimal=",")
+print(json.dumps([df["weight"].median(), df["ratio"].median()]))`, epath).Output()
+	if err != nil {
+		t.Fatalf("pandas: %v", err)
+	}
+	var medians []float64
+	if err := json.Unmarshal(out, &medians); err != nil {
+		t.Fatalf("pandas printed %s: %v", out, err)
+	}
+	tab := mustRead(t, euro, ReadOptions{})
+	p, err := Fit(tab, all(tab), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []float64{p.Columns[1].Median, p.Columns[3].Median}; !slices.Equal(got, medians) {
+		t.Errorf("medians %v, pandas %v", got, medians)
+	}
 }
