@@ -103,8 +103,8 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		}
 	}
 	if choices {
-		report(Event{Kind: Loading, Message: fmt.Sprintf("%s: delimiter %q%s, %s; label %s, %d classes; the other columns:",
-			filepath.Base(path), tabular.DelimiterName(t.Delimiter), decimalWords(t), headerWord(t), t.ColumnName(t.LabelCol), len(t.Classes))})
+		report(Event{Kind: Loading, Message: fmt.Sprintf("%s: %sdelimiter %q%s, %s; label %s, %d classes; the other columns:",
+			filepath.Base(path), encodingWords(t), tabular.DelimiterName(t.Delimiter), decimalWords(t), headerWord(t), t.ColumnName(t.LabelCol), len(t.Classes))})
 		for _, line := range pp.Choices() {
 			report(Event{Kind: Loading, Message: "  " + line})
 		}
@@ -131,6 +131,14 @@ func readTable(cfg Config, pp *tabular.Pipeline, choices bool, report func(Event
 		(*part.dst).Name = d.Name
 	}
 	return d, nil
+}
+
+// encodingWords says a table's encoding when it is not UTF-8.
+func encodingWords(t *tabular.Table) string {
+	if t.Encoding != "" {
+		return t.Encoding + " text, "
+	}
+	return ""
 }
 
 // decimalWords says a table's decimal mark when it is a comma.

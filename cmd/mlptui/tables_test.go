@@ -13,6 +13,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/charmap"
+
 	"github.com/mlptui/mlptui/lab"
 	"github.com/mlptui/mlptui/trainer"
 )
@@ -153,9 +155,10 @@ func TestMixedTableAcceptance(t *testing.T) {
 }
 
 // TestDecimalCommaTable: a table exported with semicolons and decimal
-// commas (as French and German spreadsheets write it) trains, and its
-// model classifies, exactly as the same table written with commas and
-// points; a flag that contradicts the table is refused.
+// commas (as French and German spreadsheets write it, in UTF-8 or in
+// Windows-1252) trains, and its model classifies, exactly as the same
+// table written with commas and points; a flag that contradicts the
+// table is refused.
 func TestDecimalCommaTable(t *testing.T) {
 	dir := t.TempDir()
 	var b strings.Builder
@@ -166,15 +169,19 @@ func TestDecimalCommaTable(t *testing.T) {
 		if buy {
 			w += 12.5
 		}
-		cells := []string{fmt.Sprintf("C%04d", i), strconv.FormatFloat(w, 'f', -1, 64), []string{"Paris", "Lyon", "Nice"}[i%3],
+		cells := []string{fmt.Sprintf("C%04d", i), strconv.FormatFloat(w, 'f', -1, 64), []string{"Paris", "Genève", "Zürich"}[i%3],
 			strconv.FormatFloat(float64((i*13)%17)/4-2, 'f', -1, 64), map[bool]string{true: "buy", false: "skip"}[buy]}
 		if i%11 == 1 {
 			cells[1] = ""
 		}
 		b.WriteString(strings.ReplaceAll(strings.Join(cells, ";"), ".", ",") + "\n")
 	}
-	euro, us := filepath.Join(dir, "euro.csv"), filepath.Join(dir, "us.csv")
-	for path, text := range map[string]string{euro: b.String(), us: strings.NewReplacer(",", ".", ";", ",").Replace(b.String())} {
+	euro, us, ansi := filepath.Join(dir, "euro.csv"), filepath.Join(dir, "us.csv"), filepath.Join(dir, "ansi.csv")
+	cp1252, err := charmap.Windows1252.NewEncoder().String(b.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for path, text := range map[string]string{euro: b.String(), us: strings.NewReplacer(",", ".", ";", ",").Replace(b.String()), ansi: cp1252} {
 		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -205,17 +212,28 @@ func TestDecimalCommaTable(t *testing.T) {
 		}
 	}
 	su, _ := train(us)
-	if se.TestAccuracy != su.TestAccuracy || se.TestLoss != su.TestLoss || se.TestAccuracy < 0.8 {
-		t.Errorf("decimal commas: test accuracy %v loss %v; points: %v %v (want equal, and >= 0.8: the classes follow weight)",
-			se.TestAccuracy, se.TestLoss, su.TestAccuracy, su.TestLoss)
+	sa, errs := train(ansi)
+	if want := `ansi.csv: Windows-1252 text, delimiter ";", decimal comma`; !strings.Contains(errs, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, errs)
 	}
-	ce, oe, erre := call(t, "classify", "--run", se.Run, "--json", "X1;61,5;Lyon;0,75", "X2;;Nice;-1,25")
-	cu, ou, erru := call(t, "classify", "--run", su.Run, "--json", "X1,61.5,Lyon,0.75", "X2,,Nice,-1.25")
+	for _, s := range []summary{su, sa} {
+		if se.TestAccuracy != s.TestAccuracy || se.TestLoss != s.TestLoss || se.TestAccuracy < 0.8 {
+			t.Errorf("decimal commas: test accuracy %v loss %v; %s: %v %v (want equal, and >= 0.8: the classes follow weight)",
+				se.TestAccuracy, se.TestLoss, s.Run, s.TestAccuracy, s.TestLoss)
+		}
+	}
 	strip := func(s string) string { return regexp.MustCompile(`"input":"[^"]*"`).ReplaceAllString(s, "") }
-	if ce != 0 || cu != 0 || strip(oe) != strip(ou) {
-		t.Errorf("classify: exit %d %s\n%s\nwith points: exit %d %s\n%s", ce, erre, oe, cu, erru, ou)
+	ce, oe, erre := call(t, "classify", "--run", se.Run, "--json", "X1;61,5;Genève;0,75", "X2;;Zürich;-1,25")
+	for _, c := range []struct {
+		run  string
+		rows []string
+	}{{su.Run, []string{"X1,61.5,Genève,0.75", "X2,,Zürich,-1.25"}}, {sa.Run, []string{"X1;61,5;Genève;0,75", "X2;;Zürich;-1,25"}}} {
+		code, out, errs := call(t, append([]string{"classify", "--run", c.run, "--json"}, c.rows...)...)
+		if ce != 0 || code != 0 || strip(oe) != strip(out) || strings.Contains(errs+erre, "not in the training part") {
+			t.Errorf("classify: exit %d %s\n%s\n%s: exit %d %s\n%s", ce, erre, oe, c.run, code, errs, out)
+		}
 	}
-	code, _, errs := call(t, "classify", "--run", se.Run, "X1;61.5;Lyon;0,75")
+	code, _, errs := call(t, "classify", "--run", se.Run, "X1;61.5;Genève;0,75")
 	if want := `column 2 "weight": "61.5": the model's table wrote numbers with a decimal comma (61,5)`; code != 1 || !strings.Contains(errs, want) {
 		t.Errorf("a point for a decimal-comma model: exit %d, stderr %s; want 1 and %s", code, errs, want)
 	}

@@ -10,7 +10,9 @@
 //     European spreadsheets write 27,5 beside a semicolon delimiter)
 //     detected or given, a UTF-8 byte-order mark dropped, quoted fields
 //     and CRLF line ends, a header line detected; the label column found
-//     by name or number (the last by default).
+//     by name or number (the last by default). Text that is not UTF-8 is
+//     read as Excel writes it too: UTF-16 with a byte-order mark, or
+//     Windows-1252 (see [Read]).
 //  2. [Fit] decides each other column's [Kind]: a number, a category, or
 //     ignored (a column of distinct strings, such as an id or a name, or
 //     one the caller names). It records the categories (one-hot, in
@@ -39,6 +41,9 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/mlptui/mlptui/datasets"
 	"github.com/mlptui/mlptui/internal/regfile"
 )
@@ -55,6 +60,7 @@ type Table struct {
 	Source    string
 	Delimiter rune
 	Decimal   rune     // the decimal mark of its numbers: '.' or ','
+	Encoding  string   // "" for UTF-8, else the encoding it was read in: "UTF-16" or "Windows-1252"
 	Header    []string // column names; nil when the first line is data
 	Width     int      // columns per row, the label's included
 	LabelCol  int      // the label column, counted from 0
@@ -162,8 +168,15 @@ func Load(path string, opt ReadOptions) (*Table, error) {
 
 // Read parses a table. Every error names the source, and the line where
 // there is one: "pets.csv:12: ...".
+//
+// The text is UTF-8, with or without a byte-order mark; or UTF-16 with
+// one (Excel's "Unicode Text"); or, when it is not valid UTF-8 and holds
+// no UTF-8 character at all, Windows-1252 (Excel's "CSV" on a Western
+// Windows, whose Zürich is the byte 0xFC). A file of UTF-8 with a stray
+// invalid byte is refused at that line, not read as Windows-1252, which
+// would turn every ü into Ã¼.
 func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
-	b, err := readText(r, source)
+	b, enc, err := readText(r, source)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +201,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	if dec == 0 {
 		dec = DetectDecimal(recs, delim)
 	}
-	t := &Table{Source: source, Delimiter: delim, Decimal: dec}
+	t := &Table{Source: source, Delimiter: delim, Decimal: dec, Encoding: enc}
 	num := numbers{dec}
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)
@@ -485,7 +498,7 @@ type Row struct {
 // the table's header too. Each row holds every column of the table or
 // all but the label; a row of another length gets its own error.
 func ReadRows(r io.Reader, source string, p *Pipeline) ([]Row, error) {
-	b, err := readText(r, source)
+	b, _, err := readText(r, source)
 	if err != nil {
 		return nil, err
 	}
@@ -535,19 +548,80 @@ func SplitRow(s string, p *Pipeline) ([]string, error) {
 	return recs[0], nil
 }
 
-// readText reads a whole text, at most MaxBytes of UTF-8, without its
-// byte-order mark.
-func readText(r io.Reader, source string) ([]byte, error) {
+// readText reads a whole text, at most MaxBytes, as UTF-8 without its
+// byte-order mark: from UTF-8, UTF-16 or Windows-1252 (see [Read]). enc
+// names the encoding it was in when not UTF-8.
+func readText(r io.Reader, source string) (text []byte, enc string, err error) {
 	b, err := io.ReadAll(io.LimitReader(r, MaxBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", source, err)
+		return nil, "", fmt.Errorf("%s: %v", source, err)
 	}
 	if len(b) > MaxBytes {
-		return nil, fmt.Errorf("%s: larger than %d bytes", source, MaxBytes)
+		return nil, "", fmt.Errorf("%s: larger than %d bytes", source, MaxBytes)
 	}
 	b = bytes.TrimPrefix(b, []byte("\uFEFF"))
-	if !utf8.Valid(b) {
-		return nil, fmt.Errorf("%s: not UTF-8 text", source)
+	if utf8.Valid(b) {
+		return b, "", nil
 	}
-	return b, nil
+	if t, ok := fromUTF16(b); ok {
+		return t, "UTF-16", nil
+	}
+	bad, multibyte := firstInvalid(b)
+	if !multibyte && !control(b) {
+		t, err := charmap.Windows1252.NewDecoder().Bytes(b)
+		if err == nil && utf8.Valid(t) {
+			return t, "Windows-1252", nil
+		}
+	}
+	if multibyte {
+		return nil, "", fmt.Errorf("%s:%d: not UTF-8 text: byte 0x%02X among UTF-8 characters", source, 1+bytes.Count(b[:bad], []byte("\n")), b[bad])
+	}
+	return nil, "", fmt.Errorf("%s: not UTF-8 text", source)
+}
+
+// fromUTF16 decodes a text that starts with a UTF-16 byte-order mark and
+// reads as lines of text: no control character but tab, CR and LF, and a
+// line end or a delimiter somewhere.
+func fromUTF16(b []byte) ([]byte, bool) {
+	if !bytes.HasPrefix(b, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
+		return nil, false
+	}
+	t, err := unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM).NewDecoder().Bytes(b)
+	if err != nil || !utf8.Valid(t) || control(t) || !bytes.ContainsAny(t, "\n,;\t|") || bytes.ContainsRune(t, utf8.RuneError) {
+		return nil, false
+	}
+	return bytes.TrimPrefix(t, []byte("\uFEFF")), true
+}
+
+// firstInvalid returns the offset of the first byte of b that is not
+// UTF-8, and whether b holds a UTF-8 character of more than one byte.
+func firstInvalid(b []byte) (bad int, multibyte bool) {
+	bad = -1
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			if bad < 0 {
+				bad = i
+			}
+		} else if n > 1 {
+			multibyte = true
+		}
+		i += n
+	}
+	return bad, multibyte
+}
+
+// control reports whether b holds a control byte other than tab, CR and
+// LF, or a byte Windows-1252 leaves undefined: binary data, not text.
+func control(b []byte) bool {
+	for _, c := range b {
+		switch {
+		case c == '\t' || c == '\n' || c == '\r':
+		case c < 0x20 || c == 0x7F:
+			return true
+		case c == 0x81 || c == 0x8D || c == 0x8F || c == 0x90 || c == 0x9D:
+			return true
+		}
+	}
+	return false
 }

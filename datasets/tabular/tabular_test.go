@@ -13,6 +13,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/charmap"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // mixed is a table as a customer export has it: an id, numbers with gaps,
@@ -253,7 +256,9 @@ func TestReadRefused(t *testing.T) {
 		{"bad decimal", "a;b\n", ReadOptions{Decimal: "x"}, `--decimal "x"; want . or , (or nothing, to detect it)`},
 		{"decimal comma beside comma delimiter", "a,b\n", ReadOptions{Decimal: ","}, `t.csv: --decimal , needs a delimiter other than a comma, and the table's is a comma; --delimiter sets it`},
 		{"label not in header", mixed, ReadOptions{Label: "kind"}, `t.csv:1: --label "kind" is not in the header (id, age, city, income, member, label)`},
-		{"not UTF-8", "a,b\n\xff,1\n", ReadOptions{}, "t.csv: not UTF-8 text"},
+		{"not UTF-8", "a,b\n\x00\xff,1\n", ReadOptions{}, "t.csv: not UTF-8 text"},
+		{"UTF-8 with a stray byte", "a,b\nZürich,1\n\xff,2\n", ReadOptions{}, "t.csv:3: not UTF-8 text: byte 0xFF among UTF-8 characters"},
+		{"UTF-16 junk", "\xff\xfe\x00\x81\x13\x37", ReadOptions{}, "t.csv: not UTF-8 text"},
 		{"bare quote", "a,b\n\"x,1\n", ReadOptions{}, `t.csv:2: extraneous or missing " in quoted-field`},
 	} {
 		_, err := Read(strings.NewReader(c.text), "t.csv", c.opt)
@@ -598,4 +603,46 @@ print(json.dumps([df["weight"].median(), df["ratio"].median()]))`, epath).Output
 	if got := []float64{p.Columns[1].Median, p.Columns[3].Median}; !slices.Equal(got, medians) {
 		t.Errorf("medians %v, pandas %v", got, medians)
 	}
+}
+
+// TestReadEncodings: a table saved by Excel as UTF-8 (with or without a
+// byte-order mark), as "Unicode Text" (UTF-16, either byte order) or as
+// "CSV" on a Western Windows (Windows-1252) reads the same.
+func TestReadEncodings(t *testing.T) {
+	text := strings.NewReplacer("Nice", "Zürich", "Lyon", "Genève").Replace(euro)
+	want := mustRead(t, text, ReadOptions{})
+	cp1252, err := charmap.Windows1252.NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, text, enc string
+	}{
+		{"UTF-8 with a BOM", "\uFEFF" + text, ""},
+		{"UTF-16LE", utf16(t, unicode.LittleEndian, text), "UTF-16"},
+		{"UTF-16BE", utf16(t, unicode.BigEndian, text), "UTF-16"},
+		{"Windows-1252", cp1252, "Windows-1252"},
+	} {
+		got, err := Read(strings.NewReader(c.text), "t.csv", ReadOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got.Rows, want.Rows) || !slices.Equal(got.Header, want.Header) || got.Encoding != c.enc || got.Decimal != ',' {
+			t.Errorf("%s: encoding %q decimal %q, rows %q; want %q , and %q", c.name, got.Encoding, got.Decimal, got.Rows[:2], c.enc, want.Rows[:2])
+		}
+	}
+	if !strings.Contains(cp1252, "Z\xfcrich") {
+		t.Fatalf("Windows-1252 fixture %q", cp1252[:80])
+	}
+}
+
+// utf16 encodes text as UTF-16 with a byte-order mark.
+func utf16(t *testing.T, order unicode.Endianness, text string) string {
+	t.Helper()
+	s, err := unicode.UTF16(order, unicode.UseBOM).NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
