@@ -203,6 +203,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 	}
 	t := &Table{Source: source, Delimiter: delim, Decimal: dec, Encoding: enc}
 	num := numbers{dec}
+	dropEmptyLast(recs)
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)
 	}
@@ -323,6 +324,33 @@ func DetectDelimiter(b []byte) rune {
 		}
 	}
 	return best
+}
+
+// dropEmptyLast drops the last column of recs while it is empty in every
+// record that has it, the first (a header) included: the nothing after a
+// delimiter that ends every line (as some exports write), which would
+// else be taken for the label column, or make the lines that have it
+// look one column too long.
+func dropEmptyLast(recs [][]string) {
+	for {
+		width := 0
+		for _, r := range recs {
+			width = max(width, len(r))
+		}
+		if width < 2 {
+			return
+		}
+		for _, r := range recs {
+			if len(r) == width && r[width-1] != "" {
+				return
+			}
+		}
+		for i, r := range recs {
+			if len(r) == width {
+				recs[i] = r[:width-1]
+			}
+		}
+	}
 }
 
 // records splits a text into trimmed records, skipping blank lines.
@@ -503,10 +531,17 @@ func ReadRows(r io.Reader, source string, p *Pipeline) ([]Row, error) {
 		return nil, err
 	}
 	delim, _ := ParseDelimiter(p.Delimiter)
-	recs, lines, err := records(b, source, delim)
+	split := func(d rune) ([][]string, []int, error) {
+		recs, lines, err := records(b, source, d)
+		for i := range recs {
+			recs[i] = trimBeyond(recs[i], p.Width)
+		}
+		return recs, lines, err
+	}
+	recs, lines, err := split(delim)
 	if err != nil || (len(recs) > 0 && len(recs[0]) != p.Width && len(recs[0]) != p.Width-1) {
 		if d := DetectDelimiter(b); d != delim {
-			if r2, l2, err2 := records(b, source, d); err2 == nil {
+			if r2, l2, err2 := split(d); err2 == nil {
 				recs, lines, err = r2, l2, nil
 			}
 		}
@@ -545,7 +580,16 @@ func SplitRow(s string, p *Pipeline) ([]string, error) {
 	if len(recs) != 1 {
 		return nil, fmt.Errorf("%d rows in one value; give one row per argument", len(recs))
 	}
-	return recs[0], nil
+	return trimBeyond(recs[0], p.Width), nil
+}
+
+// trimBeyond drops the empty cells of rec beyond width cells (a delimiter
+// ending the line).
+func trimBeyond(rec []string, width int) []string {
+	for len(rec) > width && rec[len(rec)-1] == "" {
+		rec = rec[:len(rec)-1]
+	}
+	return rec
 }
 
 // readText reads a whole text, at most MaxBytes, as UTF-8 without its

@@ -646,3 +646,54 @@ func utf16(t *testing.T, order unicode.Endianness, text string) string {
 	}
 	return s
 }
+
+// TestTrailingDelimiter: a delimiter at the end of every line, or of the
+// data lines only, or of the header only, adds no column; nor does one at
+// the end of a row to classify.
+func TestTrailingDelimiter(t *testing.T) {
+	want := mustRead(t, mixed, ReadOptions{})
+	lines := strings.SplitAfter(mixed, "\n")
+	end := func(from, to int) string {
+		var b strings.Builder
+		for i, l := range lines {
+			if i >= from && i < to && l != "" {
+				l = strings.TrimSuffix(l, "\n") + ";\n"
+			}
+			b.WriteString(l)
+		}
+		return b.String()
+	}
+	for _, c := range []struct{ name, text string }{
+		{"every line", end(0, len(lines))},
+		{"every line, twice", strings.ReplaceAll(end(0, len(lines)), ";\n", ";;\n")},
+		{"data lines", end(1, len(lines))},
+		{"header", end(0, 1)},
+		{"some data lines", end(3, 6)},
+	} {
+		got, err := Read(strings.NewReader(c.text), "t.csv", ReadOptions{})
+		if err != nil {
+			t.Errorf("%s: %v", c.name, err)
+			continue
+		}
+		if !reflect.DeepEqual(got.Rows, want.Rows) || !slices.Equal(got.Header, want.Header) || got.LabelCol != want.LabelCol {
+			t.Errorf("%s: header %q rows %q, want %q %q", c.name, got.Header, got.Rows[:2], want.Header, want.Rows[:2])
+		}
+	}
+	// A last column with something in it stays: here the label, so the
+	// lines that leave it empty are refused.
+	if _, err := Read(strings.NewReader(end(0, len(lines))+"C013;40;Nice;1;no;buy;x\n"), "t.csv", ReadOptions{}); err == nil || !strings.Contains(err.Error(), `t.csv:2: column 7: missing label ""`) {
+		t.Errorf("a line with a seventh cell: %v", err)
+	}
+	p, err := Fit(want, all(want), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := ReadRows(strings.NewReader(end(0, 3)), "rows.csv", p)
+	if err != nil || len(rows) != len(want.Rows) || rows[0].Err != nil || !slices.Equal(rows[0].Cells, want.Rows[0]) || !slices.Equal(rows[1].Cells, want.Rows[1]) {
+		t.Errorf("rows ending in a delimiter: %v %+v", err, rows)
+	}
+	cells, err := SplitRow("C1;40;Rome;;no;buy;", p)
+	if want := []string{"C1", "40", "Rome", "", "no", "buy"}; err != nil || !slices.Equal(cells, want) {
+		t.Errorf("SplitRow: %q %v, want %q", cells, err, want)
+	}
+}
