@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mlptui/mlptui/datasets"
 )
@@ -115,6 +116,7 @@ type Column struct {
 	Why        string   `json:"why,omitempty"`        // how the kind was chosen
 	Missing    int      `json:"missing"`              // missing cells in the training part
 	Median     float64  `json:"median,omitempty"`     // numbers: what a missing cell becomes
+	Thousands  string   `json:"thousands,omitempty"`  // numbers: the separator of digit groups (1,234,567), if any (version 2)
 	Categories []string `json:"categories,omitempty"` // categories: one-hot order (sorted)
 	Mode       string   `json:"mode,omitempty"`       // categories: what a missing cell becomes
 	Indicator  bool     `json:"indicator,omitempty"`  // a 0/1 feature "was missing" follows
@@ -149,10 +151,15 @@ type Pipeline struct {
 }
 
 // MinVersion is the oldest version of the JSON that holds p: 2 for a
-// decimal comma, else 1.
+// decimal comma or a thousands separator, else 1.
 func (p *Pipeline) MinVersion() int {
 	if p.Decimal != "" {
 		return 2
+	}
+	for i := range p.Columns {
+		if p.Columns[i].Thousands != "" {
+			return 2
+		}
 	}
 	return 1
 }
@@ -241,6 +248,9 @@ func (p *Pipeline) Choices() []string {
 			s = fmt.Sprintf("%s: ignored (%s)", c.title(), c.Why)
 		case Number:
 			s = fmt.Sprintf("%s: number", c.title())
+			if c.Thousands != "" {
+				s += fmt.Sprintf(" (thousands separated by %q)", c.Thousands)
+			}
 			if c.Missing > 0 {
 				s += fmt.Sprintf(", %d missing in training, filled with the median %s", c.Missing, strconv.FormatFloat(c.Median, 'g', 6, 64))
 			}
@@ -288,7 +298,6 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 	if t.Decimal == ',' {
 		p.Decimal = ","
 	}
-	p.Version = p.MinVersion()
 	num := numbers{p.decimal()}
 	for ci := range t.Width {
 		if ci == t.LabelCol {
@@ -301,13 +310,20 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		var nums []float64
 		counts := map[string]int{}
 		text, textRow := "", 0
+		sep := thousandsOf(t, rows, ci, num)
 		for _, r := range rows {
 			v := t.Rows[r][ci]
 			if na.is(v) {
 				c.Missing++
 				continue
 			}
-			if x, ok := num.parse(v); ok {
+			x, ok := num.parse(v)
+			if !ok && sep != 0 {
+				var s rune
+				x, s, ok = num.grouped(v)
+				ok = ok && s == sep
+			}
+			if ok {
 				nums = append(nums, x)
 			} else if text == "" {
 				text, textRow = v, r
@@ -337,6 +353,9 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		switch c.Kind {
 		case Number:
 			c.Median = median(nums)
+			if sep != 0 {
+				c.Thousands = string(sep)
+			}
 		case Category:
 			if len(counts) > limit {
 				return nil, fieldtext.Errorf("%s: %s has %d categories in the training part, more than {max-categories} %d; {ignore} it, or raise the limit",
@@ -355,6 +374,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		c.Indicator = opt.Indicators && c.Kind != Ignored && c.Missing > 0
 		p.Columns = append(p.Columns, c)
 	}
+	p.Version = p.MinVersion()
 	if p.Dim() == 0 {
 		return nil, fmt.Errorf("%s: no usable feature: every column but the label (%s) is ignored", t.Source, t.ColumnName(t.LabelCol))
 	}
@@ -362,6 +382,26 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		return nil, fmt.Errorf("%s: %d features after one-hot encoding, more than %d", t.Source, p.Dim(), MaxFeatures)
 	}
 	return p, nil
+}
+
+// thousandsOf returns the thousands separator of column ci in the rows
+// rows: of the cells that are numbers with one, the separator most of
+// them have (of equals, the first); 0 if none is.
+func thousandsOf(t *Table, rows []int, ci int, num numbers) rune {
+	counts := map[rune]int{}
+	var best rune
+	for _, r := range rows {
+		v := t.Rows[r][ci]
+		if _, ok := num.parse(v); ok {
+			continue
+		}
+		if _, sep, ok := num.grouped(v); ok {
+			if counts[sep]++; counts[sep] > counts[best] {
+				best = sep
+			}
+		}
+	}
+	return best
 }
 
 // resolve turns a flag's column list into column indices. A column not in
@@ -517,6 +557,11 @@ func (e *Encoder) Encode(cells []string, dst []float32) error {
 			x := float32(c.Median)
 			if !miss {
 				f, err := parseFloat(v, e.dec, 32)
+				if err != nil && c.Thousands != "" {
+					if plain, sep, ok := ungroup(v, e.dec); ok && string(sep) == c.Thousands {
+						f, err = strconv.ParseFloat(plain, 32)
+					}
+				}
 				if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 					if _, ok := parseNumber(v, '.'); ok && e.dec == ',' {
 						return fmt.Errorf("%s: %q: the model's table wrote numbers with a decimal comma (%s)", c.title(), v, strings.Replace(v, ".", ",", 1))
@@ -621,7 +666,7 @@ func (p *Pipeline) Validate() error {
 	case p.Decimal == "," && p.Delimiter == ",":
 		return fmt.Errorf("a decimal comma with a comma delimiter")
 	case p.Version < p.MinVersion():
-		return fmt.Errorf("version %d cannot hold a decimal comma (version %d can)", p.Version, p.MinVersion())
+		return fmt.Errorf("version %d cannot hold a decimal comma or a thousands separator (version %d can)", p.Version, p.MinVersion())
 	}
 	dim := 0
 	for i := range p.Columns {
@@ -633,10 +678,16 @@ func (p *Pipeline) Validate() error {
 		if c.Index != want {
 			return fmt.Errorf("column %d has index %d, want %d", i, c.Index, want)
 		}
+		if c.Thousands != "" && c.Kind != Number {
+			return fmt.Errorf("%s: a thousands separator for a %s column", c.title(), c.Kind)
+		}
 		switch c.Kind {
 		case Number:
 			if math.IsNaN(c.Median) || math.IsInf(c.Median, 0) {
 				return fmt.Errorf("%s: median %v", c.title(), c.Median)
+			}
+			if r, n := utf8.DecodeRuneInString(c.Thousands); c.Thousands != "" && (n != len(c.Thousands) || !isThousands(r, p.decimal())) {
+				return fmt.Errorf("%s: thousands separator %q beside decimal mark %q", c.title(), printable(c.Thousands), p.decimal())
 			}
 		case Category:
 			if len(c.Categories) == 0 || len(c.Categories) > MaxFeatures || !slices.IsSorted(c.Categories) {

@@ -123,36 +123,6 @@ func ParseDecimal(s string) (rune, error) {
 	return 0, fmt.Errorf("%q; want . or , (or nothing, to detect it)", s)
 }
 
-// DetectDecimal picks the decimal mark of a table's cells: a comma when
-// the delimiter is not one, some cell is a number written with a decimal
-// comma (27,5) and none with a decimal point (27.5); else a point. A
-// table of integers alone reads the same either way.
-func DetectDecimal(recs [][]string, delim rune) rune {
-	if delim == ',' {
-		return '.'
-	}
-	comma := false
-	for _, rec := range recs {
-		for _, v := range rec {
-			switch {
-			case !strings.ContainsAny(v, ".,"):
-			case strings.ContainsRune(v, ','):
-				if _, ok := parseNumber(v, ','); ok {
-					comma = true
-				}
-			default:
-				if _, ok := parseNumber(v, '.'); ok {
-					return '.'
-				}
-			}
-		}
-	}
-	if comma {
-		return ','
-	}
-	return '.'
-}
-
 // Load reads a table from a file. See [Read].
 func Load(path string, opt ReadOptions) (*Table, error) {
 	f, err := regfile.Open(path) // a FIFO or a device is refused by name, not read forever
@@ -457,35 +427,6 @@ func allNumbers(rec []string, na missing, num numbers) bool {
 		}
 	}
 	return true
-}
-
-// numbers reads the numbers of a table with decimal mark dec ('.' or
-// ',').
-type numbers struct{ dec rune }
-
-// parse parses a finite number.
-func (n numbers) parse(s string) (float64, bool) { return parseNumber(s, n.dec) }
-
-// parseNumber parses a finite number written with decimal mark dec.
-func parseNumber(s string, dec rune) (float64, bool) {
-	v, err := parseFloat(s, dec, 64)
-	if err != nil || v-v != 0 {
-		return 0, false
-	}
-	return v, true
-}
-
-// parseFloat is strconv.ParseFloat of a number written with decimal mark
-// dec: with a comma, 27,5 is 27.5 and 27.5 is not a number (a point there
-// is a thousands separator, 1.234,5, which is not read).
-func parseFloat(s string, dec rune, bits int) (float64, error) {
-	if dec == ',' {
-		if strings.ContainsRune(s, '.') {
-			return 0, fmt.Errorf("%q: a point in a number with a decimal comma", s)
-		}
-		s = strings.Replace(s, ",", ".", 1)
-	}
-	return strconv.ParseFloat(s, bits)
 }
 
 // BuiltinNA are the cell values read as missing, whatever their case,

@@ -580,6 +580,53 @@ print(json.dumps([float(df[c][0]) if df[c].dtype.kind in "if" else None for c in
 			t.Errorf("%q: read as %v, pandas reads %v", c, got, *want[i])
 		}
 	}
+	// Numbers with thousands separators, where they are well formed (pandas
+	// also drops separators where they are not: 1,23 is 123 to it).
+	for _, c := range []struct {
+		dec, args string
+		cells     []string
+	}{
+		{".", `sep=",", thousands=","`, []string{`"1,234"`, `"12,345,678.25"`, `"-1,234.5"`, `"999,000"`, "7"}},
+		{",", `sep=";", decimal=",", thousands="."`, []string{"1.234", "12.345.678,25", "-1.234,5", "999.000", "7"}},
+	} {
+		d := rune(c.dec[0])
+		sep := ";"
+		if d == '.' {
+			sep = ","
+		}
+		text := "a" + sep + "y\n"
+		for i, v := range c.cells {
+			text += v + sep + []string{"x", "z"}[i%2] + "\n"
+		}
+		path := filepath.Join(t.TempDir(), "g.csv")
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out, err := exec.Command(py, "-c", `import json, sys, pandas
+df = pandas.read_csv(sys.argv[1], `+c.args+`)
+print(json.dumps([float(v) for v in df["a"]]))`, path).Output()
+		if err != nil {
+			t.Fatalf("pandas: %v", err)
+		}
+		var want []float64
+		if err := json.Unmarshal(out, &want); err != nil {
+			t.Fatalf("pandas printed %s: %v", out, err)
+		}
+		tab := mustRead(t, text, ReadOptions{Decimal: c.dec})
+		p, err := Fit(tab, all(tab), Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d2, err := p.Dataset(tab, all(tab), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range want {
+			if d2.X[i] != float32(want[i]) {
+				t.Errorf("%s: read as %v, pandas (%s) reads %v", tab.Rows[i][0], d2.X[i], c.args, want[i])
+			}
+		}
+	}
 	// The medians of the euro table's columns, gaps skipped.
 	epath := filepath.Join(t.TempDir(), "euro.csv")
 	if err := os.WriteFile(epath, []byte(euro), 0o644); err != nil {
@@ -695,5 +742,100 @@ func TestTrailingDelimiter(t *testing.T) {
 	cells, err := SplitRow("C1;40;Rome;;no;buy;", p)
 	if want := []string{"C1", "40", "Rome", "", "no", "buy"}; err != nil || !slices.Equal(cells, want) {
 		t.Errorf("SplitRow: %q %v, want %q", cells, err, want)
+	}
+}
+
+// TestUngroup: numbers with thousands separators, and what is not one.
+func TestUngroup(t *testing.T) {
+	for _, c := range []struct {
+		s     string
+		dec   rune
+		plain string // "" for not a grouped number
+		sep   rune
+	}{
+		{"1,234", '.', "1234", ','},
+		{"12,345,678.25", '.', "12345678.25", ','},
+		{"-1,234.5", '.', "-1234.5", ','},
+		{"+999,000", '.', "+999000", ','},
+		{"1'234.5", '.', "1234.5", '\''},
+		{"1 234 567", '.', "1234567", ' '},
+		{"1.234,5", ',', "1234.5", '.'},
+		{"1.234.567", ',', "1234567", '.'},
+		{"1\u00a0234,75", ',', "1234.75", '\u00a0'},
+		{"1\u202f234", ',', "1234", '\u202f'},
+		{"1,23", '.', "", 0},
+		{"01,234", '.', "", 0},
+		{"0,123", '.', "", 0},
+		{"1,2345", '.', "", 0},
+		{"1234,567", '.', "", 0},
+		{"1,234e5", '.', "", 0},
+		{"1,234.", '.', "", 0},
+		{"1,234.5x", '.', "", 0},
+		{",234", '.', "", 0},
+		{"1,,234", '.', "", 0},
+		{"1,234 567", '.', "", 0},
+		{"1.234", '.', "", 0}, // the decimal mark is no separator
+		{"1,234", ',', "", 0},
+		{"1234", '.', "", 0},
+		{"", '.', "", 0},
+		{"-", '.', "", 0},
+	} {
+		plain, sep, ok := ungroup(c.s, c.dec)
+		if ok != (c.plain != "") || plain != c.plain || sep != c.sep {
+			t.Errorf("ungroup(%q, %q) = %q %q %v, want %q %q", c.s, c.dec, plain, sep, ok, c.plain, c.sep)
+		}
+	}
+}
+
+// TestThousands: a column of numbers with thousands separators is a
+// number column that says its separator, saved with the model; rows to
+// classify may have them or not.
+func TestThousands(t *testing.T) {
+	us := "id,income,city,label\n"
+	eu := "id;income;city;label\n"
+	for i := range 12 {
+		v := 20000 + 7919*i
+		us += fmt.Sprintf("u%d,\"%d,%03d.5\",c%d,%s\n", i, v/1000, v%1000, i%3, []string{"no", "yes"}[i%2])
+		eu += fmt.Sprintf("u%d;%d.%03d,5;c%d;%s\n", i, v/1000, v%1000, i%3, []string{"no", "yes"}[i%2])
+	}
+	for _, c := range []struct {
+		name, text string
+		dec        rune
+		sep        string
+		cells      []string // 31000.5 as rows to classify may write it
+	}{
+		{"points", us, '.', ",", []string{"31,000.5", "31000.5"}},
+		{"commas", eu, ',', ".", []string{"31.000,5", "31000,5"}},
+	} {
+		tab := mustRead(t, c.text, ReadOptions{})
+		p, err := Fit(tab, all(tab), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		inc := p.Columns[1]
+		// numpy.median(20000.5 + 7919*arange(12)) = 63555
+		if tab.Decimal != c.dec || inc.Kind != Number || inc.Thousands != c.sep || inc.Median != 63555 || p.Version != 2 {
+			t.Errorf("%s: decimal %q, income %+v, version %d", c.name, tab.Decimal, inc, p.Version)
+		}
+		if want := fmt.Sprintf(`column 2 "income": number (thousands separated by %q)`, c.sep); p.Choices()[1] != want {
+			t.Errorf("%s: %q, want %q", c.name, p.Choices()[1], want)
+		}
+		back, err := Unmarshal(p.Marshal())
+		if err != nil || !reflect.DeepEqual(back, p) {
+			t.Fatalf("%s: round trip: %v", c.name, err)
+		}
+		x := make([]float32, back.Dim())
+		enc := back.Encoder(nil)
+		for _, v := range c.cells {
+			if err := enc.Encode([]string{"x", v, "c1"}, x); err != nil || x[0] != 31000.5 {
+				t.Errorf("%s: %q encodes to %v (%v), want 31000.5", c.name, v, x[0], err)
+			}
+		}
+	}
+	// Two separators in one column are text.
+	mixedSeps := strings.Replace(us, `"20,000.5"`, `"20'000.5"`, 1)
+	tab := mustRead(t, mixedSeps, ReadOptions{})
+	if _, err := Fit(tab, all(tab), Options{}); err == nil || !strings.Contains(err.Error(), `is text in a column of numbers`) {
+		t.Errorf("two separators: %v", err)
 	}
 }
