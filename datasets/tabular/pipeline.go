@@ -4,6 +4,7 @@ import (
 	"github.com/mlptui/mlptui/internal/fieldtext"
 
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -563,6 +564,9 @@ func (e *Encoder) Encode(cells []string, dst []float32) error {
 					}
 				}
 				if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+					if errors.Is(err, strconv.ErrRange) {
+						return fmt.Errorf("%s: %q is beyond float32's range (±%.4g)", c.title(), v, math.MaxFloat32)
+					}
 					if _, ok := parseNumber(v, '.'); ok && e.dec == ',' {
 						return fmt.Errorf("%s: %q: the model's table wrote numbers with a decimal comma (%s)", c.title(), v, strings.Replace(v, ".", ",", 1))
 					}

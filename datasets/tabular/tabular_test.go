@@ -283,6 +283,8 @@ func TestEncodeRefused(t *testing.T) {
 		{[]string{"a", "b"}, `2 values, the model takes 5 (or 6 with the label column, column 6 "label")`},
 		{[]string{"C1", "old", "Lyon", "1", "yes"}, `column 2 "age": "old" is not a number (nor a missing value)`},
 		{[]string{"C1", "inf", "Lyon", "1", "yes"}, `column 2 "age": "inf" is not a number (nor a missing value)`},
+		{[]string{"C1", "1e39", "Lyon", "1", "yes"}, `column 2 "age": "1e39" is beyond float32's range (±3.403e+38)`},
+		{[]string{"C1", "-4e38", "Lyon", "1", "yes"}, `column 2 "age": "-4e38" is beyond float32's range (±3.403e+38)`},
 	} {
 		if err := enc.Encode(c.cells, x); err == nil || err.Error() != c.want {
 			t.Errorf("%q: %v, want %s", c.cells, err, c.want)
