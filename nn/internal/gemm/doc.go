@@ -80,10 +80,11 @@
 //
 // A call is split into [SetThreads] parts (default runtime.GOMAXPROCS(0))
 // along m or n, whichever gives the more even split in whole tiles; the parts
-// run on a pool of long-lived worker goroutines plus the calling goroutine.
+// run on the pool of package nn/internal/parallel (parallel.Each), which the
+// element-wise work of a training step shares, plus the calling goroutine.
 // Products with m*n*k below 64³ run on the calling goroutine only. Pack
-// buffers are owned by the workers (and pooled for callers), so a warm call
-// makes no heap allocations.
+// buffers belong to the parts of pooled call records, so a warm call makes
+// no heap allocations.
 //
 // # Regenerating the assembly
 //

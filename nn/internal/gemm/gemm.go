@@ -4,8 +4,9 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"sync"
 	"sync/atomic"
+
+	par "github.com/mlptui/mlptui/nn/internal/parallel"
 )
 
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C with BLAS semantics
@@ -236,53 +237,32 @@ func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
 	}
 }
 
-// task is one part of a parallel call, run by a worker.
-type task struct {
-	im             *impl
-	pr             *problem
-	i0, i1, j0, j1 int
-	wg             *sync.WaitGroup
+// call is one parallel call: its problem split into parts along m or n,
+// each part run by the pool (parallel.Each) with pack buffers of its own.
+// Call records are pooled with their buffers, so calls do not allocate.
+type call struct {
+	im     *impl
+	pr     problem
+	parts  int
+	alongN bool
+	bufs   []*buffers // per part
 }
 
-// call holds what a parallel call needs, pooled so calls do not allocate.
-type call struct {
-	pr    problem
-	wg    sync.WaitGroup
-	tasks [maxThreads]task
+// Run computes the parts [lo, hi) of the call.
+func (cl *call) Run(lo, hi int) {
+	for p := lo; p < hi; p++ {
+		i0, i1, j0, j1 := 0, cl.pr.m, 0, cl.pr.n
+		if cl.alongN {
+			j0, j1 = split(cl.pr.n, cl.im.nr, cl.parts, p)
+		} else {
+			i0, i1 = split(cl.pr.m, cl.im.mr, cl.parts, p)
+		}
+		cl.im.run(cl.bufs[p], &cl.pr, i0, i1, j0, j1)
+	}
 }
 
 // calls is a free list of call records (see localBufs).
 var calls = make(chan *call, 8)
-
-var (
-	queue    = make(chan *task, 2*maxThreads)
-	nworkers atomic.Int32
-	workerMu sync.Mutex
-)
-
-// startWorkers makes sure at least n workers run. Workers live for the
-// life of the process; each owns its pack buffers.
-func startWorkers(n int) {
-	if int(nworkers.Load()) >= n {
-		return
-	}
-	workerMu.Lock()
-	defer workerMu.Unlock()
-	for int(nworkers.Load()) < n {
-		go worker()
-		nworkers.Add(1)
-	}
-}
-
-func worker() {
-	var buf buffers
-	for t := range queue {
-		t.im.run(&buf, t.pr, t.i0, t.i1, t.j0, t.j1)
-		wg := t.wg
-		*t = task{}
-		wg.Done()
-	}
-}
 
 // split returns the bounds of part p of q parts of n units of size u
 // (the last unit may be partial): [lo, hi).
@@ -314,34 +294,18 @@ func parallel(im *impl, pr *problem, nt int) {
 		runLocal(im, pr, 0, pr.m, 0, pr.n)
 		return
 	}
-	startWorkers(parts - 1)
 	var cl *call
 	select {
 	case cl = <-calls:
 	default:
 		cl = new(call)
 	}
-	cl.pr = *pr
-	cl.wg.Add(parts - 1)
-	for p := 1; p < parts; p++ {
-		t := &cl.tasks[p]
-		*t = task{im: im, pr: &cl.pr, i0: 0, i1: pr.m, j0: 0, j1: pr.n, wg: &cl.wg}
-		if alongN {
-			t.j0, t.j1 = split(pr.n, im.nr, parts, p)
-		} else {
-			t.i0, t.i1 = split(pr.m, im.mr, parts, p)
-		}
-		queue <- t
+	cl.im, cl.pr, cl.parts, cl.alongN = im, *pr, parts, alongN
+	for len(cl.bufs) < parts {
+		cl.bufs = append(cl.bufs, new(buffers))
 	}
-	i0, i1, j0, j1 := 0, pr.m, 0, pr.n
-	if alongN {
-		j0, j1 = split(pr.n, im.nr, parts, 0)
-	} else {
-		i0, i1 = split(pr.m, im.mr, parts, 0)
-	}
-	runLocal(im, &cl.pr, i0, i1, j0, j1)
-	cl.wg.Wait()
-	cl.pr = problem{}
+	par.Each(parts, cl)
+	cl.im, cl.pr = nil, problem{}
 	select {
 	case calls <- cl:
 	default:

@@ -1,6 +1,8 @@
-// Package parallel splits element-wise work over a pool of long-lived
-// goroutines without allocating: a job is any value with a Run(lo, hi)
-// method, and For hands out contiguous ranges of it.
+// Package parallel splits work over one pool of long-lived goroutines
+// without allocating: a job is any value with a Run(lo, hi) method; For
+// hands out contiguous ranges of it (element-wise work), Each numbered
+// parts (the matrix multiply's). A caller waiting for its parts runs those
+// still queued itself.
 //
 // Results never depend on the number of threads as long as a job's Run
 // treats each index independently, or (for reductions and random streams)
@@ -45,22 +47,26 @@ func Threads() int {
 type task struct {
 	job    Job
 	lo, hi int
-	wg     *sync.WaitGroup
+	g      *Group
 }
 
 var (
 	startOnce sync.Once
 	tasks     chan task
-	wgPool    = sync.Pool{New: func() any { return new(sync.WaitGroup) }}
+	groups    = sync.Pool{New: func() any { return new(Group) }}
 )
+
+func (t task) run() {
+	t.job.Run(t.lo, t.hi)
+	t.g.done()
+}
 
 func start() {
 	tasks = make(chan task, 256)
 	for range max(runtime.NumCPU(), 1) {
 		go func() {
 			for t := range tasks {
-				t.job.Run(t.lo, t.hi)
-				t.wg.Done()
+				t.run()
 			}
 		}()
 	}
@@ -91,15 +97,38 @@ func ForWork(n, align, work int, job Job) {
 	// Range size rounded up to the alignment.
 	size := (n + parts - 1) / parts
 	size = (size + align - 1) / align * align
-	wg := wgPool.Get().(*sync.WaitGroup)
+	g := groups.Get().(*Group)
 	first := min(size, n)
 	for lo := first; lo < n; lo += size {
-		wg.Add(1)
-		tasks <- task{job: job, lo: lo, hi: min(lo+size, n), wg: wg}
+		g.add(1)
+		tasks <- task{job: job, lo: lo, hi: min(lo+size, n), g: g}
 	}
 	job.Run(0, first)
-	wg.Wait()
-	wgPool.Put(wg)
+	g.wait()
+	groups.Put(g)
+}
+
+// Each runs job.Run(i, i+1) for every i in [0, n), i = 0 on the caller
+// and the others on the pool, and returns when all are done: for a caller
+// that has split its work into n parts itself (the matrix multiply, by
+// its own thread count), so Threads and Grain do not apply.
+func Each(n int, job Job) {
+	if n <= 0 {
+		return
+	}
+	if n == 1 {
+		job.Run(0, 1)
+		return
+	}
+	startOnce.Do(start)
+	g := groups.Get().(*Group)
+	for i := 1; i < n; i++ {
+		g.add(1)
+		tasks <- task{job: job, lo: i, hi: i + 1, g: g}
+	}
+	job.Run(0, 1)
+	g.wait()
+	groups.Put(g)
 }
 
 // Blocks returns how many blocks of size b cover n indices.

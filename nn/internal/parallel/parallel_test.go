@@ -1,8 +1,10 @@
 package parallel
 
 import (
+	"runtime"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 type countJob struct {
@@ -94,6 +96,76 @@ func TestForWorkSharesRowsOfWork(t *testing.T) {
 			if j.hits[i].Load() != 1 {
 				t.Fatalf("ForWork(%d, 1, %d): index %d run %d times", c.n, c.work, i, j.hits[i].Load())
 			}
+		}
+	}
+}
+
+// TestEachRunsEveryPartOnce: from several callers at once, each with more
+// parts than the pool has goroutines.
+func TestEachRunsEveryPartOnce(t *testing.T) {
+	done := make(chan *countJob)
+	for c := range 4 {
+		go func() {
+			j := &countJob{hits: make([]atomic.Int32, 3+5*c)}
+			for range 50 {
+				Each(len(j.hits), j)
+			}
+			done <- j
+		}()
+	}
+	for range 4 {
+		j := <-done
+		for i := range j.hits {
+			if n := j.hits[i].Load(); n != 50 {
+				t.Errorf("%d parts: part %d run %d times, want 50", len(j.hits), i, n)
+			}
+		}
+	}
+	j := &countJob{hits: make([]atomic.Int32, 1)}
+	Each(0, j)
+	Each(1, j)
+	if j.hits[0].Load() != 1 {
+		t.Errorf("Each(1) ran part 0 %d times", j.hits[0].Load())
+	}
+	if a := testing.AllocsPerRun(100, func() { Each(2, &nopJob{}) }); a != 0 {
+		t.Errorf("Each allocates %v times per call", a)
+	}
+}
+
+// nestJob hands out work of its own from every part it runs.
+type nestJob struct{ inner []atomic.Int32 }
+
+func (j *nestJob) Run(lo, hi int) {
+	for range hi - lo {
+		Each(len(j.inner), (*innerJob)(j))
+	}
+}
+
+type innerJob nestJob
+
+func (j *innerJob) Run(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		j.inner[i].Add(1)
+	}
+}
+
+// TestNestedWorkDoesNotDeadlock: every pool goroutine busy with a part
+// that waits for parts of its own; the waiters run the queued parts.
+func TestNestedWorkDoesNotDeadlock(t *testing.T) {
+	j := &nestJob{inner: make([]atomic.Int32, 8)}
+	finished := make(chan struct{})
+	go func() {
+		Each(4*max(runtime.NumCPU(), 1), j)
+		close(finished)
+	}()
+	select {
+	case <-finished:
+	case <-time.After(30 * time.Second):
+		t.Fatal("nested Each did not finish in 30 s: a deadlock")
+	}
+	for i := range j.inner {
+		if n, want := j.inner[i].Load(), int32(4*max(runtime.NumCPU(), 1)); n != want {
+			t.Errorf("inner part %d run %d times, want %d", i, n, want)
 		}
 	}
 }
