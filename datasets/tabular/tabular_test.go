@@ -500,7 +500,7 @@ func TestDecimalComma(t *testing.T) {
 }
 
 // TestDetectDecimal: a comma only beside another delimiter, only when no
-// cell has a decimal point, and as told.
+// cell is a number only a decimal point reads, and as told.
 func TestDetectDecimal(t *testing.T) {
 	for _, c := range []struct {
 		name, text string
@@ -513,6 +513,12 @@ func TestDetectDecimal(t *testing.T) {
 		{"both: points win", "a;b;y\n1,5;2.5;x\n3;4;z\n", ReadOptions{}, '.'},
 		{"integers", "a;b;y\n1;2;x\n3;4;z\n", ReadOptions{}, '.'},
 		{"text with commas", "a;b;y\n\"x, y\";2;x\nfoo,bar;4;z\n", ReadOptions{}, '.'},
+		{"thousands points, decimal comma", "a;b;y\n1.234,5;2;x\n3;4;z\n", ReadOptions{}, ','},
+		{"thousands points alone", "a;b;y\n1.234.567;2;x\n3;4;z\n", ReadOptions{}, ','},
+		{"thousands commas, decimal point", "a;b;y\n1,234.5;2;x\n3;4;z\n", ReadOptions{}, '.'},
+		{"one group decides nothing", "a;b;y\n1,234;2;x\n3;4;z\n", ReadOptions{}, '.'},
+		{"one group beside a decimal comma", "a;b;y\n1,234;0,5;x\n3;4;z\n", ReadOptions{}, ','},
+		{"a leading zero is a decimal", "a;b;y\n0,125;2;x\n3;4;z\n", ReadOptions{}, ','},
 		{"comma delimiter", "a,b,y\n\"1,5\",2,x\n3,4,z\n", ReadOptions{}, '.'},
 		{"given point", "a;b;y\n1,5;2;x\n3;4,25;z\n", ReadOptions{Decimal: "."}, '.'},
 		{"given comma", "a;b;y\n1;2;x\n3;4;z\n", ReadOptions{Decimal: ","}, ','},
