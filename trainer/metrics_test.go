@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/mlptui/mlptui/internal/pyref"
 	"github.com/mlptui/mlptui/nn"
 )
 
@@ -34,25 +35,13 @@ func TestClassReportByHand(t *testing.T) {
 	}
 }
 
-// sklearnPython returns a python that imports scikit-learn, or skips.
-func sklearnPython(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		if path, err := exec.LookPath(p); err == nil && exec.Command(path, "-c", "import sklearn").Run() == nil {
-			return path
-		}
-	}
-	t.Skip("no python3 with scikit-learn (Debian: apt-get install python3-sklearn); skipping the comparison")
-	return ""
-}
-
 // TestMetricsMatchScikitLearn compares ClassReport and ROCAUC with
 // scikit-learn's classification_report, balanced_accuracy_score and
 // roc_auc_score on the same predictions, to 1e-6: random predictions of
 // 2, 3 and 5 classes, with a class never predicted, one absent from the
 // truth, and tied scores.
 func TestMetricsMatchScikitLearn(t *testing.T) {
-	py := sklearnPython(t)
+	py := pyref.Python(t, "sklearn", "python3-sklearn")
 	cases := metricsCases()
 	ref := sklearnReports(t, py, cases)
 	near := func(what string, got, want float64) {

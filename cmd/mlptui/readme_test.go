@@ -1,6 +1,7 @@
 package main
 
 import (
+	"github.com/mlptui/mlptui/internal/pyref"
 	"github.com/mlptui/mlptui/lab"
 
 	"encoding/json"
@@ -28,26 +29,13 @@ func readmePython(t *testing.T) string {
 	return code
 }
 
-// pythonWith returns the first python that imports the given modules, or
-// skips the test.
-func pythonWith(t *testing.T, modules string) string {
-	t.Helper()
-	for _, py := range []string{"python3", "/usr/bin/python3"} {
-		if exec.Command(py, "-c", "import "+modules).Run() == nil {
-			return py
-		}
-	}
-	t.Skipf("no python3 that imports %s", modules)
-	return ""
-}
-
 // TestReadmeNumpyExample runs README's numpy example on model.safetensors
 // of table and image models of every layer kind (ReLU, leaky ReLU, GELU,
 // LayerNorm, BatchNorm, residual blocks, ZCA whitening) and compares
 // its probabilities with classify --json's, to 1e-6.
 func TestReadmeNumpyExample(t *testing.T) {
 	code := readmePython(t)
-	py := pythonWith(t, "numpy, PIL")
+	py := pyref.Python(t, "numpy, PIL", "")
 	script := filepath.Join(t.TempDir(), "predict.py")
 	if err := os.WriteFile(script, []byte(code), 0o644); err != nil {
 		t.Fatal(err)

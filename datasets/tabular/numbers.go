@@ -12,11 +12,30 @@ import (
 // (1,234,567.5 or 1.234.567,5 or 1 234 567,5).
 
 // numbers reads the numbers of a table with decimal mark dec ('.' or
-// ',').
-type numbers struct{ dec rune }
+// ','), and of a column whose digit groups are separated by sep (0: not
+// grouped).
+type numbers struct{ dec, sep rune }
 
-// parse parses a finite number, without thousands separators.
-func (n numbers) parse(s string) (float64, bool) { return parseNumber(s, n.dec) }
+// parse parses a finite number.
+func (n numbers) parse(s string) (float64, bool) {
+	v, err := n.float(s, 64)
+	if err != nil || v-v != 0 {
+		return 0, false
+	}
+	return v, true
+}
+
+// float is strconv.ParseFloat of a number as n writes it: plain, or with
+// n's thousands separator in well-formed groups.
+func (n numbers) float(s string, bits int) (float64, error) {
+	v, err := parseFloat(s, n.dec, bits)
+	if err != nil && n.sep != 0 {
+		if plain, sep, ok := ungroup(s, n.dec); ok && sep == n.sep {
+			return strconv.ParseFloat(plain, bits)
+		}
+	}
+	return v, err
+}
 
 // grouped parses a finite number with thousands separators, and says
 // which separator it has.
@@ -30,13 +49,7 @@ func (n numbers) grouped(s string) (float64, rune, bool) {
 }
 
 // parseNumber parses a finite number written with decimal mark dec.
-func parseNumber(s string, dec rune) (float64, bool) {
-	v, err := parseFloat(s, dec, 64)
-	if err != nil || v-v != 0 {
-		return 0, false
-	}
-	return v, true
-}
+func parseNumber(s string, dec rune) (float64, bool) { return numbers{dec: dec}.parse(s) }
 
 // parseFloat is strconv.ParseFloat of a number written with decimal mark
 // dec: with a comma, 27,5 is 27.5 and 27.5 is not a number.
@@ -156,11 +169,11 @@ func DetectDecimal(recs [][]string, delim rune) rune {
 			if _, ok := parseNumber(v, '.'); ok {
 				return '.'
 			}
-			if _, _, ok := (numbers{','}).grouped(v); ok {
+			if _, _, ok := (numbers{dec: ','}).grouped(v); ok {
 				comma = true
 				continue
 			}
-			if _, _, ok := (numbers{'.'}).grouped(v); ok {
+			if _, _, ok := (numbers{dec: '.'}).grouped(v); ok {
 				return '.'
 			}
 		}

@@ -173,6 +173,15 @@ func (p *Pipeline) decimal() rune {
 	return '.'
 }
 
+// numbers reads the cells of number column c as training did.
+func (p *Pipeline) numbers(c *Column) numbers {
+	sep, _ := utf8.DecodeRuneInString(c.Thousands)
+	if c.Thousands == "" {
+		sep = 0
+	}
+	return numbers{dec: p.decimal(), sep: sep}
+}
+
 // Dim is the length of an encoded row.
 func (p *Pipeline) Dim() int {
 	n := 0
@@ -299,7 +308,7 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 	if t.Decimal == ',' {
 		p.Decimal = ","
 	}
-	num := numbers{p.decimal()}
+	num := numbers{dec: p.decimal()}
 	for ci := range t.Width {
 		if ci == t.LabelCol {
 			continue
@@ -311,20 +320,14 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		var nums []float64
 		counts := map[string]int{}
 		text, textRow := "", 0
-		sep := thousandsOf(t, rows, ci, num)
+		col := numbers{dec: num.dec, sep: thousandsOf(t, rows, ci, num)}
 		for _, r := range rows {
 			v := t.Rows[r][ci]
 			if na.is(v) {
 				c.Missing++
 				continue
 			}
-			x, ok := num.parse(v)
-			if !ok && sep != 0 {
-				var s rune
-				x, s, ok = num.grouped(v)
-				ok = ok && s == sep
-			}
-			if ok {
+			if x, ok := col.parse(v); ok {
 				nums = append(nums, x)
 			} else if text == "" {
 				text, textRow = v, r
@@ -354,8 +357,8 @@ func Fit(t *Table, rows []int, opt Options) (*Pipeline, error) {
 		switch c.Kind {
 		case Number:
 			c.Median = median(nums)
-			if sep != 0 {
-				c.Thousands = string(sep)
+			if col.sep != 0 {
+				c.Thousands = string(col.sep)
 			}
 		case Category:
 			if len(counts) > limit {
@@ -445,7 +448,7 @@ func (t *Table) resolve(flag string, cols []string, taken map[int]bool) (map[int
 // columns: it would erase real values of all but the one it was meant for.
 func (t *Table) checkNA(na []string) error {
 	for _, tok := range na {
-		if _, ok := (numbers{t.Decimal}).parse(tok); !ok {
+		if _, ok := (numbers{dec: t.Decimal}).parse(tok); !ok {
 			continue
 		}
 		first := -1
@@ -511,7 +514,6 @@ func (p *Pipeline) Dataset(t *Table, rows []int, warn func(string)) (*datasets.D
 type Encoder struct {
 	p      *Pipeline
 	na     missing
-	dec    rune // the decimal mark
 	warn   func(string)
 	warned map[int]bool
 	index  []map[string]int // per column: category -> position
@@ -520,7 +522,7 @@ type Encoder struct {
 // Encoder returns an encoder; warn, if not nil, hears of unseen
 // categories, once per column.
 func (p *Pipeline) Encoder(warn func(string)) *Encoder {
-	e := &Encoder{p: p, na: newMissing(p.NA), dec: p.decimal(), warn: warn, warned: map[int]bool{}, index: make([]map[string]int, len(p.Columns))}
+	e := &Encoder{p: p, na: newMissing(p.NA), warn: warn, warned: map[int]bool{}, index: make([]map[string]int, len(p.Columns))}
 	for i := range p.Columns {
 		c := &p.Columns[i]
 		if c.Kind == Category {
@@ -557,17 +559,12 @@ func (e *Encoder) Encode(cells []string, dst []float32) error {
 		case Number:
 			x := float32(c.Median)
 			if !miss {
-				f, err := parseFloat(v, e.dec, 32)
-				if err != nil && c.Thousands != "" {
-					if plain, sep, ok := ungroup(v, e.dec); ok && string(sep) == c.Thousands {
-						f, err = strconv.ParseFloat(plain, 32)
-					}
-				}
+				f, err := p.numbers(c).float(v, 32)
 				if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
 					if errors.Is(err, strconv.ErrRange) {
 						return fmt.Errorf("%s: %q is beyond float32's range (±%.4g)", c.title(), v, math.MaxFloat32)
 					}
-					if _, ok := parseNumber(v, '.'); ok && e.dec == ',' {
+					if _, ok := parseNumber(v, '.'); ok && p.decimal() == ',' {
 						return fmt.Errorf("%s: %q: the model's table wrote numbers with a decimal comma (%s)", c.title(), v, strings.Replace(v, ".", ",", 1))
 					}
 					return fmt.Errorf("%s: %q is not a number (nor a missing value)", c.title(), v)

@@ -172,7 +172,7 @@ func Read(r io.Reader, source string, opt ReadOptions) (*Table, error) {
 		dec = DetectDecimal(recs, delim)
 	}
 	t := &Table{Source: source, Delimiter: delim, Decimal: dec, Encoding: enc}
-	num := numbers{dec}
+	num := numbers{dec: dec}
 	dropEmptyLast(recs)
 	if len(recs) == 0 {
 		return nil, fmt.Errorf("%s: no data rows", source)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/mlptui/mlptui/internal/fieldtext"
+	"github.com/mlptui/mlptui/internal/pyref"
 	"math"
 	"os"
 	"os/exec"
@@ -539,23 +540,11 @@ func TestDetectDecimal(t *testing.T) {
 	}
 }
 
-// pandasPython returns a python that imports pandas, or skips.
-func pandasPython(t *testing.T) string {
-	t.Helper()
-	for _, p := range []string{"/usr/bin/python3", "python3"} {
-		if path, err := exec.LookPath(p); err == nil && exec.Command(path, "-c", "import pandas").Run() == nil {
-			return path
-		}
-	}
-	t.Skip("no python3 with pandas (Debian: apt-get install python3-pandas); skipping the comparison")
-	return ""
-}
-
 // TestDecimalCommaMatchesPandas: each cell reads as the number, or the
 // text, that pandas.read_csv(sep=";", decimal=",") reads, and the
 // medians Fit fills gaps with are pandas' medians.
 func TestDecimalCommaMatchesPandas(t *testing.T) {
-	py := pandasPython(t)
+	py := pyref.Python(t, "pandas", "python3-pandas")
 	cells := []string{"27,5", "-0,75", "+2,25", "1e-3", "1,5e3", "-1,25E-2", ",5", "5,", "3", "-7", "007,50",
 		"1.234,5", "1.5", "1,2,3", "abc", "12a", "1 000,5"}
 	var text strings.Builder

@@ -49,7 +49,7 @@ func dispatch(im *impl, pr *problem) {
 	}
 	nt := int(threads.Load())
 	if nt <= 1 || float64(m)*float64(n)*float64(k) < smallWork {
-		runLocal(im, pr, 0, pr.m, 0, pr.n)
+		runParts(im, pr, 1, false)
 		return
 	}
 	parallel(im, pr, nt)
@@ -218,28 +218,11 @@ type problem struct {
 	transC         bool // C is stored transposed (n×m, see transposeWins)
 }
 
-// localBufs keeps the pack buffers of calling goroutines between calls. It
-// is a free list rather than a sync.Pool so that the buffers (megabytes)
-// survive garbage collections: a warm call allocates nothing.
-var localBufs = make(chan *buffers, 8)
-
-func runLocal(im *impl, pr *problem, i0, i1, j0, j1 int) {
-	var buf *buffers
-	select {
-	case buf = <-localBufs:
-	default:
-		buf = new(buffers)
-	}
-	im.run(buf, pr, i0, i1, j0, j1)
-	select {
-	case localBufs <- buf:
-	default: // more concurrent callers than kept buffers: let it go
-	}
-}
-
-// call is one parallel call: its problem split into parts along m or n,
-// each part run by the pool (parallel.Each) with pack buffers of its own.
-// Call records are pooled with their buffers, so calls do not allocate.
+// call is one call: its problem split into parts along m or n, each part
+// run by the pool (parallel.Each; one part runs on the caller) with pack
+// buffers of its own. Call records are kept with their buffers in a free
+// list rather than a sync.Pool, so that the buffers (megabytes) survive
+// garbage collections: a warm call allocates nothing.
 type call struct {
 	im     *impl
 	pr     problem
@@ -261,8 +244,28 @@ func (cl *call) Run(lo, hi int) {
 	}
 }
 
-// calls is a free list of call records (see localBufs).
+// calls is the free list of call records.
 var calls = make(chan *call, 8)
+
+// runParts computes pr in parts parts along n (alongN) or m.
+func runParts(im *impl, pr *problem, parts int, alongN bool) {
+	var cl *call
+	select {
+	case cl = <-calls:
+	default:
+		cl = new(call)
+	}
+	cl.im, cl.pr, cl.parts, cl.alongN = im, *pr, parts, alongN
+	for len(cl.bufs) < parts {
+		cl.bufs = append(cl.bufs, new(buffers))
+	}
+	par.Each(parts, cl)
+	cl.im, cl.pr = nil, problem{}
+	select {
+	case calls <- cl:
+	default: // more concurrent callers than kept records: let it go
+	}
+}
 
 // split returns the bounds of part p of q parts of n units of size u
 // (the last unit may be partial): [lo, hi).
@@ -290,24 +293,5 @@ func parallel(im *impl, pr *problem, nt int) {
 	if alongN {
 		parts = pn
 	}
-	if parts <= 1 {
-		runLocal(im, pr, 0, pr.m, 0, pr.n)
-		return
-	}
-	var cl *call
-	select {
-	case cl = <-calls:
-	default:
-		cl = new(call)
-	}
-	cl.im, cl.pr, cl.parts, cl.alongN = im, *pr, parts, alongN
-	for len(cl.bufs) < parts {
-		cl.bufs = append(cl.bufs, new(buffers))
-	}
-	par.Each(parts, cl)
-	cl.im, cl.pr = nil, problem{}
-	select {
-	case calls <- cl:
-	default:
-	}
+	runParts(im, pr, parts, alongN)
 }

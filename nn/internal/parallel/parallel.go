@@ -47,13 +47,12 @@ func Threads() int {
 type task struct {
 	job    Job
 	lo, hi int
-	g      *Group
+	g      *group
 }
 
 var (
 	startOnce sync.Once
 	tasks     chan task
-	groups    = sync.Pool{New: func() any { return new(Group) }}
 )
 
 func (t task) run() {
@@ -93,19 +92,10 @@ func ForWork(n, align, work int, job Job) {
 		job.Run(0, n)
 		return
 	}
-	startOnce.Do(start)
 	// Range size rounded up to the alignment.
 	size := (n + parts - 1) / parts
 	size = (size + align - 1) / align * align
-	g := groups.Get().(*Group)
-	first := min(size, n)
-	for lo := first; lo < n; lo += size {
-		g.add(1)
-		tasks <- task{job: job, lo: lo, hi: min(lo+size, n), g: g}
-	}
-	job.Run(0, first)
-	g.wait()
-	groups.Put(g)
+	share(job, n, size)
 }
 
 // Each runs job.Run(i, i+1) for every i in [0, n), i = 0 on the caller
@@ -120,13 +110,20 @@ func Each(n int, job Job) {
 		job.Run(0, 1)
 		return
 	}
+	share(job, n, 1)
+}
+
+// share runs job over [0, n) in ranges of size: the first on the caller,
+// the others on the pool, and returns when all are done.
+func share(job Job, n, size int) {
 	startOnce.Do(start)
-	g := groups.Get().(*Group)
-	for i := 1; i < n; i++ {
+	g := groups.Get().(*group)
+	first := min(size, n)
+	for lo := first; lo < n; lo += size {
 		g.add(1)
-		tasks <- task{job: job, lo: i, hi: i + 1, g: g}
+		tasks <- task{job: job, lo: lo, hi: min(lo+size, n), g: g}
 	}
-	job.Run(0, 1)
+	job.Run(0, first)
 	g.wait()
 	groups.Put(g)
 }
